@@ -1,0 +1,215 @@
+/**
+ * Graph API conventions the emulator reproduces: error envelopes, `fields=` parsing and
+ * projection, cursor paging. Kept apart from the routes so every endpoint behaves alike.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** An error the emulator answers with Graph's envelope. */
+export class GraphError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly type = 'OAuthException',
+    readonly subcode?: number,
+    readonly isTransient?: boolean,
+  ) {
+    super(message);
+  }
+
+  toBody() {
+    return {
+      error: {
+        message: this.message,
+        type: this.type,
+        code: this.code,
+        ...(this.subcode !== undefined ? { error_subcode: this.subcode } : {}),
+        ...(this.isTransient !== undefined ? { is_transient: this.isTransient } : {}),
+        error_data: {},
+        fbtrace_id: fbtraceId(),
+      },
+    };
+  }
+}
+
+export function fbtraceId(): string {
+  return randomBytes(12).toString('base64url').replace(/[-_]/g, 'A').slice(0, 16);
+}
+
+export const errors = {
+  missingToken: () => new GraphError(400, 190, 'An access token is required to request this resource.'),
+  badAppToken: () => new GraphError(400, 190, 'Error validating application'),
+  badUserToken: () => new GraphError(400, 190, 'Invalid OAuth 2.0 Access Token', 'OCApiException'),
+  needsAppToken: () => new GraphError(403, 10, '(#10) This endpoint requires the app access token (OC|APP_ID|APP_SECRET).'),
+  needsUserToken: () => new GraphError(400, 2500, 'An active access token must be used to query information about the current user.'),
+  param: (message: string) => new GraphError(400, 100, `(#100) ${message}`),
+  invalidUser: (param: string, userId: string) => new GraphError(400, 100, `Parameter ${param}: invalid user id: ${userId}`),
+  unknownNode: (id: string) =>
+    new GraphError(
+      400,
+      100,
+      `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+      'GraphMethodException',
+      33,
+    ),
+  unknownPath: (path: string) => new GraphError(400, 2500, `Unknown path components: ${path}`),
+};
+
+/** A parsed `fields=` value: each field name, with its own sub-selection when it had braces. */
+export type FieldTree = Map<string, FieldTree | null>;
+
+export function parseFields(input: string | undefined): FieldTree | undefined {
+  if (input === undefined || input.trim() === '') return undefined;
+  let pos = 0;
+  const parseList = (): FieldTree => {
+    const tree: FieldTree = new Map();
+    for (;;) {
+      const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*/.exec(input.slice(pos));
+      if (!match) throw errors.param(`Syntax error in fields near position ${pos}`);
+      pos += match[0].length;
+      let sub: FieldTree | null = null;
+      if (input[pos] === '{') {
+        pos++;
+        sub = parseList();
+        if (input[pos] !== '}') throw errors.param(`Syntax error in fields: missing '}' at position ${pos}`);
+        pos++;
+      }
+      tree.set(match[1]!, sub);
+      while (input[pos] === ' ') pos++;
+      if (input[pos] === ',') {
+        pos++;
+        continue;
+      }
+      return tree;
+    }
+  };
+  const tree = parseList();
+  if (pos !== input.length) throw errors.param(`Syntax error in fields near position ${pos}`);
+  return tree;
+}
+
+/** The fields a node type has, and the node types of its nested objects. */
+export interface NodeShape {
+  type: string;
+  fields: readonly string[];
+  nested?: Record<string, NodeShape>;
+  /** Fields returned when `fields` is omitted; Graph returns only `id` for most nodes. */
+  defaults?: readonly string[];
+}
+
+/**
+ * Graph's projection: only the fields asked for, `id` when none; unknown fields are an
+ * error, as on the real API (so the client can never rely on a field that does not exist).
+ */
+export function project(node: Record<string, unknown>, shape: NodeShape, selection: FieldTree | null | undefined): Record<string, unknown> {
+  const wanted: FieldTree = selection ?? new Map((shape.defaults ?? ['id']).map((f) => [f, null]));
+  const out: Record<string, unknown> = {};
+  for (const [field, sub] of wanted) {
+    if (!shape.fields.includes(field)) {
+      throw errors.param(`Tried accessing nonexisting field (${field}) on node type (${shape.type})`);
+    }
+    const value = node[field];
+    if (value === undefined || value === null) continue;
+    const nestedShape = shape.nested?.[field];
+    if (nestedShape) {
+      out[field] = Array.isArray(value)
+        ? value.map((v) => project(v as Record<string, unknown>, nestedShape, sub))
+        : project(value as Record<string, unknown>, nestedShape, sub);
+    } else {
+      out[field] = value;
+    }
+  }
+  return out;
+}
+
+export interface PageRequest {
+  limit?: string;
+  after?: string;
+  before?: string;
+}
+
+/**
+ * Cursor paging over an in-memory list. Cursors are opaque (base64 of an offset), and
+ * `next`/`previous` are absolute URLs that re-embed the query, access token included,
+ * exactly as Graph does; `next` is omitted on the last page.
+ */
+export function paginate<T>(
+  items: readonly T[],
+  params: Record<string, string>,
+  selfUrl: URL,
+  options: { defaultLimit?: number; maxLimit?: number } = {},
+): { page: T[]; paging: Record<string, unknown> | undefined } {
+  const maxLimit = options.maxLimit ?? 1000;
+  const limit = params.limit === undefined ? (options.defaultLimit ?? 25) : Number(params.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw errors.param('Param limit must be a positive integer');
+  const size = Math.min(limit, maxLimit);
+  let start = 0;
+  if (params.after) start = decodeCursor(params.after) + 1;
+  else if (params.before) start = Math.max(0, decodeCursor(params.before) - size);
+  const page = items.slice(start, start + size);
+  if (page.length === 0) return { page, paging: undefined };
+  const first = start;
+  const last = start + page.length - 1;
+  const paging: Record<string, unknown> = { cursors: { before: encodeCursor(first), after: encodeCursor(last) } };
+  const link = (name: 'after' | 'before', cursor: string) => {
+    const url = new URL(selfUrl.toString());
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    url.searchParams.delete('after');
+    url.searchParams.delete('before');
+    url.searchParams.set(name, cursor);
+    return url.toString();
+  };
+  if (last < items.length - 1) paging.next = link('after', encodeCursor(last));
+  if (first > 0) paging.previous = link('before', encodeCursor(first));
+  return { page, paging };
+}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`QVFI:${offset}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^QVFI:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw errors.param('Invalid cursor');
+  return Number(match[1]);
+}
+
+/** `["A","B"]` → ['A','B']; anything else is Graph's code 100. */
+export function parseJsonArray(name: string, value: string | undefined): string[] | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw errors.param(`Param ${name} must be a JSON array of strings`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) {
+    throw errors.param(`Param ${name} must be a JSON array of strings`);
+  }
+  return parsed as string[];
+}
+
+export function parseBool(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw errors.param(`Param ${name} must be a boolean`);
+}
+
+export function parseIntParam(name: string, value: string | undefined, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^-?\d+$/.test(value)) throw errors.param(`Param ${name} must be an integer`);
+  const n = Number(value);
+  if (n < min || n > max) throw errors.param(`Param ${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+export function required(params: Record<string, string>, name: string): string {
+  const value = params[name];
+  if (value === undefined || value === '') throw errors.param(`The parameter ${name} is required`);
+  return value;
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

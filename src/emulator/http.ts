@@ -1,0 +1,267 @@
+/**
+ * The emulator's HTTP layer: parameter merging (query + form + JSON, as real clients mix
+ * them), token resolution (header, query or body; app vs user), routing, Graph error
+ * envelopes, and the request log tests and benchmarks count upstream calls with.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errors, GraphError, parseFields, type FieldTree } from './graph.js';
+import type { EmulatedUser, EmulatorState } from './state.js';
+
+export type Auth = { kind: 'app' } | { kind: 'user'; user: EmulatedUser };
+
+export interface RouteContext {
+  state: EmulatorState;
+  method: string;
+  /** Query, form and JSON body parameters merged, body winning. */
+  params: Record<string, string>;
+  /** Captures of `:name` path segments. */
+  path: Record<string, string>;
+  auth: Auth;
+  fields: FieldTree | undefined;
+  /** The request's absolute URL without its query, for paging links. */
+  selfUrl: URL;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** e.g. `/:app_id/achievement_definitions`; literal segments win over captures. */
+  pattern: string;
+  handler: (ctx: RouteContext) => unknown;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  method: string;
+  /** The concrete path, without query string. */
+  path: string;
+  /** The matched route pattern, e.g. `GET /:user_id/achievements`; `unmatched` otherwise. */
+  route: string;
+  token: 'app' | 'user' | 'none' | 'invalid';
+  status: number;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface Faults {
+  /** Fixed delay added to every Graph request, in milliseconds. */
+  latencyMs: number;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export class EmulatorHttp {
+  readonly log: RequestLogEntry[] = [];
+  readonly faults: Faults = { latencyMs: 0 };
+  private seq = 0;
+  private readonly routes: Array<Route & { segments: string[] }>;
+  private server: Server | undefined;
+
+  constructor(
+    readonly state: EmulatorState,
+    routes: Route[],
+  ) {
+    this.routes = routes
+      .map((route) => ({ ...route, segments: route.pattern.split('/').filter(Boolean) }))
+      // Literal segments before captures, so `/me` is never taken for `/:user_id`.
+      .sort((a, b) => specificity(b.segments) - specificity(a.segments));
+  }
+
+  async listen(port: number, host: string): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        // A bug in a route must still answer, like Graph's code 2 "unexpected error".
+        if (!res.headersSent) send(res, 500, new GraphError(500, 2, `An unexpected error has occurred: ${String(error)}`, 'OAuthException', undefined, true).toBody());
+      });
+    });
+    this.server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${shownHost}:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    if (url.pathname.startsWith('/__emulator/')) {
+      this.handleControl(req, res, url);
+      return;
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const pathname = url.pathname.replace(/^\/v\d+(\.\d+)?(?=\/)/, '');
+    const entry: RequestLogEntry = { seq: ++this.seq, method, path: pathname, route: 'unmatched', token: 'none', status: 0, startedAt, durationMs: 0 };
+    let status = 200;
+    let body: unknown;
+    try {
+      const params = await readParams(req, url);
+      if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
+      const match = this.match(method, pathname);
+      const token = extractToken(req, params);
+      const auth = this.authenticate(token);
+      entry.token = auth ? auth.kind : token === undefined ? 'none' : 'invalid';
+      if (!match) throw errors.unknownPath(pathname);
+      entry.route = `${match.route.method} ${match.route.pattern}`;
+      if (!auth) throw token === undefined ? errors.missingToken() : this.tokenError(token);
+      const selfUrl = new URL(url.origin + url.pathname);
+      body = await match.route.handler({ state: this.state, method, params, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
+    } catch (error) {
+      const graphError = error instanceof GraphError ? error : new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true);
+      status = graphError.status;
+      body = graphError.toBody();
+    }
+    entry.status = status;
+    entry.durationMs = Date.now() - startedAt;
+    this.log.push(entry);
+    send(res, status, body);
+  }
+
+  private match(method: string, pathname: string): { route: Route; captures: Record<string, string> } | undefined {
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const captures = matchSegments(route.segments, pathname);
+      if (captures) return { route, captures };
+    }
+    return undefined;
+  }
+
+  private authenticate(token: string | undefined): Auth | undefined {
+    if (token === undefined) return undefined;
+    const app = /^OC\|(\d+)\|(.+)$/.exec(token);
+    if (app) {
+      return app[1] === this.state.appId && app[2] === this.state.appSecret ? { kind: 'app' } : undefined;
+    }
+    const user = this.state.usersByToken.get(token);
+    return user ? { kind: 'user', user } : undefined;
+  }
+
+  private tokenError(token: string): GraphError {
+    return /^OC\|/.test(token) ? errors.badAppToken() : errors.badUserToken();
+  }
+
+  /** Test and benchmark controls: the request log and fault settings. Not part of Graph. */
+  private handleControl(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/__emulator/requests') {
+      if (method === 'DELETE') {
+        this.log.length = 0;
+        send(res, 200, { success: true });
+      } else {
+        send(res, 200, { data: this.log });
+      }
+      return;
+    }
+    if (url.pathname === '/__emulator/health') {
+      send(res, 200, { status: 'ok', app_id: this.state.appId });
+      return;
+    }
+    if (url.pathname === '/__emulator/faults' && method === 'GET') {
+      send(res, 200, this.faults);
+      return;
+    }
+    if (url.pathname === '/__emulator/faults' && method === 'POST') {
+      readParams(req, url)
+        .then((params) => {
+          if (params.latency_ms !== undefined) this.faults.latencyMs = Math.max(0, Number(params.latency_ms) || 0);
+          send(res, 200, this.faults);
+        })
+        .catch(() => send(res, 400, { error: 'bad fault settings' }));
+      return;
+    }
+    send(res, 404, { error: 'unknown emulator control' });
+  }
+}
+
+function specificity(segments: string[]): number {
+  // More literal segments first; among equals, longer paths first.
+  return segments.filter((s) => !s.startsWith(':')).length * 100 + segments.length;
+}
+
+function matchSegments(segments: string[], pathname: string): Record<string, string> | undefined {
+  const parts = pathname.split('/').filter(Boolean);
+  if (parts.length !== segments.length) return undefined;
+  const captures: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const part = decodeURIComponent(parts[i]!);
+    if (segment.startsWith(':')) captures[segment.slice(1)] = part;
+    else if (segment !== part) return undefined;
+  }
+  return captures;
+}
+
+/** `Authorization: Bearer|OAuth <token>`, or `access_token` from the query or body. */
+function extractToken(req: IncomingMessage, params: Record<string, string>): string | undefined {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header.trim());
+    if (match) return match[1];
+  }
+  return params.access_token || undefined;
+}
+
+async function readParams(req: IncomingMessage, url: URL): Promise<Record<string, string>> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) params[key] = value;
+  const raw = await readRaw(req);
+  if (raw.length === 0) return params;
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json') {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw errors.param('Request body is not valid JSON');
+    }
+    if (json && typeof json === 'object' && !Array.isArray(json)) {
+      for (const [key, value] of Object.entries(json)) {
+        if (value === undefined || value === null) continue;
+        params[key] = typeof value === 'string' ? value : JSON.stringify(value);
+      }
+    }
+  } else {
+    for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) params[key] = value;
+  }
+  return params;
+}
+
+function readRaw(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(errors.param('Request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

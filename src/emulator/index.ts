@@ -1,0 +1,62 @@
+/**
+ * A faithful local emulator of graph.oculus.com (see ../shared/reference/horizon-s2s-api.md):
+ * real HTTP on loopback, Graph envelopes and token rules, seeded demo data, and a request
+ * log that tests and benchmarks read to count upstream calls.
+ */
+import { EmulatorHttp, type Faults, type RequestLogEntry } from './http.js';
+import { achievementRoutes } from './routes/achievements.js';
+import { nodeRoutes } from './routes/nodes.js';
+import { userNodes, userRoutes } from './routes/users.js';
+import { DEMO_APP, seedDemoData } from './seed.js';
+import { EmulatorState, type EmulatorBehavior } from './state.js';
+
+export interface EmulatorOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Load the demo data (default true); otherwise the app exists with no users or records. */
+  seed?: boolean;
+  appId?: string;
+  appSecret?: string;
+  behavior?: Partial<EmulatorBehavior>;
+  faults?: Partial<Faults>;
+}
+
+export interface RunningEmulator {
+  url: string;
+  appId: string;
+  appSecret: string;
+  state: EmulatorState;
+  /** Requests served so far, oldest first. */
+  readonly requests: RequestLogEntry[];
+  clearRequests(): void;
+  faults: Faults;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const appId = options.appId ?? DEMO_APP.id;
+  const appSecret = options.appSecret ?? DEMO_APP.secret;
+  const state = new EmulatorState(appId, appSecret, { allowAppWritesToClientAuthoritative: false, ...options.behavior });
+  if (options.seed ?? true) seedDemoData(state);
+  const http = new EmulatorHttp(state, [...userRoutes, ...achievementRoutes, ...nodeRoutes([userNodes])]);
+  Object.assign(http.faults, options.faults);
+  const url = await http.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return {
+    url,
+    appId,
+    appSecret,
+    state,
+    get requests() {
+      return http.log;
+    },
+    clearRequests: () => {
+      http.log.length = 0;
+    },
+    faults: http.faults,
+    close: () => http.close(),
+  };
+}
+
+export { DEMO_APP, demoUserId, demoUserToken } from './seed.js';
+export type { RequestLogEntry } from './http.js';

@@ -1,0 +1,84 @@
+/**
+ * The emulator's in-memory world: one app, its users and their tokens, and each API
+ * area's records, stored in Graph's own (snake_case) shapes so routes only project them.
+ */
+
+export interface EmulatedUser {
+  id: string;
+  alias: string;
+  display_name: string;
+  profile_url: string;
+  org_scoped_id: string;
+  /** The user access token a device would hand the game's server. */
+  token: string;
+}
+
+export interface EmulatedAchievementDefinition {
+  id: string;
+  api_name: string;
+  achievement_type: 'SIMPLE' | 'COUNT' | 'BITFIELD';
+  achievement_write_policy: 'CLIENT_AUTHORITATIVE' | 'SERVER_AUTHORITATIVE';
+  target?: number;
+  bitfield_length?: number;
+  is_archived: boolean;
+  title?: string;
+  description?: string;
+  unlocked_description_override?: string;
+  is_secret: boolean;
+  locked_image_uri?: string;
+  unlocked_image_uri?: string;
+}
+
+export interface EmulatedAchievementProgress {
+  id: string;
+  user_id: string;
+  api_name: string;
+  count_progress: number;
+  bitfield_progress: string;
+  is_unlocked: boolean;
+  /** Unix seconds; 0 until unlocked. */
+  unlock_time: number;
+}
+
+export interface EmulatorBehavior {
+  /**
+   * Meta's docs disagree on whether the app token may write CLIENT_AUTHORITATIVE
+   * achievements (reference §2). Default: refuse, as the troubleshooting section says.
+   */
+  allowAppWritesToClientAuthoritative: boolean;
+}
+
+export class EmulatorState {
+  readonly users = new Map<string, EmulatedUser>();
+  readonly usersByToken = new Map<string, EmulatedUser>();
+  readonly achievementDefinitions = new Map<string, EmulatedAchievementDefinition>();
+  /** user id → api name → progress */
+  readonly achievementProgress = new Map<string, Map<string, EmulatedAchievementProgress>>();
+  private nextId = 1_000_000n;
+
+  constructor(
+    readonly appId: string,
+    readonly appSecret: string,
+    readonly behavior: EmulatorBehavior = { allowAppWritesToClientAuthoritative: false },
+  ) {}
+
+  /** A fresh 16-digit Graph id, unique within this emulator. */
+  newId(): string {
+    this.nextId += 1n;
+    return (7_000_000_000_000_000n + this.nextId).toString();
+  }
+
+  addUser(user: EmulatedUser): void {
+    this.users.set(user.id, user);
+    this.usersByToken.set(user.token, user);
+  }
+
+  progressOf(userId: string): Map<string, EmulatedAchievementProgress> {
+    let progress = this.achievementProgress.get(userId);
+    if (!progress) {
+      progress = new Map();
+      this.achievementProgress.set(userId, progress);
+    }
+    return progress;
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * Achievements endpoints (reference §2): definitions, a user's progress, progress writes
+ * and the reset. Returns normalized, camel-cased objects; accepts Graph's variations
+ * (numbers as strings, missing optional fields, `unlock_time` 0 for "never").
+ */
+import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
+import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage } from './params.js';
+import type { HorizonTransport } from './transport.js';
+
+export const ACHIEVEMENT_TYPES = ['SIMPLE', 'COUNT', 'BITFIELD'] as const;
+export type AchievementType = (typeof ACHIEVEMENT_TYPES)[number];
+export const WRITE_POLICIES = ['CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'] as const;
+export type WritePolicy = (typeof WRITE_POLICIES)[number];
+
+export interface AchievementDefinition {
+  id: string;
+  apiName: string;
+  type: AchievementType;
+  writePolicy: WritePolicy;
+  /** Count to reach (COUNT) or bits to set (BITFIELD); null for SIMPLE. */
+  target: number | null;
+  /** Number of bits (BITFIELD only). */
+  bitfieldLength: number | null;
+  archived: boolean;
+  title: string | null;
+  description: string | null;
+  unlockedDescription: string | null;
+  secret: boolean;
+  lockedImageUrl: string | null;
+  unlockedImageUrl: string | null;
+}
+
+export interface AchievementProgress {
+  /** Graph's id of the progress record. */
+  id: string;
+  userId: string;
+  apiName: string;
+  /** The definition, when Graph returned it complete with the progress (it does when asked). */
+  definition: AchievementDefinition | null;
+  unlocked: boolean;
+  unlockedAt: Date | null;
+  count: number;
+  bitfield: string | null;
+}
+
+export interface AchievementWriteResult {
+  id: string;
+  apiName: string;
+  /** True only on the call that caused the unlock. */
+  justUnlocked: boolean;
+}
+
+export interface AchievementDefinitionInput {
+  apiName: string;
+  type: AchievementType;
+  writePolicy: WritePolicy;
+  target?: number | null;
+  bitfieldLength?: number | null;
+  archived?: boolean | null;
+  title?: string | null;
+  description?: string | null;
+  unlockedDescription?: string | null;
+  secret?: boolean | null;
+}
+
+export const DEFINITION_FIELDS = [
+  'id',
+  'api_name',
+  'achievement_type',
+  'achievement_write_policy',
+  'target',
+  'bitfield_length',
+  'is_archived',
+  'title',
+  'description',
+  'unlocked_description_override',
+  'is_secret',
+  'locked_image_uri',
+  'unlocked_image_uri',
+] as const;
+
+const PROGRESS_FIELDS = fieldsParam([
+  'id',
+  'is_unlocked',
+  'unlock_time',
+  'count_progress',
+  'bitfield_progress',
+  { definition: DEFINITION_FIELDS },
+]);
+
+/** Page size asked of Graph for definitions and progress; a game rarely has more than a few hundred. */
+const PAGE_LIMIT = 500;
+
+export class AchievementsApi {
+  constructor(private readonly transport: HorizonTransport) {}
+
+  /** `GET /{app_id}/achievement_definitions`, all pages. Omitting `apiNames` lists every definition. */
+  async listDefinitions(options: { apiNames?: readonly string[]; includeArchived?: boolean; signal?: AbortSignal } = {}): Promise<AchievementDefinition[]> {
+    options.apiNames?.forEach((name) => assertApiName('apiNames', name));
+    if (options.apiNames && options.apiNames.length === 0) return [];
+    return collectAllPages(async (after) =>
+      readPage(
+        await this.transport.request({
+          method: 'GET',
+          path: `/${this.transport.appId}/achievement_definitions`,
+          endpoint: 'GET /{app_id}/achievement_definitions',
+          params: {
+            api_names: options.apiNames ? jsonArrayParam(options.apiNames) : undefined,
+            include_archived: options.includeArchived ? true : undefined,
+            fields: fieldsParam(DEFINITION_FIELDS),
+            limit: PAGE_LIMIT,
+            after,
+          },
+          signal: options.signal,
+        }),
+        toDefinition,
+      ),
+    );
+  }
+
+  /** `POST /{app_id}/achievement_definitions`: create or update by api name. */
+  async upsertDefinition(input: AchievementDefinitionInput, signal?: AbortSignal): Promise<{ id: string }> {
+    assertApiName('apiName', input.apiName);
+    const body = await this.transport.request<{ id?: unknown }>({
+      method: 'POST',
+      path: `/${this.transport.appId}/achievement_definitions`,
+      endpoint: 'POST /{app_id}/achievement_definitions',
+      params: {
+        api_name: input.apiName,
+        achievement_type: input.type,
+        achievement_write_policy: input.writePolicy,
+        target: input.target,
+        bitfield_length: input.bitfieldLength,
+        is_archived: input.archived,
+        title: input.title,
+        description: input.description,
+        unlocked_description_override: input.unlockedDescription,
+        is_secret: input.secret,
+      },
+      signal,
+    });
+    return { id: parseGraphId(body.id) };
+  }
+
+  /** `GET /{user_id}/achievements`: every progress record of one user, with each full definition. */
+  async listProgress(userId: string, options: { apiNames?: readonly string[]; signal?: AbortSignal } = {}): Promise<AchievementProgress[]> {
+    assertGraphId('userId', userId);
+    options.apiNames?.forEach((name) => assertApiName('apiNames', name));
+    return collectAllPages(async (after) =>
+      readPage(
+        await this.transport.request({
+          method: 'GET',
+          path: `/${userId}/achievements`,
+          endpoint: 'GET /{user_id}/achievements',
+          params: {
+            api_names: options.apiNames ? jsonArrayParam(options.apiNames) : undefined,
+            fields: PROGRESS_FIELDS,
+            limit: PAGE_LIMIT,
+            after,
+          },
+          signal: options.signal,
+        }),
+        (raw: RawProgress) => toProgress(userId, raw),
+      ),
+    );
+  }
+
+  /** Unlocks an achievement of any type (`force_unlock=true`). */
+  unlock(userId: string, apiName: string, signal?: AbortSignal): Promise<AchievementWriteResult> {
+    return this.write(userId, apiName, { force_unlock: true }, signal);
+  }
+
+  /** Adds to a COUNT achievement's progress (accumulative, not absolute). */
+  addCount(userId: string, apiName: string, count: number, signal?: AbortSignal): Promise<AchievementWriteResult> {
+    if (!Number.isSafeInteger(count) || count <= 0) throw new InvalidArgumentError('count', 'count must be a positive integer');
+    return this.write(userId, apiName, { add_count: count }, signal);
+  }
+
+  /** OR-merges bits (a string of 0 and 1) into a BITFIELD achievement's progress. */
+  addBits(userId: string, apiName: string, bits: string, signal?: AbortSignal): Promise<AchievementWriteResult> {
+    if (!/^[01]{1,1024}$/.test(bits)) throw new InvalidArgumentError('bits', 'bits must be a string of 0 and 1');
+    return this.write(userId, apiName, { add_bits: bits }, signal);
+  }
+
+  /** `POST /achievement_remove_all`: resets every achievement of one user. */
+  async removeAll(userId: string, signal?: AbortSignal): Promise<boolean> {
+    assertGraphId('userId', userId);
+    const body = await this.transport.request<{ success?: unknown }>({
+      method: 'POST',
+      path: '/achievement_remove_all',
+      endpoint: 'POST /achievement_remove_all',
+      params: { user_id: userId },
+      signal,
+    });
+    return body.success === true;
+  }
+
+  private async write(userId: string, apiName: string, params: Record<string, string | number | boolean>, signal?: AbortSignal): Promise<AchievementWriteResult> {
+    assertGraphId('userId', userId);
+    assertApiName('apiName', apiName);
+    const body = await this.transport.request<{ id?: unknown; api_name?: unknown; just_unlocked?: unknown }>({
+      method: 'POST',
+      path: `/${userId}/achievements`,
+      endpoint: 'POST /{user_id}/achievements',
+      params: { api_name: apiName, ...params },
+      signal,
+    });
+    return {
+      id: body.id === undefined ? '' : parseGraphId(body.id),
+      apiName: typeof body.api_name === 'string' ? body.api_name : apiName,
+      justUnlocked: body.just_unlocked === true || body.just_unlocked === 'true',
+    };
+  }
+}
+
+interface RawDefinition {
+  id?: unknown;
+  api_name?: unknown;
+  achievement_type?: unknown;
+  achievement_write_policy?: unknown;
+  target?: unknown;
+  bitfield_length?: unknown;
+  is_archived?: unknown;
+  title?: unknown;
+  description?: unknown;
+  unlocked_description_override?: unknown;
+  is_secret?: unknown;
+  locked_image_uri?: unknown;
+  unlocked_image_uri?: unknown;
+}
+
+interface RawProgress {
+  id?: unknown;
+  is_unlocked?: unknown;
+  unlock_time?: unknown;
+  count_progress?: unknown;
+  bitfield_progress?: unknown;
+  definition?: RawDefinition;
+}
+
+export function toDefinition(raw: RawDefinition): AchievementDefinition {
+  if (typeof raw.api_name !== 'string') throw new TypeError('achievement definition has no api_name');
+  const type = raw.achievement_type as AchievementType;
+  if (!ACHIEVEMENT_TYPES.includes(type)) throw new TypeError(`achievement ${raw.api_name} has unknown type`);
+  const policy = raw.achievement_write_policy as WritePolicy;
+  return {
+    id: raw.id === undefined ? raw.api_name : parseGraphId(raw.id),
+    apiName: raw.api_name,
+    type,
+    writePolicy: WRITE_POLICIES.includes(policy) ? policy : 'CLIENT_AUTHORITATIVE',
+    target: type === 'SIMPLE' ? null : (parseGraphInt(raw.target) ?? null),
+    bitfieldLength: type === 'BITFIELD' ? (parseGraphInt(raw.bitfield_length) ?? null) : null,
+    archived: truthy(raw.is_archived),
+    title: stringOrNull(raw.title),
+    description: stringOrNull(raw.description),
+    unlockedDescription: stringOrNull(raw.unlocked_description_override),
+    secret: truthy(raw.is_secret),
+    lockedImageUrl: stringOrNull(raw.locked_image_uri),
+    unlockedImageUrl: stringOrNull(raw.unlocked_image_uri),
+  };
+}
+
+function toProgress(userId: string, raw: RawProgress): AchievementProgress {
+  const apiName = raw.definition?.api_name;
+  if (typeof apiName !== 'string') throw new TypeError('achievement progress has no definition.api_name');
+  let definition: AchievementDefinition | null = null;
+  if (raw.definition?.achievement_type !== undefined) {
+    try {
+      definition = toDefinition(raw.definition);
+    } catch {
+      definition = null;
+    }
+  }
+  const bitfield = typeof raw.bitfield_progress === 'string' && raw.bitfield_progress !== '' ? raw.bitfield_progress : null;
+  return {
+    id: raw.id === undefined ? `${userId}:${apiName}` : parseGraphId(raw.id),
+    userId,
+    apiName,
+    definition,
+    unlocked: truthy(raw.is_unlocked),
+    unlockedAt: parseGraphTime(raw.unlock_time),
+    count: parseGraphInt(raw.count_progress) ?? 0,
+    bitfield,
+  };
+}
+
+function truthy(value: unknown): boolean {
+  return value === true || value === 'true' || value === 1 || value === '1';
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}

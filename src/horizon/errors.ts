@@ -1,0 +1,108 @@
+/**
+ * Errors the Horizon client raises. Every message is built by this module from
+ * fields we control or from Graph's own `error.message`, passed through
+ * `redactSecrets`, so no token can ride along in a message or a stack trace.
+ */
+import { redactSecrets } from './redact.js';
+
+/** Graph's error envelope: `{"error":{"message","type","code","error_subcode","fbtrace_id","is_transient"}}`. */
+export interface GraphErrorBody {
+  message?: unknown;
+  type?: unknown;
+  code?: unknown;
+  error_subcode?: unknown;
+  error_user_msg?: unknown;
+  fbtrace_id?: unknown;
+  is_transient?: unknown;
+}
+
+/** Base class, so callers can tell every upstream failure apart from a bug with one `instanceof`. */
+export abstract class HorizonError extends Error {
+  /** The endpoint template (e.g. `GET /{user_id}/achievements`), never the concrete URL. */
+  readonly endpoint: string;
+  constructor(message: string, endpoint: string, options?: { cause?: unknown }) {
+    super(redactSecrets(message), options);
+    this.endpoint = endpoint;
+  }
+  /** Whether sending the same request again could succeed (5xx, throttling, transient, network). */
+  abstract get retryable(): boolean;
+}
+
+/** Graph answered with its error envelope (or a non-2xx status with a JSON body). */
+export class HorizonApiError extends HorizonError {
+  override readonly name = 'HorizonApiError';
+  readonly status: number;
+  readonly code: number | undefined;
+  readonly type: string | undefined;
+  readonly subcode: number | undefined;
+  readonly fbtraceId: string | undefined;
+  readonly isTransient: boolean;
+  /** Graph's own message, redacted; kept apart from `message`, which also names the endpoint. */
+  readonly upstreamMessage: string;
+
+  constructor(endpoint: string, status: number, body: GraphErrorBody | undefined) {
+    const upstreamMessage = typeof body?.message === 'string' ? redactSecrets(body.message) : `HTTP ${status}`;
+    super(`Horizon API ${endpoint} failed (HTTP ${status}${typeof body?.code === 'number' ? `, code ${body.code}` : ''}): ${upstreamMessage}`, endpoint);
+    this.status = status;
+    this.code = toInt(body?.code);
+    this.type = typeof body?.type === 'string' ? body.type : undefined;
+    this.subcode = toInt(body?.error_subcode);
+    this.fbtraceId = typeof body?.fbtrace_id === 'string' ? body.fbtrace_id : undefined;
+    this.isTransient = body?.is_transient === true;
+    this.upstreamMessage = upstreamMessage;
+  }
+
+  /** Graph's throttling codes (app, user, page, custom rate limits). */
+  get throttled(): boolean {
+    return this.status === 429 || (this.code !== undefined && THROTTLING_CODES.has(this.code));
+  }
+
+  get retryable(): boolean {
+    return this.isTransient || this.status >= 500 || this.throttled;
+  }
+}
+
+/** The response could not be read as Graph JSON: empty, truncated, HTML from a proxy, ... */
+export class HorizonProtocolError extends HorizonError {
+  override readonly name = 'HorizonProtocolError';
+  readonly status: number;
+  constructor(endpoint: string, status: number, detail: string, options?: { cause?: unknown }) {
+    super(`Horizon API ${endpoint} returned an unreadable response (HTTP ${status}): ${detail}`, endpoint, options);
+    this.status = status;
+  }
+  get retryable(): boolean {
+    return this.status >= 500;
+  }
+}
+
+/** No HTTP response at all: connection refused or reset, DNS, timeouts. */
+export class HorizonNetworkError extends HorizonError {
+  override readonly name = 'HorizonNetworkError';
+  /** undici's error code, e.g. `UND_ERR_CONNECT_TIMEOUT`, `ECONNREFUSED`. */
+  readonly errorCode: string | undefined;
+  constructor(endpoint: string, cause: unknown) {
+    const errorCode = (cause as { code?: unknown } | undefined)?.code;
+    const text = cause instanceof Error ? cause.message : String(cause);
+    super(`Horizon API ${endpoint} could not be reached: ${text}`, endpoint, { cause });
+    this.errorCode = typeof errorCode === 'string' ? errorCode : undefined;
+  }
+  get retryable(): boolean {
+    return true;
+  }
+}
+
+export const THROTTLING_CODES: ReadonlySet<number> = new Set([4, 17, 32, 613]);
+
+/** Graph error code for invalid or expired tokens and bad app credentials. */
+export const CODE_INVALID_TOKEN = 190;
+/** Graph error code for invalid parameters; subcode 33 means the node does not exist. */
+export const CODE_INVALID_PARAMETER = 100;
+export const SUBCODE_UNKNOWN_NODE = 33;
+/** "You're not yet ranked on this leaderboard." */
+export const CODE_NOT_RANKED = 12074;
+
+function toInt(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return undefined;
+}

@@ -1,0 +1,37 @@
+/**
+ * Validation of values that end up in upstream paths or parameters. The client refuses
+ * anything else before a byte is sent, so a caller can never steer a request to another
+ * Graph node by smuggling `/` or `?` into an id.
+ */
+
+/** Graph ids (users, entries, leaderboards) are 64-bit integers written in decimal. */
+export function isGraphId(value: string): boolean {
+  return /^[1-9]\d{0,19}$/.test(value) && BigInt(value) <= 18446744073709551615n;
+}
+
+/** Achievement and leaderboard api names: letters, digits, `_`, `-`, `.`, at most 128 characters. */
+export function isApiName(value: string): boolean {
+  return /^[A-Za-z0-9_.-]{1,128}$/.test(value);
+}
+
+export class InvalidArgumentError extends Error {
+  override readonly name = 'InvalidArgumentError';
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function assertGraphId(argument: string, value: string): string {
+  if (!isGraphId(value)) throw new InvalidArgumentError(argument, `${argument} must be a numeric Horizon id`);
+  return value;
+}
+
+export function assertApiName(argument: string, value: string): string {
+  if (!isApiName(value)) {
+    throw new InvalidArgumentError(argument, `${argument} must be 1-128 letters, digits, '_', '-' or '.'`);
+  }
+  return value;
+}

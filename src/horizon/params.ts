@@ -1,0 +1,126 @@
+/**
+ * Helpers for the shapes Graph expects in requests and returns in collections:
+ * `fields=a,b{c,d}`, JSON-array parameters and cursor paging.
+ */
+
+/** A field selection: `['id', { definition: ['api_name', 'target'] }]` → `id,definition{api_name,target}`. */
+export type FieldSelection = ReadonlyArray<string | Readonly<Record<string, FieldSelection>>>;
+
+export function fieldsParam(selection: FieldSelection): string {
+  return selection
+    .map((item) =>
+      typeof item === 'string'
+        ? item
+        : Object.entries(item)
+            .map(([name, sub]) => `${name}{${fieldsParam(sub)}}`)
+            .join(','),
+    )
+    .join(',');
+}
+
+/** Graph's array parameters are JSON arrays in a string: `api_names=["A","B"]`. */
+export function jsonArrayParam(values: readonly string[]): string {
+  return JSON.stringify(values);
+}
+
+/** Graph's collection envelope. Every part but `data` may be missing. */
+export interface GraphPage<T> {
+  data: T[];
+  paging?: {
+    cursors?: { before?: string; after?: string };
+    next?: string;
+    previous?: string;
+  };
+  summary?: { total_count?: number | string };
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Cursor for the next page, or undefined on the last page. */
+  after: string | undefined;
+  /** Cursor for the previous page, when Graph gave one. */
+  before: string | undefined;
+  totalCount: number | undefined;
+}
+
+/**
+ * Reads a collection envelope liberally: `data` must be an array; a page has a successor
+ * only when Graph says so with `paging.next` (the documented stop rule). The cursor is
+ * `paging.cursors.after`, or the `after` parameter of `paging.next` when cursors are absent.
+ * `next` itself is never followed: it embeds the access token in its query string.
+ */
+export function readPage<Raw, T>(body: unknown, map: (raw: Raw) => T): Page<T> {
+  const envelope = body as Partial<GraphPage<Raw>> | null;
+  if (!envelope || !Array.isArray(envelope.data)) {
+    throw new TypeError('collection response has no data array');
+  }
+  const paging = envelope.paging ?? {};
+  const hasNext = typeof paging.next === 'string' && paging.next.length > 0;
+  const after = hasNext ? (paging.cursors?.after ?? cursorFromUrl(paging.next!, 'after')) : undefined;
+  const hasPrevious = typeof paging.previous === 'string' && paging.previous.length > 0;
+  const before = hasPrevious ? (paging.cursors?.before ?? cursorFromUrl(paging.previous!, 'before')) : undefined;
+  const total = envelope.summary?.total_count;
+  return {
+    items: envelope.data.map(map),
+    after: after || undefined,
+    before: before || undefined,
+    totalCount: total === undefined ? undefined : Number(total),
+  };
+}
+
+function cursorFromUrl(url: string, name: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get(name) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fetches every page of a collection, following `after` cursors, bounded by `maxPages`
+ * so a server that never stops paging cannot loop us forever.
+ */
+export async function collectAllPages<T>(
+  fetchPage: (after: string | undefined) => Promise<Page<T>>,
+  maxPages = 50,
+): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const result = await fetchPage(after);
+    items.push(...result.items);
+    if (!result.after || result.after === after || result.items.length === 0) return items;
+    after = result.after;
+  }
+  return items;
+}
+
+/** Unix seconds (number or numeric string), or an ISO/Graph date string, to a Date; 0 and junk to null. */
+export function parseGraphTime(value: unknown): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    const seconds = Number(value);
+    return seconds > 0 ? new Date(seconds * 1000) : null;
+  }
+  if (typeof value === 'string') {
+    // Graph writes offsets without a colon (`+0000`); Date.parse wants `+00:00`.
+    const iso = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+    const time = Date.parse(iso);
+    return Number.isNaN(time) ? null : new Date(time);
+  }
+  return null;
+}
+
+/** Integers Graph may send as numbers or strings; anything else to undefined. */
+export function parseGraphInt(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/** Graph ids are 64-bit: keep them as strings even when an old endpoint sends a number. */
+export function parseGraphId(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  throw new TypeError('response object has no id');
+}

@@ -1,0 +1,33 @@
+/**
+ * Secret redaction for anything that may be printed: URLs, error messages, log lines.
+ * Tokens are never put in URLs by this client, but Graph embeds `access_token` in its
+ * `paging.next` URLs and may echo parameters in messages, so every printed string goes
+ * through here as a second line of defence.
+ */
+
+const registered = new Set<string>();
+
+/** Remember a secret value (the app secret, a user token) so it is scrubbed wherever it shows up. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) registered.add(value);
+}
+
+const PATTERNS: Array<[RegExp, string]> = [
+  // access_token=... in query strings and form bodies
+  [/(access_token=)[^&\s"']+/gi, '$1[REDACTED]'],
+  // Authorization: Bearer/OAuth <token>
+  [/\b(Bearer|OAuth)\s+[^\s"',]+/g, '$1 [REDACTED]'],
+  // App tokens OC|<app id>|<secret>, also URL-encoded (| = %7C)
+  [/\bOC(\||%7C)(\d+)(\||%7C)[^\s&"',]+/gi, 'OC$1$2$3[REDACTED]'],
+  // User tokens: FRL... / OC... followed by a long alphanumeric run
+  [/\b(FRL|OC)[A-Za-z0-9_-]{20,}/g, '$1[REDACTED]'],
+];
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const secret of registered) {
+    if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
+  }
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}

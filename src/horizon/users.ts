@@ -1,0 +1,65 @@
+/** Users endpoints (reference §4.1, §4.2): a user by app-scoped id, and the token's own user. */
+import { assertGraphId } from './ids.js';
+import { fieldsParam, parseGraphId } from './params.js';
+import type { HorizonTransport } from './transport.js';
+
+export interface HorizonUser {
+  /** App-scoped user id. */
+  id: string;
+  alias: string | null;
+  displayName: string | null;
+  /** Signed image URL on oculuscdn.com (expires after some days), not a web page. */
+  profileUrl: string | null;
+  /** Stable across every app of the developer organization. */
+  orgScopedId: string | null;
+}
+
+const USER_FIELDS = fieldsParam(['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id']);
+
+interface RawUser {
+  id?: unknown;
+  alias?: unknown;
+  display_name?: unknown;
+  profile_url?: unknown;
+  org_scoped_id?: unknown;
+}
+
+export class UsersApi {
+  constructor(private readonly transport: HorizonTransport) {}
+
+  /** `GET /{user_id}` with the app token. */
+  async get(userId: string, signal?: AbortSignal): Promise<HorizonUser> {
+    assertGraphId('userId', userId);
+    const raw = await this.transport.request<RawUser>({
+      method: 'GET',
+      path: `/${userId}`,
+      endpoint: 'GET /{user_id}',
+      params: { fields: USER_FIELDS },
+      signal,
+    });
+    return toUser(raw);
+  }
+
+  /** `GET /me` with a player's user access token. */
+  async me(userToken: string, signal?: AbortSignal): Promise<HorizonUser> {
+    const raw = await this.transport.request<RawUser>({
+      method: 'GET',
+      path: '/me',
+      endpoint: 'GET /me',
+      params: { fields: USER_FIELDS },
+      credential: { kind: 'user', token: userToken },
+      signal,
+    });
+    return toUser(raw);
+  }
+}
+
+export function toUser(raw: RawUser): HorizonUser {
+  return {
+    id: parseGraphId(raw.id),
+    alias: typeof raw.alias === 'string' ? raw.alias : null,
+    displayName: typeof raw.display_name === 'string' ? raw.display_name : null,
+    profileUrl: typeof raw.profile_url === 'string' ? raw.profile_url : null,
+    orgScopedId: raw.org_scoped_id === undefined || raw.org_scoped_id === null ? null : parseGraphId(raw.org_scoped_id),
+  };
+}
