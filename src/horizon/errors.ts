@@ -39,8 +39,10 @@ export class HorizonApiError extends HorizonError {
   readonly isTransient: boolean;
   /** Graph's own message, redacted; kept apart from `message`, which also names the endpoint. */
   readonly upstreamMessage: string;
+  /** Which token the failed request carried: a 190 means different things for each. */
+  readonly credential: 'app' | 'user';
 
-  constructor(endpoint: string, status: number, body: GraphErrorBody | undefined) {
+  constructor(endpoint: string, status: number, body: GraphErrorBody | undefined, credential: 'app' | 'user' = 'app') {
     const upstreamMessage = typeof body?.message === 'string' ? redactSecrets(body.message) : `HTTP ${status}`;
     super(`Horizon API ${endpoint} failed (HTTP ${status}${typeof body?.code === 'number' ? `, code ${body.code}` : ''}): ${upstreamMessage}`, endpoint);
     this.status = status;
@@ -50,6 +52,7 @@ export class HorizonApiError extends HorizonError {
     this.fbtraceId = typeof body?.fbtrace_id === 'string' ? body.fbtrace_id : undefined;
     this.isTransient = body?.is_transient === true;
     this.upstreamMessage = upstreamMessage;
+    this.credential = credential;
   }
 
   /** Graph's throttling codes (app, user, page, custom rate limits). */

@@ -112,7 +112,7 @@ export class HorizonTransport {
         throw new HorizonNetworkError(req.endpoint, cause);
       }
       status = response.statusCode;
-      const result = await this.decode<T>(req.endpoint, response);
+      const result = await this.decode<T>(req.endpoint, response, credential.kind);
       this.report({ endpoint: req.endpoint, method: req.method, status, durationMs: performance.now() - started, credential: credential.kind });
       return result;
     } catch (error) {
@@ -155,7 +155,7 @@ export class HorizonTransport {
     return { path: this.basePath + req.path + (query ? `?${query}` : ''), body: undefined, headers };
   }
 
-  private async decode<T>(endpoint: string, response: Dispatcher.ResponseData): Promise<T> {
+  private async decode<T>(endpoint: string, response: Dispatcher.ResponseData, credential: Credential['kind']): Promise<T> {
     const status = response.statusCode;
     let text: string;
     try {
@@ -177,10 +177,10 @@ export class HorizonTransport {
     }
     const envelope = json as { error?: GraphErrorBody } | null;
     if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {
-      throw new HorizonApiError(endpoint, status, envelope.error);
+      throw new HorizonApiError(endpoint, status, envelope.error, credential);
     }
     if (status < 200 || status >= 300) {
-      throw new HorizonApiError(endpoint, status, undefined);
+      throw new HorizonApiError(endpoint, status, undefined, credential);
     }
     if (!envelope || typeof envelope !== 'object') {
       throw new HorizonProtocolError(endpoint, status, 'body is not a JSON object');

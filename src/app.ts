@@ -1,0 +1,52 @@
+/**
+ * The whole application from a Config: in emulator mode, the built-in graph.oculus.com
+ * emulator on demo data first; then the Horizon client and the subgraph.
+ */
+import type { Config } from './config.js';
+import { startEmulator, type RunningEmulator } from './emulator/index.js';
+import { HorizonClient } from './horizon/client.js';
+import type { Logger } from './logger.js';
+import { startSubgraph, type RunningSubgraph } from './server.js';
+
+export interface RunningApp {
+  subgraph: RunningSubgraph;
+  emulator: RunningEmulator | undefined;
+  horizon: HorizonClient;
+  stop(): Promise<void>;
+}
+
+export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
+  let emulator: RunningEmulator | undefined;
+  let horizonTarget = { baseUrl: config.horizon.baseUrl, appId: config.horizon.appId, appSecret: config.horizon.appSecret };
+  if (config.horizon.mode === 'emulator') {
+    emulator = await startEmulator({ port: config.emulator.port, host: config.emulator.host, faults: { latencyMs: config.emulator.latencyMs } });
+    horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret };
+  }
+  const horizon = HorizonClient.create({
+    ...horizonTarget,
+    maxConnections: config.horizon.maxConnections,
+    connectTimeoutMs: config.horizon.connectTimeoutMs,
+    requestTimeoutMs: config.horizon.requestTimeoutMs,
+  });
+  horizon.transport.onCall((call) => {
+    if (call.error) logger.warn({ endpoint: call.endpoint, status: call.status ?? null, durationMs: Math.round(call.durationMs), err: call.error }, 'upstream call failed');
+  });
+  let subgraph: RunningSubgraph;
+  try {
+    subgraph = await startSubgraph({ config, horizon, logger }, { port: config.port, host: config.host });
+  } catch (error) {
+    await horizon.close();
+    await emulator?.close();
+    throw error;
+  }
+  return {
+    subgraph,
+    emulator,
+    horizon,
+    async stop() {
+      await subgraph.stop();
+      await horizon.close();
+      await emulator?.close();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Every setting, from the environment, validated at start-up. `loadConfig` collects one
+ * message per bad value and throws them together, so an operator fixes them in one go.
+ */
+
+export interface Config {
+  /** Port the subgraph listens on. */
+  port: number;
+  host: string;
+  production: boolean;
+  logLevel: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Origins allowed by CORS (the browser-hosted Apollo Sandbox needs one). */
+  corsOrigins: string[];
+  horizon: {
+    /** `live`: the real API with your credentials; `emulator`: the built-in emulator on demo data. */
+    mode: 'live' | 'emulator';
+    baseUrl: string;
+    appId: string;
+    appSecret: string;
+    maxConnections: number;
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+  };
+  emulator: { port: number; host: string; latencyMs: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const STUDIO_ORIGIN = 'https://studio.apollographql.com';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const production = (env.NODE_ENV ?? '') === 'production';
+
+  const appId = env.HORIZON_APP_ID?.trim() ?? '';
+  const appSecret = env.HORIZON_APP_SECRET?.trim() ?? '';
+  let mode: 'live' | 'emulator' = 'emulator';
+  if (appId || appSecret) {
+    mode = 'live';
+    if (!appId) problems.push('HORIZON_APP_ID is required when HORIZON_APP_SECRET is set');
+    else if (!/^\d{1,20}$/.test(appId)) problems.push('HORIZON_APP_ID must be the numeric app id from the developer dashboard');
+    // Never echo the secret, not even in a configuration error.
+    if (!appSecret) problems.push('HORIZON_APP_SECRET is required when HORIZON_APP_ID is set');
+    else if (/[\s|]/.test(appSecret)) problems.push('HORIZON_APP_SECRET must not contain spaces or "|"');
+  } else if (production) {
+    problems.push('HORIZON_APP_ID and HORIZON_APP_SECRET are required when NODE_ENV=production (the emulator is for development)');
+  }
+
+  const baseUrl = env.HORIZON_GRAPH_URL?.trim() || 'https://graph.oculus.com';
+  try {
+    const url = new URL(baseUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+    if (url.search || url.hash || url.username || url.password) throw new Error('extras');
+  } catch {
+    problems.push(`HORIZON_GRAPH_URL must be an http(s) URL without query, fragment or credentials (got "${baseUrl}")`);
+  }
+
+  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+
+  const corsOrigins = env.CORS_ORIGINS !== undefined ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : production ? [] : [STUDIO_ORIGIN];
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://example.com (got "${origin}")`);
+  }
+
+  const config: Config = {
+    port: int('PORT', 4001, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    production,
+    logLevel,
+    maxBodyBytes: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    corsOrigins,
+    horizon: {
+      mode,
+      baseUrl,
+      appId,
+      appSecret,
+      maxConnections: int('HORIZON_MAX_CONNECTIONS', 64, 1, 10_000),
+      connectTimeoutMs: int('HORIZON_CONNECT_TIMEOUT_MS', 3_000, 1, 120_000),
+      requestTimeoutMs: int('HORIZON_REQUEST_TIMEOUT_MS', 10_000, 1, 300_000),
+    },
+    emulator: {
+      port: int('EMULATOR_PORT', 4010, 0, 65535),
+      host: env.EMULATOR_HOST?.trim() || '127.0.0.1',
+      latencyMs: int('EMULATOR_LATENCY_MS', 0, 0, 60_000),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,53 @@
+/**
+ * Per-request loaders for achievements. All definitions a request needs come from one
+ * upstream call (`api_names` batched); a user's progress is one call per user, however
+ * many achievement fields the operation asks, and it primes the definitions it carries.
+ */
+import DataLoader from 'dataloader';
+import type { AchievementDefinition, AchievementProgress } from '../../horizon/achievements.js';
+import type { HorizonClient } from '../../horizon/client.js';
+import { loadAll, loadEach } from '../batch.js';
+
+export interface AchievementLoaders {
+  /** By api name, archived included; null when no such achievement exists. */
+  definition: DataLoader<string, AchievementDefinition | null>;
+  /** Every progress record of a user (untouched achievements have none). */
+  progress: DataLoader<string, AchievementProgress[]>;
+  /** Every definition of the app (archived ones only when asked), fetched at most once per request. */
+  allDefinitions(includeArchived: boolean): Promise<AchievementDefinition[]>;
+}
+
+/** Graph URLs carry `api_names` in the query string; keep each call's list modest. */
+const MAX_API_NAMES_PER_CALL = 100;
+
+export function createAchievementLoaders(client: HorizonClient, signal?: AbortSignal): AchievementLoaders {
+  const definition = new DataLoader<string, AchievementDefinition | null>(
+    (apiNames) =>
+      loadAll(apiNames, (names) => client.achievements.listDefinitions({ apiNames: names, includeArchived: true, signal }), (d) => d.apiName, null),
+    { maxBatchSize: MAX_API_NAMES_PER_CALL },
+  );
+  const progress = new DataLoader<string, AchievementProgress[]>((userIds) =>
+    loadEach(userIds, async (userId) => {
+      const records = await client.achievements.listProgress(userId, { signal });
+      // Progress carries its full definition: no need to ask for it again.
+      for (const record of records) if (record.definition) definition.prime(record.apiName, record.definition);
+      return records;
+    }),
+  );
+  const lists = new Map<boolean, Promise<AchievementDefinition[]>>();
+  return {
+    definition,
+    progress,
+    allDefinitions(includeArchived) {
+      let list = lists.get(includeArchived);
+      if (!list) {
+        list = client.achievements.listDefinitions({ includeArchived, signal }).then((definitions) => {
+          for (const d of definitions) definition.prime(d.apiName, d);
+          return definitions;
+        });
+        lists.set(includeArchived, list);
+      }
+      return list;
+    },
+  };
+}

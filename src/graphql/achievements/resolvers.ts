@@ -1,0 +1,144 @@
+/** Resolvers for achievement definitions, players' progress, and progress writes. */
+import type { AchievementDefinition, AchievementProgress, AchievementWriteResult } from '../../horizon/achievements.js';
+import { assertApiName, assertGraphId } from '../../horizon/ids.js';
+import type { Context } from '../context.js';
+import { ErrorCode, userError } from '../errors.js';
+import { loadManyOrThrow } from '../loadMany.js';
+import type { UserRef } from '../users/resolvers.js';
+
+/** A player's progress on one definition; `record` is absent for achievements never touched. */
+export interface ProgressParent {
+  userId: string;
+  definition: AchievementDefinition;
+  record: AchievementProgress | undefined;
+}
+
+interface WritePayloadParent {
+  userId: string;
+  definition: AchievementDefinition;
+  result: AchievementWriteResult;
+}
+
+/** Most api names one field may ask for at once. */
+const MAX_API_NAMES = 100;
+
+function checkApiNames(apiNames: readonly string[]): void {
+  if (apiNames.length > MAX_API_NAMES) throw userError(ErrorCode.BAD_USER_INPUT, `apiNames may list at most ${MAX_API_NAMES} names`, { argument: 'apiNames' });
+  for (const name of apiNames) assertApiName('apiNames', name);
+}
+
+async function progressFor(ctx: Context, userId: string, definitions: readonly (AchievementDefinition | null)[]): Promise<ProgressParent[]> {
+  const records = await ctx.loaders.achievements.progress.load(userId);
+  const byName = new Map(records.map((r) => [r.apiName, r]));
+  return definitions
+    .filter((d): d is AchievementDefinition => d !== null)
+    .map((definition) => ({ userId, definition, record: byName.get(definition.apiName) }));
+}
+
+/** Loads and checks the definition a write targets, before anything is sent upstream. */
+async function writableDefinition(ctx: Context, userId: string, apiName: string, accepts: AchievementDefinition['type'][]): Promise<AchievementDefinition> {
+  assertGraphId('userId', userId);
+  assertApiName('apiName', apiName);
+  const definition = await ctx.loaders.achievements.definition.load(apiName);
+  if (!definition) throw userError(ErrorCode.NOT_FOUND, `No achievement with api name ${apiName}`, { argument: 'apiName' });
+  if (definition.archived) throw userError(ErrorCode.BAD_USER_INPUT, `Achievement ${apiName} is archived and cannot be written`, { argument: 'apiName' });
+  if (!accepts.includes(definition.type)) {
+    throw userError(ErrorCode.BAD_USER_INPUT, `Achievement ${apiName} is ${definition.type}; this mutation needs ${accepts.join(' or ')}`, { argument: 'apiName' });
+  }
+  return definition;
+}
+
+function payload(ctx: Context, userId: string, definition: AchievementDefinition, result: AchievementWriteResult): WritePayloadParent {
+  // The write changed this user's progress: a later read in this request must see it.
+  ctx.loaders.achievements.progress.clear(userId);
+  return { userId, definition, result };
+}
+
+export const achievementResolvers = {
+  Query: {
+    async achievementDefinitions(_: unknown, args: { apiNames?: string[] | null; includeArchived?: boolean | null }, ctx: Context) {
+      if (args.apiNames) {
+        checkApiNames(args.apiNames);
+        const found = await loadManyOrThrow(ctx.loaders.achievements.definition, args.apiNames);
+        return found.filter((d): d is AchievementDefinition => d !== null);
+      }
+      return ctx.loaders.achievements.allDefinitions(args.includeArchived ?? false);
+    },
+    async achievementDefinition(_: unknown, args: { apiName: string }, ctx: Context) {
+      assertApiName('apiName', args.apiName);
+      return ctx.loaders.achievements.definition.load(args.apiName);
+    },
+  },
+
+  Mutation: {
+    async unlockAchievement(_: unknown, args: { userId: string; apiName: string }, ctx: Context) {
+      const definition = await writableDefinition(ctx, args.userId, args.apiName, ['SIMPLE', 'COUNT', 'BITFIELD']);
+      const result = await ctx.horizon.achievements.unlock(args.userId, args.apiName);
+      return payload(ctx, args.userId, definition, result);
+    },
+    async addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: number }, ctx: Context) {
+      if (!Number.isSafeInteger(args.count) || args.count <= 0) {
+        throw userError(ErrorCode.BAD_USER_INPUT, 'count must be a positive integer', { argument: 'count' });
+      }
+      const definition = await writableDefinition(ctx, args.userId, args.apiName, ['COUNT']);
+      const result = await ctx.horizon.achievements.addCount(args.userId, args.apiName, args.count);
+      return payload(ctx, args.userId, definition, result);
+    },
+    async addAchievementBits(_: unknown, args: { userId: string; apiName: string; bits: string }, ctx: Context) {
+      const definition = await writableDefinition(ctx, args.userId, args.apiName, ['BITFIELD']);
+      if (!/^[01]+$/.test(args.bits) || args.bits.length !== definition.bitfieldLength) {
+        throw userError(ErrorCode.BAD_USER_INPUT, `bits must be a string of 0 and 1, ${definition.bitfieldLength} characters long for ${args.apiName}`, {
+          argument: 'bits',
+        });
+      }
+      const result = await ctx.horizon.achievements.addBits(args.userId, args.apiName, args.bits);
+      return payload(ctx, args.userId, definition, result);
+    },
+  },
+
+  User: {
+    async achievements(user: UserRef, args: { apiNames?: string[] | null }, ctx: Context): Promise<ProgressParent[]> {
+      const loaders = ctx.loaders.achievements;
+      if (args.apiNames) checkApiNames(args.apiNames);
+      // Progress and definitions are fetched side by side: one round trip, not two.
+      const [definitions] = await Promise.all([
+        args.apiNames ? loadManyOrThrow(loaders.definition, args.apiNames) : loaders.allDefinitions(false),
+        loaders.progress.load(user.id),
+      ]);
+      return progressFor(ctx, user.id, definitions);
+    },
+    async achievement(user: UserRef, args: { apiName: string }, ctx: Context): Promise<ProgressParent | null> {
+      assertApiName('apiName', args.apiName);
+      const [definition] = await Promise.all([ctx.loaders.achievements.definition.load(args.apiName), ctx.loaders.achievements.progress.load(user.id)]);
+      const [progress] = await progressFor(ctx, user.id, [definition]);
+      return progress ?? null;
+    },
+  },
+
+  AchievementDefinition: {
+    __resolveReference(reference: { apiName: string }, ctx: Context) {
+      assertApiName('apiName', reference.apiName);
+      return ctx.loaders.achievements.definition.load(reference.apiName);
+    },
+  },
+
+  AchievementProgress: {
+    user: (parent: ProgressParent): UserRef => ({ id: parent.userId }),
+    unlocked: (parent: ProgressParent) => parent.record?.unlocked ?? false,
+    unlockedAt: (parent: ProgressParent) => (parent.record?.unlocked ? parent.record.unlockedAt : null),
+    count: (parent: ProgressParent) => (parent.definition.type === 'COUNT' ? (parent.record?.count ?? 0) : null),
+    bitfield: (parent: ProgressParent) => {
+      if (parent.definition.type !== 'BITFIELD') return null;
+      // Horizon may send fewer characters than the field has bits: the rest are unset.
+      return (parent.record?.bitfield ?? '').padEnd(parent.definition.bitfieldLength ?? 0, '0');
+    },
+  },
+
+  AchievementWritePayload: {
+    justUnlocked: (parent: WritePayloadParent) => parent.result.justUnlocked,
+    async progress(parent: WritePayloadParent, _: unknown, ctx: Context): Promise<ProgressParent> {
+      const [progress] = await progressFor(ctx, parent.userId, [parent.definition]);
+      return progress!;
+    },
+  },
+};

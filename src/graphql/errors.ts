@@ -1,0 +1,143 @@
+/**
+ * The one mapping from failures to GraphQL errors with a stable `extensions.code`.
+ * Resolvers throw what they have (client errors, validation errors); Apollo's
+ * `formatError` hook calls `formatError` below, so every error leaves through here.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import {
+  CODE_INVALID_PARAMETER,
+  CODE_INVALID_TOKEN,
+  CODE_NOT_RANKED,
+  HorizonApiError,
+  HorizonError,
+  HorizonNetworkError,
+  HorizonProtocolError,
+  SUBCODE_UNKNOWN_NODE,
+} from '../horizon/errors.js';
+import { InvalidArgumentError } from '../horizon/ids.js';
+import { redactSecrets } from '../horizon/redact.js';
+
+/** Every code this subgraph puts in `extensions.code`. Documented in the README. */
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  UPSTREAM_AUTH_FAILED: 'UPSTREAM_AUTH_FAILED',
+  UPSTREAM_RATE_LIMITED: 'UPSTREAM_RATE_LIMITED',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A failure a resolver reports on purpose, with its code. */
+export function userError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** Apollo Server's own codes for errors raised before resolvers run (parse, validation, ...). */
+const APOLLO_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+const OWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown, options: { production: boolean }): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const mapped = fromCause(original);
+  if (mapped) {
+    return {
+      ...formatted,
+      message: mapped.message,
+      extensions: { ...withoutStack(formatted.extensions, options.production), ...mapped.extensions },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && (OWN_CODES.has(code) || APOLLO_CODES.has(code))) {
+    return { ...formatted, message: redactSecrets(formatted.message), extensions: withoutStack(formatted.extensions, options.production) };
+  }
+  // Anything else is a bug: say so without leaking its text in production.
+  return {
+    ...formatted,
+    message: options.production ? 'Internal server error' : redactSecrets(formatted.message),
+    extensions: { ...withoutStack(formatted.extensions, options.production), code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}
+
+function withoutStack(extensions: GraphQLFormattedError['extensions'], production: boolean): Record<string, unknown> {
+  if (!extensions) return {};
+  if (!production) return { ...extensions, ...('stacktrace' in extensions ? { stacktrace: (extensions.stacktrace as string[]).map(redactSecrets) } : {}) };
+  const { stacktrace: _stack, ...rest } = extensions;
+  return rest;
+}
+
+interface Mapped {
+  message: string;
+  extensions: Record<string, unknown>;
+}
+
+function fromCause(cause: unknown): Mapped | undefined {
+  if (cause instanceof InvalidArgumentError) {
+    return { message: cause.message, extensions: { code: ErrorCode.BAD_USER_INPUT, argument: cause.argument } };
+  }
+  if (cause instanceof HorizonApiError) {
+    const upstream = {
+      endpoint: cause.endpoint,
+      status: cause.status,
+      ...(cause.code !== undefined ? { code: cause.code } : {}),
+      ...(cause.subcode !== undefined ? { subcode: cause.subcode } : {}),
+      ...(cause.fbtraceId ? { fbtraceId: cause.fbtraceId } : {}),
+    };
+    const code = apiErrorCode(cause);
+    return { message: apiErrorMessage(cause, code), extensions: { code, upstream } };
+  }
+  if (cause instanceof HorizonNetworkError) {
+    return { message: 'The Horizon API could not be reached', extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream: { endpoint: cause.endpoint, error: cause.errorCode } } };
+  }
+  if (cause instanceof HorizonProtocolError) {
+    return {
+      message: 'The Horizon API returned a response that could not be read',
+      extensions: { code: cause.status >= 500 ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR, upstream: { endpoint: cause.endpoint, status: cause.status } },
+    };
+  }
+  if (cause instanceof HorizonError) {
+    return { message: 'The Horizon API call failed', extensions: { code: ErrorCode.UPSTREAM_ERROR, upstream: { endpoint: cause.endpoint } } };
+  }
+  return undefined;
+}
+
+export function apiErrorCode(error: HorizonApiError): ErrorCode {
+  if (error.code === CODE_INVALID_TOKEN) return error.credential === 'user' ? ErrorCode.UNAUTHENTICATED : ErrorCode.UPSTREAM_AUTH_FAILED;
+  if (error.throttled) return ErrorCode.UPSTREAM_RATE_LIMITED;
+  if (error.status >= 500 || error.isTransient) return ErrorCode.UPSTREAM_UNAVAILABLE;
+  if (error.code === CODE_NOT_RANKED) return ErrorCode.NOT_FOUND;
+  if (error.code === CODE_INVALID_PARAMETER) {
+    if (error.subcode === SUBCODE_UNKNOWN_NODE || /invalid user id/i.test(error.upstreamMessage)) return ErrorCode.NOT_FOUND;
+    return ErrorCode.BAD_USER_INPUT;
+  }
+  if (error.code === 10 || error.status === 403) return ErrorCode.FORBIDDEN;
+  if (error.status === 404) return ErrorCode.NOT_FOUND;
+  return ErrorCode.UPSTREAM_ERROR;
+}
+
+function apiErrorMessage(error: HorizonApiError, code: ErrorCode): string {
+  switch (code) {
+    case ErrorCode.UPSTREAM_AUTH_FAILED:
+      return "The Horizon API rejected this subgraph's app credentials (check HORIZON_APP_ID and HORIZON_APP_SECRET)";
+    case ErrorCode.UNAUTHENTICATED:
+      return 'The Horizon API rejected the user access token (invalid or expired)';
+    case ErrorCode.UPSTREAM_RATE_LIMITED:
+      return 'The Horizon API is throttling this app; retry later';
+    case ErrorCode.UPSTREAM_UNAVAILABLE:
+      return 'The Horizon API is unavailable; retry later';
+    default:
+      return `Horizon API: ${error.upstreamMessage}`;
+  }
+}

@@ -1,0 +1,37 @@
+/** Resolvers for `User`'s identity and profile, and `Query.user`. */
+import { assertGraphId } from '../../horizon/ids.js';
+import type { HorizonUser } from '../../horizon/users.js';
+import type { Context } from '../context.js';
+import { ErrorCode, userError } from '../errors.js';
+
+/** What a `User` resolves from: its key. The profile is loaded only when a profile field is asked. */
+export interface UserRef {
+  id: string;
+}
+
+async function profile(user: UserRef, ctx: Context): Promise<HorizonUser> {
+  const found = await ctx.loaders.users.profile.load(user.id);
+  if (!found) throw userError(ErrorCode.NOT_FOUND, `No Horizon user with id ${user.id}`);
+  return found;
+}
+
+export const userResolvers = {
+  Query: {
+    async user(_: unknown, args: { id: string }, ctx: Context): Promise<UserRef | null> {
+      assertGraphId('id', args.id);
+      const found = await ctx.loaders.users.profile.load(args.id);
+      return found ? { id: found.id } : null;
+    },
+  },
+  User: {
+    // The gateway already knows the id; nothing is fetched until a field needs it.
+    __resolveReference(reference: UserRef): UserRef {
+      assertGraphId('id', reference.id);
+      return { id: reference.id };
+    },
+    alias: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).alias,
+    displayName: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).displayName,
+    profileUrl: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).profileUrl,
+    orgScopedId: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).orgScopedId,
+  },
+};

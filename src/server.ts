@@ -1,0 +1,212 @@
+/**
+ * Wires the subgraph: Apollo Server on the schema, served by a plain node:http handler
+ * (GraphQL at `/` and `/graphql`, CORS for the browser-hosted Sandbox, a body size limit),
+ * a per-request context with fresh loaders, and one log line per operation.
+ */
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import { createContext, type Context } from './graphql/context.js';
+import { formatError } from './graphql/errors.js';
+import type { HorizonClient } from './horizon/client.js';
+import type { Logger } from './logger.js';
+import { requestScope, type RequestScope } from './requestScope.js';
+import { buildSchema } from './schema.js';
+
+export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'>;
+
+export interface SubgraphDeps {
+  config: ServerConfig;
+  horizon: HorizonClient;
+  logger: Logger;
+}
+
+const GRAPHQL_PATHS = new Set(['/', '/graphql']);
+
+export function createApolloServer(deps: SubgraphDeps, extraPlugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
+  const { config, logger } = deps;
+  return new ApolloServer<Context>({
+    schema: buildSchema(),
+    logger,
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: (formatted, error) => formatError(formatted, error, { production: config.production }),
+    plugins: [
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      operationLogPlugin(logger),
+      ...extraPlugins,
+    ],
+  });
+}
+
+/** Counts each upstream call against the operation that caused it. */
+export function trackUpstreamCalls(horizon: HorizonClient): () => void {
+  return horizon.transport.onCall((call) => {
+    const scope = requestScope.getStore();
+    if (!scope) return;
+    scope.upstreamCalls++;
+    if (call.error) scope.upstreamErrors++;
+  });
+}
+
+function operationLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operationName, errors }) {
+          const scope = requestScope.getStore();
+          logger.info(
+            {
+              requestId: contextValue.requestId,
+              operationName: operationName ?? null,
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              upstreamCalls: scope?.upstreamCalls ?? 0,
+              upstreamErrors: scope?.upstreamErrors ?? 0,
+              errors: errors?.map((e) => ({ message: e.message, code: e.extensions?.code ?? null, path: e.path ?? null })) ?? [],
+            },
+            'operation',
+          );
+        },
+      };
+    },
+  };
+}
+
+export interface RunningSubgraph {
+  url: string;
+  server: ApolloServer<Context>;
+  httpServer: Server;
+  stop(): Promise<void>;
+}
+
+/** Starts the subgraph over HTTP. `port` 0 picks a free port. */
+export async function startSubgraph(deps: SubgraphDeps, listen: { port: number; host: string }): Promise<RunningSubgraph> {
+  const httpServer = createServer();
+  const server = createApolloServer(deps, [ApolloServerPluginDrainHttpServer({ httpServer })]);
+  const untrack = trackUpstreamCalls(deps.horizon);
+  await server.start();
+  httpServer.on('request', (req, res) => {
+    handleRequest(deps, server, req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error }, 'request handling failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(listen.port, listen.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
+  return {
+    url: `http://${host}:${address.port}/`,
+    server,
+    httpServer,
+    async stop() {
+      untrack();
+      await server.stop();
+    },
+  };
+}
+
+async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  applyCors(deps.config.corsOrigins, req, res);
+  if (method === 'OPTIONS') {
+    res.writeHead(204).end();
+    return;
+  }
+  if (!GRAPHQL_PATHS.has(url.pathname)) {
+    sendJson(res, 404, { errors: [{ message: `Not found: GraphQL is served at / and /graphql`, extensions: { code: 'NOT_FOUND' } }] });
+    return;
+  }
+  let body: unknown;
+  if (method === 'POST') {
+    const raw = await readBody(req, deps.config.maxBodyBytes);
+    if (raw === undefined) {
+      sendJson(res, 413, { errors: [{ message: `Request body larger than ${deps.config.maxBodyBytes} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
+    if (/^application\/(.+\+)?json\b/i.test(String(req.headers['content-type'] ?? ''))) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+    }
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
+  const requestId = requestIdOf(req);
+  // Reads stop when the caller goes away; writes are never aborted half-way.
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const scope: RequestScope = { requestId, upstreamCalls: 0, upstreamErrors: 0 };
+  const response = await requestScope.run(scope, () =>
+    server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, requestId, signal: abort.signal }),
+    }),
+  );
+  res.setHeader('x-request-id', requestId);
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+function applyCors(allowed: string[], req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  if (!origin || !(allowed.includes('*') || allowed.includes(origin))) return;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'Origin');
+  res.setHeader('access-control-allow-credentials', 'true');
+  if ((req.method ?? '').toUpperCase() === 'OPTIONS') {
+    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader('access-control-allow-headers', String(req.headers['access-control-request-headers'] ?? 'content-type'));
+    res.setHeader('access-control-max-age', '600');
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

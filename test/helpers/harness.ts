@@ -1,0 +1,83 @@
+/**
+ * Test harness: a fresh emulator on loopback, a Horizon client pointed at it, and the
+ * subgraph's ApolloServer, so tests run operations with `executeOperation` and count the
+ * upstream calls each one made from the emulator's request log.
+ */
+import type { ApolloServer } from '@apollo/server';
+import pino from 'pino';
+import { startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
+import { createContext, type Context } from '../../src/graphql/context.js';
+import { HorizonClient } from '../../src/horizon/client.js';
+import type { TransportOptions } from '../../src/horizon/transport.js';
+import type { Logger } from '../../src/logger.js';
+import { createApolloServer, type ServerConfig } from '../../src/server.js';
+
+export const silentLogger: Logger = pino({ level: 'silent' });
+
+export function clientFor(emulator: RunningEmulator, overrides: Partial<TransportOptions> = {}): HorizonClient {
+  return HorizonClient.create({
+    baseUrl: emulator.url,
+    appId: emulator.appId,
+    appSecret: emulator.appSecret,
+    maxConnections: 16,
+    connectTimeoutMs: 2_000,
+    requestTimeoutMs: 5_000,
+    ...overrides,
+  });
+}
+
+export interface Harness {
+  emulator: RunningEmulator;
+  horizon: HorizonClient;
+  server: ApolloServer<Context>;
+  /** Runs one operation as a fresh request (fresh loaders) and returns its single result. */
+  execute(query: string, variables?: Record<string, unknown>): Promise<{ data?: Record<string, any> | null; errors?: ReadonlyArray<any> }>;
+  /** Upstream requests logged since the last `resetUpstream`, optionally only those of one route. */
+  upstream(route?: string): RequestLogEntry[];
+  resetUpstream(): void;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { emulator?: EmulatorOptions; server?: Partial<ServerConfig> } = {}): Promise<Harness> {
+  const emulator = await startEmulator(options.emulator);
+  const horizon = clientFor(emulator);
+  const config: ServerConfig = { production: false, corsOrigins: [], maxBodyBytes: 1024 * 1024, ...options.server };
+  const server = createApolloServer({ config, horizon, logger: silentLogger });
+  await server.start();
+  let requestNumber = 0;
+  return {
+    emulator,
+    horizon,
+    server,
+    async execute(query, variables) {
+      const response = await server.executeOperation(
+        { query, variables },
+        { contextValue: createContext({ horizon, logger: silentLogger, requestId: `test-${++requestNumber}` }) },
+      );
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      return response.body.singleResult as { data?: Record<string, any> | null; errors?: ReadonlyArray<any> };
+    },
+    upstream(route) {
+      return emulator.requests.filter((r) => route === undefined || r.route === route);
+    },
+    resetUpstream() {
+      emulator.clearRequests();
+    },
+    async close() {
+      await server.stop();
+      await horizon.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Emulator route names, for counting upstream calls. */
+export const ROUTES = {
+  definitions: 'GET /:app_id/achievement_definitions',
+  upsertDefinition: 'POST /:app_id/achievement_definitions',
+  progress: 'GET /:user_id/achievements',
+  writeProgress: 'POST /:user_id/achievements',
+  removeAll: 'POST /achievement_remove_all',
+  node: 'GET /:node_id',
+  me: 'GET /me',
+} as const;
