@@ -116,7 +116,8 @@ export const achievementResolvers = {
   },
 
   AchievementDefinition: {
-    __resolveReference(reference: { apiName: string }, ctx: Context) {
+    // Async so a bad representation fails only its own entity.
+    async __resolveReference(reference: { apiName: string }, ctx: Context) {
       assertApiName('apiName', reference.apiName);
       return ctx.loaders.achievements.definition.load(reference.apiName);
     },

@@ -24,8 +24,9 @@ export const userResolvers = {
     },
   },
   User: {
-    // The gateway already knows the id; nothing is fetched until a field needs it.
-    __resolveReference(reference: UserRef): UserRef {
+    // The gateway already knows the id; nothing is fetched until a field needs it. Async so
+    // a bad representation fails only its own entity, not the whole `_entities` list.
+    async __resolveReference(reference: UserRef): Promise<UserRef> {
       assertGraphId('id', reference.id);
       return { id: reference.id };
     },

@@ -1,0 +1,70 @@
+/** End to end: a frontend queries a real @apollo/gateway in front of this subgraph and a stub games subgraph. */
+import { demoUserId } from '../../src/emulator/index.js';
+import { startFederatedStack, type FederatedStack } from '../helpers/federation.js';
+
+let stack: FederatedStack;
+beforeAll(async () => {
+  stack = await startFederatedStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+test('a query across both subgraphs: games with their players, profiles and achievements', async () => {
+  stack.emulator.clearRequests();
+  const { status, body } = await stack.query(`{
+    games {
+      title
+      featuredAchievements { apiName title type target }
+      topPlayers {
+        id displayName
+        achievement(apiName: "FIRST_STEPS") { unlocked unlockedAt }
+        achievements(apiNames: ["COLLECT_100_GEMS"]) { count definition { title } }
+      }
+    }
+  }`);
+  expect(status).toBe(200);
+  expect(body.errors).toBeUndefined();
+  const [rally, relic] = body.data.games;
+  expect(rally.title).toBe('Skyward Rally');
+  expect(rally.featuredAchievements).toEqual([
+    { apiName: 'FIRST_STEPS', title: 'First Steps', type: 'SIMPLE', target: null },
+    { apiName: 'COLLECT_100_GEMS', title: 'Gem Hoarder', type: 'COUNT', target: 100 },
+  ]);
+  expect(rally.topPlayers[0]).toMatchObject({
+    id: demoUserId(0),
+    displayName: 'Nova Rider',
+    achievement: { unlocked: true },
+    achievements: [{ count: 15, definition: { title: 'Gem Hoarder' } }],
+  });
+  expect(relic.topPlayers.map((p: any) => p.displayName)).toEqual(['Quiet Storm', 'Luna Byte']);
+  expect(relic.featuredAchievements).toEqual([{ apiName: 'FIND_ALL_RELICS', title: 'Relic Hunter', type: 'BITFIELD', target: 5 }]);
+  // Player 2 appears in both games: fetched once.
+  const profileReads = stack.emulator.requests.filter((r) => r.route === 'GET /:node_id');
+  expect(profileReads.map((r) => r.path).sort()).toEqual([0, 1, 2, 3].map((i) => `/${demoUserId(i)}`).sort());
+});
+
+test('a game backend mutation through the gateway, then the frontend sees it', async () => {
+  const player = demoUserId(10);
+  const write = await stack.query(
+    `mutation($u: ID!) { addAchievementBits(userId: $u, apiName: "VISIT_3_CONTINENTS", bits: "1110000") { justUnlocked progress { bitfield unlocked user { displayName } } } }`,
+    { u: player },
+  );
+  expect(write.body.errors).toBeUndefined();
+  expect(write.body.data.addAchievementBits).toEqual({ justUnlocked: true, progress: { bitfield: '1110000', unlocked: true, user: { displayName: 'Velvet Axe' } } });
+  const read = await stack.query(`query($u: ID!) { user(id: $u) { achievement(apiName: "VISIT_3_CONTINENTS") { unlocked } } }`, { u: player });
+  expect(read.body.data.user.achievement.unlocked).toBe(true);
+});
+
+test('errors reach the frontend with their code, and the rest of the query still resolves', async () => {
+  const { body } = await stack.query(`{
+    games { title topPlayers { displayName } }
+    missing: user(id: "4242") { id }
+    bad: achievementDefinition(apiName: "white space") { title }
+  }`);
+  expect(body.data.games).toHaveLength(2);
+  expect(body.data.missing).toBeNull();
+  expect(body.data.bad).toBeNull();
+  expect(body.errors).toHaveLength(1);
+  expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+});

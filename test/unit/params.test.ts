@@ -1,0 +1,207 @@
+/** Request and response shape helpers: `fields=`, JSON-array params, cursor paging, Graph scalars. */
+import {
+  collectAllPages,
+  fieldsParam,
+  jsonArrayParam,
+  parseGraphId,
+  parseGraphInt,
+  parseGraphTime,
+  readPage,
+  type Page,
+} from '../../src/horizon/params.js';
+
+const identity = <T>(x: T): T => x;
+
+describe('fieldsParam', () => {
+  test('flat list joins with commas', () => {
+    expect(fieldsParam(['id', 'alias', 'display_name'])).toBe('id,alias,display_name');
+  });
+
+  test('nested selections use braces, recursively', () => {
+    expect(fieldsParam(['id', { definition: ['api_name', 'target'] }, 'is_unlocked'])).toBe('id,definition{api_name,target},is_unlocked');
+    expect(fieldsParam([{ user: ['id', { avatar_v2: [{ avatar_image: ['uri'] }] }] }])).toBe('user{id,avatar_v2{avatar_image{uri}}}');
+  });
+
+  test('several nested fields in one object keep their order', () => {
+    expect(fieldsParam([{ item: ['sku'], owner: ['id'] }])).toBe('item{sku},owner{id}');
+  });
+});
+
+describe('jsonArrayParam', () => {
+  test('writes a JSON array string', () => {
+    expect(jsonArrayParam(['A', 'B'])).toBe('["A","B"]');
+    expect(jsonArrayParam([])).toBe('[]');
+  });
+
+  test('escapes quotes so the value stays one JSON array', () => {
+    const value = jsonArrayParam(['a"b', 'c\\d']);
+    expect(JSON.parse(value)).toEqual(['a"b', 'c\\d']);
+  });
+});
+
+describe('readPage', () => {
+  test('no paging at all: last page, items mapped', () => {
+    const page = readPage({ data: [{ n: 1 }, { n: 2 }] }, (raw: { n: number }) => raw.n * 10);
+    expect(page).toEqual({ items: [10, 20], after: undefined, before: undefined, totalCount: undefined });
+  });
+
+  test('cursors without paging.next: no after (stop when next no longer appears)', () => {
+    const page = readPage({ data: [1], paging: { cursors: { before: 'QVFIb', after: 'QVFIa' } } }, identity);
+    expect(page.after).toBeUndefined();
+  });
+
+  test('next and cursors: after is cursors.after', () => {
+    const page = readPage(
+      { data: [1], paging: { cursors: { before: 'B1', after: 'A1' }, next: 'https://graph.oculus.com/1/x?after=OTHER&access_token=OC|1|s' } },
+      identity,
+    );
+    expect(page.after).toBe('A1');
+  });
+
+  test('next without cursors: after comes from the next URL query', () => {
+    const page = readPage(
+      { data: [1, 2], paging: { next: 'https://graph.oculus.com/123/achievements?limit=2&after=QVFIOjE%3D&fields=id' } },
+      identity,
+    );
+    expect(page.after).toBe('QVFIOjE=');
+  });
+
+  test('previous without cursors: before comes from the previous URL query', () => {
+    const page = readPage({ data: [1], paging: { previous: 'https://graph.oculus.com/x?before=PREV' } }, identity);
+    expect(page.before).toBe('PREV');
+    expect(page.after).toBeUndefined();
+  });
+
+  test('empty next string is treated as absent', () => {
+    const page = readPage({ data: [1], paging: { next: '', cursors: { after: 'A' } } }, identity);
+    expect(page.after).toBeUndefined();
+  });
+
+  test('summary.total_count as number or string', () => {
+    expect(readPage({ data: [], summary: { total_count: 45 } }, identity).totalCount).toBe(45);
+    expect(readPage({ data: [], summary: { total_count: '45' } }, identity).totalCount).toBe(45);
+  });
+
+  test('missing or non-array data throws', () => {
+    expect(() => readPage({}, identity)).toThrow(TypeError);
+    expect(() => readPage({ data: { a: 1 } }, identity)).toThrow(TypeError);
+    expect(() => readPage(null, identity)).toThrow(TypeError);
+  });
+});
+
+describe('collectAllPages', () => {
+  test('follows after cursors until the last page', async () => {
+    const pages: Record<string, Page<number>> = {
+      start: { items: [1, 2], after: 'c1', before: undefined, totalCount: undefined },
+      c1: { items: [3, 4], after: 'c2', before: undefined, totalCount: undefined },
+      c2: { items: [5], after: undefined, before: undefined, totalCount: undefined },
+    };
+    const seen: Array<string | undefined> = [];
+    const items = await collectAllPages(async (after) => {
+      seen.push(after);
+      return pages[after ?? 'start']!;
+    });
+    expect(items).toEqual([1, 2, 3, 4, 5]);
+    expect(seen).toEqual([undefined, 'c1', 'c2']);
+  });
+
+  test('stops when the server hands back the cursor it was just given', async () => {
+    const fetcher = jest.fn(async (_after: string | undefined): Promise<Page<number>> => ({ items: [1], after: 'SAME', before: undefined, totalCount: undefined }));
+    const items = await collectAllPages(fetcher, 50);
+    expect(fetcher).toHaveBeenCalledTimes(2);
+    expect(items).toEqual([1, 1]);
+  });
+
+  test('stops on an empty page even when a cursor is given', async () => {
+    let n = 0;
+    const fetcher = jest.fn(async (): Promise<Page<number>> => ({ items: [], after: `c${++n}`, before: undefined, totalCount: undefined }));
+    expect(await collectAllPages(fetcher, 50)).toEqual([]);
+    expect(fetcher).toHaveBeenCalledTimes(1);
+  });
+
+  test('is bounded by maxPages when the server never stops paging', async () => {
+    let n = 0;
+    const fetcher = jest.fn(async (): Promise<Page<number>> => {
+      n++;
+      return { items: [n], after: `cursor-${n}`, before: undefined, totalCount: undefined };
+    });
+    const items = await collectAllPages(fetcher, 7);
+    expect(fetcher).toHaveBeenCalledTimes(7);
+    expect(items).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  test('default bound is finite', async () => {
+    let n = 0;
+    const fetcher = jest.fn(async (): Promise<Page<number>> => ({ items: [++n], after: `c${n}`, before: undefined, totalCount: undefined }));
+    await collectAllPages(fetcher);
+    expect(fetcher.mock.calls.length).toBeGreaterThan(1);
+    expect(fetcher.mock.calls.length).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('parseGraphTime', () => {
+  test('unix seconds as number and as string', () => {
+    expect(parseGraphTime(1_760_000_000)).toEqual(new Date(1_760_000_000_000));
+    expect(parseGraphTime('1760000000')).toEqual(new Date(1_760_000_000_000));
+  });
+
+  test('0, "0", empty, null and undefined mean never', () => {
+    expect(parseGraphTime(0)).toBeNull();
+    expect(parseGraphTime('0')).toBeNull();
+    expect(parseGraphTime('')).toBeNull();
+    expect(parseGraphTime(null)).toBeNull();
+    expect(parseGraphTime(undefined)).toBeNull();
+  });
+
+  test("Graph's ISO form with a colon-less offset", () => {
+    expect(parseGraphTime('2021-03-09T13:04:20+0000')?.toISOString()).toBe('2021-03-09T13:04:20.000Z');
+    expect(parseGraphTime('2021-03-09T13:04:20+0130')?.toISOString()).toBe('2021-03-09T11:34:20.000Z');
+    expect(parseGraphTime('2021-03-09T13:04:20-0500')?.toISOString()).toBe('2021-03-09T18:04:20.000Z');
+  });
+
+  test('standard ISO strings too', () => {
+    expect(parseGraphTime('2021-03-09T13:04:20Z')?.toISOString()).toBe('2021-03-09T13:04:20.000Z');
+  });
+
+  test('junk is null', () => {
+    expect(parseGraphTime('not a date')).toBeNull();
+    expect(parseGraphTime({})).toBeNull();
+    expect(parseGraphTime(true)).toBeNull();
+  });
+});
+
+describe('parseGraphInt', () => {
+  test('numbers and numeric strings', () => {
+    expect(parseGraphInt(42)).toBe(42);
+    expect(parseGraphInt('42')).toBe(42);
+    expect(parseGraphInt('-7')).toBe(-7);
+    expect(parseGraphInt(3.9)).toBe(3);
+  });
+
+  test('anything else is undefined', () => {
+    expect(parseGraphInt('4.2')).toBeUndefined();
+    expect(parseGraphInt('12abc')).toBeUndefined();
+    expect(parseGraphInt('')).toBeUndefined();
+    expect(parseGraphInt(NaN)).toBeUndefined();
+    expect(parseGraphInt(Infinity)).toBeUndefined();
+    expect(parseGraphInt(null)).toBeUndefined();
+    expect(parseGraphInt(undefined)).toBeUndefined();
+  });
+});
+
+describe('parseGraphId', () => {
+  test('strings pass through unchanged (64-bit ids stay exact)', () => {
+    expect(parseGraphId('18446744073709551615')).toBe('18446744073709551615');
+  });
+
+  test('numbers and bigints become decimal strings', () => {
+    expect(parseGraphId(963119010431337)).toBe('963119010431337');
+    expect(parseGraphId(12345678901234567890n)).toBe('12345678901234567890');
+  });
+
+  test('missing id throws', () => {
+    expect(() => parseGraphId(undefined)).toThrow(TypeError);
+    expect(() => parseGraphId(null)).toThrow(TypeError);
+    expect(() => parseGraphId({})).toThrow(TypeError);
+  });
+});
