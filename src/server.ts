@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
-import { createContext, type Context } from './graphql/context.js';
+import { createContext, USER_TOKEN_HEADER, type Context } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import type { HorizonClient } from './horizon/client.js';
 import type { Logger } from './logger.js';
@@ -158,7 +158,7 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   const response = await requestScope.run(scope, () =>
     server.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, requestId, signal: abort.signal }),
+      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, requestId, signal: abort.signal, userToken: userTokenOf(req) }),
     }),
   );
   res.setHeader('x-request-id', requestId);
@@ -170,6 +170,12 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+function userTokenOf(req: IncomingMessage): string | undefined {
+  const value = req.headers[USER_TOKEN_HEADER];
+  const token = (Array.isArray(value) ? value[0] : value)?.trim();
+  return token ? token : undefined;
 }
 
 function requestIdOf(req: IncomingMessage): string {

@@ -5,6 +5,9 @@
  */
 import { EmulatorHttp, type Faults, type RequestLogEntry } from './http.js';
 import { achievementRoutes } from './routes/achievements.js';
+import { commerceNodes, commerceRoutes } from './routes/commerce.js';
+import { leaderboardNodes, leaderboardRoutes } from './routes/leaderboards.js';
+import { roomNodes, roomRoutes } from './routes/rooms.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { userNodes, userRoutes } from './routes/users.js';
 import { DEMO_APP, seedDemoData } from './seed.js';
@@ -39,7 +42,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const appSecret = options.appSecret ?? DEMO_APP.secret;
   const state = new EmulatorState(appId, appSecret, { allowAppWritesToClientAuthoritative: false, ...options.behavior });
   if (options.seed ?? true) seedDemoData(state);
-  const http = new EmulatorHttp(state, [...userRoutes, ...achievementRoutes, ...nodeRoutes([userNodes])]);
+  const http = new EmulatorHttp(state, [
+    ...userRoutes,
+    ...achievementRoutes,
+    ...leaderboardRoutes,
+    ...commerceRoutes,
+    ...roomRoutes,
+    ...nodeRoutes([userNodes, ...leaderboardNodes, ...commerceNodes, ...roomNodes]),
+  ]);
   Object.assign(http.faults, options.faults);
   const url = await http.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   return {

@@ -3,6 +3,8 @@
  * and both write policies (one archived, one secret), and some progress, so `npm start`
  * shows a populated graph. Deterministic: the same world every start.
  */
+import { seedCommerce } from './routes/commerce.js';
+import { seedLeaderboards } from './routes/leaderboards.js';
 import type { EmulatorState } from './state.js';
 
 /** The emulator's app. The secret is deliberately not shaped like a real one (reference §9.15). */
@@ -60,6 +62,12 @@ export function seedDemoData(state: EmulatorState): void {
   ];
   for (const definition of definitions) define(state, definition);
 
+  // Friends: each player is friends with the next two, so FRIENDS views have something to show.
+  for (let i = 0; i < PLAYERS.length; i++) {
+    state.befriend(demoUserId(i), demoUserId((i + 1) % PLAYERS.length));
+    state.befriend(demoUserId(i), demoUserId((i + 2) % PLAYERS.length));
+  }
+
   // Some progress for the first eight players, varied but fixed.
   const unlockTime = 1_760_000_000;
   for (let i = 0; i < 8; i++) {
@@ -80,6 +88,9 @@ export function seedDemoData(state: EmulatorState): void {
     if (i % 2 === 0) add('VISIT_3_CONTINENTS', 0, i < 4 ? '1000100' : '1010100', i >= 4);
     if (i % 3 === 0) add('BETA_TESTER', 0, '', true);
   }
+
+  seedLeaderboards(state);
+  seedCommerce(state);
 }
 
 function define(

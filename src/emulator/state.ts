@@ -1,3 +1,6 @@
+import { CommerceData } from './data/commerce.js';
+import { LeaderboardData } from './data/leaderboards.js';
+
 /**
  * The emulator's in-memory world: one app, its users and their tokens, and each API
  * area's records, stored in Graph's own (snake_case) shapes so routes only project them.
@@ -40,6 +43,20 @@ export interface EmulatedAchievementProgress {
   unlock_time: number;
 }
 
+export interface EmulatedRoom {
+  id: string;
+  max_users: number;
+  owner_id: string | undefined;
+  name: string;
+  description: string;
+  join_policy: string;
+  type: string;
+  joinability: string;
+  version: number;
+  is_membership_locked: boolean;
+  data_store: Map<string, string>;
+}
+
 export interface EmulatorBehavior {
   /**
    * Meta's docs disagree on whether the app token may write CLIENT_AUTHORITATIVE
@@ -54,6 +71,14 @@ export class EmulatorState {
   readonly achievementDefinitions = new Map<string, EmulatedAchievementDefinition>();
   /** user id → api name → progress */
   readonly achievementProgress = new Map<string, Map<string, EmulatedAchievementProgress>>();
+  /** user id → ids of their friends (symmetric). */
+  readonly friends = new Map<string, Set<string>>();
+  /** Outstanding user-proof nonces: nonce → user id. Single use. */
+  readonly nonces = new Map<string, string>();
+  readonly leaderboards = new LeaderboardData();
+  readonly commerce = new CommerceData();
+  /** Moderated rooms (deprecated API): room id → room. */
+  readonly rooms = new Map<string, EmulatedRoom>();
   private nextId = 1_000_000n;
 
   constructor(
@@ -71,6 +96,18 @@ export class EmulatorState {
   addUser(user: EmulatedUser): void {
     this.users.set(user.id, user);
     this.usersByToken.set(user.token, user);
+  }
+
+  areFriends(a: string, b: string): boolean {
+    return this.friends.get(a)?.has(b) ?? false;
+  }
+
+  befriend(a: string, b: string): void {
+    if (a === b) return;
+    if (!this.friends.has(a)) this.friends.set(a, new Set());
+    if (!this.friends.has(b)) this.friends.set(b, new Set());
+    this.friends.get(a)!.add(b);
+    this.friends.get(b)!.add(a);
   }
 
   progressOf(userId: string): Map<string, EmulatedAchievementProgress> {

@@ -2,10 +2,21 @@
 import type { Logger } from 'pino';
 import type { HorizonClient } from '../horizon/client.js';
 import { createAchievementLoaders, type AchievementLoaders } from './achievements/loaders.js';
+import { ErrorCode, userError } from './errors.js';
+import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
+import { createPurchaseLoaders, type PurchaseLoaders } from './purchases/loaders.js';
 import { createUserLoaders, type UserLoaders } from './users/loaders.js';
+
+/**
+ * The header in which the gateway forwards the calling player's Horizon user access token
+ * (from `ovr_User_GetAccessToken()` on the device). Used for viewer-bound reads only; never logged.
+ */
+export const USER_TOKEN_HEADER = 'x-horizon-user-token';
 
 export interface Loaders {
   achievements: AchievementLoaders;
+  leaderboards: LeaderboardLoaders;
+  purchases: PurchaseLoaders;
   users: UserLoaders;
 }
 
@@ -14,17 +25,31 @@ export interface Context {
   horizon: HorizonClient;
   loaders: Loaders;
   logger: Logger;
+  /** The calling player's user access token, when the gateway forwarded one. */
+  userToken: string | undefined;
 }
 
-export function createContext(options: { horizon: HorizonClient; logger: Logger; requestId: string; signal?: AbortSignal }): Context {
-  const { horizon, signal } = options;
+export function createContext(options: { horizon: HorizonClient; logger: Logger; requestId: string; signal?: AbortSignal; userToken?: string }): Context {
+  const { horizon, signal, userToken } = options;
+  const loaderOptions = { signal, userToken };
   return {
     requestId: options.requestId,
     horizon,
     logger: options.logger,
+    userToken,
     loaders: {
       achievements: createAchievementLoaders(horizon, signal),
-      users: createUserLoaders(horizon, signal),
+      leaderboards: createLeaderboardLoaders(horizon, loaderOptions),
+      purchases: createPurchaseLoaders(horizon, loaderOptions),
+      users: createUserLoaders(horizon, loaderOptions),
     },
   };
+}
+
+/** The caller's user token, or an UNAUTHENTICATED error for the field that needs it. */
+export function requireUserToken(ctx: Context): string {
+  if (!ctx.userToken) {
+    throw userError(ErrorCode.UNAUTHENTICATED, `This field acts as the calling player: send their Horizon user access token in the ${USER_TOKEN_HEADER} header`);
+  }
+  return ctx.userToken;
 }

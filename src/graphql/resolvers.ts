@@ -2,10 +2,12 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { achievementResolvers } from './achievements/resolvers.js';
 import type { Context } from './context.js';
-import { DateTimeScalar } from './scalars.js';
+import { DateTimeScalar, LongScalar } from './scalars.js';
+import { leaderboardResolvers } from './leaderboards/resolvers.js';
+import { purchaseResolvers } from './purchases/resolvers.js';
 import { userResolvers } from './users/resolvers.js';
 
-const domains = [userResolvers, achievementResolvers];
+const domains: Array<Record<string, Record<string, unknown>>> = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers];
 
 export function buildResolvers(): GraphQLResolverMap<unknown> {
   const merged: Record<string, Record<string, unknown>> = {};
@@ -14,5 +16,5 @@ export function buildResolvers(): GraphQLResolverMap<unknown> {
       merged[typeName] = { ...merged[typeName], ...fields };
     }
   }
-  return { DateTime: DateTimeScalar, ...merged } as unknown as GraphQLResolverMap<unknown>;
+  return { DateTime: DateTimeScalar, Long: LongScalar, ...merged } as unknown as GraphQLResolverMap<unknown>;
 }

@@ -27,3 +27,47 @@ function parseDateTime(value: unknown): Date {
     extensions: { code: 'BAD_USER_INPUT' },
   });
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * 64-bit integers (leaderboard scores). Serialized as a decimal string, because JSON numbers
+ * lose precision past 2^53; accepted as a string or, when it fits, an integer literal.
+ * Horizon sends scores as numbers or strings: both arrive here exactly as sent.
+ */
+export const LongScalar = new GraphQLScalarType<bigint, string>({
+  name: 'Long',
+  description:
+    'A signed 64-bit integer, serialized as a decimal string (e.g. `"9007199254740993"`) so no precision is lost; input may be a string or an integer.',
+  serialize(value) {
+    const parsed = toLong(value);
+    if (parsed === undefined) throw new GraphQLError('Long cannot represent a non-integer or out-of-range value');
+    return parsed.toString();
+  },
+  parseValue(value) {
+    const parsed = typeof value === 'number' && !Number.isSafeInteger(value) ? undefined : toLong(value);
+    if (parsed === undefined) throw longInputError();
+    return parsed;
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING && ast.kind !== Kind.INT) throw longInputError();
+    const parsed = toLong(ast.value);
+    if (parsed === undefined) throw longInputError();
+    return parsed;
+  },
+});
+
+function longInputError(): GraphQLError {
+  return new GraphQLError('Long must be a 64-bit integer, as a string or an integer', { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/** A bigint from a bigint, a safe-integer number or a decimal string; undefined outside int64. */
+export function toLong(value: unknown): bigint | undefined {
+  let parsed: bigint;
+  if (typeof value === 'bigint') parsed = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) parsed = BigInt(value);
+  else if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) parsed = BigInt(value.trim());
+  else return undefined;
+  return parsed >= INT64_MIN && parsed <= INT64_MAX ? parsed : undefined;
+}

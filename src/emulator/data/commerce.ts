@@ -1,0 +1,2 @@
+/** The emulator's catalog, entitlements, purchases and subscriptions, in Graph's shapes. */
+export class CommerceData {}

@@ -1,0 +1,10 @@
+/** Per-request loaders for leaderboards. */
+import type { HorizonClient } from '../../horizon/client.js';
+import type { LoaderOptions } from '../loaderOptions.js';
+
+export type LeaderboardLoaders = Record<string, never>;
+
+export function createLeaderboardLoaders(_client: HorizonClient, _options: LoaderOptions): LeaderboardLoaders {
+  return {};
+}
+

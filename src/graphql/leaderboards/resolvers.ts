@@ -1,0 +1,2 @@
+/** Resolvers for leaderboards and their entries. */
+export const leaderboardResolvers = {};

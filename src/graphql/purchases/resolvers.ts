@@ -1,0 +1,2 @@
+/** Resolvers for purchases, entitlements, the catalog and subscriptions. */
+export const purchaseResolvers = {};
