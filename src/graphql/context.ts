@@ -32,6 +32,8 @@ export interface Context {
 export function createContext(options: { horizon: HorizonClient; logger: Logger; requestId: string; signal?: AbortSignal; userToken?: string }): Context {
   const { horizon, signal, userToken } = options;
   const loaderOptions = { signal, userToken };
+  // Users first: other domains prime it with the profiles nested in their responses.
+  const users = createUserLoaders(horizon, loaderOptions);
   return {
     requestId: options.requestId,
     horizon,
@@ -39,9 +41,9 @@ export function createContext(options: { horizon: HorizonClient; logger: Logger;
     userToken,
     loaders: {
       achievements: createAchievementLoaders(horizon, signal),
-      leaderboards: createLeaderboardLoaders(horizon, loaderOptions),
+      leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users),
       purchases: createPurchaseLoaders(horizon, loaderOptions),
-      users: createUserLoaders(horizon, loaderOptions),
+      users,
     },
   };
 }

@@ -40,6 +40,11 @@ export interface HorizonRequest {
   params?: Record<string, ParamValue>;
   credential?: Credential;
   signal?: AbortSignal;
+  /**
+   * Fields whose integer values may exceed 2^53 (e.g. `score`): read as decimal strings so
+   * `JSON.parse` cannot round them. Graph sends such values as numbers or strings.
+   */
+  losslessIntegerFields?: readonly string[];
 }
 
 /** What every finished upstream call reports to listeners (metrics, logs, tests). */
@@ -112,7 +117,7 @@ export class HorizonTransport {
         throw new HorizonNetworkError(req.endpoint, cause);
       }
       status = response.statusCode;
-      const result = await this.decode<T>(req.endpoint, response, credential.kind);
+      const result = await this.decode<T>(req.endpoint, response, credential.kind, req.losslessIntegerFields);
       this.report({ endpoint: req.endpoint, method: req.method, status, durationMs: performance.now() - started, credential: credential.kind });
       return result;
     } catch (error) {
@@ -155,7 +160,7 @@ export class HorizonTransport {
     return { path: this.basePath + req.path + (query ? `?${query}` : ''), body: undefined, headers };
   }
 
-  private async decode<T>(endpoint: string, response: Dispatcher.ResponseData, credential: Credential['kind']): Promise<T> {
+  private async decode<T>(endpoint: string, response: Dispatcher.ResponseData, credential: Credential['kind'], losslessFields?: readonly string[]): Promise<T> {
     const status = response.statusCode;
     let text: string;
     try {
@@ -170,7 +175,7 @@ export class HorizonTransport {
     }
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(losslessFields?.length ? quoteLargeIntegers(text, losslessFields) : text);
     } catch (cause) {
       const type = String(response.headers['content-type'] ?? 'no content-type');
       throw new HorizonProtocolError(endpoint, status, `body is not JSON (${type}, ${text.length} bytes)`, { cause });
@@ -197,6 +202,12 @@ export class HorizonTransport {
       }
     }
   }
+}
+
+/** `"score":9007199254740993` → `"score":"9007199254740993"` for the named fields, so no digit is lost. */
+export function quoteLargeIntegers(text: string, fields: readonly string[]): string {
+  const names = fields.map((f) => f.replace(/[^A-Za-z0-9_]/g, '')).join('|');
+  return text.replace(new RegExp(`("(?:${names})"\\s*:\\s*)(-?\\d{16,})(?=\\s*[,}\\]])`, 'g'), '$1"$2"');
 }
 
 async function readBody(body: Dispatcher.ResponseData['body'], limit: number, endpoint: string, status: number): Promise<string> {
