@@ -27,6 +27,8 @@ export interface Context {
   logger: Logger;
   /** The calling player's user access token, when the gateway forwarded one. */
   userToken: string | undefined;
+  /** Aborted when the caller goes away: pass it to reads, never to writes. */
+  signal: AbortSignal | undefined;
 }
 
 export function createContext(options: { horizon: HorizonClient; logger: Logger; requestId: string; signal?: AbortSignal; userToken?: string }): Context {
@@ -39,6 +41,7 @@ export function createContext(options: { horizon: HorizonClient; logger: Logger;
     horizon,
     logger: options.logger,
     userToken,
+    signal,
     loaders: {
       achievements: createAchievementLoaders(horizon, signal),
       leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users),

@@ -5,9 +5,10 @@ import type { Context } from './context.js';
 import { DateTimeScalar, LongScalar } from './scalars.js';
 import { leaderboardResolvers } from './leaderboards/resolvers.js';
 import { purchaseResolvers } from './purchases/resolvers.js';
+import { roomResolvers } from './rooms/resolvers.js';
 import { userResolvers } from './users/resolvers.js';
 
-const domains: Array<Record<string, Record<string, unknown>>> = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers];
+const domains: Array<Record<string, Record<string, unknown>>> = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers, roomResolvers];
 
 export function buildResolvers(): GraphQLResolverMap<unknown> {
   const merged: Record<string, Record<string, unknown>> = {};

@@ -1,6 +1,131 @@
-/** Moderated rooms (reference §5; deprecated by Meta). */
+/**
+ * Moderated rooms (reference §5). Deprecated by Meta; kept for games that still run them.
+ */
+import { assertGraphId, InvalidArgumentError } from './ids.js';
+import { fieldsParam, parseGraphId, parseGraphInt } from './params.js';
 import type { HorizonTransport } from './transport.js';
+import { toUser, type HorizonUser } from './users.js';
+
+export interface ModeratedRoom {
+  id: string;
+  maxUsers: number | null;
+  owner: HorizonUser | null;
+  users: HorizonUser[];
+  dataStore: Array<{ key: string; value: string }>;
+  name: string | null;
+  description: string | null;
+  joinPolicy: string | null;
+  joinability: string | null;
+  version: number | null;
+  membershipLocked: boolean;
+}
+
+export const MAX_ROOM_USERS = 1024;
+export const MAX_DATA_STORE_PAIRS = 2000;
+
+const USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url'] as const;
+const ROOM_FIELDS = fieldsParam([
+  'id',
+  'max_users',
+  { owner: USER_FIELDS },
+  { users: USER_FIELDS },
+  'data_store',
+  'name',
+  'description',
+  'join_policy',
+  'joinability',
+  'version',
+  'is_membership_locked',
+]);
+
+interface RawRoom {
+  id?: unknown;
+  max_users?: unknown;
+  owner?: Record<string, unknown>;
+  users?: unknown;
+  data_store?: unknown;
+  name?: unknown;
+  description?: unknown;
+  join_policy?: unknown;
+  joinability?: unknown;
+  version?: unknown;
+  is_membership_locked?: unknown;
+}
 
 export class RoomsApi {
   constructor(private readonly transport: HorizonTransport) {}
+
+  /** `POST /room_moderated_create` → the new room's id. */
+  async create(maxUsers: number, signal?: AbortSignal): Promise<string> {
+    if (!Number.isInteger(maxUsers) || maxUsers < 1 || maxUsers > MAX_ROOM_USERS) {
+      throw new InvalidArgumentError('maxUsers', `maxUsers must be a whole number from 1 to ${MAX_ROOM_USERS}`);
+    }
+    const body = await this.transport.request<{ id?: unknown }>({
+      method: 'POST',
+      path: '/room_moderated_create',
+      endpoint: 'POST /room_moderated_create',
+      params: { max_users: maxUsers },
+      signal,
+    });
+    return parseGraphId(body.id);
+  }
+
+  /** `GET /{room_id}`. */
+  async get(roomId: string, signal?: AbortSignal): Promise<ModeratedRoom> {
+    assertGraphId('roomId', roomId);
+    const raw = await this.transport.request<RawRoom>({ method: 'GET', path: `/${roomId}`, endpoint: 'GET /{room_id}', params: { fields: ROOM_FIELDS }, signal });
+    return toRoom(raw);
+  }
+
+  /** `POST /room_update_data_store`: sets keys (strings only); other keys are kept. */
+  async updateDataStore(roomId: string, entries: ReadonlyArray<{ key: string; value: string }>, signal?: AbortSignal): Promise<boolean> {
+    assertGraphId('roomId', roomId);
+    if (entries.length === 0 || entries.length > MAX_DATA_STORE_PAIRS) {
+      throw new InvalidArgumentError('entries', `entries must hold 1 to ${MAX_DATA_STORE_PAIRS} pairs`);
+    }
+    const body = await this.transport.request<{ success?: unknown }>({
+      method: 'POST',
+      path: '/room_update_data_store',
+      endpoint: 'POST /room_update_data_store',
+      params: { room_id: roomId, datastore: JSON.stringify(entries.map(({ key, value }) => ({ key, value }))) },
+      signal,
+    });
+    return body.success === true;
+  }
+
+  /** `DELETE /{room_id}`. */
+  async delete(roomId: string, signal?: AbortSignal): Promise<boolean> {
+    assertGraphId('roomId', roomId);
+    const body = await this.transport.request<{ success?: unknown }>({ method: 'DELETE', path: `/${roomId}`, endpoint: 'DELETE /{room_id}', signal });
+    return body.success === true;
+  }
+}
+
+function toRoom(raw: RawRoom): ModeratedRoom {
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  return {
+    id: parseGraphId(raw.id),
+    maxUsers: parseGraphInt(raw.max_users) ?? null,
+    owner: raw.owner && raw.owner.id !== undefined ? toUser(raw.owner) : null,
+    users: Array.isArray(raw.users) ? raw.users.filter((u) => u && (u as { id?: unknown }).id !== undefined).map((u) => toUser(u as Record<string, unknown>)) : [],
+    dataStore: toDataStore(raw.data_store),
+    name: str(raw.name),
+    description: str(raw.description),
+    joinPolicy: str(raw.join_policy),
+    joinability: str(raw.joinability),
+    version: parseGraphInt(raw.version) ?? null,
+    membershipLocked: raw.is_membership_locked === true,
+  };
+}
+
+/** Accepts a list of {key, value} or a plain object map: sources show neither for certain. */
+function toDataStore(value: unknown): Array<{ key: string; value: string }> {
+  if (Array.isArray(value)) {
+    return value
+      .filter((e): e is { key: unknown; value: unknown } => e !== null && typeof e === 'object')
+      .filter((e) => typeof e.key === 'string')
+      .map((e) => ({ key: e.key as string, value: String(e.value ?? '') }));
+  }
+  if (value && typeof value === 'object') return Object.entries(value).map(([key, v]) => ({ key, value: String(v) }));
+  return [];
 }

@@ -1,5 +1,5 @@
 /** Users endpoints (reference §4.1, §4.2): a user by app-scoped id, and the token's own user. */
-import { assertGraphId } from './ids.js';
+import { assertGraphId, InvalidArgumentError } from './ids.js';
 import { fieldsParam, parseGraphId } from './params.js';
 import type { HorizonTransport } from './transport.js';
 
@@ -52,6 +52,28 @@ export class UsersApi {
     });
     return toUser(raw);
   }
+
+  /**
+   * `POST /user_nonce_validate`: checks a user proof (`Users.GetUserProof()` on the device).
+   * A nonce is single-use: the check itself consumes it, so a second check of the same
+   * nonce is false. `false` is an answer, not an error.
+   */
+  async validateNonce(userId: string, nonce: string, signal?: AbortSignal): Promise<boolean> {
+    assertGraphId('userId', userId);
+    assertNonce(nonce);
+    const body = await this.transport.request<{ is_valid?: unknown }>({
+      method: 'POST',
+      path: '/user_nonce_validate',
+      endpoint: 'POST /user_nonce_validate',
+      params: { nonce, user_id: userId },
+      signal,
+    });
+    return body.is_valid === true || body.is_valid === 'true';
+  }
+}
+
+function assertNonce(nonce: string): void {
+  if (!/^[\x21-\x7e]{1,512}$/.test(nonce)) throw new InvalidArgumentError('nonce', 'nonce must be 1-512 printable characters without spaces');
 }
 
 export function toUser(raw: RawUser): HorizonUser {

@@ -5,7 +5,8 @@
  */
 import type { ApolloServer } from '@apollo/server';
 import pino from 'pino';
-import { startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
+import { request } from 'undici';
+import { demoUserToken, startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
 import { createContext, type Context } from '../../src/graphql/context.js';
 import { HorizonClient } from '../../src/horizon/client.js';
 import type { TransportOptions } from '../../src/horizon/transport.js';
@@ -81,3 +82,10 @@ export const ROUTES = {
   node: 'GET /:node_id',
   me: 'GET /me',
 } as const;
+
+/** What the Platform SDK does on the device for `Users.GetUserProof()`: a fresh single-use nonce. */
+export async function issueNonce(emulatorUrl: string, userIndex: number): Promise<string> {
+  const response = await request(`${emulatorUrl}/user_nonce_generate`, { method: 'POST', headers: { authorization: `Bearer ${demoUserToken(userIndex)}` } });
+  const body = (await response.body.json()) as { nonce: string };
+  return body.nonce;
+}

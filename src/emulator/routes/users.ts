@@ -1,7 +1,9 @@
 /** Users (reference §4.1, §4.2): `GET /me` and `GET /{user_id}`. */
-import { errors, project, type NodeShape } from '../graph.js';
+import { randomBytes } from 'node:crypto';
+import { errors, project, required, type NodeShape } from '../graph.js';
 import type { Route } from '../http.js';
 import type { EmulatedUser } from '../state.js';
+import { actingUser, requireApp } from './common.js';
 import type { NodeKind } from './nodes.js';
 
 export const USER_SHAPE: NodeShape = {
@@ -21,6 +23,31 @@ export const userRoutes: Route[] = [
     handler: (ctx) => {
       if (ctx.auth.kind !== 'user') throw errors.needsUserToken();
       return project(userNode(ctx.auth.user), USER_SHAPE, ctx.fields);
+    },
+  },
+  {
+    // The Platform SDK's `GetUserProof()` calls this with the player's token (reference §0
+    // mentions `/v1.20/user_nonce_generate`); the emulator serves it so tests can get nonces.
+    method: 'POST',
+    pattern: '/user_nonce_generate',
+    handler: (ctx) => {
+      if (ctx.auth.kind !== 'user') throw errors.needsUserToken();
+      const nonce = randomBytes(24).toString('base64url');
+      ctx.state.nonces.set(nonce, ctx.auth.user.id);
+      return { nonce };
+    },
+  },
+  {
+    // User proof (reference §4.3): app token, nonce and user_id; a nonce is good for one check.
+    method: 'POST',
+    pattern: '/user_nonce_validate',
+    handler: (ctx) => {
+      requireApp(ctx);
+      const nonce = required(ctx.params, 'nonce');
+      const user = actingUser(ctx, 'user_id', ctx.params.user_id);
+      const owner = ctx.state.nonces.get(nonce);
+      ctx.state.nonces.delete(nonce);
+      return { is_valid: owner === user.id };
     },
   },
 ];

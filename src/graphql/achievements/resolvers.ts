@@ -1,5 +1,5 @@
 /** Resolvers for achievement definitions, players' progress, and progress writes. */
-import type { AchievementDefinition, AchievementProgress, AchievementWriteResult } from '../../horizon/achievements.js';
+import type { AchievementDefinition, AchievementDefinitionInput, AchievementProgress, AchievementWriteResult } from '../../horizon/achievements.js';
 import { assertApiName, assertGraphId } from '../../horizon/ids.js';
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
@@ -94,7 +94,30 @@ export const achievementResolvers = {
       const result = await ctx.horizon.achievements.addBits(args.userId, args.apiName, args.bits);
       return payload(ctx, args.userId, definition, result);
     },
+    async upsertAchievementDefinition(_: unknown, args: { input: AchievementDefinitionInput }, ctx: Context) {
+      const input = args.input;
+      if (input.type !== 'SIMPLE' && !(Number.isInteger(input.target) && input.target! > 0)) {
+        throw userError(ErrorCode.BAD_USER_INPUT, `${input.type} achievements need a positive target`, { argument: 'input.target' });
+      }
+      if (input.type === 'BITFIELD' && !(Number.isInteger(input.bitfieldLength) && input.bitfieldLength! > 0 && input.bitfieldLength! >= input.target!)) {
+        throw userError(ErrorCode.BAD_USER_INPUT, 'BITFIELD achievements need a bitfieldLength of at least target', { argument: 'input.bitfieldLength' });
+      }
+      await ctx.horizon.achievements.upsertDefinition({
+        ...input,
+        target: input.type === 'SIMPLE' ? undefined : input.target,
+        bitfieldLength: input.type === 'BITFIELD' ? input.bitfieldLength : undefined,
+      });
+      // Read back what Horizon stored rather than echo the input.
+      ctx.loaders.achievements.definition.clear(input.apiName);
+      return ctx.loaders.achievements.definition.load(input.apiName);
+    },
+    async resetAchievements(_: unknown, args: { userId: string }, ctx: Context) {
+      const success = await ctx.horizon.achievements.removeAll(args.userId);
+      ctx.loaders.achievements.progress.clear(args.userId);
+      return { success, user: { id: args.userId } };
+    },
   },
+
 
   User: {
     async achievements(user: UserRef, args: { apiNames?: string[] | null }, ctx: Context): Promise<ProgressParent[]> {

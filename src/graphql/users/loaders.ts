@@ -9,11 +9,13 @@ import type { LoaderOptions } from '../loaderOptions.js';
 export interface UserLoaders {
   /** A user's profile by app-scoped id; null when Horizon has no such user. */
   profile: DataLoader<string, HorizonUser | null>;
+  /** The calling player (`GET /me` with their token), fetched at most once per request. */
+  viewer(): Promise<HorizonUser>;
 }
 
-export function createUserLoaders(client: HorizonClient, { signal }: LoaderOptions): UserLoaders {
-  return {
-    profile: new DataLoader((userIds) =>
+export function createUserLoaders(client: HorizonClient, { signal, userToken }: LoaderOptions): UserLoaders {
+  let viewer: Promise<HorizonUser> | undefined;
+  const profile = new DataLoader<string, HorizonUser | null>((userIds) =>
       loadEach(userIds, async (userId) => {
         try {
           return await client.users.get(userId, signal);
@@ -22,7 +24,17 @@ export function createUserLoaders(client: HorizonClient, { signal }: LoaderOptio
           throw error;
         }
       }),
-    ),
+  );
+  return {
+    profile,
+    viewer() {
+      if (!userToken) return Promise.reject(new Error('viewer() needs a user token: check requireUserToken first'));
+      viewer ??= client.users.me(userToken, signal).then((me) => {
+        profile.prime(me.id, me);
+        return me;
+      });
+      return viewer;
+    },
   };
 }
 

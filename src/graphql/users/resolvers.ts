@@ -1,7 +1,7 @@
 /** Resolvers for `User`'s identity and profile, and `Query.user`. */
 import { assertGraphId } from '../../horizon/ids.js';
 import type { HorizonUser } from '../../horizon/users.js';
-import type { Context } from '../context.js';
+import { requireUserToken, type Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 
 /** What a `User` resolves from: its key. The profile is loaded only when a profile field is asked. */
@@ -21,6 +21,16 @@ export const userResolvers = {
       assertGraphId('id', args.id);
       const found = await ctx.loaders.users.profile.load(args.id);
       return found ? { id: found.id } : null;
+    },
+    async viewer(_: unknown, _args: unknown, ctx: Context): Promise<UserRef> {
+      requireUserToken(ctx);
+      return { id: (await ctx.loaders.users.viewer()).id };
+    },
+  },
+  Mutation: {
+    async validateUserNonce(_: unknown, args: { userId: string; nonce: string }, ctx: Context) {
+      const valid = await ctx.horizon.users.validateNonce(args.userId, args.nonce);
+      return { valid, user: { id: args.userId } };
     },
   },
   User: {

@@ -1,0 +1,37 @@
+/** Resolvers for moderated rooms (deprecated by Meta). Rooms are rare and read one at a time: no loader. */
+import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
+import type { ModeratedRoom } from '../../horizon/rooms.js';
+import type { Context } from '../context.js';
+import type { UserRef } from '../users/resolvers.js';
+
+async function findRoom(ctx: Context, id: string): Promise<ModeratedRoom | null> {
+  try {
+    return await ctx.horizon.rooms.get(id, ctx.signal);
+  } catch (error) {
+    if (error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE) return null;
+    throw error;
+  }
+}
+
+export const roomResolvers = {
+  Query: {
+    moderatedRoom: (_: unknown, args: { id: string }, ctx: Context) => findRoom(ctx, args.id),
+  },
+  Mutation: {
+    async createModeratedRoom(_: unknown, args: { maxUsers: number }, ctx: Context) {
+      const id = await ctx.horizon.rooms.create(args.maxUsers);
+      return { success: true, room: await ctx.horizon.rooms.get(id) };
+    },
+    async updateModeratedRoomDataStore(_: unknown, args: { roomId: string; entries: Array<{ key: string; value: string }> }, ctx: Context) {
+      const success = await ctx.horizon.rooms.updateDataStore(args.roomId, args.entries);
+      return { success, room: await ctx.horizon.rooms.get(args.roomId) };
+    },
+    async deleteModeratedRoom(_: unknown, args: { roomId: string }, ctx: Context) {
+      return { success: await ctx.horizon.rooms.delete(args.roomId), room: null };
+    },
+  },
+  ModeratedRoom: {
+    owner: (room: ModeratedRoom): UserRef | null => (room.owner ? { id: room.owner.id } : null),
+    users: (room: ModeratedRoom): UserRef[] => room.users.map((u) => ({ id: u.id })),
+  },
+};

@@ -1,0 +1,64 @@
+/** Client contract tests against the emulator: user-proof nonces and moderated rooms. */
+import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { HorizonApiError } from '../../src/horizon/errors.js';
+import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import type { HorizonClient } from '../../src/horizon/client.js';
+import { clientFor, issueNonce } from '../helpers/harness.js';
+
+let emulator: RunningEmulator;
+let client: HorizonClient;
+beforeAll(async () => {
+  emulator = await startEmulator();
+  client = clientFor(emulator);
+});
+afterAll(async () => {
+  await client.close();
+  await emulator.close();
+});
+
+describe('user_nonce_validate', () => {
+  test('a nonce is valid once, for the player it was issued to', async () => {
+    const nonce = await issueNonce(emulator.url, 0);
+    expect(await client.users.validateNonce(demoUserId(0), nonce)).toBe(true);
+    expect(await client.users.validateNonce(demoUserId(0), nonce)).toBe(false);
+  });
+
+  test("another player's nonce is not valid, and the check still spends it", async () => {
+    const nonce = await issueNonce(emulator.url, 1);
+    expect(await client.users.validateNonce(demoUserId(2), nonce)).toBe(false);
+    expect(await client.users.validateNonce(demoUserId(1), nonce)).toBe(false);
+  });
+
+  test('unknown user is a code 100 error; malformed input never leaves the client', async () => {
+    await expect(client.users.validateNonce('4242', 'abc')).rejects.toMatchObject({ code: 100 });
+    emulator.clearRequests();
+    await expect(client.users.validateNonce(demoUserId(0), 'has space')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.users.validateNonce('x', 'abc')).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('moderated rooms', () => {
+  test('create, read, update the data store, delete', async () => {
+    const id = await client.rooms.create(8);
+    expect(id).toMatch(/^\d+$/);
+    const created = await client.rooms.get(id);
+    expect(created).toMatchObject({ id, maxUsers: 8, dataStore: [], owner: null, users: [] });
+    expect(await client.rooms.updateDataStore(id, [{ key: 'map', value: 'canyon' }, { key: 'mode', value: 'ctf' }])).toBe(true);
+    expect(await client.rooms.updateDataStore(id, [{ key: 'mode', value: 'koth' }])).toBe(true);
+    const updated = await client.rooms.get(id);
+    expect(updated.dataStore).toEqual([
+      { key: 'map', value: 'canyon' },
+      { key: 'mode', value: 'koth' },
+    ]);
+    expect(updated.version).toBe(created.version! + 2);
+    expect(await client.rooms.delete(id)).toBe(true);
+    await expect(client.rooms.get(id)).rejects.toMatchObject({ code: 100, subcode: 33 });
+  });
+
+  test('limits: max users 1..1024 checked before sending, data store errors are code 100', async () => {
+    await expect(client.rooms.create(0)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.rooms.create(1025)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.rooms.updateDataStore('4242', [{ key: 'a', value: 'b' }])).rejects.toBeInstanceOf(HorizonApiError);
+  });
+});

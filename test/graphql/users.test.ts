@@ -1,0 +1,111 @@
+/** Resolver tests: viewer, user proof, achievements admin, moderated rooms. */
+import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
+import { createContext } from '../../src/graphql/context.js';
+import { issueNonce, ROUTES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function asPlayer(query: string, userToken: string | undefined, variables?: Record<string, unknown>) {
+  const response = await h.server.executeOperation({ query, variables }, { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, requestId: 't', userToken }) });
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return response.body.singleResult as { data?: any; errors?: any[] };
+}
+
+describe('viewer', () => {
+  test('resolves the calling player from their user token, once per request', async () => {
+    h.resetUpstream();
+    const result = await asPlayer(`{ viewer { id displayName orgScopedId } again: viewer { alias } }`, demoUserToken(3));
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ viewer: { id: demoUserId(3), displayName: 'Luna Byte', orgScopedId: expect.stringMatching(/^\d+$/) }, again: { alias: 'LunaByte' } });
+    expect(h.upstream(ROUTES.me)).toHaveLength(1);
+    expect(h.upstream(ROUTES.node)).toHaveLength(0); // the profile came with /me
+  });
+
+  test('without the header only the viewer field fails, with UNAUTHENTICATED', async () => {
+    const result = await asPlayer(`{ viewer { id } user(id: "${demoUserId(0)}") { displayName } }`, undefined);
+    expect(result.data).toEqual({ viewer: null, user: { displayName: 'Nova Rider' } });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toMatchObject({ path: ['viewer'], extensions: { code: 'UNAUTHENTICATED' } });
+    expect(result.errors![0].message).toMatch(/x-horizon-user-token/);
+  });
+
+  test('an invalid token is UNAUTHENTICATED and is not echoed back', async () => {
+    const token = 'FRLnotARealTokenButLongEnough1234567890';
+    const result = await asPlayer(`{ viewer { id } }`, token);
+    expect(result.errors![0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(JSON.stringify(result)).not.toContain(token);
+  });
+});
+
+describe('validateUserNonce', () => {
+  test('is valid once, then false, with no error either time', async () => {
+    const nonce = await issueNonce(h.emulator.url, 5);
+    const check = () => h.execute(`mutation($n: String!) { validateUserNonce(userId: "${demoUserId(5)}", nonce: $n) { valid user { id } } }`, { n: nonce });
+    expect((await check()).data!.validateUserNonce).toEqual({ valid: true, user: { id: demoUserId(5) } });
+    const second = await check();
+    expect(second.errors).toBeUndefined();
+    expect(second.data!.validateUserNonce.valid).toBe(false);
+  });
+
+  test('a malformed nonce is BAD_USER_INPUT', async () => {
+    const result = await h.execute(`mutation { validateUserNonce(userId: "${demoUserId(5)}", nonce: "") { valid } }`);
+    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'nonce' });
+  });
+});
+
+describe('achievements admin', () => {
+  test('upsertAchievementDefinition creates, then updates, and returns what Horizon stored', async () => {
+    const create = await h.execute(`mutation { upsertAchievementDefinition(input: {
+      apiName: "DAILY_LOGINS", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: 7, title: "Regular", description: "Log in 7 days" }) {
+      apiName type writePolicy target archived title } }`);
+    expect(create.errors).toBeUndefined();
+    expect(create.data!.upsertAchievementDefinition).toEqual({ apiName: 'DAILY_LOGINS', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: 7, archived: false, title: 'Regular' });
+    const update = await h.execute(`mutation { upsertAchievementDefinition(input: {
+      apiName: "DAILY_LOGINS", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: 10, title: "Devoted" }) { target title } }`);
+    expect(update.data!.upsertAchievementDefinition).toEqual({ target: 10, title: 'Devoted' });
+    const progress = await h.execute(`mutation { addAchievementCount(userId: "${demoUserId(0)}", apiName: "DAILY_LOGINS", count: 10) { justUnlocked } }`);
+    expect(progress.data!.addAchievementCount.justUnlocked).toBe(true);
+  });
+
+  test('type rules are checked before sending', async () => {
+    h.resetUpstream();
+    const result = await h.execute(`mutation { upsertAchievementDefinition(input: { apiName: "BITS", type: BITFIELD, writePolicy: SERVER_AUTHORITATIVE, target: 5, bitfieldLength: 3 }) { apiName } }`);
+    expect(result.errors![0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(h.upstream(ROUTES.upsertDefinition)).toHaveLength(0);
+  });
+
+  test('resetAchievements leaves the player with untouched achievements', async () => {
+    const result = await h.execute(`mutation { resetAchievements(userId: "${demoUserId(0)}") { success user { achievements { unlocked count } } } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.resetAchievements.success).toBe(true);
+    for (const progress of result.data!.resetAchievements.user.achievements) expect(progress.unlocked).toBe(false);
+  });
+});
+
+describe('moderated rooms (deprecated)', () => {
+  test('create, update the data store, read, delete', async () => {
+    const created = await h.execute(`mutation { createModeratedRoom(maxUsers: 4) { success room { id maxUsers dataStore { key value } } } }`);
+    expect(created.errors).toBeUndefined();
+    const room = created.data!.createModeratedRoom.room;
+    expect(room).toMatchObject({ maxUsers: 4, dataStore: [] });
+    const updated = await h.execute(`mutation($id: ID!) { updateModeratedRoomDataStore(roomId: $id, entries: [{ key: "round", value: "3" }]) { success room { dataStore { key value } version } } }`, { id: room.id });
+    expect(updated.data!.updateModeratedRoomDataStore).toMatchObject({ success: true, room: { dataStore: [{ key: 'round', value: '3' }] } });
+    const deleted = await h.execute(`mutation($id: ID!) { deleteModeratedRoom(roomId: $id) { success room { id } } }`, { id: room.id });
+    expect(deleted.data!.deleteModeratedRoom).toEqual({ success: true, room: null });
+    const gone = await h.execute(`query($id: ID!) { moderatedRoom(id: $id) { id } }`, { id: room.id });
+    expect(gone.errors).toBeUndefined();
+    expect(gone.data!.moderatedRoom).toBeNull();
+  });
+
+  test('the SDL marks room fields deprecated with a reason', async () => {
+    const result = await h.execute(`{ __type(name: "Mutation") { fields(includeDeprecated: true) { name isDeprecated deprecationReason } } }`);
+    const create = result.data!.__type.fields.find((f: any) => f.name === 'createModeratedRoom');
+    expect(create).toMatchObject({ isDeprecated: true, deprecationReason: expect.stringMatching(/deprecated by Meta/) });
+  });
+});
