@@ -176,9 +176,10 @@ export class HorizonTransport {
     let json: unknown;
     try {
       json = JSON.parse(losslessFields?.length ? quoteLargeIntegers(text, losslessFields) : text);
-    } catch (cause) {
+    } catch {
+      // No `cause`: V8's SyntaxError quotes the start of the body, which may echo the token.
       const type = String(response.headers['content-type'] ?? 'no content-type');
-      throw new HorizonProtocolError(endpoint, status, `body is not JSON (${type}, ${text.length} bytes)`, { cause });
+      throw new HorizonProtocolError(endpoint, status, `body is not JSON (${type}, ${text.length} bytes)`);
     }
     const envelope = json as { error?: GraphErrorBody } | null;
     if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {

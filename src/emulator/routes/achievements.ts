@@ -133,7 +133,7 @@ export function upsertDefinition(state: EmulatorState, params: Record<string, st
     achievement_write_policy: policy,
     ...(target !== undefined ? { target } : {}),
     ...(bitfieldLength !== undefined ? { bitfield_length: bitfieldLength } : {}),
-    is_archived: parseBool('is_archived', params.is_archived) ?? false,
+    is_archived: parseBool('is_archived', params.is_archived) ?? existing?.is_archived ?? false,
     title: text('title'),
     description: text('description'),
     unlocked_description_override: text('unlocked_description_override'),
