@@ -80,7 +80,23 @@ export const ROUTES = {
   writeProgress: 'POST /:user_id/achievements',
   removeAll: 'POST /achievement_remove_all',
   node: 'GET /:node_id',
+  deleteNode: 'DELETE /:node_id',
   me: 'GET /me',
+  // Leaderboards (reference §3)
+  leaderboards: 'GET /:app_id/leaderboards',
+  upsertLeaderboard: 'POST /:app_id/leaderboards',
+  leaderboardEntries: 'GET /leaderboard_entries',
+  submitEntry: 'POST /leaderboard_submit_entry',
+  removeAllEntries: 'POST /leaderboard_remove_all_entries',
+  // Purchases and subscriptions (reference §1)
+  verifyEntitlement: 'POST /:app_id/verify_entitlement',
+  consumeEntitlement: 'POST /:app_id/consume_entitlement',
+  viewerPurchases: 'GET /:app_id/viewer_purchases',
+  availablePurchases: 'GET /application/available_purchases',
+  refundEntitlement: 'POST /:app_id/refund_iap_entitlement',
+  subscriptions: 'GET /application/subscriptions',
+  cancelSubscription: 'POST /application/cancel_subscription',
+  extendSubscription: 'POST /application/extend_subscription',
 } as const;
 
 /** What the Platform SDK does on the device for `Users.GetUserProof()`: a fresh single-use nonce. */
