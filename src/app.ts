@@ -27,7 +27,13 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     maxConnections: config.horizon.maxConnections,
     connectTimeoutMs: config.horizon.connectTimeoutMs,
     requestTimeoutMs: config.horizon.requestTimeoutMs,
+    callTimeoutMs: config.horizon.callTimeoutMs,
+    retry: { maxAttempts: config.horizon.retryMaxAttempts, budgetMs: config.horizon.retryBudgetMs },
+    breaker: { failureThreshold: config.horizon.breakerThreshold, cooldownMs: config.horizon.breakerCooldownMs },
+    limits: { maxInFlight: config.horizon.maxInFlight, maxQueued: config.horizon.maxQueued },
   });
+  horizon.transport.onRetry((retry) => logger.info({ endpoint: retry.endpoint, attempt: retry.attempt, delayMs: retry.delayMs, err: retry.error }, 'retrying upstream call'));
+  horizon.transport.breaker?.onStateChange((state) => logger.warn({ circuit: state }, `Horizon API circuit ${state}`));
   horizon.transport.onCall((call) => {
     if (call.error) logger.warn({ endpoint: call.endpoint, status: call.status ?? null, durationMs: Math.round(call.durationMs), err: call.error }, 'upstream call failed');
   });

@@ -13,6 +13,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Origins allowed by CORS (the browser-hosted Apollo Sandbox needs one). */
   corsOrigins: string[];
+  /** Deadline of a whole GraphQL operation; reads still running past it are abandoned. */
+  operationTimeoutMs: number;
   horizon: {
     /** `live`: the real API with your credentials; `emulator`: the built-in emulator on demo data. */
     mode: 'live' | 'emulator';
@@ -22,6 +24,17 @@ export interface Config {
     maxConnections: number;
     connectTimeoutMs: number;
     requestTimeoutMs: number;
+    /** Deadline of one upstream attempt, body included. */
+    callTimeoutMs: number;
+    retryMaxAttempts: number;
+    /** No retry starts later than this after a call's first attempt. */
+    retryBudgetMs: number;
+    /** Upstream calls in flight for the app at once, and calls allowed to wait for a slot. */
+    maxInFlight: number;
+    maxQueued: number;
+    /** Consecutive outage failures that open the circuit, and how long it stays open. */
+    breakerThreshold: number;
+    breakerCooldownMs: number;
   };
   emulator: { port: number; host: string; latencyMs: number };
 }
@@ -88,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     maxBodyBytes: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins,
+    operationTimeoutMs: int('OPERATION_TIMEOUT_MS', 15_000, 100, 600_000),
     horizon: {
       mode,
       baseUrl,
@@ -96,6 +110,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: int('HORIZON_MAX_CONNECTIONS', 64, 1, 10_000),
       connectTimeoutMs: int('HORIZON_CONNECT_TIMEOUT_MS', 3_000, 1, 120_000),
       requestTimeoutMs: int('HORIZON_REQUEST_TIMEOUT_MS', 10_000, 1, 300_000),
+      callTimeoutMs: int('HORIZON_CALL_TIMEOUT_MS', 5_000, 1, 300_000),
+      retryMaxAttempts: int('HORIZON_RETRY_MAX_ATTEMPTS', 3, 1, 10),
+      retryBudgetMs: int('HORIZON_RETRY_BUDGET_MS', 5_000, 0, 120_000),
+      maxInFlight: int('HORIZON_MAX_IN_FLIGHT', 128, 1, 100_000),
+      maxQueued: int('HORIZON_MAX_QUEUED', 2_000, 0, 1_000_000),
+      breakerThreshold: int('HORIZON_BREAKER_THRESHOLD', 10, 1, 10_000),
+      breakerCooldownMs: int('HORIZON_BREAKER_COOLDOWN_MS', 5_000, 100, 600_000),
     },
     emulator: {
       port: int('EMULATOR_PORT', 4010, 0, 65535),
@@ -103,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       latencyMs: int('EMULATOR_LATENCY_MS', 0, 0, 60_000),
     },
   };
+  if (config.horizon.callTimeoutMs >= config.operationTimeoutMs) {
+    problems.push(`HORIZON_CALL_TIMEOUT_MS (${config.horizon.callTimeoutMs}) must be below OPERATION_TIMEOUT_MS (${config.operationTimeoutMs})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -18,7 +18,10 @@ import type { Logger } from './logger.js';
 import { requestScope, type RequestScope } from './requestScope.js';
 import { buildSchema } from './schema.js';
 
-export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'>;
+export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> & Partial<Pick<Config, 'operationTimeoutMs'>>;
+
+/** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
 
 export interface SubgraphDeps {
   config: ServerConfig;
@@ -154,11 +157,13 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
+  // The operation's deadline: reads still running past it are abandoned.
+  const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS)]);
   const scope: RequestScope = { requestId, upstreamCalls: 0, upstreamErrors: 0 };
   const response = await requestScope.run(scope, () =>
     server.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, requestId, signal: abort.signal, userToken: userTokenOf(req) }),
+      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, requestId, signal, userToken: userTokenOf(req) }),
     }),
   );
   res.setHeader('x-request-id', requestId);

@@ -137,13 +137,14 @@ export function paginate<T>(
   items: readonly T[],
   params: Record<string, string>,
   selfUrl: URL,
-  options: { defaultLimit?: number; maxLimit?: number } = {},
+  options: { defaultLimit?: number; maxLimit?: number; start?: number } = {},
 ): { page: T[]; paging: Record<string, unknown> | undefined } {
   const maxLimit = options.maxLimit ?? 1000;
   const limit = params.limit === undefined ? (options.defaultLimit ?? 25) : Number(params.limit);
   if (!Number.isInteger(limit) || limit < 1) throw errors.param('Param limit must be a positive integer');
   const size = Math.min(limit, maxLimit);
-  let start = 0;
+  // Without a cursor the page starts at `start` (leaderboard entries' OFFSET / viewer-centred views).
+  let start = Math.max(0, options.start ?? 0);
   if (params.after) start = decodeCursor(params.after) + 1;
   else if (params.before) start = Math.max(0, decodeCursor(params.before) - size);
   const page = items.slice(start, start + size);
@@ -208,6 +209,26 @@ export function required(params: Record<string, string>, name: string): string {
   const value = params[name];
   if (value === undefined || value === '') throw errors.param(`The parameter ${name} is required`);
   return value;
+}
+
+/**
+ * An integer written into the response as bare JSON number text, exact even beyond 2^53
+ * (Graph's int64 leaderboard scores), which `JSON.stringify` cannot do for a bigint.
+ */
+export class JsonInteger {
+  constructor(readonly value: bigint) {}
+  toJSON(): string {
+    return `${RAW_INTEGER_MARKER}${this.value.toString()}`;
+  }
+}
+
+// Random per process, so no string a client stored can ever be mistaken for the marker.
+const RAW_INTEGER_MARKER = `\u0000int${randomBytes(6).toString('hex')}:`;
+const RAW_INTEGER_PATTERN = new RegExp(`"\\\\u0000int${RAW_INTEGER_MARKER.slice(4)}(-?\\d+)"`, 'g');
+
+/** `JSON.stringify`, with each `JsonInteger` unquoted into its exact number text. */
+export function toJsonText(body: unknown): string {
+  return JSON.stringify(body).replace(RAW_INTEGER_PATTERN, '$1');
 }
 
 export function nowSeconds(): number {

@@ -5,7 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errors, GraphError, parseFields, type FieldTree } from './graph.js';
+import { defaultFaults, FaultDice, parseFaultSettings, type FaultMode, type Faults } from './faults.js';
+import { errors, GraphError, parseFields, toJsonText, type FieldTree } from './graph.js';
 import type { EmulatedUser, EmulatorState } from './state.js';
 
 export type Auth = { kind: 'app' } | { kind: 'user'; user: EmulatedUser };
@@ -41,18 +42,22 @@ export interface RequestLogEntry {
   status: number;
   startedAt: number;
   durationMs: number;
+  /** The request's parameters (never its access token), so tests can tell writes apart. */
+  params: Record<string, string>;
+  /** Whether the route's handler ran to completion: a write logged `applied` took effect. */
+  applied: boolean;
+  /** The fault injected into this request, if any. */
+  fault?: FaultMode;
 }
 
-export interface Faults {
-  /** Fixed delay added to every Graph request, in milliseconds. */
-  latencyMs: number;
-}
+export type { Faults } from './faults.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export class EmulatorHttp {
   readonly log: RequestLogEntry[] = [];
-  readonly faults: Faults = { latencyMs: 0 };
+  readonly faults: Faults = defaultFaults();
+  private readonly dice = new FaultDice(this.faults);
   private seq = 0;
   private readonly routes: Array<Route & { segments: string[] }>;
   private server: Server | undefined;
@@ -103,11 +108,19 @@ export class EmulatorHttp {
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const pathname = url.pathname.replace(/^\/v\d+(\.\d+)?(?=\/)/, '');
-    const entry: RequestLogEntry = { seq: ++this.seq, method, path: pathname, route: 'unmatched', token: 'none', status: 0, startedAt, durationMs: 0 };
+    const entry: RequestLogEntry = { seq: ++this.seq, method, path: pathname, route: 'unmatched', token: 'none', status: 0, startedAt, durationMs: 0, params: {}, applied: false };
+    const finish = (status: number) => {
+      entry.status = status;
+      entry.durationMs = Date.now() - startedAt;
+      this.log.push(entry);
+    };
     let status = 200;
     let body: unknown;
+    let fault: FaultMode | undefined;
     try {
       const params = await readParams(req, url);
+      const { access_token: _token, ...loggable } = params;
+      entry.params = loggable;
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
       const match = this.match(method, pathname);
       const token = extractToken(req, params);
@@ -116,17 +129,55 @@ export class EmulatorHttp {
       if (!match) throw errors.unknownPath(pathname);
       entry.route = `${match.route.method} ${match.route.pattern}`;
       if (!auth) throw token === undefined ? errors.missingToken() : this.tokenError(token);
+      fault = this.dice.roll(entry.route);
+      if (fault) entry.fault = fault;
+      if (fault && this.failBefore(fault, res)) {
+        finish(fault === 'reset_before' ? 0 : res.statusCode);
+        return;
+      }
+      if (fault === 'stall') await sleep(this.faults.stallMs);
       const selfUrl = new URL(url.origin + url.pathname);
       body = await match.route.handler({ state: this.state, method, params, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
+      entry.applied = true;
     } catch (error) {
       const graphError = error instanceof GraphError ? error : new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true);
       status = graphError.status;
       body = graphError.toBody();
     }
-    entry.status = status;
-    entry.durationMs = Date.now() - startedAt;
-    this.log.push(entry);
+    finish(status);
+    if (fault === 'reset_after') {
+      res.socket?.destroy();
+      return;
+    }
+    if (fault === 'truncate_after') {
+      const text = toJsonText(body);
+      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+      res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+      return;
+    }
     send(res, status, body);
+  }
+
+  /** Faults that strike before the request is carried out. True when the reply was dealt with. */
+  private failBefore(fault: FaultMode, res: ServerResponse): boolean {
+    switch (fault) {
+      case 'error_500':
+        send(res, 500, new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true).toBody());
+        return true;
+      case 'error_503_html':
+        res.writeHead(503, { 'content-type': 'text/html' });
+        res.end('<html><body><h1>503 Service Unavailable</h1></body></html>');
+        return true;
+      case 'throttle_429':
+        res.setHeader('retry-after', String(this.faults.retryAfterSeconds));
+        send(res, 429, new GraphError(429, 613, '(#613) Calls to this api have exceeded the rate limit.', 'OAuthException').toBody());
+        return true;
+      case 'reset_before':
+        res.socket?.destroy();
+        return true;
+      default:
+        return false;
+    }
   }
 
   private match(method: string, pathname: string): { route: Route; captures: Record<string, string> } | undefined {
@@ -175,8 +226,9 @@ export class EmulatorHttp {
     if (url.pathname === '/__emulator/faults' && method === 'POST') {
       readParams(req, url)
         .then((params) => {
-          if (params.latency_ms !== undefined) this.faults.latencyMs = Math.max(0, Number(params.latency_ms) || 0);
-          send(res, 200, this.faults);
+          const problem = parseFaultSettings(params, this.faults);
+          if (problem) send(res, 400, { error: problem });
+          else send(res, 200, this.faults);
         })
         .catch(() => send(res, 400, { error: 'bad fault settings' }));
       return;
@@ -257,7 +309,7 @@ function readRaw(req: IncomingMessage): Promise<Buffer> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = toJsonText(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

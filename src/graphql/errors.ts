@@ -13,6 +13,8 @@ import {
   HorizonError,
   HorizonNetworkError,
   HorizonProtocolError,
+  HorizonTimeoutError,
+  HorizonUnavailableError,
   SUBCODE_UNKNOWN_NODE,
 } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../horizon/ids.js';
@@ -27,6 +29,7 @@ export const ErrorCode = {
   UPSTREAM_AUTH_FAILED: 'UPSTREAM_AUTH_FAILED',
   UPSTREAM_RATE_LIMITED: 'UPSTREAM_RATE_LIMITED',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -97,6 +100,17 @@ function fromCause(cause: unknown): Mapped | undefined {
     };
     const code = apiErrorCode(cause);
     return { message: apiErrorMessage(cause, code), extensions: { code, upstream } };
+  }
+  if (cause instanceof HorizonTimeoutError) {
+    return {
+      message: `The Horizon API did not answer within ${cause.timeoutMs} ms`,
+      extensions: { code: ErrorCode.UPSTREAM_TIMEOUT, upstream: { endpoint: cause.endpoint, mayHaveApplied: cause.mayHaveApplied } },
+    };
+  }
+  if (cause instanceof HorizonUnavailableError) {
+    const message =
+      cause.reason === 'circuit_open' ? 'The Horizon API is failing; calls are paused briefly (circuit open), retry later' : 'Too many Horizon API calls are waiting; retry later';
+    return { message, extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream: { endpoint: cause.endpoint, reason: cause.reason } } };
   }
   if (cause instanceof HorizonNetworkError) {
     return { message: 'The Horizon API could not be reached', extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream: { endpoint: cause.endpoint, error: cause.errorCode } } };

@@ -138,6 +138,8 @@ export class AchievementsApi {
         is_secret: input.secret,
       },
       signal,
+      // An upsert by api name: sending it twice stores the same definition.
+      idempotent: true,
     });
     return { id: parseGraphId(body.id) };
   }
@@ -167,7 +169,9 @@ export class AchievementsApi {
 
   /** Unlocks an achievement of any type (`force_unlock=true`). */
   unlock(userId: string, apiName: string, signal?: AbortSignal): Promise<AchievementWriteResult> {
-    return this.write(userId, apiName, { force_unlock: true }, signal);
+    // Unlocking twice is unlocking once, so it is safe to resend (though a resent unlock
+    // reports justUnlocked=false if the lost first attempt had done the unlocking).
+    return this.write(userId, apiName, { force_unlock: true }, signal, true);
   }
 
   /** Adds to a COUNT achievement's progress (accumulative, not absolute). */
@@ -191,11 +195,13 @@ export class AchievementsApi {
       endpoint: 'POST /achievement_remove_all',
       params: { user_id: userId },
       signal,
+      // Resetting twice leaves the same empty progress.
+      idempotent: true,
     });
     return body.success === true;
   }
 
-  private async write(userId: string, apiName: string, params: Record<string, string | number | boolean>, signal?: AbortSignal): Promise<AchievementWriteResult> {
+  private async write(userId: string, apiName: string, params: Record<string, string | number | boolean>, signal?: AbortSignal, idempotent = false): Promise<AchievementWriteResult> {
     assertGraphId('userId', userId);
     assertApiName('apiName', apiName);
     const body = await this.transport.request<{ id?: unknown; api_name?: unknown; just_unlocked?: unknown }>({
@@ -204,6 +210,7 @@ export class AchievementsApi {
       endpoint: 'POST /{user_id}/achievements',
       params: { api_name: apiName, ...params },
       signal,
+      idempotent,
     });
     return {
       id: body.id === undefined ? '' : parseGraphId(body.id),

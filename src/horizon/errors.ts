@@ -26,6 +26,11 @@ export abstract class HorizonError extends Error {
   }
   /** Whether sending the same request again could succeed (5xx, throttling, transient, network). */
   abstract get retryable(): boolean;
+  /**
+   * Whether the request may have been carried out upstream although it failed (a reply lost
+   * after sending, a 5xx mid-write). A write that is not idempotent is never resent when true.
+   */
+  abstract get mayHaveApplied(): boolean;
 }
 
 /** Graph answered with its error envelope (or a non-2xx status with a JSON body). */
@@ -42,7 +47,10 @@ export class HorizonApiError extends HorizonError {
   /** Which token the failed request carried: a 190 means different things for each. */
   readonly credential: 'app' | 'user';
 
-  constructor(endpoint: string, status: number, body: GraphErrorBody | undefined, credential: 'app' | 'user' = 'app') {
+  /** From a `Retry-After` header, when Graph sent one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(endpoint: string, status: number, body: GraphErrorBody | undefined, credential: 'app' | 'user' = 'app', retryAfterMs?: number) {
     const upstreamMessage = typeof body?.message === 'string' ? redactSecrets(body.message) : `HTTP ${status}`;
     super(`Horizon API ${endpoint} failed (HTTP ${status}${typeof body?.code === 'number' ? `, code ${body.code}` : ''}): ${upstreamMessage}`, endpoint);
     this.status = status;
@@ -53,6 +61,7 @@ export class HorizonApiError extends HorizonError {
     this.isTransient = body?.is_transient === true;
     this.upstreamMessage = upstreamMessage;
     this.credential = credential;
+    this.retryAfterMs = retryAfterMs;
   }
 
   /** Graph's throttling codes (app, user, page, custom rate limits). */
@@ -62,6 +71,11 @@ export class HorizonApiError extends HorizonError {
 
   get retryable(): boolean {
     return this.isTransient || this.status >= 500 || this.throttled;
+  }
+
+  /** Graph refuses throttled and 4xx requests before acting on them; a 5xx may come mid-write. */
+  get mayHaveApplied(): boolean {
+    return this.status >= 500 && !this.throttled;
   }
 }
 
@@ -75,6 +89,11 @@ export class HorizonProtocolError extends HorizonError {
   }
   get retryable(): boolean {
     return this.status >= 500;
+  }
+
+  /** Something answered, so the request was delivered; whether it was applied is unknown. */
+  get mayHaveApplied(): boolean {
+    return true;
   }
 }
 
@@ -91,6 +110,57 @@ export class HorizonNetworkError extends HorizonError {
   }
   get retryable(): boolean {
     return true;
+  }
+
+  /** Failures while connecting happen before a byte of the request is sent. */
+  get mayHaveApplied(): boolean {
+    return !NOT_SENT_CODES.has(this.errorCode ?? '');
+  }
+}
+
+/** The caller's signal aborted the call (operation deadline, client gone). Never retried. */
+export function abortedError(endpoint: string, signal: AbortSignal): HorizonNetworkError {
+  return new HorizonNetworkError(endpoint, signal.reason ?? new Error('aborted'));
+}
+
+/** undici / socket error codes that mean the request never left this process. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The call took longer than its deadline; it may still be running upstream. */
+export class HorizonTimeoutError extends HorizonError {
+  override readonly name = 'HorizonTimeoutError';
+  constructor(
+    endpoint: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Horizon API ${endpoint} did not answer within ${timeoutMs} ms`, endpoint);
+  }
+  get retryable(): boolean {
+    return true;
+  }
+  get mayHaveApplied(): boolean {
+    return true;
+  }
+}
+
+/**
+ * This subgraph did not send the request: the circuit breaker is open because the API is
+ * failing, or too many calls are already waiting. Failing fast beats piling up sockets.
+ */
+export class HorizonUnavailableError extends HorizonError {
+  override readonly name = 'HorizonUnavailableError';
+  constructor(
+    endpoint: string,
+    readonly reason: 'circuit_open' | 'overloaded',
+    detail: string,
+  ) {
+    super(`Horizon API ${endpoint} not called: ${detail}`, endpoint);
+  }
+  get retryable(): boolean {
+    return false;
+  }
+  get mayHaveApplied(): boolean {
+    return false;
   }
 }
 

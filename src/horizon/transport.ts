@@ -5,7 +5,13 @@
  * above this file sees a URL or a token.
  */
 import { Agent, type Dispatcher } from 'undici';
-import { HorizonApiError, HorizonNetworkError, HorizonProtocolError, type GraphErrorBody } from './errors.js';
+import { HorizonApiError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError, type GraphErrorBody } from './errors.js';
+import { CircuitBreaker, type BreakerOptions } from './interceptors/breaker.js';
+import { coalesce } from './interceptors/coalesce.js';
+import { deadline } from './interceptors/deadline.js';
+import { ConcurrencyLimiter, type LimiterOptions } from './interceptors/limiter.js';
+import { retry, type RetryEvent, type RetryOptions } from './interceptors/retry.js';
+import { compose, type Call, type Interceptor } from './interceptors/types.js';
 import { registerSecret } from './redact.js';
 
 export interface TransportOptions {
@@ -23,7 +29,20 @@ export interface TransportOptions {
   maxResponseBytes?: number;
   /** A dispatcher to use instead of building one (tests, interceptors). */
   dispatcher?: Dispatcher;
+  /** Deadline of one upstream attempt, body included. Default: `requestTimeoutMs`. */
+  callTimeoutMs?: number;
+  /** Retry policy; `false` sends each request once. */
+  retry?: Partial<RetryOptions> | false;
+  /** Circuit breaker; `false` disables it. */
+  breaker?: Partial<BreakerOptions> | false;
+  /** Cap on calls in flight for the app and on calls waiting for a slot. */
+  limits?: Partial<LimiterOptions>;
+  /** Share identical concurrent GETs (default true). */
+  coalesce?: boolean;
 }
+
+export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetMs: 5_000 };
+export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 10, cooldownMs: 5_000 };
 
 /** Who a request acts as: the app (server token) or a player (their user access token). */
 export type Credential = { kind: 'app' } | { kind: 'user'; token: string };
@@ -45,6 +64,13 @@ export interface HorizonRequest {
    * `JSON.parse` cannot round them. Graph sends such values as numbers or strings.
    */
   losslessIntegerFields?: readonly string[];
+  /**
+   * Whether sending the request twice has the same effect as once. Default: true for GET,
+   * false otherwise; writes that are idempotent by nature (unlock, non-forced score) say so.
+   */
+  idempotent?: boolean;
+  /** Set by the retry interceptor: 1 for the first attempt. */
+  attempt?: number;
 }
 
 /** What every finished upstream call reports to listeners (metrics, logs, tests). */
@@ -54,6 +80,8 @@ export interface UpstreamCallInfo {
   status: number | undefined;
   durationMs: number;
   credential: Credential['kind'];
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
   error?: Error;
 }
 
@@ -69,7 +97,13 @@ export class HorizonTransport {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly maxResponseBytes: number;
+  private readonly requestTimeoutMs: number;
   private readonly listeners = new Set<UpstreamListener>();
+  private readonly retryListeners = new Set<(event: RetryEvent) => void>();
+  private readonly call: Call;
+  /** Undefined when disabled. */
+  readonly breaker: CircuitBreaker | undefined;
+  readonly limiter: ConcurrencyLimiter;
 
   constructor(options: TransportOptions) {
     const base = new URL(options.baseUrl);
@@ -80,6 +114,7 @@ export class HorizonTransport {
     registerSecret(options.appSecret);
     registerSecret(this.appToken);
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.requestTimeoutMs = options.requestTimeoutMs;
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ??
@@ -90,6 +125,17 @@ export class HorizonTransport {
         headersTimeout: options.requestTimeoutMs,
         bodyTimeout: options.requestTimeoutMs,
       });
+    // Outermost first: coalesced callers share the retries; each retry passes the breaker
+    // and waits for a slot anew; the deadline bounds one attempt only.
+    this.breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...DEFAULT_BREAKER, ...options.breaker });
+    this.limiter = new ConcurrencyLimiter({ maxInFlight: options.maxConnections * 2, maxQueued: 2_000, ...options.limits });
+    const interceptors: Interceptor[] = [];
+    if (options.coalesce !== false) interceptors.push(coalesce());
+    if (options.retry !== false) interceptors.push(retry({ ...DEFAULT_RETRY, ...options.retry }, (event) => this.reportRetry(event)));
+    if (this.breaker) interceptors.push(this.breaker.interceptor());
+    interceptors.push(this.limiter.interceptor());
+    interceptors.push(deadline(options.callTimeoutMs ?? options.requestTimeoutMs));
+    this.call = compose(interceptors, (req) => this.send(req));
   }
 
   onCall(listener: UpstreamListener): () => void {
@@ -97,7 +143,21 @@ export class HorizonTransport {
     return () => this.listeners.delete(listener);
   }
 
-  async request<T = unknown>(req: HorizonRequest): Promise<T> {
+  onRetry(listener: (event: RetryEvent) => void): () => void {
+    this.retryListeners.add(listener);
+    return () => this.retryListeners.delete(listener);
+  }
+
+  /**
+   * One logical call: coalesced, retried, breaker- and limit-guarded. The result may be
+   * shared with concurrent identical GETs: treat it as read-only.
+   */
+  request<T = unknown>(req: HorizonRequest): Promise<T> {
+    return this.call(req) as Promise<T>;
+  }
+
+  /** One HTTP attempt. */
+  private async send<T>(req: HorizonRequest): Promise<T> {
     const started = performance.now();
     const credential = req.credential ?? APP;
     let status: number | undefined;
@@ -114,11 +174,11 @@ export class HorizonTransport {
           signal: req.signal,
         });
       } catch (cause) {
-        throw new HorizonNetworkError(req.endpoint, cause);
+        throw networkFailure(req.endpoint, cause, this.requestTimeoutMs);
       }
       status = response.statusCode;
       const result = await this.decode<T>(req.endpoint, response, credential.kind, req.losslessIntegerFields);
-      this.report({ endpoint: req.endpoint, method: req.method, status, durationMs: performance.now() - started, credential: credential.kind });
+      this.report({ endpoint: req.endpoint, method: req.method, status, durationMs: performance.now() - started, credential: credential.kind, attempt: req.attempt ?? 1 });
       return result;
     } catch (error) {
       this.report({
@@ -127,6 +187,7 @@ export class HorizonTransport {
         status,
         durationMs: performance.now() - started,
         credential: credential.kind,
+        attempt: req.attempt ?? 1,
         error: error as Error,
       });
       throw error;
@@ -168,7 +229,7 @@ export class HorizonTransport {
     } catch (cause) {
       if (cause instanceof HorizonProtocolError) throw cause;
       // The connection broke or stalled mid-body.
-      throw new HorizonNetworkError(endpoint, cause);
+      throw networkFailure(endpoint, cause, this.requestTimeoutMs);
     }
     if (text.trim() === '') {
       throw new HorizonProtocolError(endpoint, status, 'empty body');
@@ -183,15 +244,25 @@ export class HorizonTransport {
     }
     const envelope = json as { error?: GraphErrorBody } | null;
     if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {
-      throw new HorizonApiError(endpoint, status, envelope.error, credential);
+      throw new HorizonApiError(endpoint, status, envelope.error, credential, retryAfterMs(response.headers['retry-after']));
     }
     if (status < 200 || status >= 300) {
-      throw new HorizonApiError(endpoint, status, undefined, credential);
+      throw new HorizonApiError(endpoint, status, undefined, credential, retryAfterMs(response.headers['retry-after']));
     }
     if (!envelope || typeof envelope !== 'object') {
       throw new HorizonProtocolError(endpoint, status, 'body is not a JSON object');
     }
     return json as T;
+  }
+
+  private reportRetry(event: RetryEvent): void {
+    for (const listener of this.retryListeners) {
+      try {
+        listener(event);
+      } catch {
+        // Observers never fail the call.
+      }
+    }
   }
 
   private report(info: UpstreamCallInfo): void {
@@ -223,4 +294,21 @@ async function readBody(body: Dispatcher.ResponseData['body'], limit: number, en
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `Retry-After` as seconds or an HTTP date, capped so a hostile value cannot park a call. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  const seconds = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
+  const ms = seconds ? Number(seconds[1]) * 1000 : Date.parse(value) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(0, Math.round(ms)), 60_000);
+}
+
+/** undici's own header and body timeouts are timeouts like our deadline, not mere network noise. */
+function networkFailure(endpoint: string, cause: unknown, timeoutMs: number): HorizonNetworkError | HorizonTimeoutError {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new HorizonTimeoutError(endpoint, timeoutMs);
+  return new HorizonNetworkError(endpoint, cause);
 }

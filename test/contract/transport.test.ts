@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { HorizonApiError, HorizonError, HorizonNetworkError, HorizonProtocolError } from '../../src/horizon/errors.js';
+import { HorizonApiError, HorizonError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError } from '../../src/horizon/errors.js';
 import { HorizonTransport, type TransportOptions, type UpstreamCallInfo } from '../../src/horizon/transport.js';
 
 const APP_ID = '1';
@@ -79,6 +79,9 @@ function transportFor(baseUrl: string, overrides: Partial<TransportOptions> = {}
     maxConnections: 4,
     connectTimeoutMs: 1_000,
     requestTimeoutMs: 2_000,
+    // One attempt per request: these tests are about what a single exchange turns into.
+    retry: false,
+    breaker: false,
     ...overrides,
   });
   transports.push(transport);
@@ -218,25 +221,26 @@ describe('network failures', () => {
     expect(error.errorCode).toBe('ECONNREFUSED');
   });
 
-  test('a server that never answers times out as HorizonNetworkError after requestTimeoutMs', async () => {
+  test('a server that never answers times out as HorizonTimeoutError after requestTimeoutMs', async () => {
     const server = await fakeServer(() => undefined); // never responds
     const started = Date.now();
     const error = await failure(transportFor(server.url, { requestTimeoutMs: 200 }).request(GET_USER));
     const elapsed = Date.now() - started;
-    expect(error).toBeInstanceOf(HorizonNetworkError);
+    expect(error).toBeInstanceOf(HorizonTimeoutError);
+    expect((error as HorizonTimeoutError).retryable).toBe(true);
     expect(elapsed).toBeGreaterThanOrEqual(150);
     expect(elapsed).toBeLessThan(2_000);
     expect(server.seen).toHaveLength(1);
   });
 
-  test('a stalled body after the headers is a HorizonNetworkError', async () => {
+  test('a stalled body after the headers is a HorizonTimeoutError', async () => {
     const server = await fakeServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
       res.write('{"id":'); // and nothing more
     });
     const started = Date.now();
     const error = await failure(transportFor(server.url, { requestTimeoutMs: 200 }).request(GET_USER));
-    expect(error).toBeInstanceOf(HorizonNetworkError);
+    expect(error).toBeInstanceOf(HorizonTimeoutError);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 

@@ -1,0 +1,59 @@
+/**
+ * Retries with exponential backoff and full jitter, bounded in attempts and in total time,
+ * honouring `Retry-After`. Only what is safe is resent: reads and writes that are
+ * idempotent by nature, on any retryable failure; other writes only when the failure
+ * proves the request was never carried out (refused connection, throttling, 4xx-style
+ * refusals), never after a reply was lost or a 5xx came back mid-write.
+ */
+import { abortedError, HorizonError } from '../errors.js';
+import type { HorizonRequest } from '../transport.js';
+import { sleep, type Interceptor } from './types.js';
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** No retry starts later than this after the first attempt began. */
+  budgetMs: number;
+  random?: () => number;
+}
+
+export interface RetryEvent {
+  endpoint: string;
+  attempt: number;
+  delayMs: number;
+  error: HorizonError;
+}
+
+export function isIdempotent(req: HorizonRequest): boolean {
+  return req.idempotent ?? req.method === 'GET';
+}
+
+export function shouldRetry(req: HorizonRequest, error: unknown): error is HorizonError {
+  if (!(error instanceof HorizonError) || !error.retryable) return false;
+  if (req.signal?.aborted) return false;
+  return isIdempotent(req) || !error.mayHaveApplied;
+}
+
+export function retry(options: RetryOptions, onRetry?: (event: RetryEvent) => void): Interceptor {
+  const random = options.random ?? Math.random;
+  return (next) => async (req) => {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await next({ ...req, attempt });
+      } catch (error) {
+        if (attempt >= options.maxAttempts || !shouldRetry(req, error)) throw error;
+        const backoff = Math.floor(random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)));
+        const retryAfter = 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
+        const delayMs = retryAfter !== undefined ? Math.max(retryAfter, backoff) : backoff;
+        if (Date.now() - started + delayMs > options.budgetMs) throw error;
+        onRetry?.({ endpoint: req.endpoint, attempt, delayMs, error });
+        await sleep(delayMs, req.signal).catch(() => {
+          throw abortedError(req.endpoint, req.signal!);
+        });
+      }
+    }
+  };
+}
