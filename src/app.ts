@@ -5,6 +5,7 @@
 import type { Config } from './config.js';
 import { startEmulator, type RunningEmulator } from './emulator/index.js';
 import { HorizonClient } from './horizon/client.js';
+import { createSharedCaches } from './graphql/sharedCache.js';
 import type { Logger } from './logger.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
 
@@ -39,7 +40,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   });
   let subgraph: RunningSubgraph;
   try {
-    subgraph = await startSubgraph({ config, horizon, logger }, { port: config.port, host: config.host });
+    subgraph = await startSubgraph({ config, horizon, logger, caches: createSharedCaches(config.cache) }, { port: config.port, host: config.host });
   } catch (error) {
     await horizon.close();
     await emulator?.close();

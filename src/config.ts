@@ -15,6 +15,8 @@ export interface Config {
   corsOrigins: string[];
   /** Deadline of a whole GraphQL operation; reads still running past it are abandoned. */
   operationTimeoutMs: number;
+  /** Shared caches of public, rarely changing data (definitions, leaderboards, catalog). */
+  cache: { maxEntries: number; ttlMs: number; staleMs: number };
   horizon: {
     /** `live`: the real API with your credentials; `emulator`: the built-in emulator on demo data. */
     mode: 'live' | 'emulator';
@@ -102,6 +104,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins,
     operationTimeoutMs: int('OPERATION_TIMEOUT_MS', 15_000, 100, 600_000),
+    cache: {
+      maxEntries: int('CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
+      ttlMs: int('CACHE_TTL_MS', 60_000, 0, 86_400_000),
+      staleMs: int('CACHE_STALE_MS', 300_000, 0, 86_400_000),
+    },
     horizon: {
       mode,
       baseUrl,

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createContext, USER_TOKEN_HEADER, type Context } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
+import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
 import type { Logger } from './logger.js';
 import { requestScope, type RequestScope } from './requestScope.js';
@@ -27,6 +28,8 @@ export interface SubgraphDeps {
   config: ServerConfig;
   horizon: HorizonClient;
   logger: Logger;
+  /** Caches shared by all requests of this process; default: the built-in sizes and TTLs. */
+  caches?: SharedCaches;
 }
 
 const GRAPHQL_PATHS = new Set(['/', '/graphql']);
@@ -89,7 +92,8 @@ export interface RunningSubgraph {
 }
 
 /** Starts the subgraph over HTTP. `port` 0 picks a free port. */
-export async function startSubgraph(deps: SubgraphDeps, listen: { port: number; host: string }): Promise<RunningSubgraph> {
+export async function startSubgraph(given: SubgraphDeps, listen: { port: number; host: string }): Promise<RunningSubgraph> {
+  const deps: SubgraphDeps = { ...given, caches: given.caches ?? createSharedCaches(DEFAULT_SHARED_CACHE) };
   const httpServer = createServer();
   const server = createApolloServer(deps, [ApolloServerPluginDrainHttpServer({ httpServer })]);
   const untrack = trackUpstreamCalls(deps.horizon);
@@ -163,7 +167,7 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   const response = await requestScope.run(scope, () =>
     server.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, requestId, signal, userToken: userTokenOf(req) }),
+      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, caches: deps.caches, requestId, signal, userToken: userTokenOf(req) }),
     }),
   );
   res.setHeader('x-request-id', requestId);

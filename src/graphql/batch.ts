@@ -30,6 +30,6 @@ export async function loadAll<K, V, M>(
   }
 }
 
-function asError(reason: unknown): Error {
+export function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
 }

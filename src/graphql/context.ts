@@ -5,6 +5,7 @@ import { createAchievementLoaders, type AchievementLoaders } from './achievement
 import { ErrorCode, userError } from './errors.js';
 import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
 import { createPurchaseLoaders, type PurchaseLoaders } from './purchases/loaders.js';
+import { noSharedCaches, type SharedCaches } from './sharedCache.js';
 import { createUserLoaders, type UserLoaders } from './users/loaders.js';
 
 /**
@@ -22,6 +23,7 @@ export interface Loaders {
 
 export interface Context {
   requestId: string;
+  caches: SharedCaches;
   horizon: HorizonClient;
   loaders: Loaders;
   logger: Logger;
@@ -31,19 +33,29 @@ export interface Context {
   signal: AbortSignal | undefined;
 }
 
-export function createContext(options: { horizon: HorizonClient; logger: Logger; requestId: string; signal?: AbortSignal; userToken?: string }): Context {
+export function createContext(options: {
+  horizon: HorizonClient;
+  logger: Logger;
+  requestId: string;
+  /** The process's shared caches; without them nothing is shared between requests. */
+  caches?: SharedCaches;
+  signal?: AbortSignal;
+  userToken?: string;
+}): Context {
   const { horizon, signal, userToken } = options;
+  const caches = options.caches ?? noSharedCaches();
   const loaderOptions = { signal, userToken };
   // Users first: other domains prime it with the profiles nested in their responses.
   const users = createUserLoaders(horizon, loaderOptions);
   return {
     requestId: options.requestId,
+    caches,
     horizon,
     logger: options.logger,
     userToken,
     signal,
     loaders: {
-      achievements: createAchievementLoaders(horizon, signal),
+      achievements: createAchievementLoaders(horizon, caches, signal),
       leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users),
       purchases: createPurchaseLoaders(horizon, loaderOptions),
       users,

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { request } from 'undici';
 import { demoUserToken, startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
 import { createContext, type Context } from '../../src/graphql/context.js';
+import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCacheOptions, type SharedCaches } from '../../src/graphql/sharedCache.js';
 import { HorizonClient } from '../../src/horizon/client.js';
 import type { TransportOptions } from '../../src/horizon/transport.js';
 import type { Logger } from '../../src/logger.js';
@@ -29,6 +30,7 @@ export function clientFor(emulator: RunningEmulator, overrides: Partial<Transpor
 
 export interface Harness {
   emulator: RunningEmulator;
+  caches: SharedCaches;
   horizon: HorizonClient;
   server: ApolloServer<Context>;
   /** Runs one operation as a fresh request (fresh loaders) and returns its single result. */
@@ -39,21 +41,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { emulator?: EmulatorOptions; server?: Partial<ServerConfig> } = {}): Promise<Harness> {
+export async function startHarness(options: { emulator?: EmulatorOptions; server?: Partial<ServerConfig>; cache?: SharedCacheOptions } = {}): Promise<Harness> {
   const emulator = await startEmulator(options.emulator);
   const horizon = clientFor(emulator);
   const config: ServerConfig = { production: false, corsOrigins: [], maxBodyBytes: 1024 * 1024, ...options.server };
   const server = createApolloServer({ config, horizon, logger: silentLogger });
+  // Shared by the harness's requests, as the server shares them in production.
+  const caches = createSharedCaches(options.cache ?? DEFAULT_SHARED_CACHE);
   await server.start();
   let requestNumber = 0;
   return {
     emulator,
+    caches,
     horizon,
     server,
     async execute(query, variables) {
       const response = await server.executeOperation(
         { query, variables },
-        { contextValue: createContext({ horizon, logger: silentLogger, requestId: `test-${++requestNumber}` }) },
+        { contextValue: createContext({ horizon, logger: silentLogger, caches, requestId: `test-${++requestNumber}` }) },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return response.body.singleResult as { data?: Record<string, any> | null; errors?: ReadonlyArray<any> };

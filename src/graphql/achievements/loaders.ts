@@ -6,7 +6,8 @@
 import DataLoader from 'dataloader';
 import type { AchievementDefinition, AchievementProgress } from '../../horizon/achievements.js';
 import type { HorizonClient } from '../../horizon/client.js';
-import { loadAll, loadEach } from '../batch.js';
+import { asError, loadEach } from '../batch.js';
+import type { SharedCaches } from '../sharedCache.js';
 
 export interface AchievementLoaders {
   /** By api name, archived included; null when no such achievement exists. */
@@ -20,17 +21,34 @@ export interface AchievementLoaders {
 /** Graph URLs carry `api_names` in the query string; keep each call's list modest. */
 const MAX_API_NAMES_PER_CALL = 100;
 
-export function createAchievementLoaders(client: HorizonClient, signal?: AbortSignal): AchievementLoaders {
+export function createAchievementLoaders(client: HorizonClient, caches: SharedCaches, signal?: AbortSignal): AchievementLoaders {
+  // Definitions are the same for every caller: served from the shared cache, misses fetched
+  // together. The shared fetch takes no request's signal: other requests may await it.
+  const fetchDefinitions = async (names: string[]) => {
+    const found = new Map<string, AchievementDefinition | null>(names.map((n) => [n, null]));
+    for (const d of await client.achievements.listDefinitions({ apiNames: names, includeArchived: true })) found.set(d.apiName, d);
+    return found;
+  };
   const definition = new DataLoader<string, AchievementDefinition | null>(
-    (apiNames) =>
-      loadAll(apiNames, (names) => client.achievements.listDefinitions({ apiNames: names, includeArchived: true, signal }), (d) => d.apiName, null),
+    async (apiNames) => {
+      try {
+        const found = await caches.achievementDefinitions.getMany(apiNames, fetchDefinitions);
+        return apiNames.map((name) => found.get(name) ?? null);
+      } catch (error) {
+        return apiNames.map(() => asError(error));
+      }
+    },
     { maxBatchSize: MAX_API_NAMES_PER_CALL },
   );
   const progress = new DataLoader<string, AchievementProgress[]>((userIds) =>
     loadEach(userIds, async (userId) => {
       const records = await client.achievements.listProgress(userId, { signal });
       // Progress carries its full definition: no need to ask for it again.
-      for (const record of records) if (record.definition) definition.prime(record.apiName, record.definition);
+      for (const record of records) {
+        if (!record.definition) continue;
+        definition.prime(record.apiName, record.definition);
+        caches.achievementDefinitions.set(record.apiName, record.definition);
+      }
       return records;
     }),
   );
@@ -41,10 +59,12 @@ export function createAchievementLoaders(client: HorizonClient, signal?: AbortSi
     allDefinitions(includeArchived) {
       let list = lists.get(includeArchived);
       if (!list) {
-        list = client.achievements.listDefinitions({ includeArchived, signal }).then((definitions) => {
-          for (const d of definitions) definition.prime(d.apiName, d);
-          return definitions;
-        });
+        list = caches.achievementDefinitionLists
+          .get(includeArchived ? 'archived' : 'active', () => client.achievements.listDefinitions({ includeArchived }))
+          .then((definitions) => {
+            for (const d of definitions) definition.prime(d.apiName, d);
+            return definitions;
+          });
         lists.set(includeArchived, list);
       }
       return list;

@@ -107,6 +107,9 @@ export const achievementResolvers = {
         target: input.type === 'SIMPLE' ? undefined : input.target,
         bitfieldLength: input.type === 'BITFIELD' ? input.bitfieldLength : undefined,
       });
+      // Every replica's cache expires by its TTL; ours forgets at once.
+      ctx.caches.achievementDefinitions.delete(input.apiName);
+      ctx.caches.achievementDefinitionLists.clear();
       // Read back what Horizon stored rather than echo the input.
       ctx.loaders.achievements.definition.clear(input.apiName);
       return ctx.loaders.achievements.definition.load(input.apiName);

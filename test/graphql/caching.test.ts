@@ -1,0 +1,75 @@
+/**
+ * Exact upstream call counts across requests: public data (achievement definitions) comes
+ * from the shared cache once warm; per-player data is fetched for every request; this
+ * subgraph's own admin writes invalidate what they change at once.
+ */
+import { demoUserId } from '../../src/emulator/index.js';
+import { ROUTES, startHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+  for (let i = 12; i < 50; i++) {
+    h.emulator.state.addUser({ id: demoUserId(i), alias: `Extra${i}`, display_name: `Extra ${i}`, profile_url: '', org_scoped_id: `9${i}`, token: `FRLEXTRA${i}TOKENFORTESTSONLY0000` });
+  }
+  h.resetUpstream();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const count = (route: string) => h.upstream(route).length;
+
+/** The benchmark's S1: a router's `_entities` fetch of 50 users with profile and 3 achievements. */
+const S1 = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User {
+  id displayName
+  achievements(apiNames: ["FIRST_STEPS", "COLLECT_100_GEMS", "VISIT_3_CONTINENTS"]) { unlocked count definition { title } }
+} } }`;
+const reps = Array.from({ length: 50 }, (_, i) => ({ __typename: 'User', id: demoUserId(i) }));
+
+test('S1 cold: exactly 101 upstream calls (50 profiles, 50 progress, 1 definitions); warm: exactly 100', async () => {
+  const cold = await h.execute(S1, { reps });
+  expect(cold.errors).toBeUndefined();
+  expect(cold.data!._entities[0]).toMatchObject({ displayName: 'Nova Rider', achievements: [{ unlocked: true, definition: { title: 'First Steps' } }, expect.anything(), expect.anything()] });
+  expect([count(ROUTES.node), count(ROUTES.progress), count(ROUTES.definitions)]).toEqual([50, 50, 1]);
+  expect(h.emulator.requests).toHaveLength(101);
+
+  h.resetUpstream();
+  const warm = await h.execute(S1, { reps });
+  expect(warm.data).toEqual(cold.data);
+  expect([count(ROUTES.node), count(ROUTES.progress), count(ROUTES.definitions)]).toEqual([50, 50, 0]);
+  expect(h.emulator.requests).toHaveLength(100);
+});
+
+test('per-player progress is never served from another request', async () => {
+  const query = `{ user(id: "${demoUserId(11)}") { achievement(apiName: "COLLECT_100_GEMS") { count } } }`;
+  expect((await h.execute(query)).data!.user.achievement.count).toBe(0);
+  await h.execute(`mutation { addAchievementCount(userId: "${demoUserId(11)}", apiName: "COLLECT_100_GEMS", count: 4) { justUnlocked } }`);
+  h.resetUpstream();
+  expect((await h.execute(query)).data!.user.achievement.count).toBe(4);
+  expect(count(ROUTES.progress)).toBe(1);
+  expect(count(ROUTES.definitions)).toBe(0);
+});
+
+test('an admin upsert invalidates the cached definition and the cached lists at once', async () => {
+  const read = `{ achievementDefinition(apiName: "FIRST_STEPS") { title } achievementDefinitions { apiName title } }`;
+  await h.execute(read);
+  await h.execute(`mutation { upsertAchievementDefinition(input: { apiName: "FIRST_STEPS", type: SIMPLE, writePolicy: SERVER_AUTHORITATIVE, title: "Baby Steps" }) { title } }`);
+  const after = await h.execute(read);
+  expect(after.data!.achievementDefinition.title).toBe('Baby Steps');
+  expect(after.data!.achievementDefinitions).toContainEqual({ apiName: 'FIRST_STEPS', title: 'Baby Steps' });
+});
+
+test('a change made elsewhere (dashboard, another replica) shows once the TTL has passed', async () => {
+  const short = await startHarness({ cache: { maxEntries: 100, ttlMs: 50, staleMs: 0 } });
+  try {
+    const read = `{ achievementDefinition(apiName: "FIRST_STEPS") { title } }`;
+    await short.execute(read);
+    short.emulator.state.achievementDefinitions.get('FIRST_STEPS')!.title = 'Renamed in the dashboard';
+    expect((await short.execute(read)).data!.achievementDefinition.title).toBe('First Steps');
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await short.execute(read)).data!.achievementDefinition.title).toBe('Renamed in the dashboard');
+  } finally {
+    await short.close();
+  }
+});
