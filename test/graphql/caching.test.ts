@@ -73,3 +73,22 @@ test('a change made elsewhere (dashboard, another replica) shows once the TTL ha
     await short.close();
   }
 });
+
+describe('@cacheControl hints', () => {
+  async function cacheHeader(query: string, variables?: Record<string, unknown>): Promise<string | undefined> {
+    const { createContext } = await import('../../src/graphql/context.js');
+    const { silentLogger } = await import('../helpers/harness.js');
+    const response = await h.server.executeOperation({ query, variables }, { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'cache' }) });
+    return response.http.headers.get('cache-control');
+  }
+
+  test('public definitions are cacheable by the router and CDNs', async () => {
+    expect(await cacheHeader(`{ achievementDefinitions { apiName title } }`)).toBe('max-age=60, public');
+    expect(await cacheHeader(`query($r: [_Any!]!) { _entities(representations: $r) { ... on AchievementDefinition { title } } }`, { r: [{ __typename: 'AchievementDefinition', apiName: 'FIRST_STEPS' }] })).toBe('max-age=60, public');
+  });
+
+  test('per-player data carries no hint: a response containing it is marked no-store', async () => {
+    expect(await cacheHeader(`{ user(id: "${demoUserId(0)}") { displayName } }`)).toBe('no-store');
+    expect(await cacheHeader(`{ achievementDefinitions { title } user(id: "${demoUserId(0)}") { achievements { unlocked } } }`)).toBe('no-store');
+  });
+});
