@@ -1,6 +1,434 @@
-/** Leaderboards endpoints (reference §3). */
-import type { HorizonTransport } from './transport.js';
+/**
+ * Leaderboards endpoints (reference §3): boards (list, upsert, delete), entries (read with
+ * every `filter` and `start_at`, by id, submit, delete one or all). Scores are int64 and come
+ * back as bigints: Graph may write them as JSON numbers or strings, and numbers past 2^53 are
+ * read losslessly (`losslessIntegerFields`).
+ */
+import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
+import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage } from './params.js';
+import type { Credential, HorizonTransport } from './transport.js';
+import { toUser, type HorizonUser } from './users.js';
+
+export const SORT_ORDERS = ['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+export const ENTRY_WRITE_POLICIES = ['CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'] as const;
+export type EntryWritePolicy = (typeof ENTRY_WRITE_POLICIES)[number];
+export const START_AT = ['TOP', 'CENTERED_ON_VIEWER', 'CENTERED_ON_VIEWER_OR_TOP', 'OFFSET'] as const;
+export type StartAt = (typeof START_AT)[number];
+export const ENTRY_FILTERS = ['NONE', 'FRIENDS', 'USER_IDS'] as const;
+export type EntryFilter = (typeof ENTRY_FILTERS)[number];
+
+/** Largest decoded size of an entry's extra data (reference §3.4). */
+export const MAX_EXTRA_DATA_BYTES = 2048;
+/** Most user ids one `filter=USER_IDS` read names. */
+export const MAX_USER_IDS_PER_CALL = 100;
+/** Page size asked of Graph when reading everything (real clients use 100, reference §0). */
+const PAGE_LIMIT = 100;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+export interface LocalizedTitle {
+  /** e.g. `en_US`. */
+  locale: string;
+  title: string;
+}
+
+export interface Leaderboard {
+  id: string;
+  apiName: string;
+  sortOrder: SortOrder;
+  writePolicy: EntryWritePolicy;
+  entryCount: number;
+  /** Entries are accepted from this instant on; null when unbounded. */
+  earliestAllowedEntryTime: Date | null;
+  /** Entries are accepted until this instant; null when unbounded. */
+  latestAllowedEntryTime: Date | null;
+  /** Sorted by locale. */
+  titles: LocalizedTitle[];
+}
+
+export interface LeaderboardEntry {
+  /** Graph's entry id (what `DELETE /{entry_id}` takes). */
+  id: string;
+  /** The board's api name. */
+  leaderboardApiName: string;
+  /** 1 = best. */
+  rank: number;
+  score: bigint;
+  timestamp: Date | null;
+  /** As sent by the writer; null when there is none. */
+  extraDataBase64: string | null;
+  /** The player, complete with the profile fields Graph nested in the entry. */
+  user: HorizonUser;
+}
+
+export interface EntriesQuery {
+  apiName: string;
+  startAt?: StartAt;
+  /** Position to start at (0 = top), with `startAt: 'OFFSET'` only. */
+  offset?: number;
+  filter?: EntryFilter;
+  /** With `filter: 'USER_IDS'` only. */
+  userIds?: readonly string[];
+  limit?: number;
+  /** Graph's cursor: the page after the entry it marks. Wins over `startAt`/`offset`. */
+  after?: string;
+  /** Ask for `summary.total_count`. */
+  summary?: boolean;
+  /** The viewer's user token: required for viewer-centred starts and `filter: 'FRIENDS'`. */
+  userToken?: string;
+  signal?: AbortSignal;
+}
+
+export interface EntriesPage {
+  entries: LeaderboardEntry[];
+  /** Graph's cursors for the first and last entry of the page, when it sent them. */
+  beforeCursor: string | undefined;
+  afterCursor: string | undefined;
+  /** Graph's stop rule: a next page exists only when `paging.next` is present. */
+  hasNext: boolean;
+  hasPrevious: boolean;
+  /** Entries matching the filter, with `summary: true`. */
+  totalCount: number | undefined;
+}
+
+export interface LeaderboardInput {
+  apiName: string;
+  /** Required when creating; kept when omitted on an update. */
+  sortOrder?: SortOrder;
+  writePolicy?: EntryWritePolicy;
+  /** null removes the bound; undefined keeps it. */
+  earliestAllowedEntryTime?: Date | null;
+  latestAllowedEntryTime?: Date | null;
+  /** Replaces every title; null removes them; undefined keeps them. */
+  titles?: readonly LocalizedTitle[] | null;
+}
+
+export interface SubmitEntryInput {
+  apiName: string;
+  score: bigint;
+  extraDataBase64?: string | null;
+  /** Overwrite the player's entry even with a worse score. */
+  forceUpdate?: boolean;
+  /** SERVER_AUTHORITATIVE boards: the app writes for this player. */
+  userId?: string;
+  /** CLIENT_AUTHORITATIVE boards: the player's own token (Graph refuses `user_id` with it). */
+  userToken?: string;
+}
+
+export interface SubmitEntryResult {
+  /** False when the player's entry was better (or equal) and `forceUpdate` was not set. */
+  didUpdate: boolean;
+  updatedChallengeIds: string[];
+}
+
+const LEADERBOARD_FIELDS = fieldsParam([
+  'id',
+  'api_name',
+  'sort_order',
+  'entry_write_policy',
+  'entry_count',
+  'earliest_allowed_entry_time',
+  'latest_allowed_entry_time',
+  'title_locale_map',
+]);
+// The same profile fields `GET /{user_id}` asks for, so a nested user is a complete profile.
+const ENTRY_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'];
+const ENTRY_FIELDS = fieldsParam(['id', 'rank', 'score', 'timestamp', 'extra_data_base64', { user: ENTRY_USER_FIELDS }]);
+const ENTRY_NODE_FIELDS = fieldsParam(['id', 'rank', 'score', 'timestamp', 'extra_data_base64', { user: ENTRY_USER_FIELDS }, { leaderboard: ['id', 'api_name'] }]);
+/** `score` may exceed 2^53. */
+const LOSSLESS = ['score'] as const;
 
 export class LeaderboardsApi {
   constructor(private readonly transport: HorizonTransport) {}
+
+  /** `GET /{app_id}/leaderboards`, all pages; `apiName` narrows it to that board (an empty list when none). */
+  async list(options: { apiName?: string; signal?: AbortSignal } = {}): Promise<Leaderboard[]> {
+    if (options.apiName !== undefined) assertApiName('apiName', options.apiName);
+    return collectAllPages(async (after) =>
+      readPage(
+        await this.transport.request({
+          method: 'GET',
+          path: `/${this.transport.appId}/leaderboards`,
+          endpoint: 'GET /{app_id}/leaderboards',
+          params: { api_name: options.apiName, fields: LEADERBOARD_FIELDS, limit: PAGE_LIMIT, after },
+          signal: options.signal,
+        }),
+        toLeaderboard,
+      ),
+    );
+  }
+
+  /** One board by api name, or null. */
+  async get(apiName: string, signal?: AbortSignal): Promise<Leaderboard | null> {
+    const [board] = (await this.list({ apiName, signal })).filter((b) => b.apiName === apiName);
+    return board ?? null;
+  }
+
+  /** `POST /{app_id}/leaderboards`: creates a board or updates the one with the same api name. */
+  async upsert(input: LeaderboardInput, signal?: AbortSignal): Promise<{ id: string }> {
+    assertApiName('apiName', input.apiName);
+    const body = await this.transport.request<{ id?: unknown }>({
+      method: 'POST',
+      path: `/${this.transport.appId}/leaderboards`,
+      endpoint: 'POST /{app_id}/leaderboards',
+      params: {
+        api_name: input.apiName,
+        sort_order: input.sortOrder,
+        entry_write_policy: input.writePolicy,
+        earliest_allowed_entry_time: unixSeconds('earliestAllowedEntryTime', input.earliestAllowedEntryTime),
+        latest_allowed_entry_time: unixSeconds('latestAllowedEntryTime', input.latestAllowedEntryTime),
+        title_locale_map: input.titles === undefined ? undefined : titleLocaleMap(input.titles ?? []),
+      },
+      // An upsert by api name: sending it twice leaves the same board.
+      idempotent: true,
+      signal,
+    });
+    return { id: parseGraphId(body.id) };
+  }
+
+  /** `DELETE /{leaderboard_id}`: the board and all its entries. Irreversible. */
+  async delete(leaderboardId: string, signal?: AbortSignal): Promise<boolean> {
+    assertGraphId('leaderboardId', leaderboardId);
+    const body = await this.transport.request<{ success?: unknown }>({
+      method: 'DELETE',
+      path: `/${leaderboardId}`,
+      endpoint: 'DELETE /{leaderboard_id}',
+      signal,
+    });
+    return body.success === true;
+  }
+
+  /** `GET /leaderboard_entries`: one page. */
+  async entries(query: EntriesQuery): Promise<EntriesPage> {
+    assertApiName('apiName', query.apiName);
+    const startAt = query.startAt ?? 'TOP';
+    const filter = query.filter ?? 'NONE';
+    if ((startAt === 'CENTERED_ON_VIEWER' || startAt === 'CENTERED_ON_VIEWER_OR_TOP' || filter === 'FRIENDS') && !query.userToken) {
+      throw new InvalidArgumentError('userToken', `start_at=${startAt} with filter=${filter} is relative to the viewer and needs their user token`);
+    }
+    if ((startAt === 'OFFSET') !== (query.offset !== undefined)) throw new InvalidArgumentError('offset', 'offset goes with startAt OFFSET, and only with it');
+    if (query.offset !== undefined && !(Number.isSafeInteger(query.offset) && query.offset >= 0)) throw new InvalidArgumentError('offset', 'offset must be a non-negative integer');
+    if ((filter === 'USER_IDS') !== (query.userIds !== undefined)) throw new InvalidArgumentError('userIds', 'userIds go with filter USER_IDS, and only with it');
+    if (query.userIds) {
+      if (query.userIds.length === 0 || query.userIds.length > MAX_USER_IDS_PER_CALL) throw new InvalidArgumentError('userIds', `userIds must list 1 to ${MAX_USER_IDS_PER_CALL} users`);
+      query.userIds.forEach((id) => assertGraphId('userIds', id));
+    }
+    if (query.limit !== undefined && !(Number.isSafeInteger(query.limit) && query.limit > 0)) throw new InvalidArgumentError('limit', 'limit must be a positive integer');
+    const credential: Credential = query.userToken ? { kind: 'user', token: query.userToken } : { kind: 'app' };
+    const body = await this.transport.request<{ paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } }>({
+      method: 'GET',
+      path: '/leaderboard_entries',
+      endpoint: 'GET /leaderboard_entries',
+      params: {
+        api_name: query.apiName,
+        start_at: startAt,
+        offset: query.offset,
+        filter,
+        user_ids: query.userIds ? jsonArrayParam(query.userIds) : undefined,
+        limit: query.limit,
+        after: query.after,
+        summary: query.summary ? true : undefined,
+        fields: ENTRY_FIELDS,
+      },
+      credential,
+      losslessIntegerFields: LOSSLESS,
+      signal: query.signal,
+    });
+    const page = readPage(body, (raw: RawEntry) => toEntry(raw, query.apiName));
+    const paging = body.paging ?? {};
+    const cursor = (value: unknown, link: unknown, name: string) =>
+      typeof value === 'string' && value !== '' ? value : typeof link === 'string' ? cursorFromUrl(link, name) : undefined;
+    return {
+      entries: page.items,
+      beforeCursor: cursor(paging.cursors?.before, paging.previous, 'before'),
+      afterCursor: cursor(paging.cursors?.after, paging.next, 'after'),
+      hasNext: page.after !== undefined,
+      hasPrevious: typeof paging.previous === 'string' && paging.previous !== '',
+      totalCount: page.totalCount,
+    };
+  }
+
+  /** The entries of the named players on one board (`filter=USER_IDS`), all pages; players without one are absent. */
+  async entriesOfUsers(apiName: string, userIds: readonly string[], signal?: AbortSignal): Promise<LeaderboardEntry[]> {
+    return collectAllPages(async (after) => {
+      const page = await this.entries({ apiName, filter: 'USER_IDS', userIds, limit: PAGE_LIMIT, after, signal });
+      return { items: page.entries, after: page.hasNext ? page.afterCursor : undefined, before: undefined, totalCount: undefined };
+    });
+  }
+
+  /** `GET /{entry_id}`. */
+  async getEntry(entryId: string, signal?: AbortSignal): Promise<LeaderboardEntry> {
+    assertGraphId('entryId', entryId);
+    const raw = await this.transport.request<RawEntry>({
+      method: 'GET',
+      path: `/${entryId}`,
+      endpoint: 'GET /{entry_id}',
+      params: { fields: ENTRY_NODE_FIELDS },
+      losslessIntegerFields: LOSSLESS,
+      signal,
+    });
+    if (typeof raw.leaderboard?.api_name !== 'string') throw new TypeError('leaderboard entry has no leaderboard.api_name');
+    return toEntry(raw, raw.leaderboard.api_name);
+  }
+
+  /**
+   * `POST /leaderboard_submit_entry`. Keeps the player's best score unless `forceUpdate`;
+   * `didUpdate: false` is an answer, not an error. SERVER_AUTHORITATIVE boards take the app
+   * token and `userId`, CLIENT_AUTHORITATIVE ones the player's `userToken`.
+   */
+  async submitEntry(input: SubmitEntryInput, signal?: AbortSignal): Promise<SubmitEntryResult> {
+    assertApiName('apiName', input.apiName);
+    if ((input.userId === undefined) === (input.userToken === undefined)) {
+      throw new InvalidArgumentError('userId', 'give either userId (app writes, SERVER_AUTHORITATIVE) or userToken (player writes, CLIENT_AUTHORITATIVE)');
+    }
+    if (input.userId !== undefined) assertGraphId('userId', input.userId);
+    if (input.score < INT64_MIN || input.score > INT64_MAX) throw new InvalidArgumentError('score', 'score must be a 64-bit integer');
+    if (input.extraDataBase64 !== undefined && input.extraDataBase64 !== null) assertExtraData(input.extraDataBase64);
+    const body = await this.transport.request<{ did_update?: unknown; updated_challenge_ids?: unknown }>({
+      method: 'POST',
+      path: '/leaderboard_submit_entry',
+      endpoint: 'POST /leaderboard_submit_entry',
+      params: {
+        api_name: input.apiName,
+        score: input.score.toString(),
+        extra_data_base64: input.extraDataBase64,
+        force_update: input.forceUpdate ? true : undefined,
+        user_id: input.userId,
+      },
+      credential: input.userToken ? { kind: 'user', token: input.userToken } : { kind: 'app' },
+      // Best-score keeping makes a resend harmless; a forced write is not (a worse score may have landed since).
+      idempotent: !input.forceUpdate,
+      signal,
+    });
+    return {
+      didUpdate: body.did_update === true || body.did_update === 'true',
+      updatedChallengeIds: Array.isArray(body.updated_challenge_ids) ? body.updated_challenge_ids.map(parseGraphId) : [],
+    };
+  }
+
+  /** `DELETE /{entry_id}`. */
+  async deleteEntry(entryId: string, signal?: AbortSignal): Promise<boolean> {
+    assertGraphId('entryId', entryId);
+    const body = await this.transport.request<{ success?: unknown }>({ method: 'DELETE', path: `/${entryId}`, endpoint: 'DELETE /{entry_id}', signal });
+    return body.success === true;
+  }
+
+  /** `POST /leaderboard_remove_all_entries`: empties a board. Irreversible. */
+  async removeAllEntries(apiName: string, signal?: AbortSignal): Promise<boolean> {
+    assertApiName('apiName', apiName);
+    const body = await this.transport.request<{ success?: unknown }>({
+      method: 'POST',
+      path: '/leaderboard_remove_all_entries',
+      endpoint: 'POST /leaderboard_remove_all_entries',
+      params: { api_name: apiName },
+      idempotent: true,
+      signal,
+    });
+    return body.success === true;
+  }
+}
+
+/** Bytes that standard, padded base64 decodes to; undefined when it is not base64. */
+export function extraDataSize(value: string): number | undefined {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) return undefined;
+  return (value.length / 4) * 3 - (value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0);
+}
+
+export function assertExtraData(value: string): void {
+  const size = extraDataSize(value);
+  if (size === undefined) throw new InvalidArgumentError('extraDataBase64', 'extraDataBase64 must be standard base64 (A-Z, a-z, 0-9, +, /, = padding)');
+  if (size > MAX_EXTRA_DATA_BYTES) throw new InvalidArgumentError('extraDataBase64', `extraDataBase64 decodes to ${size} bytes; Horizon takes at most ${MAX_EXTRA_DATA_BYTES}`);
+}
+
+/** An int64 score as Graph sends it: a JSON number (exact only below 2^53) or a string of digits. */
+export function parseScore(value: unknown): bigint {
+  let score: bigint | undefined;
+  if (typeof value === 'bigint') score = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) score = BigInt(value);
+  else if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) score = BigInt(value.trim());
+  // An unsafe number already lost digits in JSON.parse: refuse it rather than return a wrong score.
+  if (score === undefined || score < INT64_MIN || score > INT64_MAX) throw new TypeError('leaderboard entry score is not a 64-bit integer');
+  return score;
+}
+
+interface RawLeaderboard {
+  id?: unknown;
+  api_name?: unknown;
+  sort_order?: unknown;
+  entry_write_policy?: unknown;
+  entry_count?: unknown;
+  earliest_allowed_entry_time?: unknown;
+  latest_allowed_entry_time?: unknown;
+  title_locale_map?: unknown;
+}
+
+interface RawEntry {
+  id?: unknown;
+  rank?: unknown;
+  score?: unknown;
+  timestamp?: unknown;
+  extra_data_base64?: unknown;
+  user?: { id?: unknown };
+  leaderboard?: { api_name?: unknown };
+}
+
+export function toLeaderboard(raw: RawLeaderboard): Leaderboard {
+  if (typeof raw.api_name !== 'string') throw new TypeError('leaderboard has no api_name');
+  const titles = raw.title_locale_map && typeof raw.title_locale_map === 'object' ? (raw.title_locale_map as Record<string, unknown>) : {};
+  return {
+    id: parseGraphId(raw.id),
+    apiName: raw.api_name,
+    sortOrder: SORT_ORDERS.includes(raw.sort_order as SortOrder) ? (raw.sort_order as SortOrder) : 'HIGHER_IS_BETTER',
+    writePolicy: ENTRY_WRITE_POLICIES.includes(raw.entry_write_policy as EntryWritePolicy) ? (raw.entry_write_policy as EntryWritePolicy) : 'CLIENT_AUTHORITATIVE',
+    entryCount: parseGraphInt(raw.entry_count) ?? 0,
+    earliestAllowedEntryTime: parseGraphTime(raw.earliest_allowed_entry_time),
+    latestAllowedEntryTime: parseGraphTime(raw.latest_allowed_entry_time),
+    titles: Object.entries(titles)
+      .filter((pair): pair is [string, string] => typeof pair[1] === 'string')
+      .map(([locale, title]) => ({ locale, title }))
+      .sort((a, b) => a.locale.localeCompare(b.locale)),
+  };
+}
+
+function toEntry(raw: RawEntry, apiName: string): LeaderboardEntry {
+  if (!raw.user || raw.user.id === undefined) throw new TypeError('leaderboard entry has no user');
+  const rank = parseGraphInt(raw.rank);
+  if (rank === undefined) throw new TypeError('leaderboard entry has no rank');
+  return {
+    id: parseGraphId(raw.id),
+    leaderboardApiName: apiName,
+    rank,
+    score: parseScore(raw.score),
+    timestamp: parseGraphTime(raw.timestamp),
+    extraDataBase64: typeof raw.extra_data_base64 === 'string' && raw.extra_data_base64 !== '' ? raw.extra_data_base64 : null,
+    user: toUser(raw.user),
+  };
+}
+
+function unixSeconds(argument: string, value: Date | null | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  // Graph reads 0 as "no bound".
+  if (value === null) return 0;
+  if (Number.isNaN(value.getTime()) || value.getTime() < 1000) throw new InvalidArgumentError(argument, `${argument} must be a date after 1970`);
+  return Math.floor(value.getTime() / 1000);
+}
+
+function titleLocaleMap(titles: readonly LocalizedTitle[]): string {
+  const map: Record<string, string> = {};
+  for (const { locale, title } of titles) {
+    if (!/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(locale)) throw new InvalidArgumentError('titles', `locale ${locale} must look like en_US`);
+    if (title.trim() === '' || title.length > 256) throw new InvalidArgumentError('titles', `the ${locale} title must be 1-256 characters`);
+    if (locale in map) throw new InvalidArgumentError('titles', `locale ${locale} is listed twice`);
+    map[locale] = title;
+  }
+  return JSON.stringify(map);
+}
+
+function cursorFromUrl(url: string, name: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get(name) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,11 +1,138 @@
-/** Per-request loaders for leaderboards. */
+/**
+ * Per-request loaders for leaderboards. Board metadata costs one upstream call per request
+ * however many boards are asked (one named board, or the whole list); the entries of many
+ * players on one board cost one `filter=USER_IDS` call; every entry read primes the players'
+ * profiles with the user nested in it, so their names cost nothing more.
+ */
+import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
+import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
+import { MAX_USER_IDS_PER_CALL, type Leaderboard, type LeaderboardEntry } from '../../horizon/leaderboards.js';
+import { loadAll, loadEach } from '../batch.js';
+import { ErrorCode, userError } from '../errors.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 import type { UserLoaders } from '../users/loaders.js';
 
-export type LeaderboardLoaders = Record<string, never>;
-
-export function createLeaderboardLoaders(_client: HorizonClient, _options: LoaderOptions, _users: UserLoaders): LeaderboardLoaders {
-  return {};
+export interface LeaderboardLoaders {
+  /** A board by api name; null when the app has none by that name. */
+  board: DataLoader<string, Leaderboard | null>;
+  /** Every board of the app, fetched at most once per request. */
+  allBoards(): Promise<Leaderboard[]>;
+  /** One player's entry on the named board (null when they have none); batched per board. */
+  entryOfUser(apiName: string): DataLoader<string, LeaderboardEntry | null>;
+  /** An entry by id (`GET /{entry_id}`); null when there is none. */
+  entry: DataLoader<string, LeaderboardEntry | null>;
+  /** Caches entries read some other way (a page), and their players' profiles. */
+  prime(entries: readonly LeaderboardEntry[]): void;
+  /** Forgets what a write changed on a board. */
+  forgetBoard(apiName: string): void;
 }
 
+export function createLeaderboardLoaders(client: HorizonClient, { signal }: LoaderOptions, users: UserLoaders): LeaderboardLoaders {
+  let everyBoard: Promise<Leaderboard[]> | undefined;
+  const allBoards = () => {
+    everyBoard ??= client.leaderboards.list({ signal }).then((boards) => {
+      for (const b of boards) board.prime(b.apiName, b);
+      return boards;
+    });
+    return everyBoard;
+  };
+  const board = new DataLoader<string, Leaderboard | null>((apiNames) =>
+    loadAll(
+      apiNames,
+      // Either way one call: the `api_name` filter for a single board, else the whole list
+      // (apps have tens of boards, and the list endpoint filters by one name only).
+      (names) => (everyBoard || names.length > 1 ? allBoards() : client.leaderboards.list({ apiName: names[0]!, signal })),
+      (b) => b.apiName,
+      null,
+    ),
+  );
+
+  const entry = new DataLoader<string, LeaderboardEntry | null>((ids) =>
+    loadEach(ids, async (id) => {
+      try {
+        const found = await client.leaderboards.getEntry(id, signal);
+        primeUsers([found]);
+        return found;
+      } catch (error) {
+        if (isUnknownNode(error)) return null;
+        throw error;
+      }
+    }),
+  );
+
+  const byBoard = new Map<string, DataLoader<string, LeaderboardEntry | null>>();
+  const entryOfUser = (apiName: string) => {
+    let loader = byBoard.get(apiName);
+    if (!loader) {
+      loader = new DataLoader<string, LeaderboardEntry | null>((userIds) => entriesOfUsers(apiName, userIds), { maxBatchSize: MAX_USER_IDS_PER_CALL });
+      byBoard.set(apiName, loader);
+    }
+    return loader;
+  };
+
+  /** One call for all players; a player Horizon does not know is left out and the rest asked again. */
+  async function entriesOfUsers(apiName: string, userIds: readonly string[]): Promise<Array<LeaderboardEntry | null | Error>> {
+    const unknown = new Set<string>();
+    for (;;) {
+      const asked = userIds.filter((id) => !unknown.has(id));
+      try {
+        const found = asked.length === 0 ? [] : await client.leaderboards.entriesOfUsers(apiName, asked, signal);
+        primeUsers(found);
+        const byUser = new Map(found.map((e) => [e.user.id, e]));
+        return userIds.map((id) => (unknown.has(id) ? null : (byUser.get(id) ?? null)));
+      } catch (error) {
+        const invalid = invalidUserId(error);
+        if (invalid && asked.includes(invalid)) {
+          unknown.add(invalid);
+          continue;
+        }
+        const failure = unknownBoard(error, apiName) ?? (error as Error);
+        return userIds.map(() => failure);
+      }
+    }
+  }
+
+  function primeUsers(entries: readonly LeaderboardEntry[]) {
+    for (const e of entries) users.profile.prime(e.user.id, e.user);
+  }
+
+  return {
+    board,
+    allBoards,
+    entryOfUser,
+    entry,
+    prime(entries) {
+      primeUsers(entries);
+      for (const e of entries) {
+        entry.prime(e.id, e);
+        entryOfUser(e.leaderboardApiName).prime(e.user.id, e);
+      }
+    },
+    forgetBoard(apiName) {
+      board.clear(apiName);
+      everyBoard = undefined;
+      byBoard.delete(apiName);
+      // Entries by id may belong to this board: their ranks moved too.
+      entry.clearAll();
+    },
+  };
+}
+
+function isUnknownNode(error: unknown): boolean {
+  return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE;
+}
+
+/** The id in Graph's "Parameter user_ids: invalid user id: 123" (reference §3.3). */
+function invalidUserId(error: unknown): string | undefined {
+  if (!(error instanceof HorizonApiError) || error.code !== CODE_INVALID_PARAMETER) return undefined;
+  return /invalid user id: (\d+)/i.exec(error.upstreamMessage)?.[1];
+}
+
+/** Graph answers an unknown board with code 100; say NOT_FOUND, as for other unknown things. */
+export function unknownBoard(error: unknown, apiName: string): Error | undefined {
+  if (error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && /invalid leaderboard/i.test(error.upstreamMessage)) {
+    return userError(ErrorCode.NOT_FOUND, `No leaderboard with api name ${apiName}`, { argument: 'leaderboard' });
+  }
+  return undefined;
+}
