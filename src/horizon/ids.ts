@@ -35,3 +35,18 @@ export function assertApiName(argument: string, value: string): string {
   }
   return value;
 }
+
+/**
+ * Add-on and subscription SKUs: letters, digits, `_`, `-`, `.` and `:` (catalog entries of
+ * subscriptions read `{SKU}:SUBSCRIPTION__{TERM}`), at most 128 characters. Case-sensitive.
+ */
+export function isSku(value: string): boolean {
+  return /^[A-Za-z0-9_.:-]{1,128}$/.test(value);
+}
+
+export function assertSku(argument: string, value: string): string {
+  if (!isSku(value)) {
+    throw new InvalidArgumentError(argument, `${argument} must be 1-128 letters, digits, '_', '-', '.' or ':'`);
+  }
+  return value;
+}

@@ -1,2 +1,125 @@
-/** The emulator's catalog, entitlements, purchases and subscriptions, in Graph's shapes. */
-export class CommerceData {}
+/**
+ * The emulator's catalog, entitlements, purchases and subscriptions (reference §1), stored
+ * in Graph's own snake_case shapes so routes only filter and project them.
+ */
+
+/** Billing terms of subscriptions and trial offers (reference §1.4). */
+export const OFFER_TERMS = ['WEEKLY', 'BIWEEKLY', 'MONTHLY', 'QUARTERLY', 'SEMIANNUAL', 'ANNUAL'] as const;
+export type OfferTerm = (typeof OFFER_TERMS)[number];
+export const TRIAL_TYPES = ['FREE_TRIAL', 'INTRO_OFFER'] as const;
+export type TrialType = (typeof TRIAL_TYPES)[number];
+
+/** Graph has no item-type field on catalog items; the emulator needs it for the consume/refund rules. */
+export type ItemType = 'DURABLE' | 'CONSUMABLE' | 'SUBSCRIPTION';
+
+export interface EmulatedPrice {
+  currency: string;
+  amount_in_hundredths: number;
+  formatted: string;
+}
+
+export interface EmulatedTrialOffer {
+  id: string;
+  name: string;
+  description: string;
+  max_term_count: number;
+  trial_type: TrialType;
+  trial_term: OfferTerm;
+  price: EmulatedPrice;
+}
+
+export interface EmulatedBillingPlan {
+  paid_offer: { id: string; price: EmulatedPrice; subscription_term: OfferTerm };
+  trial_offers: EmulatedTrialOffer[];
+}
+
+/** One purchasable item. Subscriptions appear once per term, as `{SKU}:SUBSCRIPTION__{TERM}`. */
+export interface EmulatedItem {
+  id: string;
+  sku: string;
+  item_type: ItemType;
+  current_offer: { id: string; name: string; description: string; price: EmulatedPrice };
+  /** Subscriptions only. */
+  billing_plans?: EmulatedBillingPlan[];
+  /** Subscriptions only: the tier SKU that subscription records and entitlements carry. */
+  subscription_sku?: string;
+}
+
+/** A durable or a not-yet-consumed consumable a user holds. One per (user, SKU). */
+export interface EmulatedEntitlement {
+  /** The purchase id (`Purchase.purchase_str_id` on the device). */
+  id: string;
+  sku: string;
+  item_id: string;
+  /** Unix seconds. */
+  grant_time: number;
+}
+
+export interface EmulatedPriceTerm {
+  /** A decimal string without currency symbol, e.g. "1.99". */
+  price: string;
+  /** Empty for trials (reference §1.6). */
+  term: OfferTerm | '';
+  currency: string;
+}
+
+export interface EmulatedSubscription {
+  id: string;
+  /** The id of the purchase record viewer_purchases lists for it. */
+  purchase_id: string;
+  owner_id: string;
+  /** The tier SKU, without the `:SUBSCRIPTION__{TERM}` suffix. */
+  sku: string;
+  /** The catalog item the user bought, for the entitlement's `item.id`. */
+  item_id: string;
+  /** Unix seconds; routes render them as Graph's ISO `+0000` strings. */
+  period_start: number;
+  period_end: number;
+  /** Absent once cancelled. */
+  next_renewal?: number;
+  cancellation?: number;
+  is_trial: boolean;
+  trial_type?: TrialType;
+  current_price_term: EmulatedPriceTerm;
+  next_price_term?: EmulatedPriceTerm;
+  /** 0..5 once cancelled (reference §1.6). */
+  cancel_reason?: number;
+  /** Days added with extend_subscription so far (capped at 10 years, reference §1.6). */
+  extended_days: number;
+  /** Ended for a reason other than time (e.g. billing failure); otherwise active until period_end. */
+  ended: boolean;
+}
+
+export class CommerceData {
+  /** Catalog items by SKU, in listing order. */
+  readonly items = new Map<string, EmulatedItem>();
+  /** user id → grant time of the base application (verify_entitlement without sku). */
+  readonly appOwners = new Map<string, number>();
+  /** user id → SKU → entitlement. */
+  readonly entitlements = new Map<string, Map<string, EmulatedEntitlement>>();
+  readonly subscriptions: EmulatedSubscription[] = [];
+
+  entitlementsOf(userId: string): Map<string, EmulatedEntitlement> {
+    let owned = this.entitlements.get(userId);
+    if (!owned) {
+      owned = new Map();
+      this.entitlements.set(userId, owned);
+    }
+    return owned;
+  }
+
+  itemById(id: string): EmulatedItem | undefined {
+    for (const item of this.items.values()) if (item.id === id) return item;
+    return undefined;
+  }
+
+  /** Active at `now` (Unix seconds): not ended and inside its period. A cancelled one stays active until period end. */
+  isActive(subscription: EmulatedSubscription, now: number): boolean {
+    return !subscription.ended && subscription.period_start <= now && now < subscription.period_end;
+  }
+
+  /** The owner's active subscription to a tier SKU, if any. */
+  activeSubscription(ownerId: string, sku: string, now: number): EmulatedSubscription | undefined {
+    return this.subscriptions.find((s) => s.owner_id === ownerId && s.sku === sku && this.isActive(s, now));
+  }
+}

@@ -1,2 +1,228 @@
 /** Resolvers for purchases, entitlements, the catalog and subscriptions. */
-export const purchaseResolvers = {};
+import { assertGraphId, assertSku } from '../../horizon/ids.js';
+import type { EntitlementCheck, Product, Purchase, RefundReason } from '../../horizon/purchases.js';
+import type { CancelReason, Subscription } from '../../horizon/subscriptions.js';
+import type { Context } from '../context.js';
+import { ErrorCode, userError } from '../errors.js';
+import type { UserRef } from '../users/resolvers.js';
+
+/** Largest `first` of `User.purchases`, and its default. */
+export const MAX_PURCHASES_PAGE = 100;
+/** Most SKUs one `subscriptions(skus:)` may name. */
+const MAX_SKUS = 100;
+/** Upstream pages one connection page may span (Graph may return fewer items than asked). */
+const MAX_UPSTREAM_PAGES = 10;
+
+interface EntitlementParent extends EntitlementCheck {
+  userId: string;
+  sku: string;
+}
+
+interface PurchaseEdgeParent {
+  cursor: string;
+  node: Purchase;
+}
+
+interface ConnectionParent {
+  edges: PurchaseEdgeParent[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+interface SubscriptionPayloadParent {
+  success: boolean;
+  userId: string;
+  sku: string;
+}
+
+// --- Cursors -----------------------------------------------------------------------------------
+// Graph gives cursors per page, not per item. An edge's cursor is therefore (the Graph cursor
+// that fetched its page, how many items of that page to skip): resuming after any edge is
+// "fetch from that Graph cursor, drop the first `skip`". The last edge of a page that has a
+// successor carries Graph's own `after` cursor with skip 0.
+
+interface PurchaseCursor {
+  graphAfter: string | undefined;
+  skip: number;
+}
+
+export function encodePurchaseCursor(cursor: PurchaseCursor): string {
+  return Buffer.from(JSON.stringify([cursor.graphAfter ?? null, cursor.skip])).toString('base64url');
+}
+
+export function decodePurchaseCursor(value: string): PurchaseCursor {
+  const invalid = () => userError(ErrorCode.BAD_USER_INPUT, 'after is not a cursor this field returned', { argument: 'after' });
+  if (value.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(value)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
+  const [graphAfter, skip] = parsed as [unknown, unknown];
+  if (!(graphAfter === null || (typeof graphAfter === 'string' && graphAfter.length > 0 && graphAfter.length <= 1024))) throw invalid();
+  if (!(Number.isSafeInteger(skip) && (skip as number) >= 0 && (skip as number) <= 2 * MAX_PURCHASES_PAGE)) throw invalid();
+  return { graphAfter: graphAfter ?? undefined, skip: skip as number };
+}
+
+async function purchaseConnection(ctx: Context, userId: string, first: number, after: string | null | undefined): Promise<ConnectionParent> {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PURCHASES_PAGE) {
+    throw userError(ErrorCode.BAD_USER_INPUT, `first must be from 1 to ${MAX_PURCHASES_PAGE}`, { argument: 'first' });
+  }
+  const start = after ? decodePurchaseCursor(after) : { graphAfter: undefined, skip: 0 };
+  const edges: PurchaseEdgeParent[] = [];
+  let graphAfter = start.graphAfter;
+  let skip = start.skip;
+  let hasNextPage = false;
+  for (let round = 0; round < MAX_UPSTREAM_PAGES; round++) {
+    const page = await ctx.loaders.purchases.purchasesPage(userId, skip + first - edges.length, graphAfter);
+    const items = page.items;
+    for (let i = skip; i < items.length; i++) {
+      if (edges.length === first) {
+        hasNextPage = true; // more items on this very page
+        break;
+      }
+      const lastOfPage = i === items.length - 1 && page.after !== undefined;
+      edges.push({ node: items[i]!, cursor: encodePurchaseCursor(lastOfPage ? { graphAfter: page.after, skip: 0 } : { graphAfter, skip: i + 1 }) });
+    }
+    if (hasNextPage || page.after === undefined || items.length === 0) break;
+    if (edges.length === first) {
+      // Graph's `next` is the documented "more follow" signal.
+      hasNextPage = true;
+      break;
+    }
+    skip = Math.max(0, skip - items.length);
+    graphAfter = page.after;
+  }
+  return { edges, hasNextPage, hasPreviousPage: Boolean(after) };
+}
+
+// --- Subscriptions -----------------------------------------------------------------------------
+
+/** The user's subscription to a tier: the active one, else the one that ended last. */
+async function subscriptionTo(ctx: Context, userId: string, sku: string): Promise<Subscription | null> {
+  const all = (await ctx.loaders.purchases.subscriptions.load(userId)).filter((s) => s.sku === sku);
+  const active = all.find((s) => s.isActive);
+  if (active) return active;
+  return all.sort((a, b) => (b.periodEnd?.getTime() ?? 0) - (a.periodEnd?.getTime() ?? 0))[0] ?? null;
+}
+
+function checkUserAndSku(userId: string, sku: string): void {
+  assertGraphId('userId', userId);
+  assertSku('sku', sku);
+}
+
+/** Runs a write for a user, then drops the request's cached reads of that user, even if the write failed midway. */
+async function writeFor<T>(ctx: Context, userId: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    ctx.loaders.purchases.clearUser(userId);
+  }
+}
+
+const REFUND_REASON_PARAM: Record<string, RefundReason> = {
+  CUSTOMER_SUPPORT: 'customer_support',
+  UNABLE_TO_FULFILL: 'unable_to_fulfill',
+  OTHER: 'other',
+};
+
+export const purchaseResolvers = {
+  Query: {
+    async products(_: unknown, _args: unknown, ctx: Context): Promise<Product[]> {
+      return ctx.loaders.purchases.products();
+    },
+    async product(_: unknown, args: { sku: string }, ctx: Context): Promise<Product | null> {
+      assertSku('sku', args.sku);
+      // Graph has no lookup by SKU: the request's one catalog listing answers every product(sku:).
+      return (await ctx.loaders.purchases.products()).find((p) => p.sku === args.sku) ?? null;
+    },
+  },
+
+  Mutation: {
+    async consumePurchase(_: unknown, args: { userId: string; sku: string }, ctx: Context) {
+      checkUserAndSku(args.userId, args.sku);
+      const consumed = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.consume(args.userId, args.sku));
+      return { consumed, status: consumed ? 'CONSUMED' : 'REFUSED', user: { id: args.userId }, sku: args.sku };
+    },
+    async refundPurchase(_: unknown, args: { userId: string; sku: string; reason: string }, ctx: Context) {
+      checkUserAndSku(args.userId, args.sku);
+      const reason = REFUND_REASON_PARAM[args.reason];
+      if (!reason) throw userError(ErrorCode.BAD_USER_INPUT, 'reason is not a RefundReason', { argument: 'reason' });
+      const refunded = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.refund(args.userId, args.sku, reason));
+      return { refunded, status: refunded ? 'REFUNDED' : 'REFUSED', user: { id: args.userId }, sku: args.sku };
+    },
+    async cancelSubscription(_: unknown, args: { userId: string; sku: string; reason: CancelReason }, ctx: Context): Promise<SubscriptionPayloadParent> {
+      checkUserAndSku(args.userId, args.sku);
+      const success = await writeFor(ctx, args.userId, () => ctx.horizon.subscriptions.cancel(args.userId, args.sku, args.reason));
+      return { success, userId: args.userId, sku: args.sku };
+    },
+    async extendSubscription(_: unknown, args: { userId: string; sku: string; days: number }, ctx: Context): Promise<SubscriptionPayloadParent> {
+      checkUserAndSku(args.userId, args.sku);
+      if (!Number.isInteger(args.days) || args.days < 1 || args.days > 365) {
+        throw userError(ErrorCode.BAD_USER_INPUT, 'days must be from 1 to 365', { argument: 'days' });
+      }
+      const success = await writeFor(ctx, args.userId, () => ctx.horizon.subscriptions.extend(args.userId, args.sku, args.days));
+      return { success, userId: args.userId, sku: args.sku };
+    },
+  },
+
+  User: {
+    async purchases(user: UserRef, args: { first?: number | null; after?: string | null }, ctx: Context): Promise<ConnectionParent> {
+      return purchaseConnection(ctx, user.id, args.first ?? 20, args.after);
+    },
+    async entitlement(user: UserRef, args: { sku: string }, ctx: Context): Promise<EntitlementParent> {
+      assertSku('sku', args.sku);
+      return { ...(await ctx.loaders.purchases.entitlement(user.id, args.sku)), userId: user.id, sku: args.sku };
+    },
+    async ownsApp(user: UserRef, _: unknown, ctx: Context): Promise<boolean> {
+      return (await ctx.loaders.purchases.entitlement(user.id, null)).owned;
+    },
+    async subscriptions(user: UserRef, args: { active?: boolean | null; skus?: string[] | null }, ctx: Context): Promise<Subscription[]> {
+      if (args.skus) {
+        if (args.skus.length > MAX_SKUS) throw userError(ErrorCode.BAD_USER_INPUT, `skus may list at most ${MAX_SKUS} SKUs`, { argument: 'skus' });
+        for (const sku of args.skus) assertSku('skus', sku);
+      }
+      // One listing per user per request, however many filtered views the operation asks.
+      const all = await ctx.loaders.purchases.subscriptions.load(user.id);
+      const skus = args.skus ? new Set(args.skus) : undefined;
+      return all.filter((s) => (args.active == null || s.isActive === args.active) && (!skus || skus.has(s.sku)));
+    },
+  },
+
+  Entitlement: {
+    user: (parent: EntitlementParent): UserRef => ({ id: parent.userId }),
+  },
+
+  Purchase: {
+    item: (purchase: Purchase) => ({ id: purchase.itemId, sku: purchase.sku }),
+  },
+
+  PurchaseConnection: {
+    nodes: (parent: ConnectionParent) => parent.edges.map((e) => e.node),
+    pageInfo: (parent: ConnectionParent) => ({
+      hasNextPage: parent.hasNextPage,
+      hasPreviousPage: parent.hasPreviousPage,
+      startCursor: parent.edges[0]?.cursor ?? null,
+      endCursor: parent.edges.at(-1)?.cursor ?? null,
+    }),
+  },
+
+  Subscription: {
+    owner: (subscription: Subscription): UserRef => ({ id: subscription.ownerId }),
+  },
+
+  CancelSubscriptionPayload: {
+    cancelled: (parent: SubscriptionPayloadParent) => parent.success,
+    user: (parent: SubscriptionPayloadParent): UserRef => ({ id: parent.userId }),
+    subscription: (parent: SubscriptionPayloadParent, _: unknown, ctx: Context) => subscriptionTo(ctx, parent.userId, parent.sku),
+  },
+
+  ExtendSubscriptionPayload: {
+    extended: (parent: SubscriptionPayloadParent) => parent.success,
+    user: (parent: SubscriptionPayloadParent): UserRef => ({ id: parent.userId }),
+    // Read back after the write (the loaders were cleared), so the new dates show.
+    subscription: (parent: SubscriptionPayloadParent, _: unknown, ctx: Context) => subscriptionTo(ctx, parent.userId, parent.sku),
+  },
+};

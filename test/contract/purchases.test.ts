@@ -1,0 +1,318 @@
+/** The purchases client (reference §1.1-1.5) against a real emulator over loopback HTTP. */
+import { request } from 'undici';
+import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { HorizonClient } from '../../src/horizon/client.js';
+import { HorizonApiError } from '../../src/horizon/errors.js';
+import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import type { Product } from '../../src/horizon/purchases.js';
+import { clientFor, ROUTES } from '../helpers/harness.js';
+
+const PLAYER = demoUserId(0); // app, dlc_frozen_peaks, gems_100, active vip_pass
+const COLLECTOR = demoUserId(4); // six items, for paging
+const EXPIRED = demoUserId(3); // gems_1200, an expired vip_pass
+const NOBODY = demoUserId(11); // owns nothing, not even the app
+const UNKNOWN_USER = '4242424242';
+const SEED_GRANT_BASE = 1_750_000_000;
+
+async function apiError(promise: Promise<unknown>): Promise<HorizonApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof HorizonApiError) return error;
+    throw error;
+  }
+  throw new Error('expected a HorizonApiError, the call succeeded');
+}
+
+/** A request as any Graph client could send it, to check wire shapes the typed client hides. */
+async function raw(emulator: RunningEmulator, method: 'GET' | 'POST', path: string, params: Record<string, string>, token = `OC|${emulator.appId}|${emulator.appSecret}`) {
+  const query = new URLSearchParams(params).toString();
+  const response = await request(`${emulator.url}${path}${method === 'GET' && query ? `?${query}` : ''}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    body: method === 'POST' ? query : undefined,
+  });
+  return { status: response.statusCode, body: (await response.body.json()) as any };
+}
+
+function world() {
+  const w = {} as { emulator: RunningEmulator; client: HorizonClient };
+  beforeEach(async () => {
+    w.emulator = await startEmulator({ port: 0 });
+    w.client = clientFor(w.emulator);
+  });
+  afterEach(async () => {
+    await w.client.close();
+    await w.emulator.close();
+  });
+  return w;
+}
+
+describe('verifyEntitlement', () => {
+  const w = world();
+
+  test('owned durable: true with the grant time as a Date; unowned: false with no time', async () => {
+    const owned = await w.client.purchases.verifyEntitlement(PLAYER, 'dlc_frozen_peaks');
+    expect(owned).toEqual({ owned: true, grantedAt: new Date(SEED_GRANT_BASE * 1000) });
+    expect(await w.client.purchases.verifyEntitlement(PLAYER, 'skin_neon_visor')).toEqual({ owned: false, grantedAt: null });
+    expect(w.emulator.requests.map((r) => [r.route, r.token, r.status])).toEqual([
+      [ROUTES.verifyEntitlement, 'app', 200],
+      [ROUTES.verifyEntitlement, 'app', 200],
+    ]);
+  });
+
+  test('the wire shapes: {success:true, grant_time} in Unix seconds, {success:false} otherwise', async () => {
+    const yes = await raw(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_100' });
+    expect(yes).toEqual({ status: 200, body: { success: true, grant_time: SEED_GRANT_BASE + 3600 } });
+    const no = await raw(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_500' });
+    expect(no).toEqual({ status: 200, body: { success: false } });
+  });
+
+  test('SKUs are case-sensitive', async () => {
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'DLC_FROZEN_PEAKS')).owned).toBe(false);
+  });
+
+  test('without a sku it checks the base application', async () => {
+    expect((await w.client.purchases.verifyEntitlement(PLAYER)).owned).toBe(true);
+    expect(await w.client.purchases.verifyEntitlement(NOBODY)).toEqual({ owned: false, grantedAt: null });
+  });
+
+  test('a subscription tier is owned while active, not once expired', async () => {
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'vip_pass')).owned).toBe(true);
+    expect((await w.client.purchases.verifyEntitlement(EXPIRED, 'vip_pass')).owned).toBe(false);
+  });
+
+  test("with the player's own token, no user_id is sent and the token's user is checked", async () => {
+    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(0) }, 'dlc_frozen_peaks')).owned).toBe(true);
+    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1) }, 'dlc_frozen_peaks')).owned).toBe(false);
+    expect(w.emulator.requests.map((r) => r.token)).toEqual(['user', 'user']);
+  });
+
+  test('a user token naming another user is refused (code 10)', async () => {
+    const response = await raw(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_100' }, demoUserToken(1));
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe(10);
+  });
+
+  test('bad app credentials: HTTP 400, code 190', async () => {
+    const bad = HorizonClient.create({ baseUrl: w.emulator.url, appId: w.emulator.appId, appSecret: 'not-the-secret', maxConnections: 2, connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    try {
+      const error = await apiError(bad.purchases.verifyEntitlement(PLAYER, 'gems_100'));
+      expect(error).toMatchObject({ status: 400, code: 190, upstreamMessage: 'Error validating application' });
+    } finally {
+      await bad.close();
+    }
+  });
+
+  test('an unknown user is code 100; a malformed user id or SKU is refused before any request', async () => {
+    expect(await apiError(w.client.purchases.verifyEntitlement(UNKNOWN_USER, 'gems_100'))).toMatchObject({ status: 400, code: 100 });
+    w.emulator.clearRequests();
+    await expect(w.client.purchases.verifyEntitlement('12/../me', 'gems_100')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(w.client.purchases.verifyEntitlement(PLAYER, 'gems 100')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(w.client.purchases.verifyEntitlement(PLAYER, '')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(w.client.purchases.verifyEntitlement(PLAYER, 'x'.repeat(129))).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(w.emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('listPurchases', () => {
+  const w = world();
+
+  test("a player's durables, unconsumed consumables and subscription, newest first, times as Dates", async () => {
+    const page = await w.client.purchases.listAllPurchases(PLAYER);
+    expect(page.map((p) => p.sku)).toEqual(['vip_pass', 'gems_100', 'dlc_frozen_peaks']);
+    const [subscription, gems, dlc] = page;
+    expect(dlc).toEqual({ id: expect.stringMatching(/^\d{16}$/), sku: 'dlc_frozen_peaks', itemId: expect.stringMatching(/^\d{16}$/), grantedAt: new Date(SEED_GRANT_BASE * 1000), expiresAt: null });
+    expect(gems!.expiresAt).toBeNull();
+    // Subscriptions expire: viewer_purchases gives a time (a few days past the period end, reference §1.3).
+    expect(subscription!.expiresAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(await w.client.purchases.listAllPurchases(NOBODY)).toEqual([]);
+  });
+
+  test('pages with Graph cursors; the last page has no `next`', async () => {
+    const first = await w.client.purchases.listPurchases(COLLECTOR, { limit: 4 });
+    expect(first.items).toHaveLength(4);
+    expect(first.after).toEqual(expect.any(String));
+    const second = await w.client.purchases.listPurchases(COLLECTOR, { limit: 4, after: first.after });
+    expect(second.items).toHaveLength(2);
+    expect(second.after).toBeUndefined();
+    const all = await w.client.purchases.listAllPurchases(COLLECTOR);
+    expect([...first.items, ...second.items]).toEqual(all);
+    expect(new Set(all.map((p) => p.sku))).toEqual(new Set(['dlc_frozen_peaks', 'skin_neon_visor', 'skin_golden_armor', 'gems_100', 'gems_500', 'gems_1200']));
+
+    const path = `/${w.emulator.appId}/viewer_purchases`;
+    const rawFirst = await raw(w.emulator, 'GET', path, { user_id: COLLECTOR, limit: '4', fields: 'id,item{sku}' });
+    expect(rawFirst.body.paging.next).toContain('after=');
+    expect(rawFirst.body.data[0]).toEqual({ id: all[0]!.id, item: { sku: all[0]!.sku } });
+    const rawLast = await raw(w.emulator, 'GET', path, { user_id: COLLECTOR, limit: '4', after: rawFirst.body.paging.cursors.after });
+    expect(rawLast.body.data).toHaveLength(2);
+    expect(rawLast.body.paging.cursors).toEqual({ before: expect.any(String), after: expect.any(String) });
+    expect(rawLast.body.paging).not.toHaveProperty('next');
+  });
+
+  test('without fields only ids come back; an unknown field is code 100', async () => {
+    const path = `/${w.emulator.appId}/viewer_purchases`;
+    const ids = await raw(w.emulator, 'GET', path, { user_id: PLAYER });
+    expect(Object.keys(ids.body.data[0])).toEqual(['id']);
+    const bad = await raw(w.emulator, 'GET', path, { user_id: PLAYER, fields: 'id,is_refunded' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe(100);
+  });
+
+  test("the user-token variant lists the token's own purchases", async () => {
+    expect(await w.client.purchases.listAllPurchases({ userToken: demoUserToken(4) })).toEqual(await w.client.purchases.listAllPurchases(COLLECTOR));
+    expect(w.emulator.requests.map((r) => r.token)).toEqual(['user', 'app']);
+  });
+
+  test('with the app token, user_id is required (code 100)', async () => {
+    const response = await raw(w.emulator, 'GET', `/${w.emulator.appId}/viewer_purchases`, {});
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe(100);
+  });
+});
+
+describe('consume', () => {
+  const w = world();
+
+  test('consumes an owned consumable once; it leaves verify and viewer_purchases and can be bought again', async () => {
+    expect(await w.client.purchases.consume(PLAYER, 'gems_100')).toBe(true);
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'gems_100')).owned).toBe(false);
+    expect((await w.client.purchases.listAllPurchases(PLAYER)).map((p) => p.sku)).not.toContain('gems_100');
+    const available = await w.client.purchases.listAvailable({ userToken: demoUserToken(0) });
+    expect(available.map((p) => p.sku)).toContain('gems_100');
+    // The second consume is refused, as HTTP 200 {"success":false}.
+    expect(await w.client.purchases.consume(PLAYER, 'gems_100')).toBe(false);
+    expect(w.emulator.requests.filter((r) => r.route === ROUTES.consumeEntitlement).map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  test('a durable is not consumable: refused, and still owned', async () => {
+    expect(await w.client.purchases.consume(PLAYER, 'dlc_frozen_peaks')).toBe(false);
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'dlc_frozen_peaks')).owned).toBe(true);
+  });
+
+  test('an unowned, a subscription or a wrongly cased SKU is refused; the real one stays', async () => {
+    expect(await w.client.purchases.consume(PLAYER, 'gems_500')).toBe(false);
+    expect(await w.client.purchases.consume(PLAYER, 'vip_pass')).toBe(false);
+    expect(await w.client.purchases.consume(PLAYER, 'GEMS_100')).toBe(false);
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'gems_100')).owned).toBe(true);
+  });
+
+  test('with the player token', async () => {
+    expect(await w.client.purchases.consume({ userToken: demoUserToken(1) }, 'gems_500')).toBe(true);
+    expect((await w.client.purchases.verifyEntitlement(demoUserId(1), 'gems_500')).owned).toBe(false);
+  });
+
+  test('a missing sku is code 100 upstream, and the client refuses to send one', async () => {
+    const response = await raw(w.emulator, 'POST', `/${w.emulator.appId}/consume_entitlement`, { user_id: PLAYER });
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatchObject({ code: 100, message: expect.stringContaining('sku') });
+    w.emulator.clearRequests();
+    await expect(w.client.purchases.consume(PLAYER, '')).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(w.emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('listAvailable', () => {
+  const w = world();
+
+  test('the app token lists the whole catalog, subscriptions once per term with their billing plans', async () => {
+    const products = await w.client.purchases.listAvailable();
+    expect(products.map((p) => p.sku)).toEqual([
+      'dlc_frozen_peaks',
+      'skin_neon_visor',
+      'skin_golden_armor',
+      'gems_100',
+      'gems_500',
+      'gems_1200',
+      'vip_pass:SUBSCRIPTION__MONTHLY',
+      'vip_pass:SUBSCRIPTION__ANNUAL',
+    ]);
+    const bySku = new Map(products.map((p) => [p.sku, p]));
+    expect(bySku.get('skin_neon_visor')).toEqual<Product>({
+      id: expect.stringMatching(/^\d{16}$/),
+      sku: 'skin_neon_visor',
+      name: 'Neon Visor',
+      description: 'A glowing visor for your avatar.',
+      price: { currency: 'USD', amountInHundredths: 299, formatted: '$2.99' },
+      billingPlans: [],
+    });
+    expect(bySku.get('vip_pass:SUBSCRIPTION__MONTHLY')!.billingPlans).toEqual([
+      {
+        paidOffer: { price: { currency: 'USD', amountInHundredths: 499, formatted: '$4.99' }, term: 'MONTHLY' },
+        trialOffers: [
+          {
+            name: 'First month free',
+            description: 'Try VIP free for a month.',
+            type: 'FREE_TRIAL',
+            term: 'MONTHLY',
+            maxTermCount: 1,
+            price: { currency: 'USD', amountInHundredths: 0, formatted: '$0.00' },
+          },
+        ],
+      },
+    ]);
+    expect(bySku.get('vip_pass:SUBSCRIPTION__ANNUAL')!.billingPlans[0]).toMatchObject({ paidOffer: { term: 'ANNUAL' }, trialOffers: [{ type: 'INTRO_OFFER', price: { amountInHundredths: 2999 } }] });
+    expect(w.emulator.requests).toEqual([expect.objectContaining({ route: ROUTES.availablePurchases, token: 'app', status: 200 })]);
+  });
+
+  test('a user token lists what that player can buy: not what they hold, nor the tier they subscribe to', async () => {
+    const forPlayer = (await w.client.purchases.listAvailable({ userToken: demoUserToken(0) })).map((p) => p.sku);
+    expect(forPlayer).toEqual(['skin_neon_visor', 'skin_golden_armor', 'gems_500', 'gems_1200']);
+    const forNobody = await w.client.purchases.listAvailable({ userToken: demoUserToken(11) });
+    expect(forNobody).toHaveLength(8);
+  });
+
+  test('every page is collected (Graph pages 25 items by default)', async () => {
+    for (let i = 0; i < 30; i++) {
+      const sku = `sticker_${String(i).padStart(2, '0')}`;
+      w.emulator.state.commerce.items.set(sku, {
+        id: w.emulator.state.newId(),
+        sku,
+        item_type: 'DURABLE',
+        current_offer: { id: w.emulator.state.newId(), name: `Sticker ${i}`, description: 'A sticker.', price: { currency: 'USD', amount_in_hundredths: 49, formatted: '$0.49' } },
+      });
+    }
+    const all = await w.client.purchases.listAvailable();
+    expect(all).toHaveLength(38);
+    expect(all.at(-1)!.sku).toBe('sticker_29');
+    expect(w.emulator.requests.filter((r) => r.route === ROUTES.availablePurchases)).toHaveLength(2);
+  });
+});
+
+describe('refund', () => {
+  const w = world();
+
+  test('refunds a durable: it leaves verify and viewer_purchases; a second refund is refused', async () => {
+    expect(await w.client.purchases.refund(PLAYER, 'dlc_frozen_peaks', 'customer_support')).toBe(true);
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'dlc_frozen_peaks')).owned).toBe(false);
+    expect((await w.client.purchases.listAllPurchases(PLAYER)).map((p) => p.sku)).not.toContain('dlc_frozen_peaks');
+    expect(await w.client.purchases.refund(PLAYER, 'dlc_frozen_peaks', 'customer_support')).toBe(false);
+  });
+
+  test('an unconsumed consumable can be refunded; a consumed one cannot', async () => {
+    expect(await w.client.purchases.refund(demoUserId(1), 'gems_500', 'unable_to_fulfill')).toBe(true);
+    expect(await w.client.purchases.consume(PLAYER, 'gems_100')).toBe(true);
+    expect(await w.client.purchases.refund(PLAYER, 'gems_100', 'other')).toBe(false);
+  });
+
+  test('reason is required and must be one of the three (code 100)', async () => {
+    const path = `/${w.emulator.appId}/refund_iap_entitlement`;
+    const missing = await raw(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'dlc_frozen_peaks' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({ code: 100, message: expect.stringContaining('reason') });
+    const wrong = await raw(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'dlc_frozen_peaks', reason: 'changed_mind' });
+    expect(wrong.body.error.code).toBe(100);
+    // Nothing was refunded by the refused calls.
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'dlc_frozen_peaks')).owned).toBe(true);
+    w.emulator.clearRequests();
+    await expect(w.client.purchases.refund(PLAYER, 'dlc_frozen_peaks', 'changed_mind' as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(w.emulator.requests).toHaveLength(0);
+  });
+
+  test('a subscription cannot be refunded this way (code 100); a user token is refused (code 10)', async () => {
+    expect(await apiError(w.client.purchases.refund(PLAYER, 'vip_pass:SUBSCRIPTION__MONTHLY', 'other'))).toMatchObject({ status: 400, code: 100 });
+    const asUser = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'dlc_frozen_peaks', reason: 'other' }, demoUserToken(0));
+    expect(asUser.status).toBe(403);
+    expect(asUser.body.error.code).toBe(10);
+  });
+});

@@ -1,0 +1,287 @@
+/** Resolver tests for purchases, entitlements, the catalog and subscriptions, against a real emulator. */
+import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
+import { createContext } from '../../src/graphql/context.js';
+import { ROUTES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const PLAYER = demoUserId(0); // app, dlc_frozen_peaks, gems_100, active vip_pass
+const SECOND = demoUserId(1); // skin_neon_visor, gems_500, cancelled vip_pass
+const COLLECTOR = demoUserId(4); // six items
+const EXPIRED = demoUserId(3);
+const NOBODY = demoUserId(11);
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const DAY_MS = 86_400_000;
+const SEED_GRANT = new Date(1_750_000_000 * 1000).toISOString();
+
+async function ok(query: string, variables?: Record<string, unknown>) {
+  const result = await h.execute(query, variables);
+  expect(result.errors).toBeUndefined();
+  return result.data!;
+}
+
+describe('User.purchases', () => {
+  test('durables, unconsumed consumables and the subscription, newest first, with ISO times', async () => {
+    const data = await ok(`query($id: ID!) { user(id: $id) { purchases { nodes { id sku grantedAt expiresAt item { id sku } } pageInfo { hasNextPage hasPreviousPage } } } }`, { id: PLAYER });
+    const { nodes, pageInfo } = data.user.purchases;
+    expect(nodes.map((p: any) => p.sku)).toEqual(['vip_pass', 'gems_100', 'dlc_frozen_peaks']);
+    expect(nodes[2]).toEqual({ id: expect.stringMatching(/^\d{16}$/), sku: 'dlc_frozen_peaks', grantedAt: SEED_GRANT, expiresAt: null, item: { id: expect.stringMatching(/^\d{16}$/), sku: 'dlc_frozen_peaks' } });
+    expect(nodes[0].expiresAt).toMatch(ISO);
+    expect(pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false });
+  });
+
+  test('pages forward with cursors, from the end cursor or from any edge', async () => {
+    const query = `query($id: ID!, $first: Int, $after: String) { user(id: $id) { purchases(first: $first, after: $after) {
+      edges { cursor node { id } } nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }`;
+    const page = async (first: number, after?: string) => (await ok(query, { id: COLLECTOR, first, after })).user.purchases;
+    const all = (await page(100)).nodes.map((n: any) => n.id);
+    expect(all).toHaveLength(6);
+
+    const first = await page(4);
+    expect(first.nodes.map((n: any) => n.id)).toEqual(all.slice(0, 4));
+    expect(first.edges.map((e: any) => e.node.id)).toEqual(all.slice(0, 4));
+    expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: first.edges[0].cursor, endCursor: first.edges[3].cursor });
+    const second = await page(4, first.pageInfo.endCursor);
+    expect(second.nodes.map((n: any) => n.id)).toEqual(all.slice(4));
+    expect(second.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+
+    // Every edge's cursor resumes right after it, though Graph only has cursors per page.
+    const fromSecondEdge = await page(3, first.edges[1].cursor);
+    expect(fromSecondEdge.nodes.map((n: any) => n.id)).toEqual(all.slice(2, 5));
+    expect(fromSecondEdge.pageInfo.hasNextPage).toBe(true);
+    const chained = await page(2, fromSecondEdge.pageInfo.endCursor);
+    expect(chained.nodes.map((n: any) => n.id)).toEqual(all.slice(5));
+    expect(chained.pageInfo.hasNextPage).toBe(false);
+  });
+
+  test('first is capped at 100, must be positive, and a foreign cursor is refused, before any upstream call', async () => {
+    h.resetUpstream();
+    for (const [args, argument] of [
+      ['first: 101', 'first'],
+      ['first: 0', 'first'],
+      ['after: "not-a-cursor!"', 'after'],
+      [`after: "${Buffer.from('[1,2,3]').toString('base64url')}"`, 'after'],
+    ] as const) {
+      const result = await h.execute(`{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }]) { ... on User { purchases(${args}) { nodes { id } } } } }`);
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+    }
+    expect(h.upstream(ROUTES.viewerPurchases)).toHaveLength(0);
+  });
+
+  test('a user Horizon does not know is NOT_FOUND', async () => {
+    const result = await h.execute(`{ _entities(representations: [{ __typename: "User", id: "4242424242" }]) { ... on User { purchases { nodes { id } } } } }`);
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', upstream: { code: 100 } });
+  });
+});
+
+describe('User.entitlement and ownsApp', () => {
+  test('owned with its grant time; not owned with null; app ownership', async () => {
+    const data = await ok(`query($a: ID!, $b: ID!) {
+      a: user(id: $a) { ownsApp dlc: entitlement(sku: "dlc_frozen_peaks") { sku owned grantedAt user { id } } skin: entitlement(sku: "skin_neon_visor") { owned grantedAt } }
+      b: user(id: $b) { ownsApp dlc: entitlement(sku: "dlc_frozen_peaks") { owned } } }`, { a: PLAYER, b: NOBODY });
+    expect(data.a).toEqual({ ownsApp: true, dlc: { sku: 'dlc_frozen_peaks', owned: true, grantedAt: SEED_GRANT, user: { id: PLAYER } }, skin: { owned: false, grantedAt: null } });
+    expect(data.b).toEqual({ ownsApp: false, dlc: { owned: false } });
+  });
+
+  test('the same entitlement asked 3 times for each of 2 users makes exactly 2 verify calls', async () => {
+    h.resetUpstream();
+    const fields = `e1: entitlement(sku: "gems_100") { owned } e2: entitlement(sku: "gems_100") { grantedAt } e3: entitlement(sku: "gems_100") { owned sku }`;
+    const data = await ok(`{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }, { __typename: "User", id: "${SECOND}" }]) { ... on User { ${fields} } } }`);
+    expect(data._entities[0]).toMatchObject({ e1: { owned: true }, e3: { owned: true, sku: 'gems_100' } });
+    expect(data._entities[1]).toMatchObject({ e1: { owned: false }, e2: { grantedAt: null } });
+    expect(h.upstream(ROUTES.verifyEntitlement)).toHaveLength(2);
+    expect(h.upstream()).toHaveLength(2);
+  });
+
+  test('with the purchases listed in the same request, durables found there skip verify (same answer)', async () => {
+    const alone = await ok(`{ user(id: "${PLAYER}") { entitlement(sku: "dlc_frozen_peaks") { owned grantedAt } } }`);
+    h.resetUpstream();
+    const data = await ok(`{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }]) { ... on User {
+      purchases { nodes { sku } }
+      dlc: entitlement(sku: "dlc_frozen_peaks") { owned grantedAt }
+      skin: entitlement(sku: "skin_neon_visor") { owned }
+      vip: entitlement(sku: "vip_pass") { owned }
+      ownsApp } } }`);
+    expect(data._entities[0]).toMatchObject({ dlc: alone.user.entitlement, skin: { owned: false }, vip: { owned: true }, ownsApp: true });
+    // dlc came from the list; the unlisted SKU, the subscription and the base app were verified.
+    expect(h.upstream(ROUTES.viewerPurchases)).toHaveLength(1);
+    expect(h.upstream(ROUTES.verifyEntitlement)).toHaveLength(3);
+  });
+
+  test('an invalid SKU is BAD_USER_INPUT and nothing is sent', async () => {
+    h.resetUpstream();
+    const result = await h.execute(`{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }]) { ... on User { entitlement(sku: "no spaces") { owned } } } }`);
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'sku' });
+    expect(h.upstream()).toHaveLength(0);
+  });
+
+  test("viewer: the player's own entitlements need their token (UNAUTHENTICATED without)", async () => {
+    const query = `{ viewer { id ownsApp entitlement(sku: "skin_neon_visor") { owned } } }`;
+    const anonymous = await h.execute(query);
+    expect(anonymous.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const response = await h.server.executeOperation(
+      { query },
+      { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, requestId: 'viewer', userToken: demoUserToken(1) }) },
+    );
+    const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+    expect(result?.errors).toBeUndefined();
+    expect(result?.data).toEqual({ viewer: { id: SECOND, ownsApp: true, entitlement: { owned: true } } });
+  });
+});
+
+describe('consumePurchase', () => {
+  test('consumes, and a read of the same user later in the request is fresh', async () => {
+    const data = await ok(`mutation($u: ID!) {
+      first: consumePurchase(userId: $u, sku: "gems_500") { consumed status user { entitlement(sku: "gems_100") { owned } purchases { nodes { sku } } } }
+      second: consumePurchase(userId: $u, sku: "gems_100") { consumed status sku user { id entitlement(sku: "gems_100") { owned } purchases { nodes { sku } } } }
+    }`, { u: PLAYER });
+    // The first (refused: not owned) loaded gems_100 as owned; the second consumed it.
+    expect(data.first).toEqual({ consumed: false, status: 'REFUSED', user: { entitlement: { owned: true }, purchases: { nodes: [{ sku: 'vip_pass' }, { sku: 'gems_100' }, { sku: 'dlc_frozen_peaks' }] } } });
+    expect(data.second).toEqual({ consumed: true, status: 'CONSUMED', sku: 'gems_100', user: { id: PLAYER, entitlement: { owned: false }, purchases: { nodes: [{ sku: 'vip_pass' }, { sku: 'dlc_frozen_peaks' }] } } });
+  });
+
+  test('a refusal is a typed result, not an error: durable, second consume', async () => {
+    const consume = (sku: string) => ok(`mutation { consumePurchase(userId: "${PLAYER}", sku: "${sku}") { consumed status } }`);
+    expect((await consume('dlc_frozen_peaks')).consumePurchase).toEqual({ consumed: false, status: 'REFUSED' });
+    expect((await consume('gems_100')).consumePurchase).toEqual({ consumed: true, status: 'CONSUMED' });
+    expect((await consume('gems_100')).consumePurchase).toEqual({ consumed: false, status: 'REFUSED' });
+  });
+
+  test('a malformed user id or SKU is BAD_USER_INPUT before any upstream call', async () => {
+    h.resetUpstream();
+    const bad = await h.execute(`mutation { a: consumePurchase(userId: "12; DROP", sku: "gems_100") { consumed } }`);
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'userId' });
+    const badSku = await h.execute(`mutation { a: consumePurchase(userId: "${PLAYER}", sku: "gems/100") { consumed } }`);
+    expect(badSku.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'sku' });
+    expect(h.upstream()).toHaveLength(0);
+  });
+});
+
+describe('refundPurchase', () => {
+  test('refunds once; the second is REFUSED; ownership reads fresh', async () => {
+    const refund = () => ok(`mutation { refundPurchase(userId: "${SECOND}", sku: "skin_neon_visor", reason: CUSTOMER_SUPPORT) { refunded status sku user { entitlement(sku: "skin_neon_visor") { owned } } } }`);
+    expect((await refund()).refundPurchase).toEqual({ refunded: true, status: 'REFUNDED', sku: 'skin_neon_visor', user: { entitlement: { owned: false } } });
+    expect((await refund()).refundPurchase).toMatchObject({ refunded: false, status: 'REFUSED' });
+  });
+
+  test('the reason is required and must be a RefundReason: refused before any call', async () => {
+    h.resetUpstream();
+    const missing = await h.execute(`mutation { refundPurchase(userId: "${SECOND}", sku: "skin_neon_visor") { refunded } }`);
+    expect(missing.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const wrong = await h.execute(`mutation { refundPurchase(userId: "${SECOND}", sku: "skin_neon_visor", reason: CHANGED_MIND) { refunded } }`);
+    expect(wrong.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(h.upstream()).toHaveLength(0);
+  });
+
+  test('a subscription SKU is BAD_USER_INPUT from Horizon', async () => {
+    const result = await h.execute(`mutation { refundPurchase(userId: "${PLAYER}", sku: "vip_pass:SUBSCRIPTION__MONTHLY", reason: OTHER) { refunded } }`);
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', upstream: { code: 100 } });
+  });
+});
+
+describe('Query.products', () => {
+  test('the whole catalog with prices and billing plans; product(sku:) from the same single call', async () => {
+    h.resetUpstream();
+    const data = await ok(`{
+      products { sku name description price { currency amountInHundredths formatted } billingPlans { paidOffer { term price { formatted } } trialOffers { type term maxTermCount name price { amountInHundredths } } } }
+      monthly: product(sku: "vip_pass:SUBSCRIPTION__MONTHLY") { id sku }
+      gems: product(sku: "gems_500") { name price { formatted } }
+      missing: product(sku: "no_such_item") { id }
+    }`);
+    expect(data.products).toHaveLength(8);
+    expect(data.products[0]).toEqual({
+      sku: 'dlc_frozen_peaks',
+      name: 'Frozen Peaks Expansion',
+      description: 'Three new mountain tracks and a snowboard.',
+      price: { currency: 'USD', amountInHundredths: 999, formatted: '$9.99' },
+      billingPlans: [],
+    });
+    const annual = data.products.find((p: any) => p.sku === 'vip_pass:SUBSCRIPTION__ANNUAL');
+    expect(annual.billingPlans).toEqual([
+      { paidOffer: { term: 'ANNUAL', price: { formatted: '$49.99' } }, trialOffers: [{ type: 'INTRO_OFFER', term: 'ANNUAL', maxTermCount: 1, name: 'First year $29.99', price: { amountInHundredths: 2999 } }] },
+    ]);
+    expect(data.monthly).toEqual({ id: expect.stringMatching(/^\d{16}$/), sku: 'vip_pass:SUBSCRIPTION__MONTHLY' });
+    expect(data.gems).toEqual({ name: '500 Gems', price: { formatted: '$3.99' } });
+    expect(data.missing).toBeNull();
+    expect(h.upstream(ROUTES.availablePurchases)).toHaveLength(1);
+  });
+});
+
+describe('User.subscriptions', () => {
+  const FIELDS = `id sku owner { id } periodStart periodEnd nextRenewal cancelledAt isActive isTrial trialType currentPriceTerm { price term currency } nextPriceTerm { price term currency }`;
+
+  test('every field, times as ISO DateTime', async () => {
+    const data = await ok(`query($id: ID!) { user(id: $id) { subscriptions { ${FIELDS} } } }`, { id: PLAYER });
+    const [s] = data.user.subscriptions;
+    expect(s).toMatchObject({
+      sku: 'vip_pass',
+      owner: { id: PLAYER },
+      cancelledAt: null,
+      isActive: true,
+      isTrial: false,
+      trialType: null,
+      currentPriceTerm: { price: '4.99', term: 'MONTHLY', currency: 'USD' },
+      nextPriceTerm: { price: '4.99', term: 'MONTHLY', currency: 'USD' },
+    });
+    for (const time of [s.periodStart, s.periodEnd, s.nextRenewal]) expect(time).toMatch(ISO);
+    expect(Date.parse(s.periodEnd)).toBeGreaterThan(Date.now());
+  });
+
+  test('a trial has a null term; filters apply; several views of one user cost one call', async () => {
+    h.resetUpstream();
+    const data = await ok(`{ trial: user(id: "${demoUserId(2)}") { subscriptions { isTrial trialType currentPriceTerm { price term } } }
+      expired: user(id: "${EXPIRED}") { all: subscriptions { isActive } active: subscriptions(active: true) { id } inactive: subscriptions(active: false) { isActive } other: subscriptions(skus: ["gold_pass"]) { id } vip: subscriptions(skus: ["vip_pass"]) { sku } } }`);
+    expect(data.trial.subscriptions).toEqual([{ isTrial: true, trialType: 'FREE_TRIAL', currentPriceTerm: { price: '0.00', term: null } }]);
+    expect(data.expired).toEqual({ all: [{ isActive: false }], active: [], inactive: [{ isActive: false }], other: [], vip: [{ sku: 'vip_pass' }] });
+    expect(h.upstream(ROUTES.subscriptions)).toHaveLength(2);
+  });
+
+  test('an invalid SKU filter is BAD_USER_INPUT', async () => {
+    const result = await h.execute(`{ user(id: "${PLAYER}") { subscriptions(skus: ["ok", "not ok"]) { id } } }`);
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'skus' });
+  });
+});
+
+describe('cancelSubscription and extendSubscription', () => {
+  test('cancel: still active until period end, no renewal; cancelling again is BAD_USER_INPUT', async () => {
+    const cancel = () =>
+      h.execute(`mutation { cancelSubscription(userId: "${PLAYER}", sku: "vip_pass", reason: PURCHASED_BY_MISTAKE) { cancelled sku user { id } subscription { isActive nextRenewal cancelledAt } } }`);
+    const first = await cancel();
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.cancelSubscription).toMatchObject({ cancelled: true, sku: 'vip_pass', user: { id: PLAYER }, subscription: { isActive: true, nextRenewal: null } });
+    expect(first.data!.cancelSubscription.subscription.cancelledAt).toMatch(ISO);
+    expect(h.emulator.state.commerce.subscriptions.find((s) => s.owner_id === PLAYER)!.cancel_reason).toBe(4);
+    const second = await cancel();
+    expect(second.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', upstream: { code: 100 } });
+    expect(second.errors?.[0].message).toMatch(/already cancelled/);
+  });
+
+  test('cancelling an expired subscription is BAD_USER_INPUT', async () => {
+    const result = await h.execute(`mutation { cancelSubscription(userId: "${EXPIRED}", sku: "vip_pass", reason: OTHER) { cancelled } }`);
+    expect(result.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('extend returns the subscription re-read: period end and next renewal moved by the days', async () => {
+    const before = (await ok(`{ user(id: "${PLAYER}") { subscriptions { periodEnd nextRenewal } } }`)).user.subscriptions[0];
+    const data = await ok(`mutation { extendSubscription(userId: "${PLAYER}", sku: "vip_pass", days: 14) { extended sku subscription { periodEnd nextRenewal } } }`);
+    expect(data.extendSubscription.extended).toBe(true);
+    const after = data.extendSubscription.subscription;
+    expect(Date.parse(after.nextRenewal) - Date.parse(before.nextRenewal)).toBe(14 * DAY_MS);
+    expect(Date.parse(after.periodEnd) - Date.parse(before.periodEnd)).toBe(14 * DAY_MS);
+  });
+
+  test('days outside 1..365 is BAD_USER_INPUT before any upstream call', async () => {
+    h.resetUpstream();
+    for (const days of [0, 366, -5]) {
+      const result = await h.execute(`mutation { extendSubscription(userId: "${PLAYER}", sku: "vip_pass", days: ${days}) { extended } }`);
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'days' });
+    }
+    expect(h.upstream()).toHaveLength(0);
+  });
+});
