@@ -6,6 +6,9 @@ import type { Config } from './config.js';
 import { startEmulator, type RunningEmulator } from './emulator/index.js';
 import { HorizonClient } from './horizon/client.js';
 import { createSharedCaches } from './graphql/sharedCache.js';
+import { DEFAULT_LEDGER, IdempotencyLedger } from './idempotency/ledger.js';
+import { RedisIdempotencyStore } from './idempotency/redisStore.js';
+import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
 
@@ -39,9 +42,13 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     if (call.error) logger.warn({ endpoint: call.endpoint, status: call.status ?? null, durationMs: Math.round(call.durationMs), err: call.error }, 'upstream call failed');
   });
   let subgraph: RunningSubgraph;
+  let store: IdempotencyStore | undefined;
   try {
-    subgraph = await startSubgraph({ config, horizon, logger, caches: createSharedCaches(config.cache) }, { port: config.port, host: config.host });
+    store = await idempotencyStore(config, logger);
+    const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ttlMs: config.idempotency.ttlMs, settleDelayMs: config.idempotency.settleDelayMs });
+    subgraph = await startSubgraph({ config, horizon, logger, caches: createSharedCaches(config.cache), ledger }, { port: config.port, host: config.host });
   } catch (error) {
+    await store?.close();
     await horizon.close();
     await emulator?.close();
     throw error;
@@ -52,8 +59,23 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     horizon,
     async stop() {
       await subgraph.stop();
+      await store?.close();
       await horizon.close();
       await emulator?.close();
     },
   };
+}
+
+/** Redis when REDIS_URL is set (several replicas share one ledger), else this process's memory. */
+async function idempotencyStore(config: Config, logger: Logger): Promise<IdempotencyStore> {
+  if (!config.idempotency.redisUrl) return new MemoryIdempotencyStore();
+  const store = new RedisIdempotencyStore(config.idempotency.redisUrl);
+  try {
+    await store.connect();
+  } catch (error) {
+    await store.close();
+    throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`);
+  }
+  logger.info('idempotency ledger in Redis (shared by replicas)');
+  return store;
 }

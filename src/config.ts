@@ -15,6 +15,8 @@ export interface Config {
   corsOrigins: string[];
   /** Deadline of a whole GraphQL operation; reads still running past it are abandoned. */
   operationTimeoutMs: number;
+  /** The idempotency ledger: in memory, or in Redis (shared by replicas) when `redisUrl` is set. */
+  idempotency: { redisUrl: string | undefined; ttlMs: number; settleDelayMs: number };
   /** Shared caches of public, rarely changing data (definitions, leaderboards, catalog). */
   cache: { maxEntries: number; ttlMs: number; staleMs: number };
   horizon: {
@@ -104,6 +106,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins,
     operationTimeoutMs: int('OPERATION_TIMEOUT_MS', 15_000, 100, 600_000),
+    idempotency: {
+      redisUrl: redisUrl(env.REDIS_URL, problems),
+      ttlMs: int('IDEMPOTENCY_TTL_MS', 24 * 3600 * 1000, 60_000, 30 * 24 * 3600 * 1000),
+      settleDelayMs: int('IDEMPOTENCY_SETTLE_DELAY_MS', 1_000, 0, 60_000),
+    },
     cache: {
       maxEntries: int('CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
       ttlMs: int('CACHE_TTL_MS', 60_000, 0, 86_400_000),
@@ -136,4 +143,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function redisUrl(raw: string | undefined, problems: string[]): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return value;
+  } catch {
+    // reported below
+  }
+  // The URL may hold a password: never echo it.
+  problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  return undefined;
 }

@@ -15,6 +15,8 @@ import { createContext, USER_TOKEN_HEADER, type Context } from './graphql/contex
 import { formatError } from './graphql/errors.js';
 import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
+import { IdempotencyLedger } from './idempotency/ledger.js';
+import { MemoryIdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
 import { requestScope, type RequestScope } from './requestScope.js';
 import { buildSchema } from './schema.js';
@@ -30,6 +32,8 @@ export interface SubgraphDeps {
   logger: Logger;
   /** Caches shared by all requests of this process; default: the built-in sizes and TTLs. */
   caches?: SharedCaches;
+  /** The idempotency ledger; default: in memory (one replica). */
+  ledger?: IdempotencyLedger;
 }
 
 const GRAPHQL_PATHS = new Set(['/', '/graphql']);
@@ -93,7 +97,11 @@ export interface RunningSubgraph {
 
 /** Starts the subgraph over HTTP. `port` 0 picks a free port. */
 export async function startSubgraph(given: SubgraphDeps, listen: { port: number; host: string }): Promise<RunningSubgraph> {
-  const deps: SubgraphDeps = { ...given, caches: given.caches ?? createSharedCaches(DEFAULT_SHARED_CACHE) };
+  const deps: SubgraphDeps = {
+    ...given,
+    caches: given.caches ?? createSharedCaches(DEFAULT_SHARED_CACHE),
+    ledger: given.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore()),
+  };
   const httpServer = createServer();
   const server = createApolloServer(deps, [ApolloServerPluginDrainHttpServer({ httpServer })]);
   const untrack = trackUpstreamCalls(deps.horizon);
@@ -167,7 +175,7 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   const response = await requestScope.run(scope, () =>
     server.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, caches: deps.caches, requestId, signal, userToken: userTokenOf(req) }),
+      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, caches: deps.caches, ledger: deps.ledger, requestId, signal, userToken: userTokenOf(req) }),
     }),
   );
   res.setHeader('x-request-id', requestId);

@@ -58,6 +58,8 @@ export class EmulatorHttp {
   readonly log: RequestLogEntry[] = [];
   readonly faults: Faults = defaultFaults();
   private readonly dice = new FaultDice(this.faults);
+  /** Graph requests being handled right now (stalled ones included). */
+  inFlight = 0;
   private seq = 0;
   private readonly routes: Array<Route & { segments: string[] }>;
   private server: Server | undefined;
@@ -106,6 +108,8 @@ export class EmulatorHttp {
       this.handleControl(req, res, url);
       return;
     }
+    this.inFlight++;
+    res.once('close', () => this.inFlight--);
     const method = (req.method ?? 'GET').toUpperCase();
     const pathname = url.pathname.replace(/^\/v\d+(\.\d+)?(?=\/)/, '');
     const entry: RequestLogEntry = { seq: ++this.seq, method, path: pathname, route: 'unmatched', token: 'none', status: 0, startedAt, durationMs: 0, params: {}, applied: false };

@@ -33,6 +33,8 @@ export interface RunningEmulator {
   /** Requests served so far, oldest first. */
   readonly requests: RequestLogEntry[];
   clearRequests(): void;
+  /** Requests being handled right now; stalled ones may still apply their write. */
+  readonly inFlight: number;
   faults: Faults;
   close(): Promise<void>;
 }
@@ -64,6 +66,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       http.log.length = 0;
     },
     faults: http.faults,
+    get inFlight() {
+      return http.inFlight;
+    },
     close: () => http.close(),
   };
 }

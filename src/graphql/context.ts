@@ -1,6 +1,8 @@
 /** What every resolver receives: the caller's request identity and per-request loaders. */
 import type { Logger } from 'pino';
 import type { HorizonClient } from '../horizon/client.js';
+import { IdempotencyLedger } from '../idempotency/ledger.js';
+import { MemoryIdempotencyStore } from '../idempotency/store.js';
 import { createAchievementLoaders, type AchievementLoaders } from './achievements/loaders.js';
 import { ErrorCode, userError } from './errors.js';
 import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
@@ -24,6 +26,7 @@ export interface Loaders {
 export interface Context {
   requestId: string;
   caches: SharedCaches;
+  ledger: IdempotencyLedger;
   horizon: HorizonClient;
   loaders: Loaders;
   logger: Logger;
@@ -39,17 +42,21 @@ export function createContext(options: {
   requestId: string;
   /** The process's shared caches; without them nothing is shared between requests. */
   caches?: SharedCaches;
+  /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
+  ledger?: IdempotencyLedger;
   signal?: AbortSignal;
   userToken?: string;
 }): Context {
   const { horizon, signal, userToken } = options;
   const caches = options.caches ?? noSharedCaches();
+  const ledger = options.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore());
   const loaderOptions = { signal, userToken };
   // Users first: other domains prime it with the profiles nested in their responses.
   const users = createUserLoaders(horizon, loaderOptions);
   return {
     requestId: options.requestId,
     caches,
+    ledger,
     horizon,
     logger: options.logger,
     userToken,

@@ -18,6 +18,7 @@ import {
   SUBCODE_UNKNOWN_NODE,
 } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../horizon/ids.js';
+import { IdempotencyError } from '../idempotency/ledger.js';
 import { redactSecrets } from '../horizon/redact.js';
 
 /** Every code this subgraph puts in `extensions.code`. Documented in the README. */
@@ -31,6 +32,9 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   UPSTREAM_ERROR: 'UPSTREAM_ERROR',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
+  WRITE_OUTCOME_UNKNOWN: 'WRITE_OUTCOME_UNKNOWN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -87,6 +91,9 @@ interface Mapped {
 }
 
 function fromCause(cause: unknown): Mapped | undefined {
+  if (cause instanceof IdempotencyError) {
+    return { message: cause.message, extensions: { code: ErrorCode[cause.code] } };
+  }
   if (cause instanceof InvalidArgumentError) {
     return { message: cause.message, extensions: { code: ErrorCode.BAD_USER_INPUT, argument: cause.argument } };
   }

@@ -10,6 +10,8 @@ import { demoUserToken, startEmulator, type EmulatorOptions, type RequestLogEntr
 import { createContext, type Context } from '../../src/graphql/context.js';
 import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCacheOptions, type SharedCaches } from '../../src/graphql/sharedCache.js';
 import { HorizonClient } from '../../src/horizon/client.js';
+import { IdempotencyLedger } from '../../src/idempotency/ledger.js';
+import { MemoryIdempotencyStore } from '../../src/idempotency/store.js';
 import type { TransportOptions } from '../../src/horizon/transport.js';
 import type { Logger } from '../../src/logger.js';
 import { createApolloServer, type ServerConfig } from '../../src/server.js';
@@ -41,9 +43,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { emulator?: EmulatorOptions; server?: Partial<ServerConfig>; cache?: SharedCacheOptions } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  emulator?: EmulatorOptions;
+  server?: Partial<ServerConfig>;
+  cache?: SharedCacheOptions;
+  /** Transport settings of the subgraph's Horizon client (deadlines, retries, breaker). */
+  client?: Partial<TransportOptions>;
+  /** The idempotency ledger; default: a fresh in-memory one. */
+  ledger?: IdempotencyLedger;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const emulator = await startEmulator(options.emulator);
-  const horizon = clientFor(emulator);
+  const horizon = clientFor(emulator, options.client);
+  const ledger = options.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore());
   const config: ServerConfig = { production: false, corsOrigins: [], maxBodyBytes: 1024 * 1024, ...options.server };
   const server = createApolloServer({ config, horizon, logger: silentLogger });
   // Shared by the harness's requests, as the server shares them in production.
@@ -58,7 +71,7 @@ export async function startHarness(options: { emulator?: EmulatorOptions; server
     async execute(query, variables) {
       const response = await server.executeOperation(
         { query, variables },
-        { contextValue: createContext({ horizon, logger: silentLogger, caches, requestId: `test-${++requestNumber}` }) },
+        { contextValue: createContext({ horizon, logger: silentLogger, caches, ledger, requestId: `test-${++requestNumber}` }) },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return response.body.singleResult as { data?: Record<string, any> | null; errors?: ReadonlyArray<any> };

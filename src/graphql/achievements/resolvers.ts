@@ -1,6 +1,7 @@
 /** Resolvers for achievement definitions, players' progress, and progress writes. */
 import type { AchievementDefinition, AchievementDefinitionInput, AchievementProgress, AchievementWriteResult } from '../../horizon/achievements.js';
 import { assertApiName, assertGraphId } from '../../horizon/ids.js';
+import type { Settlement } from '../../idempotency/ledger.js';
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import { loadManyOrThrow } from '../loadMany.js';
@@ -17,6 +18,7 @@ interface WritePayloadParent {
   userId: string;
   definition: AchievementDefinition;
   result: AchievementWriteResult;
+  settledBy: Settlement;
 }
 
 /** Most api names one field may ask for at once. */
@@ -48,10 +50,28 @@ async function writableDefinition(ctx: Context, userId: string, apiName: string,
   return definition;
 }
 
-function payload(ctx: Context, userId: string, definition: AchievementDefinition, result: AchievementWriteResult): WritePayloadParent {
+function payload(ctx: Context, userId: string, definition: AchievementDefinition, result: AchievementWriteResult, settledBy: Settlement): WritePayloadParent {
   // The write changed this user's progress: a later read in this request must see it.
   ctx.loaders.achievements.progress.clear(userId);
-  return { userId, definition, result };
+  return { userId, definition, result, settledBy };
+}
+
+/** One achievement's progress as a ledger snapshot (JSON); null before the first write. */
+interface ProgressSnapshot {
+  count: number;
+  bits: string;
+  unlocked: boolean;
+}
+
+async function progressSnapshot(ctx: Context, userId: string, apiName: string): Promise<ProgressSnapshot | null> {
+  // Straight from Horizon, not the request's loader: it must be the state right now.
+  const [record] = await ctx.horizon.achievements.listProgress(userId, { apiNames: [apiName] });
+  return record ? { count: record.count, bits: record.bitfield ?? '', unlocked: record.unlocked } : null;
+}
+
+/** The write's result as established by reading back, since its reply was lost. */
+function readBackResult(apiName: string, before: ProgressSnapshot | null | undefined, after: ProgressSnapshot | null): AchievementWriteResult {
+  return { id: '', apiName, justUnlocked: (after?.unlocked ?? false) && !(before?.unlocked ?? false) };
 }
 
 export const achievementResolvers = {
@@ -74,25 +94,48 @@ export const achievementResolvers = {
     async unlockAchievement(_: unknown, args: { userId: string; apiName: string }, ctx: Context) {
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['SIMPLE', 'COUNT', 'BITFIELD']);
       const result = await ctx.horizon.achievements.unlock(args.userId, args.apiName);
-      return payload(ctx, args.userId, definition, result);
+      return payload(ctx, args.userId, definition, result, 'REPLY');
     },
-    async addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: number }, ctx: Context) {
+    async addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: number; idempotencyKey?: string | null }, ctx: Context) {
       if (!Number.isSafeInteger(args.count) || args.count <= 0) {
         throw userError(ErrorCode.BAD_USER_INPUT, 'count must be a positive integer', { argument: 'count' });
       }
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['COUNT']);
-      const result = await ctx.horizon.achievements.addCount(args.userId, args.apiName, args.count);
-      return payload(ctx, args.userId, definition, result);
+      const { result, settledBy } = await ctx.ledger.execute<ProgressSnapshot | null, AchievementWriteResult>({
+        scope: 'addAchievementCount',
+        key: args.idempotencyKey,
+        args: { userId: args.userId, apiName: args.apiName, count: args.count },
+        snapshot: () => progressSnapshot(ctx, args.userId, args.apiName),
+        run: () => ctx.horizon.achievements.addCount(args.userId, args.apiName, args.count),
+        // A lost reply: the count moved (no one else writes this key's counter meanwhile) iff ours landed.
+        settle: async (before) => {
+          const after = await progressSnapshot(ctx, args.userId, args.apiName);
+          return (after?.count ?? 0) > (before?.count ?? 0) ? { applied: true, result: readBackResult(args.apiName, before, after) } : { applied: false };
+        },
+      });
+      return payload(ctx, args.userId, definition, result, settledBy);
     },
-    async addAchievementBits(_: unknown, args: { userId: string; apiName: string; bits: string }, ctx: Context) {
+    async addAchievementBits(_: unknown, args: { userId: string; apiName: string; bits: string; idempotencyKey?: string | null }, ctx: Context) {
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['BITFIELD']);
       if (!/^[01]+$/.test(args.bits) || args.bits.length !== definition.bitfieldLength) {
         throw userError(ErrorCode.BAD_USER_INPUT, `bits must be a string of 0 and 1, ${definition.bitfieldLength} characters long for ${args.apiName}`, {
           argument: 'bits',
         });
       }
-      const result = await ctx.horizon.achievements.addBits(args.userId, args.apiName, args.bits);
-      return payload(ctx, args.userId, definition, result);
+      const { result, settledBy } = await ctx.ledger.execute<ProgressSnapshot | null, AchievementWriteResult>({
+        scope: 'addAchievementBits',
+        key: args.idempotencyKey,
+        args: { userId: args.userId, apiName: args.apiName, bits: args.bits },
+        snapshot: () => progressSnapshot(ctx, args.userId, args.apiName),
+        run: () => ctx.horizon.achievements.addBits(args.userId, args.apiName, args.bits),
+        // A lost reply: OR-merged bits are all set iff ours landed (or were already set: same effect).
+        settle: async (before) => {
+          const after = await progressSnapshot(ctx, args.userId, args.apiName);
+          const set = [...args.bits].every((bit, i) => bit === '0' || after?.bits[i] === '1');
+          return set ? { applied: true, result: readBackResult(args.apiName, before, after) } : { applied: false };
+        },
+      });
+      return payload(ctx, args.userId, definition, result, settledBy);
     },
     async upsertAchievementDefinition(_: unknown, args: { input: AchievementDefinitionInput }, ctx: Context) {
       const input = args.input;
@@ -163,6 +206,7 @@ export const achievementResolvers = {
 
   AchievementWritePayload: {
     justUnlocked: (parent: WritePayloadParent) => parent.result.justUnlocked,
+    settledBy: (parent: WritePayloadParent) => parent.settledBy,
     async progress(parent: WritePayloadParent, _: unknown, ctx: Context): Promise<ProgressParent> {
       const [progress] = await progressFor(ctx, parent.userId, [parent.definition]);
       return progress!;

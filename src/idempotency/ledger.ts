@@ -1,0 +1,220 @@
+/**
+ * Exactly-once writes for mutations that are not idempotent. A caller names an attempt with
+ * an idempotency key; the ledger remembers, per key, the arguments' fingerprint and the
+ * outcome for `ttlMs` (24 h):
+ * - the same key and arguments again returns the recorded result without calling Horizon;
+ * - the same key with other arguments is refused (`IDEMPOTENCY_KEY_REUSED`);
+ * - a duplicate arriving while the first runs waits for its result, or is refused with
+ *   `IDEMPOTENCY_KEY_IN_PROGRESS` after `waitMs`; it never runs the write a second time;
+ * - when a write fails so that it may or may not have been applied (the reply was lost),
+ *   the outcome is settled by asking Horizon (`settle`) instead of guessing: if applied, the
+ *   result is recorded; if not, the key is released so the caller's retry runs the write;
+ *   if Horizon cannot tell us now, the key stays `unknown` and the next retry settles it first.
+ */
+import { createHash } from 'node:crypto';
+import { HorizonError } from '../horizon/errors.js';
+import { InvalidArgumentError } from '../horizon/ids.js';
+import type { IdempotencyStore, LedgerRecord } from './store.js';
+
+/** How a write's outcome is known. */
+export type Settlement = 'REPLY' | 'READ_BACK' | 'VERIFY_ENTITLEMENT' | 'REPLAYED';
+
+export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'WRITE_OUTCOME_UNKNOWN';
+
+export class IdempotencyError extends Error {
+  override readonly name = 'IdempotencyError';
+  constructor(
+    readonly code: IdempotencyErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type SettleResult<R> = { applied: true; result: R } | { applied: false };
+
+export interface WriteSpec<S, R> {
+  /** The mutation, part of the fingerprint: one key cannot serve two different mutations. */
+  scope: string;
+  /** The arguments that define the write (the key itself excluded). */
+  args: unknown;
+  key?: string | null;
+  /** State read before the write, for `settle` to compare against afterwards. Must be JSON. */
+  snapshot?: () => Promise<S>;
+  run: (snapshot: S | undefined) => Promise<R>;
+  /** After an ambiguous failure: did the write take effect? Established by asking Horizon. */
+  settle?: (snapshot: S | undefined) => Promise<SettleResult<R>>;
+  /** How `settle` knows (default READ_BACK). */
+  settledBy?: Settlement;
+}
+
+export interface WriteOutcome<R> {
+  result: R;
+  settledBy: Settlement;
+}
+
+export interface LedgerOptions {
+  ttlMs: number;
+  /** A pending record older than this belongs to a replica that died mid-write. */
+  pendingTtlMs: number;
+  /** How long a duplicate waits for the first attempt before being refused. */
+  waitMs: number;
+  pollMs: number;
+  /**
+   * How long after an ambiguous failure to wait before reading back: a request whose reply
+   * timed out may still be running upstream, and reading too early would miss it.
+   */
+  settleDelayMs: number;
+}
+
+export const DEFAULT_LEDGER: LedgerOptions = { ttlMs: 24 * 3600 * 1000, pendingTtlMs: 60_000, waitMs: 10_000, pollMs: 25, settleDelayMs: 1_000 };
+
+const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export class IdempotencyLedger {
+  constructor(
+    readonly store: IdempotencyStore,
+    private readonly options: LedgerOptions = DEFAULT_LEDGER,
+  ) {}
+
+  async execute<S, R>(spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
+    // Without a key there is nothing to settle against later: no snapshot, no ledger.
+    if (spec.key === undefined || spec.key === null) return this.runSettling({ ...spec, settle: undefined }, undefined);
+    if (!KEY_PATTERN.test(spec.key)) throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
+    const key = spec.key;
+    const fingerprint = fingerprintOf(spec.scope, spec.args);
+    const pending: LedgerRecord = { status: 'pending', fingerprint, at: Date.now() };
+    let existing = await this.store.claim(key, pending, this.options.pendingTtlMs);
+    if (existing) {
+      if (existing.fingerprint !== fingerprint) {
+        throw new IdempotencyError('IDEMPOTENCY_KEY_REUSED', 'This idempotencyKey was already used with different arguments; use a new key for a new write');
+      }
+      if (existing.status === 'pending') existing = await this.waitWhilePending(key);
+      if (existing?.status === 'done') return { result: existing.result as R, settledBy: 'REPLAYED' };
+      if (existing?.status === 'unknown') {
+        const settled = await this.settleUnknown(key, existing, spec);
+        if (settled) return settled;
+      } else {
+        // Expired while we waited: claim it afresh.
+        return this.execute(spec);
+      }
+    }
+    return this.runClaimed(key, fingerprint, pending, spec);
+  }
+
+  private async runClaimed<S, R>(key: string, fingerprint: string, pending: LedgerRecord, spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
+    let snapshot: S | undefined;
+    try {
+      snapshot = await spec.snapshot?.();
+    } catch (error) {
+      await this.store.remove(key, pending);
+      throw error;
+    }
+    let outcome: WriteOutcome<R>;
+    try {
+      outcome = await this.runSettling(spec, snapshot);
+    } catch (error) {
+      if (error instanceof IdempotencyError && error.code === 'WRITE_OUTCOME_UNKNOWN') {
+        const unknown: LedgerRecord = { status: 'unknown', fingerprint, at: Date.now(), ...(snapshot !== undefined ? { snapshot } : {}) };
+        await this.store.replace(key, pending, unknown, this.options.ttlMs);
+      } else {
+        // Nothing was applied: free the key so the caller's retry runs the write.
+        await this.store.remove(key, pending);
+      }
+      throw error;
+    }
+    await this.store.replace(key, pending, { status: 'done', fingerprint, at: Date.now(), result: outcome.result }, this.options.ttlMs);
+    return outcome;
+  }
+
+  /** Runs the write; an ambiguous failure is settled, or reported as WRITE_OUTCOME_UNKNOWN. */
+  private async runSettling<S, R>(spec: WriteSpec<S, R>, snapshot: S | undefined): Promise<WriteOutcome<R>> {
+    try {
+      return { result: await spec.run(snapshot), settledBy: 'REPLY' };
+    } catch (error) {
+      if (!mayHaveApplied(error)) throw error;
+      if (!spec.settle) throw unknownOutcome(error, undefined, spec.key != null);
+      let settled: SettleResult<R>;
+      try {
+        await delay(this.options.settleDelayMs);
+        settled = await spec.settle(snapshot);
+      } catch (settleError) {
+        throw unknownOutcome(error, settleError, true);
+      }
+      if (settled.applied) return { result: settled.result, settledBy: spec.settledBy ?? 'READ_BACK' };
+      // Proven not applied: the original failure stands, and a retry is safe.
+      throw error;
+    }
+  }
+
+  /** A previous attempt's outcome is unknown: settle it before anything else. */
+  private async settleUnknown<S, R>(key: string, record: LedgerRecord & { status: 'unknown' }, spec: WriteSpec<S, R>): Promise<WriteOutcome<R> | undefined> {
+    if (!spec.settle) throw new IdempotencyError('WRITE_OUTCOME_UNKNOWN', 'An earlier attempt with this idempotencyKey may or may not have been applied, and it cannot be checked');
+    let settled: SettleResult<R>;
+    try {
+      await delay(this.options.settleDelayMs - (Date.now() - record.at));
+      settled = await spec.settle(record.snapshot as S | undefined);
+    } catch (cause) {
+      throw new IdempotencyError('WRITE_OUTCOME_UNKNOWN', 'An earlier attempt with this idempotencyKey may have been applied and Horizon cannot confirm it now; retry with the same key', { cause });
+    }
+    if (settled.applied) {
+      await this.store.replace(key, record, { status: 'done', fingerprint: record.fingerprint, at: Date.now(), result: settled.result }, this.options.ttlMs);
+      return { result: settled.result, settledBy: spec.settledBy ?? 'READ_BACK' };
+    }
+    // Not applied: take the key over and run the write now.
+    const pending: LedgerRecord = { status: 'pending', fingerprint: record.fingerprint, at: Date.now() };
+    if (!(await this.store.replace(key, record, pending, this.options.pendingTtlMs))) {
+      // Another replica took it over first; its result is what a retry will see.
+      throw new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another attempt with this idempotencyKey is running; retry shortly with the same key');
+    }
+    return this.runClaimed(key, record.fingerprint, pending, spec);
+  }
+
+  private async waitWhilePending(key: string): Promise<LedgerRecord | undefined> {
+    const deadline = Date.now() + this.options.waitMs;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, this.options.pollMs));
+      const record = await this.store.get(key);
+      if (!record || record.status !== 'pending') return record;
+      if (Date.now() >= deadline) {
+        throw new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'An earlier attempt with this idempotencyKey is still running; retry shortly with the same key');
+      }
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}
+
+/** Validation errors and failures that prove nothing was sent never applied anything. */
+export function mayHaveApplied(error: unknown): boolean {
+  if (error instanceof HorizonError) return error.mayHaveApplied;
+  if (error instanceof InvalidArgumentError) return false;
+  if (error instanceof Error && error.name === 'GraphQLError') return false;
+  return true;
+}
+
+function unknownOutcome(error: unknown, settleError: unknown, hasKey: boolean): IdempotencyError {
+  const advice = hasKey
+    ? 'retry with the same idempotencyKey to settle it'
+    : 'check before writing again, and send an idempotencyKey to make retries safe';
+  return new IdempotencyError('WRITE_OUTCOME_UNKNOWN', `The write may or may not have been applied (Horizon's reply was lost); ${advice}`, { cause: settleError ?? error });
+}
+
+/** The arguments' identity: the same write gives the same fingerprint whatever the key order. */
+export function fingerprintOf(scope: string, args: unknown): string {
+  return createHash('sha256').update(scope).update('\0').update(stableJson(args)).digest('base64url');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
