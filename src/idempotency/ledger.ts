@@ -47,6 +47,8 @@ export interface WriteSpec<S, R> {
   settle?: (snapshot: S | undefined) => Promise<SettleResult<R>>;
   /** How `settle` knows (default READ_BACK). */
   settledBy?: Settlement;
+  /** Snapshot and settle even without a key (cheap checks worth always making, e.g. consume). */
+  alwaysSettle?: boolean;
 }
 
 export interface WriteOutcome<R> {
@@ -79,8 +81,10 @@ export class IdempotencyLedger {
   ) {}
 
   async execute<S, R>(spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
-    // Without a key there is nothing to settle against later: no snapshot, no ledger.
-    if (spec.key === undefined || spec.key === null) return this.runSettling({ ...spec, settle: undefined }, undefined);
+    // Without a key there is no ledger, and (unless the write asks) no snapshot to settle against.
+    if (spec.key === undefined || spec.key === null) {
+      return spec.alwaysSettle ? this.runSettling(spec, await spec.snapshot?.()) : this.runSettling({ ...spec, settle: undefined }, undefined);
+    }
     if (!KEY_PATTERN.test(spec.key)) throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
     const key = spec.key;
     const fingerprint = fingerprintOf(spec.scope, spec.args);

@@ -41,8 +41,11 @@ interface Write {
   check: (userId: string) => void;
 }
 
+const WRITE_ROUTES = [ROUTES.writeProgress, ROUTES.consumeEntitlement, ROUTES.submitEntry];
+
 function pickWrite(rand: () => number, userId: string, key: string): Write {
-  if (rand() < 0.5) {
+  const kind = Math.floor(rand() * 4);
+  if (kind === 0) {
     const count = 1 + Math.floor(rand() * 50);
     return {
       mutation: `mutation { addAchievementCount(userId: "${userId}", apiName: "COLLECT_100_GEMS", count: ${count}, idempotencyKey: "${key}") { justUnlocked settledBy progress { count } } }`,
@@ -50,12 +53,33 @@ function pickWrite(rand: () => number, userId: string, key: string): Write {
       check: (id) => expect(h.emulator.state.progressOf(id).get('COLLECT_100_GEMS')?.count_progress).toBe(count),
     };
   }
-  let bits = '';
-  while (!bits.includes('1')) bits = Array.from({ length: 7 }, () => (rand() < 0.4 ? '1' : '0')).join('');
+  if (kind === 1) {
+    let bits = '';
+    while (!bits.includes('1')) bits = Array.from({ length: 7 }, () => (rand() < 0.4 ? '1' : '0')).join('');
+    return {
+      mutation: `mutation { addAchievementBits(userId: "${userId}", apiName: "VISIT_3_CONTINENTS", bits: "${bits}", idempotencyKey: "${key}") { justUnlocked settledBy progress { bitfield } } }`,
+      expectApplied: (p) => p.add_bits === bits,
+      check: (id) => expect(h.emulator.state.progressOf(id).get('VISIT_3_CONTINENTS')?.bitfield_progress).toBe(bits),
+    };
+  }
+  if (kind === 2) {
+    // The player owns one pouch of gems, granted straight into the emulator's world.
+    h.emulator.state.commerce.entitlementsOf(userId).set('gems_100', { id: `9${userId}`, sku: 'gems_100', item_id: h.emulator.state.commerce.items.get('gems_100')!.id, grant_time: 1_760_000_000 });
+    return {
+      mutation: `mutation { consumePurchase(userId: "${userId}", sku: "gems_100", idempotencyKey: "${key}") { consumed status settledBy } }`,
+      expectApplied: (p) => p.sku === 'gems_100' && p.user_id === userId,
+      check: (id) => expect(h.emulator.state.commerce.entitlementsOf(id).has('gems_100')).toBe(false),
+    };
+  }
+  // A forced score: replaces the entry whatever it was, so it is not idempotent by nature.
+  const score = 1_000 + Math.floor(rand() * 1_000_000);
   return {
-    mutation: `mutation { addAchievementBits(userId: "${userId}", apiName: "VISIT_3_CONTINENTS", bits: "${bits}", idempotencyKey: "${key}") { justUnlocked settledBy progress { bitfield } } }`,
-    expectApplied: (p) => p.add_bits === bits,
-    check: (id) => expect(h.emulator.state.progressOf(id).get('VISIT_3_CONTINENTS')?.bitfield_progress).toBe(bits),
+    mutation: `mutation { submitLeaderboardScore(userId: "${userId}", leaderboard: "HIGH_SCORES", score: "${score}", forceUpdate: true, idempotencyKey: "${key}") { didUpdate settledBy entry { score } } }`,
+    expectApplied: (p) => p.score === String(score) && p.user_id === userId,
+    check: (id) => {
+      const board = h.emulator.state.leaderboards.boards.get('HIGH_SCORES')!;
+      expect(h.emulator.state.leaderboards.entriesOf(board.id).get(id)?.score.toString()).toBe(String(score));
+    },
   };
 }
 
@@ -91,7 +115,7 @@ test(`${RUNS} randomized fault runs: every idempotency key's write is applied ex
     for (let i = 0; i < 100 && h.emulator.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
 
     if (!payload) throw new Error(`run ${run}: no success after ${MAX_CALLER_ATTEMPTS} caller attempts; last errors ${JSON.stringify(result?.errors)}`);
-    const applied = h.upstream(ROUTES.writeProgress).filter((r) => r.applied && r.path === `/${userId}/achievements`);
+    const applied = h.upstream().filter((r) => WRITE_ROUTES.includes(r.route as never) && r.applied && (r.path === `/${userId}/achievements` || r.params.user_id === userId));
     for (const entry of h.upstream()) if (entry.fault) faultsSeen.add(entry.fault);
     if (applied.length !== 1 || !write.expectApplied(applied[0]!.params)) {
       throw new Error(`run ${run} (key ${key}): applied ${applied.length} times; faults ${JSON.stringify(h.upstream().map((r) => [r.route, r.fault ?? 'ok', r.applied]))}`);
@@ -103,9 +127,10 @@ test(`${RUNS} randomized fault runs: every idempotency key's write is applied ex
     h.resetUpstream();
     const replay = await h.execute(write.mutation);
     expect(Object.values(replay.data!)[0]).toMatchObject({ settledBy: 'REPLAYED' });
-    expect(h.upstream(ROUTES.writeProgress)).toHaveLength(0);
+    expect(h.upstream().filter((r) => WRITE_ROUTES.includes(r.route as never))).toHaveLength(0);
   }
   // The runs really went through lost replies and read-backs, not only clean calls.
   expect(settledBy.get('READ_BACK') ?? 0).toBeGreaterThan(0);
+  expect(settledBy.get('VERIFY_ENTITLEMENT') ?? 0).toBeGreaterThan(0);
   expect([...faultsSeen].sort()).toEqual([...FAULT_MODES].sort());
 }, 600_000);

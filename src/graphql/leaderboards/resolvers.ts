@@ -13,11 +13,18 @@ import {
   type LocalizedTitle,
   type SortOrder,
   type StartAt,
+  type SubmitEntryResult,
 } from '../../horizon/leaderboards.js';
 import { requireUserToken, type Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { UserRef } from '../users/resolvers.js';
 import { unknownBoard } from './loaders.js';
+
+/** The player's entry, as a ledger snapshot (JSON): what a lost submit's reply is settled against. */
+interface EntrySnapshot {
+  score: string;
+  timestamp: number;
+}
 
 /** Largest page `Leaderboard.entries` serves. */
 export const MAX_ENTRIES_PAGE = 100;
@@ -213,7 +220,7 @@ export const leaderboardResolvers = {
   Mutation: {
     async submitLeaderboardScore(
       _: unknown,
-      args: { userId: string; leaderboard: string; score: bigint; extraDataBase64?: string | null; forceUpdate?: boolean | null },
+      args: { userId: string; leaderboard: string; score: bigint; extraDataBase64?: string | null; forceUpdate?: boolean | null; idempotencyKey?: string | null },
       ctx: Context,
     ) {
       // Everything checkable is checked before the first upstream call.
@@ -222,7 +229,7 @@ export const leaderboardResolvers = {
       if (args.extraDataBase64 !== undefined && args.extraDataBase64 !== null) assertExtraData(args.extraDataBase64);
       const board = await boardOrThrow(ctx, args.leaderboard, 'leaderboard');
       const write = { apiName: board.apiName, score: args.score, extraDataBase64: args.extraDataBase64, forceUpdate: args.forceUpdate ?? false };
-      let result;
+      let send: () => Promise<SubmitEntryResult>;
       if (board.writePolicy === 'CLIENT_AUTHORITATIVE') {
         // Horizon takes these only with the player's own token; make sure it is this player's.
         const userToken = requireUserToken(ctx);
@@ -230,13 +237,31 @@ export const leaderboardResolvers = {
         if (viewer.id !== args.userId) {
           throw userError(ErrorCode.FORBIDDEN, `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`);
         }
-        result = await ctx.horizon.leaderboards.submitEntry({ ...write, userToken });
+        send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userToken });
       } else {
-        result = await ctx.horizon.leaderboards.submitEntry({ ...write, userId: args.userId });
+        send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userId: args.userId });
       }
+      const entryNow = async (): Promise<EntrySnapshot | null> => {
+        const { entries } = await ctx.horizon.leaderboards.entries({ apiName: board.apiName, filter: 'USER_IDS', userIds: [args.userId] });
+        const entry = entries.find((e) => e.user.id === args.userId);
+        return entry ? { score: entry.score.toString(), timestamp: entry.timestamp?.getTime() ?? 0 } : null;
+      };
+      const { result, settledBy } = await ctx.ledger.execute<EntrySnapshot | null, SubmitEntryResult>({
+        scope: 'submitLeaderboardScore',
+        key: args.idempotencyKey,
+        args: { userId: args.userId, leaderboard: board.apiName, score: args.score.toString(), extraDataBase64: args.extraDataBase64 ?? null, forceUpdate: write.forceUpdate },
+        snapshot: entryNow,
+        run: send,
+        // A lost reply: the entry now holds our score with a new timestamp iff ours landed.
+        settle: async (before) => {
+          const after = await entryNow();
+          const landed = after !== null && after.score === args.score.toString() && (!before || after.timestamp !== before.timestamp || before.score !== after.score);
+          return landed ? { applied: true, result: { didUpdate: true, updatedChallengeIds: [] } } : { applied: false };
+        },
+      });
       ctx.loaders.leaderboards.forgetBoard(board.apiName);
       const entry = await ctx.loaders.leaderboards.entryOfUser(board.apiName).load(args.userId);
-      return { didUpdate: result.didUpdate, entry, leaderboardApiName: board.apiName };
+      return { didUpdate: result.didUpdate, entry, settledBy, leaderboardApiName: board.apiName };
     },
 
     async upsertLeaderboard(_: unknown, args: { input: UpsertInput }, ctx: Context) {

@@ -141,10 +141,28 @@ export const purchaseResolvers = {
   },
 
   Mutation: {
-    async consumePurchase(_: unknown, args: { userId: string; sku: string }, ctx: Context) {
+    async consumePurchase(_: unknown, args: { userId: string; sku: string; idempotencyKey?: string | null }, ctx: Context) {
       checkUserAndSku(args.userId, args.sku);
-      const consumed = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.consume(args.userId, args.sku));
-      return { consumed, status: consumed ? 'CONSUMED' : 'REFUSED', user: { id: args.userId }, sku: args.sku };
+      const owned = async () => (await ctx.horizon.purchases.verifyEntitlement(args.userId, args.sku)).owned;
+      const { result: consumed, settledBy } = await writeFor(ctx, args.userId, () =>
+        ctx.ledger.execute<{ ownedBefore: boolean }, boolean>({
+          scope: 'consumePurchase',
+          key: args.idempotencyKey,
+          args: { userId: args.userId, sku: args.sku },
+          // Consume is by SKU only and Horizon has no "was this consumed?" query: what the
+          // player owned just before is what tells a lost reply's outcome afterwards.
+          alwaysSettle: true,
+          snapshot: async () => ({ ownedBefore: await owned() }),
+          run: () => ctx.horizon.purchases.consume(args.userId, args.sku),
+          settle: async (before) => {
+            const ownedNow = await owned();
+            if (!before?.ownedBefore) return { applied: true, result: false }; // nothing to consume: refused either way
+            return ownedNow ? { applied: false } : { applied: true, result: true };
+          },
+          settledBy: 'VERIFY_ENTITLEMENT',
+        }),
+      );
+      return { consumed, status: consumed ? 'CONSUMED' : 'REFUSED', settledBy, user: { id: args.userId }, sku: args.sku };
     },
     async refundPurchase(_: unknown, args: { userId: string; sku: string; reason: string }, ctx: Context) {
       checkUserAndSku(args.userId, args.sku);
