@@ -68,3 +68,55 @@ test('errors reach the frontend with their code, and the rest of the query still
   expect(body.errors).toHaveLength(1);
   expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
 });
+
+test("a game's leaderboard page through the gateway: entries, their players' profiles and achievements", async () => {
+  stack.emulator.clearRequests();
+  const { status, body } = await stack.query(`{
+    games { title leaderboard { apiName title entries(first: 5) { totalCount nodes { rank score user { id displayName
+      achievements(apiNames: ["FIRST_STEPS", "COLLECT_100_GEMS"]) { unlocked count definition { title } } } } } } }
+  }`);
+  expect(status).toBe(200);
+  expect(body.errors).toBeUndefined();
+  const [skyward, relic] = body.data.games;
+  expect(relic.leaderboard).toBeNull();
+  const board = skyward.leaderboard;
+  expect(board.apiName).toBe('HIGH_SCORES');
+  expect(board.entries.totalCount).toBe(40);
+  expect(board.entries.nodes).toHaveLength(5);
+  expect(board.entries.nodes[0].rank).toBe(1);
+  for (const entry of board.entries.nodes) {
+    expect(typeof entry.score).toBe('string');
+    expect(entry.user.displayName).toEqual(expect.any(String));
+    expect(entry.user.achievements.map((a: any) => a.definition.title)).toEqual(['First Steps', 'Gem Hoarder']);
+  }
+  const ranks = board.entries.nodes.map((e: any) => e.rank);
+  expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
+  // The page's users came with the entries: no profile calls; one progress call per player.
+  const routes = stack.emulator.requests.map((r) => r.route);
+  expect(routes.filter((r) => r === 'GET /leaderboard_entries')).toHaveLength(1);
+  expect(routes.filter((r) => r === 'GET /:node_id')).toHaveLength(0);
+  expect(routes.filter((r) => r === 'GET /:user_id/achievements')).toHaveLength(5);
+});
+
+test('a game backend consumes a purchase through the gateway; the entitlement is gone afterwards', async () => {
+  const player = demoUserId(0);
+  const consumable = [...stack.emulator.state.commerce.entitlementsOf(player).values()].find(
+    (e) => stack.emulator.state.commerce.items.get(e.sku)?.item_type === 'CONSUMABLE',
+  )!;
+  expect(consumable).toBeDefined();
+  const before = await stack.query(`{ user(id: "${player}") { entitlement(sku: "${consumable.sku}") { owned } } }`);
+  expect(before.body.data.user.entitlement.owned).toBe(true);
+
+  const consume = `mutation($key: String) { consumePurchase(userId: "${player}", sku: "${consumable.sku}", idempotencyKey: $key) { consumed status settledBy } }`;
+  const first = await stack.query(consume, { key: 'gateway-consume-1' });
+  expect(first.body.errors).toBeUndefined();
+  expect(first.body.data.consumePurchase).toEqual({ consumed: true, status: 'CONSUMED', settledBy: 'REPLY' });
+  const retried = await stack.query(consume, { key: 'gateway-consume-1' });
+  expect(retried.body.data.consumePurchase).toEqual({ consumed: true, status: 'CONSUMED', settledBy: 'REPLAYED' });
+  const again = await stack.query(consume, { key: 'gateway-consume-2' });
+  expect(again.body.data.consumePurchase).toEqual({ consumed: false, status: 'REFUSED', settledBy: 'REPLY' });
+
+  const after = await stack.query(`{ user(id: "${player}") { entitlement(sku: "${consumable.sku}") { owned } purchases(first: 50) { nodes { sku } } } }`);
+  expect(after.body.data.user.entitlement.owned).toBe(false);
+  expect(after.body.data.user.purchases.nodes.map((p: any) => p.sku)).not.toContain(consumable.sku);
+});

@@ -24,15 +24,17 @@ export const GAMES_SDL = `
     title: String!
     featuredAchievements: [AchievementDefinition!]!
     topPlayers: [User!]!
+    leaderboard: Leaderboard
   }
   type User @key(fields: "id", resolvable: false) { id: ID! }
+  type Leaderboard @key(fields: "apiName", resolvable: false) { apiName: String! }
   type AchievementDefinition @key(fields: "apiName", resolvable: false) { apiName: String! }
   type Query { games: [Game!]! }
 `;
 
 const GAMES = [
-  { id: 'g1', title: 'Skyward Rally', featuredAchievements: ['FIRST_STEPS', 'COLLECT_100_GEMS'], topPlayers: [0, 1, 2] },
-  { id: 'g2', title: 'Relic Run', featuredAchievements: ['FIND_ALL_RELICS'], topPlayers: [2, 3] },
+  { id: 'g1', title: 'Skyward Rally', featuredAchievements: ['FIRST_STEPS', 'COLLECT_100_GEMS'], topPlayers: [0, 1, 2], leaderboard: 'HIGH_SCORES' },
+  { id: 'g2', title: 'Relic Run', featuredAchievements: ['FIND_ALL_RELICS'], topPlayers: [2, 3], leaderboard: null },
 ];
 
 export interface FederatedStack {
@@ -60,6 +62,7 @@ export async function startFederatedStack(): Promise<FederatedStack> {
         Game: {
           featuredAchievements: (game: (typeof GAMES)[number]) => game.featuredAchievements.map((apiName) => ({ apiName })),
           topPlayers: (game: (typeof GAMES)[number]) => game.topPlayers.map((i) => ({ id: demoUserId(i) })),
+          leaderboard: (game: (typeof GAMES)[number]) => (game.leaderboard ? { apiName: game.leaderboard } : null),
         },
       },
     }),
