@@ -1,5 +1,5 @@
 /**
- * Demo data: one app, a dozen players with tokens, achievement definitions of every type
+ * Demo data: one app, a dozen players with tokens (the leaderboard seed adds more), achievement definitions of every type
  * and both write policies (one archived, one secret), and some progress, so `npm start`
  * shows a populated graph. Deterministic: the same world every start.
  */
