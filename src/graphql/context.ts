@@ -63,8 +63,8 @@ export function createContext(options: {
     signal,
     loaders: {
       achievements: createAchievementLoaders(horizon, caches, signal),
-      leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users),
-      purchases: createPurchaseLoaders(horizon, loaderOptions),
+      leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users, caches),
+      purchases: createPurchaseLoaders(horizon, loaderOptions, caches),
       users,
     },
   };

@@ -7,6 +7,8 @@
  * writes invalidate the entries they change at once; other replicas see them after the TTL.
  */
 import type { AchievementDefinition } from '../horizon/achievements.js';
+import type { Leaderboard } from '../horizon/leaderboards.js';
+import type { Product } from '../horizon/purchases.js';
 
 export interface SharedCacheOptions {
   maxEntries: number;
@@ -143,12 +145,21 @@ export interface SharedCaches {
   achievementDefinitions: SharedCache<AchievementDefinition | null>;
   /** Lists of every definition, keyed `archived` or `active`. */
   achievementDefinitionLists: SharedCache<AchievementDefinition[]>;
+  /** Leaderboard metadata by api name (null: no such board). */
+  leaderboards: SharedCache<Leaderboard | null>;
+  /** The list of every leaderboard (one entry, `all`). */
+  leaderboardLists: SharedCache<Leaderboard[]>;
+  /** The product catalog as the app token sees it (one entry, `all`). */
+  catalog: SharedCache<Product[]>;
 }
 
 export function createSharedCaches(options: SharedCacheOptions): SharedCaches {
   return {
     achievementDefinitions: new SharedCache('achievementDefinitions', options),
     achievementDefinitionLists: new SharedCache('achievementDefinitionLists', options),
+    leaderboards: new SharedCache('leaderboards', options),
+    leaderboardLists: new SharedCache('leaderboardLists', options),
+    catalog: new SharedCache('catalog', options),
   };
 }
 

@@ -92,3 +92,48 @@ describe('@cacheControl hints', () => {
     expect(await cacheHeader(`{ achievementDefinitions { title } user(id: "${demoUserId(0)}") { achievements { unlocked } } }`)).toBe('no-store');
   });
 });
+
+describe('leaderboard metadata and the catalog', () => {
+  test('are shared across requests once warm', async () => {
+    const query = `{ leaderboard(apiName: "HIGH_SCORES") { sortOrder title } products { sku price { formatted } } }`;
+    const cold = await h.execute(query);
+    expect(cold.errors).toBeUndefined();
+    expect([count(ROUTES.leaderboards), count(ROUTES.availablePurchases)]).toEqual([1, 1]);
+    h.resetUpstream();
+    expect((await h.execute(query)).data).toEqual(cold.data);
+    expect(h.emulator.requests).toHaveLength(0);
+  });
+
+  test('our own leaderboard admin write invalidates the cached metadata at once', async () => {
+    const read = `{ leaderboard(apiName: "HIGH_SCORES") { title(locale: "en_US") } leaderboards { apiName } }`;
+    await h.execute(read);
+    const upsert = await h.execute(`mutation { upsertLeaderboard(input: { apiName: "HIGH_SCORES", titles: [{ locale: "en_US", title: "Hall of Fame" }] }) { leaderboard { apiName } } }`);
+    expect(upsert.errors).toBeUndefined();
+    await h.execute(`mutation { upsertLeaderboard(input: { apiName: "NEW_BOARD", sortOrder: HIGHER_IS_BETTER, writePolicy: SERVER_AUTHORITATIVE }) { leaderboard { apiName } } }`);
+    const after = await h.execute(read);
+    expect(after.data!.leaderboard.title).toBe('Hall of Fame');
+    expect(after.data!.leaderboards.map((b: { apiName: string }) => b.apiName)).toContain('NEW_BOARD');
+  });
+
+  test('public metadata is cacheable by the router; a page of entries is not', async () => {
+    const { createContext } = await import('../../src/graphql/context.js');
+    const { silentLogger } = await import('../helpers/harness.js');
+    const header = async (query: string) =>
+      (await h.server.executeOperation({ query }, { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'c' }) })).http.headers.get('cache-control');
+    expect(await header(`{ leaderboards { apiName titles { locale title } } products { sku price { formatted } billingPlans { trialOffers { price { formatted } } } } }`)).toBe('max-age=60, public');
+    expect(await header(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3) { nodes { score } } } }`)).toBe('no-store');
+  });
+});
+
+test('S2 warm: the top 25 entries with each player's name and 2 achievements cost exactly 26 upstream calls', async () => {
+  const S2 = `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 25) { nodes { rank score user { displayName
+    achievements(apiNames: ["FIRST_STEPS", "COLLECT_100_GEMS"]) { unlocked count definition { title } } } } } } }`;
+  const cold = await h.execute(S2);
+  expect(cold.errors).toBeUndefined();
+  expect(cold.data!.leaderboard.entries.nodes).toHaveLength(25);
+  h.resetUpstream();
+  const warm = await h.execute(S2);
+  expect(warm.data).toEqual(cold.data);
+  expect([count(ROUTES.leaderboardEntries), count(ROUTES.progress), count(ROUTES.node), count(ROUTES.definitions), count(ROUTES.leaderboards)]).toEqual([1, 25, 0, 0, 0]);
+  expect(h.emulator.requests).toHaveLength(26);
+});

@@ -8,9 +8,10 @@ import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
 import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
 import { MAX_USER_IDS_PER_CALL, type Leaderboard, type LeaderboardEntry } from '../../horizon/leaderboards.js';
-import { loadAll, loadEach } from '../batch.js';
+import { asError, loadEach } from '../batch.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { LoaderOptions } from '../loaderOptions.js';
+import type { SharedCaches } from '../sharedCache.js';
 import type { UserLoaders } from '../users/loaders.js';
 
 export interface LeaderboardLoaders {
@@ -28,25 +29,36 @@ export interface LeaderboardLoaders {
   forgetBoard(apiName: string): void;
 }
 
-export function createLeaderboardLoaders(client: HorizonClient, { signal }: LoaderOptions, users: UserLoaders): LeaderboardLoaders {
+export function createLeaderboardLoaders(client: HorizonClient, { signal }: LoaderOptions, users: UserLoaders, caches: SharedCaches): LeaderboardLoaders {
+  // Board metadata is the same for every caller: shared across requests (see sharedCache.ts),
+  // fetched without any one request's signal since other requests may be waiting on it.
   let everyBoard: Promise<Leaderboard[]> | undefined;
   const allBoards = () => {
-    everyBoard ??= client.leaderboards.list({ signal }).then((boards) => {
-      for (const b of boards) board.prime(b.apiName, b);
+    everyBoard ??= caches.leaderboardLists.get('all', () => client.leaderboards.list()).then((boards) => {
+      for (const b of boards) {
+        board.prime(b.apiName, b);
+        caches.leaderboards.set(b.apiName, b);
+      }
       return boards;
     });
     return everyBoard;
   };
-  const board = new DataLoader<string, Leaderboard | null>((apiNames) =>
-    loadAll(
-      apiNames,
-      // Either way one call: the `api_name` filter for a single board, else the whole list
-      // (apps have tens of boards, and the list endpoint filters by one name only).
-      (names) => (everyBoard || names.length > 1 ? allBoards() : client.leaderboards.list({ apiName: names[0]!, signal })),
-      (b) => b.apiName,
-      null,
-    ),
-  );
+  // Either way one call: the `api_name` filter for a single board, else the whole list
+  // (apps have tens of boards, and the list endpoint filters by one name only).
+  const fetchBoards = async (names: string[]): Promise<Map<string, Leaderboard | null>> => {
+    const boards = everyBoard || names.length > 1 ? await allBoards() : await client.leaderboards.list({ apiName: names[0]! });
+    const found = new Map<string, Leaderboard | null>(names.map((n) => [n, null]));
+    for (const b of boards) if (found.has(b.apiName)) found.set(b.apiName, b);
+    return found;
+  };
+  const board = new DataLoader<string, Leaderboard | null>(async (apiNames) => {
+    try {
+      const found = await caches.leaderboards.getMany(apiNames, fetchBoards);
+      return apiNames.map((name) => found.get(name) ?? null);
+    } catch (error) {
+      return apiNames.map(() => asError(error));
+    }
+  });
 
   const entry = new DataLoader<string, LeaderboardEntry | null>((ids) =>
     loadEach(ids, async (id) => {
@@ -110,6 +122,9 @@ export function createLeaderboardLoaders(client: HorizonClient, { signal }: Load
       }
     },
     forgetBoard(apiName) {
+      // Our own write: every request after it sees the change (other replicas after the TTL).
+      caches.leaderboards.delete(apiName);
+      caches.leaderboardLists.clear();
       board.clear(apiName);
       everyBoard = undefined;
       byBoard.delete(apiName);

@@ -21,6 +21,7 @@ import type { EntitlementCheck, Product, Purchase } from '../../horizon/purchase
 import type { Subscription } from '../../horizon/subscriptions.js';
 import { loadEach } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
+import type { SharedCaches } from '../sharedCache.js';
 
 export interface PurchaseLoaders {
   /** Whether the user owns the SKU; `null` for the base application. */
@@ -35,7 +36,7 @@ export interface PurchaseLoaders {
   clearUser(userId: string): void;
 }
 
-export function createPurchaseLoaders(client: HorizonClient, { signal }: LoaderOptions): PurchaseLoaders {
+export function createPurchaseLoaders(client: HorizonClient, { signal }: LoaderOptions, caches: SharedCaches): PurchaseLoaders {
   /** user id → page key → page. */
   const pages = new Map<string, Map<string, Promise<Page<Purchase>>>>();
   /** user id → entitlement keys loaded, so clearUser can find them. */
@@ -86,7 +87,8 @@ export function createPurchaseLoaders(client: HorizonClient, { signal }: LoaderO
       return page;
     },
     products() {
-      products ??= client.purchases.listAvailable({ signal });
+      // The app token's catalog is the same for every caller: shared across requests.
+      products ??= caches.catalog.get('all', () => client.purchases.listAvailable());
       return products;
     },
     subscriptions,
