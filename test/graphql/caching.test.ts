@@ -125,7 +125,7 @@ describe('leaderboard metadata and the catalog', () => {
   });
 });
 
-test('S2 warm: the top 25 entries with each player's name and 2 achievements cost exactly 26 upstream calls', async () => {
+test('S2 warm: the top 25 entries with every player name and 2 achievements cost exactly 26 upstream calls', async () => {
   const S2 = `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 25) { nodes { rank score user { displayName
     achievements(apiNames: ["FIRST_STEPS", "COLLECT_100_GEMS"]) { unlocked count definition { title } } } } } } }`;
   const cold = await h.execute(S2);
