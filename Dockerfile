@@ -21,6 +21,11 @@ COPY --from=build /app/dist ./dist
 COPY schema ./schema
 USER node
 EXPOSE 4001
+# Liveness: /health answers 200 while the process serves HTTP (readiness is /ready, for orchestrators).
+# .ci/container-check runs this very command.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/graphql',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({query:'{__typename}'})}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4001)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# SIGTERM drains: operations in flight get SHUTDOWN_GRACE_MS (20 s) to finish; give the container
+# more than that before SIGKILL (docker run --stop-timeout 30; Kubernetes' default 30 s is enough).
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

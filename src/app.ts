@@ -10,16 +10,23 @@ import { DEFAULT_LEDGER, IdempotencyLedger } from './idempotency/ledger.js';
 import { RedisIdempotencyStore } from './idempotency/redisStore.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
+import { emulatorProbe } from './observability/health.js';
+import { requestScope } from './requestScope.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
+import { createSubgraphAuth } from './auth/index.js';
 
 export interface RunningApp {
   subgraph: RunningSubgraph;
   emulator: RunningEmulator | undefined;
   horizon: HorizonClient;
+  /** Demo auth only (no AUTH_JWKS_URL/AUTH_HS256_SECRET outside production): a caller token with every scope, to print. */
+  devToken: string | undefined;
   stop(): Promise<void>;
 }
 
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
+  // Caller authentication (src/auth): the JWT verifier, router secret, and in demo mode a generated secret and token.
+  const auth = await createSubgraphAuth(config.auth, logger);
   let emulator: RunningEmulator | undefined;
   let horizonTarget = { baseUrl: config.horizon.baseUrl, appId: config.horizon.appId, appSecret: config.horizon.appSecret };
   if (config.horizon.mode === 'emulator') {
@@ -36,17 +43,21 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     breaker: { failureThreshold: config.horizon.breakerThreshold, cooldownMs: config.horizon.breakerCooldownMs },
     limits: { maxInFlight: config.horizon.maxInFlight, maxQueued: config.horizon.maxQueued },
   });
-  horizon.transport.onRetry((retry) => logger.info({ endpoint: retry.endpoint, attempt: retry.attempt, delayMs: retry.delayMs, err: retry.error }, 'retrying upstream call'));
+  // One line per upstream retry and failure, with the operation's request id (null outside operations).
+  const requestId = () => requestScope.getStore()?.requestId ?? null;
+  horizon.transport.onRetry((retry) => logger.info({ requestId: requestId(), endpoint: retry.endpoint, attempt: retry.attempt, delayMs: retry.delayMs, err: retry.error }, 'retrying upstream call'));
   horizon.transport.breaker?.onStateChange((state) => logger.warn({ circuit: state }, `Horizon API circuit ${state}`));
   horizon.transport.onCall((call) => {
-    if (call.error) logger.warn({ endpoint: call.endpoint, status: call.status ?? null, durationMs: Math.round(call.durationMs), err: call.error }, 'upstream call failed');
+    if (call.error) logger.warn({ requestId: requestId(), endpoint: call.endpoint, status: call.status ?? null, attempt: call.attempt, durationMs: Math.round(call.durationMs), err: call.error }, 'upstream call failed');
   });
   let subgraph: RunningSubgraph;
   let store: IdempotencyStore | undefined;
   try {
     store = await idempotencyStore(config, logger);
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ttlMs: config.idempotency.ttlMs, settleDelayMs: config.idempotency.settleDelayMs });
-    subgraph = await startSubgraph({ config, horizon, logger, caches: createSharedCaches(config.cache), ledger }, { port: config.port, host: config.host });
+    // In demo mode /ready asks the emulator's health instead of calling the API.
+    const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
+    subgraph = await startSubgraph({ config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth }, { port: config.port, host: config.host });
   } catch (error) {
     await store?.close();
     await horizon.close();
@@ -57,6 +68,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     subgraph,
     emulator,
     horizon,
+    devToken: auth.devToken,
     async stop() {
       await subgraph.stop();
       await store?.close();

@@ -2,6 +2,8 @@
  * Every setting, from the environment, validated at start-up. `loadConfig` collects one
  * message per bad value and throws them together, so an operator fixes them in one go.
  */
+import { otelProblems } from './observability/tracing.js';
+import { loadAuthConfig, type AuthConfig } from './auth/config.js';
 
 export interface Config {
   /** Port the subgraph listens on. */
@@ -15,6 +17,8 @@ export interface Config {
   corsOrigins: string[];
   /** Deadline of a whole GraphQL operation; reads still running past it are abandoned. */
   operationTimeoutMs: number;
+  /** What one operation may ask (src/graphql/limits.ts): depth, aliases, estimated cost, tokens. */
+  queryLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   /** The idempotency ledger: in memory, or in Redis (shared by replicas) when `redisUrl` is set. */
   idempotency: { redisUrl: string | undefined; ttlMs: number; settleDelayMs: number };
   /** Shared caches of public, rarely changing data (definitions, leaderboards, catalog). */
@@ -41,6 +45,14 @@ export interface Config {
     breakerCooldownMs: number;
   };
   emulator: { port: number; host: string; latencyMs: number };
+  /** Caller authentication (JWT scopes checked against the schema's @authenticated/@requiresScopes) and the router shared secret. */
+  auth: AuthConfig;
+  /** After SIGTERM/SIGINT: how long in-flight operations may take to finish before connections are closed. */
+  shutdownGraceMs: number;
+  /** Prometheus metrics at `/metrics` on the subgraph's port. */
+  metricsEnabled: boolean;
+  /** `/ready`: how long a successful upstream answer counts; older, `/ready` probes the upstream first. */
+  readinessUpstreamMaxAgeMs: number;
 }
 
 export class ConfigError extends Error {
@@ -64,6 +76,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return fallback;
     }
     return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return fallback;
   };
   const production = (env.NODE_ENV ?? '') === 'production';
 
@@ -106,6 +126,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins,
     operationTimeoutMs: int('OPERATION_TIMEOUT_MS', 15_000, 100, 600_000),
+    queryLimits: {
+      maxDepth: int('MAX_QUERY_DEPTH', 10, 2, 1_000),
+      maxAliases: int('MAX_ALIASES', 30, 0, 100_000),
+      maxCost: int('MAX_QUERY_COST', 1_000, 1, 100_000_000),
+      maxTokens: int('MAX_QUERY_TOKENS', 10_000, 100, 10_000_000),
+    },
     idempotency: {
       redisUrl: redisUrl(env.REDIS_URL, problems),
       ttlMs: int('IDEMPOTENCY_TTL_MS', 24 * 3600 * 1000, 60_000, 30 * 24 * 3600 * 1000),
@@ -137,7 +163,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: env.EMULATOR_HOST?.trim() || '127.0.0.1',
       latencyMs: int('EMULATOR_LATENCY_MS', 0, 0, 60_000),
     },
+    auth: loadAuthConfig(env, production, problems),
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 20_000, 0, 600_000),
+    metricsEnabled: bool('METRICS_ENABLED', true),
+    readinessUpstreamMaxAgeMs: int('READINESS_UPSTREAM_MAX_AGE_MS', 30_000, 1_000, 3_600_000),
   };
+  problems.push(...otelProblems(env));
   if (config.horizon.callTimeoutMs >= config.operationTimeoutMs) {
     problems.push(`HORIZON_CALL_TIMEOUT_MS (${config.horizon.callTimeoutMs}) must be below OPERATION_TIMEOUT_MS (${config.operationTimeoutMs})`);
   }

@@ -1,7 +1,12 @@
 /** Entry point: `npm start`. Reads the environment, starts the app, stops it on SIGTERM/SIGINT. */
+// First of all: tracing (off unless OTEL_TRACES_EXPORTER is set) must start before node:http and undici load.
+import './observability/preload.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startApp } from './app.js';
+import { callerAuthBanner } from './auth/banner.js';
 import { createLogger } from './logger.js';
+import { installShutdown } from './observability/shutdown.js';
+import { stopTracing, tracingEnabled } from './observability/tracing.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,30 +27,29 @@ async function main(): Promise<void> {
       `\nhorizon-subgraph is running in DEMO MODE: no HORIZON_APP_ID/HORIZON_APP_SECRET set, so it talks to\n` +
         `the built-in emulator of graph.oculus.com on seeded demo data.\n\n` +
         `  GraphQL (subgraph):  ${graphqlUrl}  (also ${graphqlUrl}graphql; open it in a browser for Apollo Sandbox)\n` +
+        `  GraphiQL (offline):  ${graphqlUrl}graphiql\n` +
         `  Horizon emulator:    ${app.emulator.url}\n\n` +
-        `Try: curl -s ${graphqlUrl} -H 'content-type: application/json' \\\n` +
-        `       -d '{"query":"{ user(id: \\"3559884437424131\\") { displayName achievements { definition { title } unlocked } } }"}'\n\n`,
+        callerAuthBanner(graphqlUrl, app.devToken),
     );
   } else {
     process.stdout.write(`\nhorizon-subgraph is running against ${config.horizon.baseUrl} (app ${config.horizon.appId})\n  GraphQL: ${graphqlUrl}\n\n`);
+    if (app.devToken) process.stdout.write(callerAuthBanner(graphqlUrl, app.devToken));
   }
-  logger.info({ url: graphqlUrl, mode: config.horizon.mode, emulator: app.emulator?.url ?? null }, 'started');
+  logger.info(
+    { url: graphqlUrl, mode: config.horizon.mode, emulator: app.emulator?.url ?? null, metrics: config.metricsEnabled ? `${graphqlUrl}metrics` : null, tracing: tracingEnabled() },
+    'started',
+  );
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    app
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // SIGTERM/SIGINT: refuse new connections, finish operations in flight (SHUTDOWN_GRACE_MS),
+  // close the upstream pool, Redis and the emulator, flush traces, exit 0.
+  installShutdown({
+    logger,
+    graceMs: config.shutdownGraceMs,
+    stop: async () => {
+      await app.stop();
+      await stopTracing();
+    },
+  });
 }
 
 main().catch((error: unknown) => {

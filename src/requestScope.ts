@@ -8,6 +8,8 @@ export interface RequestScope {
   requestId: string;
   upstreamCalls: number;
   upstreamErrors: number;
+  /** Told the size of every DataLoader batch this operation runs (metrics); see `observed` in graphql/batch.ts. */
+  onBatch?: (loader: string, size: number) => void;
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();

@@ -3,6 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse, type GraphQLSchema } from 'graphql';
+import { applyAuthorization } from './auth/directives.js';
 import { buildResolvers } from './graphql/resolvers.js';
 
 /** `schema/` at the project root, found from this file whether it runs from `src/` or `dist/`. */
@@ -24,6 +25,7 @@ export function loadTypeDefs(directory = schemaDirectory()): string {
   return files.map((f) => readFileSync(join(directory, f), 'utf8')).join('\n');
 }
 
+/** The executable schema; every field guarded by @authenticated/@requiresScopes checks the caller first (src/auth/directives.ts). */
 export function buildSchema(typeDefs = loadTypeDefs()): GraphQLSchema {
-  return buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: buildResolvers() });
+  return applyAuthorization(buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: buildResolvers() }));
 }

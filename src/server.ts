@@ -10,18 +10,27 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SubgraphAuth } from './auth/index.js';
+import { checkRouterSecret, ROUTER_SECRET_HEADER } from './auth/routerSecret.js';
 import type { Config } from './config.js';
 import { createContext, USER_TOKEN_HEADER, type Context } from './graphql/context.js';
+import { GRAPHIQL_PATH, serveGraphiQL } from './graphiql.js';
 import { formatError } from './graphql/errors.js';
+import { guardEntityRepresentations } from './graphql/inputs.js';
+import { DEFAULT_QUERY_LIMITS, queryCostPlugin, queryLimitRules } from './graphql/limits.js';
 import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
 import { IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
+import { createObservability, type Observability } from './observability/index.js';
+import { responseErrorCodes } from './observability/errorCodes.js';
+import { currentTraceId, withOperationSpan } from './observability/spans.js';
 import { requestScope, type RequestScope } from './requestScope.js';
 import { buildSchema } from './schema.js';
 
-export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> & Partial<Pick<Config, 'operationTimeoutMs'>>;
+export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> & Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits'>> &
+  /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>>;
 
 /** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
@@ -34,20 +43,37 @@ export interface SubgraphDeps {
   caches?: SharedCaches;
   /** The idempotency ledger; default: in memory (one replica). */
   ledger?: IdempotencyLedger;
+  /**
+   * Caller authentication (src/auth): turns `Authorization` into the caller the schema's
+   * @authenticated/@requiresScopes are checked against, and the optional router shared secret.
+   * Required in production; without it (tests) caller checks are off.
+   */
+  auth?: Pick<SubgraphAuth, 'authenticate' | 'routerSecret'>;
+  /** `/ready`'s upstream probe (src/observability/health.ts); default: a cheap Horizon call with the app token. */
+  readinessProbe?: (signal: AbortSignal) => Promise<void>;
 }
 
 const GRAPHQL_PATHS = new Set(['/', '/graphql']);
 
 export function createApolloServer(deps: SubgraphDeps, extraPlugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
   const { config, logger } = deps;
+  // Depth, aliases, cost and size of each operation (src/graphql/limits.ts).
+  const limits = config.queryLimits ?? DEFAULT_QUERY_LIMITS;
   return new ApolloServer<Context>({
-    schema: buildSchema(),
+    schema: guardEntityRepresentations(buildSchema()),
     logger,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
+    // src/observability/shutdown.ts owns SIGTERM/SIGINT. Apollo's own handler would race it, and a
+    // second concurrent stop() never returns (Apollo resolves its stop barrier only on failure).
+    stopOnTerminationSignals: false,
+    hideSchemaDetailsFromClientErrors: config.production,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: queryLimitRules(limits),
     formatError: (formatted, error) => formatError(formatted, error, { production: config.production }),
     plugins: [
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      queryCostPlugin(limits),
       operationLogPlugin(logger),
       ...extraPlugins,
     ],
@@ -69,16 +95,20 @@ function operationLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
-        async willSendResponse({ operationName, errors }) {
+        async willSendResponse(requestContext) {
+          const { operationName, operation } = requestContext;
           const scope = requestScope.getStore();
           logger.info(
             {
               requestId: contextValue.requestId,
+              traceId: currentTraceId() ?? null,
               operationName: operationName ?? null,
+              operationType: operation?.operation ?? null,
               durationMs: Math.round((performance.now() - started) * 10) / 10,
               upstreamCalls: scope?.upstreamCalls ?? 0,
               upstreamErrors: scope?.upstreamErrors ?? 0,
-              errors: errors?.map((e) => ({ message: e.message, code: e.extensions?.code ?? null, path: e.path ?? null })) ?? [],
+              // Codes as the caller got them (formatError assigns most).
+              errors: responseErrorCodes(requestContext).map(({ error, code }) => ({ message: error.message, code, path: error.path ?? null })),
             },
             'operation',
           );
@@ -92,22 +122,34 @@ export interface RunningSubgraph {
   url: string;
   server: ApolloServer<Context>;
   httpServer: Server;
+  /** Metrics, readiness and the /health, /ready, /metrics routes. */
+  observability: Observability;
   stop(): Promise<void>;
 }
 
 /** Starts the subgraph over HTTP. `port` 0 picks a free port. */
 export async function startSubgraph(given: SubgraphDeps, listen: { port: number; host: string }): Promise<RunningSubgraph> {
+  if (given.config.production && !given.auth) throw new Error('startSubgraph: caller authentication (deps.auth) is required in production');
   const deps: SubgraphDeps = {
     ...given,
     caches: given.caches ?? createSharedCaches(DEFAULT_SHARED_CACHE),
     ledger: given.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore()),
   };
   const httpServer = createServer();
-  const server = createApolloServer(deps, [ApolloServerPluginDrainHttpServer({ httpServer })]);
+  const observability = createObservability({
+    horizon: deps.horizon,
+    caches: deps.caches,
+    metricsEnabled: deps.config.metricsEnabled,
+    readinessProbe: deps.readinessProbe,
+    readinessUpstreamMaxAgeMs: deps.config.readinessUpstreamMaxAgeMs,
+  });
+  // On stop: the listener closes at once; operations in flight get the grace period.
+  const drain = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.shutdownGraceMs });
+  const server = createApolloServer(deps, [drain, ...observability.plugins]);
   const untrack = trackUpstreamCalls(deps.horizon);
   await server.start();
   httpServer.on('request', (req, res) => {
-    handleRequest(deps, server, req, res).catch((error: unknown) => {
+    handleRequest(deps, server, req, res, observability).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'request handling failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
@@ -123,23 +165,48 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
     url: `http://${host}:${address.port}/`,
     server,
     httpServer,
+    observability,
     async stop() {
-      untrack();
+      observability.readiness.markShuttingDown();
+      // Operations still in flight finish during the drain: keep counting their upstream calls.
       await server.stop();
+      untrack();
+      observability.close();
     },
   };
 }
 
-async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, req: IncomingMessage, res: ServerResponse, ops?: Observability): Promise<void> {
+  const url = requestUrl(req);
+  if (!url) {
+    sendJson(res, 400, { errors: [{ message: 'The request target is not a valid path', extensions: { code: 'BAD_REQUEST' } }] });
+    return;
+  }
   const method = (req.method ?? 'GET').toUpperCase();
   applyCors(deps.config.corsOrigins, req, res);
   if (method === 'OPTIONS') {
     res.writeHead(204).end();
     return;
   }
+  // Operators' routes (src/observability): /health, /ready, /metrics.
+  const opsRoute = ops?.routes.get(url.pathname);
+  if (opsRoute) {
+    await opsRoute(req, res);
+    return;
+  }
+  // Offline GraphiQL (src/graphiql.ts), outside production only.
+  if (url.pathname === GRAPHIQL_PATH && !deps.config.production) {
+    await serveGraphiQL(req, res);
+    return;
+  }
   if (!GRAPHQL_PATHS.has(url.pathname)) {
     sendJson(res, 404, { errors: [{ message: `Not found: GraphQL is served at / and /graphql`, extensions: { code: 'NOT_FOUND' } }] });
+    return;
+  }
+  // Only the router may run operations, when a shared secret is configured (src/auth/routerSecret.ts).
+  const routerRefusal = deps.auth?.routerSecret ? checkRouterSecret(deps.auth.routerSecret, req.headers[ROUTER_SECRET_HEADER]) : undefined;
+  if (routerRefusal) {
+    sendJson(res, routerRefusal.status, routerRefusal.body);
     return;
   }
   let body: unknown;
@@ -171,12 +238,18 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   });
   // The operation's deadline: reads still running past it are abandoned.
   const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS)]);
-  const scope: RequestScope = { requestId, upstreamCalls: 0, upstreamErrors: 0 };
-  const response = await requestScope.run(scope, () =>
-    server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => createContext({ horizon: deps.horizon, logger: deps.logger, caches: deps.caches, ledger: deps.ledger, requestId, signal, userToken: userTokenOf(req) }),
-    }),
+  const scope: RequestScope = { requestId, upstreamCalls: 0, upstreamErrors: 0, onBatch: ops?.onBatch };
+  // One span per operation (continuing the router's traceparent); upstream spans are its children.
+  const response = await withOperationSpan(req.headers, requestId, () =>
+    requestScope.run(scope, () =>
+      server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest,
+        context: async () => {
+          const caller = deps.auth ? await deps.auth.authenticate(req.headers.authorization) : undefined;
+          return createContext({ horizon: deps.horizon, logger: deps.logger, caches: deps.caches, ledger: deps.ledger, requestId, signal, userToken: userTokenOf(req), ...(caller ? { caller } : {}) });
+        },
+      }),
+    ),
   );
   res.setHeader('x-request-id', requestId);
   for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -187,6 +260,19 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * The request's path and query. Always read as a path: `//host/x` is the path `//host/x`, not
+ * a URL of another host (which `new URL(req.url, base)` would make of it, or throw on `//`).
+ */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '/';
+  try {
+    return new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function userTokenOf(req: IncomingMessage): string | undefined {

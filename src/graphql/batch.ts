@@ -3,6 +3,18 @@
  * returns an array of the same length as its keys, in the same order, holding either the
  * value or an `Error` for each key. A failure of one key must not fail its neighbours.
  */
+import { requestScope } from '../requestScope.js';
+
+/**
+ * A batch function that reports each batch's size to the operation's observer (the
+ * `graphql_dataloader_batch_size` histogram): `new DataLoader(observed('users.profile', fn))`.
+ */
+export function observed<K, R>(loader: string, batch: (keys: readonly K[]) => R): (keys: readonly K[]) => R {
+  return (keys) => {
+    requestScope.getStore()?.onBatch?.(loader, keys.length);
+    return batch(keys);
+  };
+}
 
 /** One upstream call per key (the API has no multi-id endpoint), all in parallel. */
 export async function loadEach<K, V>(keys: readonly K[], load: (key: K) => Promise<V>): Promise<Array<V | Error>> {

@@ -1,5 +1,6 @@
 /** What every resolver receives: the caller's request identity and per-request loaders. */
 import type { Logger } from 'pino';
+import { AUTH_DISABLED, type Caller } from '../auth/caller.js';
 import type { HorizonClient } from '../horizon/client.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';
@@ -34,6 +35,8 @@ export interface Context {
   userToken: string | undefined;
   /** Aborted when the caller goes away: pass it to reads, never to writes. */
   signal: AbortSignal | undefined;
+  /** Who is calling (their verified JWT's scopes), checked against the schema's @authenticated/@requiresScopes (src/auth). */
+  caller: Caller;
 }
 
 export function createContext(options: {
@@ -46,6 +49,11 @@ export function createContext(options: {
   ledger?: IdempotencyLedger;
   signal?: AbortSignal;
   userToken?: string;
+  /**
+   * The verified caller. The HTTP server always passes the one its authenticator built from the
+   * `Authorization` header; without it (in-process use: tests, scripts) caller checks are off.
+   */
+  caller?: Caller;
 }): Context {
   const { horizon, signal, userToken } = options;
   const caches = options.caches ?? noSharedCaches();
@@ -61,6 +69,7 @@ export function createContext(options: {
     logger: options.logger,
     userToken,
     signal,
+    caller: options.caller ?? AUTH_DISABLED,
     loaders: {
       achievements: createAchievementLoaders(horizon, caches, signal),
       leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users, caches),
@@ -73,7 +82,9 @@ export function createContext(options: {
 /** The caller's user token, or an UNAUTHENTICATED error for the field that needs it. */
 export function requireUserToken(ctx: Context): string {
   if (!ctx.userToken) {
-    throw userError(ErrorCode.UNAUTHENTICATED, `This field acts as the calling player: send their Horizon user access token in the ${USER_TOKEN_HEADER} header`);
+    throw userError(ErrorCode.UNAUTHENTICATED, `This field acts as the calling player: send their Horizon user access token in the ${USER_TOKEN_HEADER} header`, {
+      reason: 'USER_TOKEN_MISSING',
+    });
   }
   return ctx.userToken;
 }

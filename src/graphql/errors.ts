@@ -20,6 +20,7 @@ import {
 import { InvalidArgumentError } from '../horizon/ids.js';
 import { IdempotencyError } from '../idempotency/ledger.js';
 import { redactSecrets } from '../horizon/redact.js';
+import { QUERY_TOO_COMPLEX, queryLimitErrorOf, QueryTooComplexError, tokenLimitOf } from './queryLimitError.js';
 
 /** Every code this subgraph puts in `extensions.code`. Documented in the README. */
 export const ErrorCode = {
@@ -36,6 +37,8 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   WRITE_OUTCOME_UNKNOWN: 'WRITE_OUTCOME_UNKNOWN',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /** Refused before running: over the depth, alias, cost or size limit (src/graphql/limits.ts). */
+  QUERY_TOO_COMPLEX,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -57,8 +60,11 @@ const APOLLO_CODES = new Set([
 const OWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown, options: { production: boolean }): GraphQLFormattedError {
+  const refused = queryLimitOf(formatted, error);
+  if (refused) return { message: refused.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...refused.details } };
+  if (options.production) formatted = withoutSuggestions(formatted);
   const original = unwrapResolverError(error);
-  const mapped = fromCause(original);
+  const mapped = fromCause(original, options.production);
   if (mapped) {
     return {
       ...formatted,
@@ -67,8 +73,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     };
   }
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && (OWN_CODES.has(code) || APOLLO_CODES.has(code))) {
+  // Apollo itself labels a resolver's unexpected throw INTERNAL_SERVER_ERROR: that is a bug too.
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (OWN_CODES.has(code) || APOLLO_CODES.has(code))) {
     return { ...formatted, message: redactSecrets(formatted.message), extensions: withoutStack(formatted.extensions, options.production) };
+  }
+  // Apollo's own refusals of a request that carry no code (an unsupported persisted query
+  // version, a hash that does not match) come with a 4xx status: the request's fault.
+  if (isRefusedRequest(error)) {
+    return { ...formatted, message: redactSecrets(formatted.message), extensions: { ...withoutStack(formatted.extensions, options.production), code: 'BAD_REQUEST' } };
   }
   // Anything else is a bug: say so without leaking its text in production.
   return {
@@ -76,6 +88,29 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
     message: options.production ? 'Internal server error' : redactSecrets(formatted.message),
     extensions: { ...withoutStack(formatted.extensions, options.production), code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+function isRefusedRequest(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.path) return false;
+  const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/** A limit's refusal, whether raised by a validation rule, the cost plugin or the parser's token limit. */
+function queryLimitOf(formatted: GraphQLFormattedError, error: unknown): QueryTooComplexError | undefined {
+  const refused = queryLimitErrorOf(error);
+  if (refused) return refused;
+  const tokens = formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitOf(formatted.message) : undefined;
+  return tokens !== undefined ? new QueryTooComplexError('tokens', tokens, undefined) : undefined;
+}
+
+/**
+ * "Did you mean ...?" hints name fields, arguments, types and enum values the caller did not
+ * ask for: production hides them (validation and variable coercion both write them).
+ */
+function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.message.replace(/ ?Did you mean [\s\S]*?\?(?=$|\s)/g, '').trim();
+  return message === formatted.message ? formatted : { ...formatted, message };
 }
 
 function withoutStack(extensions: GraphQLFormattedError['extensions'], production: boolean): Record<string, unknown> {
@@ -90,7 +125,7 @@ interface Mapped {
   extensions: Record<string, unknown>;
 }
 
-function fromCause(cause: unknown): Mapped | undefined {
+function fromCause(cause: unknown, production: boolean): Mapped | undefined {
   if (cause instanceof IdempotencyError) {
     return { message: cause.message, extensions: { code: ErrorCode[cause.code] } };
   }
@@ -106,7 +141,9 @@ function fromCause(cause: unknown): Mapped | undefined {
       ...(cause.fbtraceId ? { fbtraceId: cause.fbtraceId } : {}),
     };
     const code = apiErrorCode(cause);
-    return { message: apiErrorMessage(cause, code), extensions: { code, upstream } };
+    // UNAUTHENTICATED here is the player's Horizon user token, not the caller's JWT (src/auth): say which.
+    const reason = code === ErrorCode.UNAUTHENTICATED ? { reason: 'USER_TOKEN_REJECTED' } : {};
+    return { message: apiErrorMessage(cause, code, production), extensions: { code, ...reason, upstream } };
   }
   if (cause instanceof HorizonTimeoutError) {
     return {
@@ -148,7 +185,7 @@ export function apiErrorCode(error: HorizonApiError): ErrorCode {
   return ErrorCode.UPSTREAM_ERROR;
 }
 
-function apiErrorMessage(error: HorizonApiError, code: ErrorCode): string {
+function apiErrorMessage(error: HorizonApiError, code: ErrorCode, production: boolean): string {
   switch (code) {
     case ErrorCode.UPSTREAM_AUTH_FAILED:
       return "The Horizon API rejected this subgraph's app credentials (check HORIZON_APP_ID and HORIZON_APP_SECRET)";
@@ -158,6 +195,11 @@ function apiErrorMessage(error: HorizonApiError, code: ErrorCode): string {
       return 'The Horizon API is throttling this app; retry later';
     case ErrorCode.UPSTREAM_UNAVAILABLE:
       return 'The Horizon API is unavailable; retry later';
+    case ErrorCode.UPSTREAM_ERROR:
+      // Graph's own text about a failure that is not the caller's: kept for development only.
+      // extensions.upstream (code, subcode, fbtraceId) still identifies it for Meta support.
+      if (production) return 'The Horizon API answered with an unexpected error';
+      return `Horizon API: ${error.upstreamMessage}`;
     default:
       return `Horizon API: ${error.upstreamMessage}`;
   }

@@ -406,6 +406,14 @@ function toEntry(raw: RawEntry, apiName: string): LeaderboardEntry {
   };
 }
 
+/** Every check `upsert` makes on its input, for callers that must refuse it before reading anything. */
+export function assertLeaderboardInput(input: Pick<LeaderboardInput, 'apiName' | 'earliestAllowedEntryTime' | 'latestAllowedEntryTime' | 'titles'>): void {
+  assertApiName('apiName', input.apiName);
+  unixSeconds('earliestAllowedEntryTime', input.earliestAllowedEntryTime);
+  unixSeconds('latestAllowedEntryTime', input.latestAllowedEntryTime);
+  if (input.titles) titleLocaleMap(input.titles);
+}
+
 function unixSeconds(argument: string, value: Date | null | undefined): number | undefined {
   if (value === undefined) return undefined;
   // Graph reads 0 as "no bound".

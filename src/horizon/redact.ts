@@ -21,6 +21,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\bOC(\||%7C)(\d+)(\||%7C)[^\s&"',]+/gi, 'OC$1$2$3[REDACTED]'],
   // User tokens: FRL... / OC... followed by a long alphanumeric run
   [/\b(FRL|OC)[A-Za-z0-9_-]{20,}/g, '$1[REDACTED]'],
+  // JWTs (callers' tokens, src/auth): header.payload.signature, base64url
+  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, '[REDACTED JWT]'],
 ];
 
 export function redactSecrets(text: string): string {

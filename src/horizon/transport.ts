@@ -11,6 +11,7 @@ import { coalesce } from './interceptors/coalesce.js';
 import { deadline } from './interceptors/deadline.js';
 import { ConcurrencyLimiter, type LimiterOptions } from './interceptors/limiter.js';
 import { retry, type RetryEvent, type RetryOptions } from './interceptors/retry.js';
+import { recordAttemptStatus, traceAttempts } from './interceptors/trace.js';
 import { compose, type Call, type Interceptor } from './interceptors/types.js';
 import { registerSecret } from './redact.js';
 
@@ -71,6 +72,8 @@ export interface HorizonRequest {
   idempotent?: boolean;
   /** Set by the retry interceptor: 1 for the first attempt. */
   attempt?: number;
+  /** Extra headers (the trace interceptor's `traceparent`); they can never replace the token or `accept`. */
+  headers?: Record<string, string>;
 }
 
 /** What every finished upstream call reports to listeners (metrics, logs, tests). */
@@ -135,6 +138,9 @@ export class HorizonTransport {
     if (this.breaker) interceptors.push(this.breaker.interceptor());
     interceptors.push(this.limiter.interceptor());
     interceptors.push(deadline(options.callTimeoutMs ?? options.requestTimeoutMs));
+    // Innermost: one span per HTTP attempt (a no-op while tracing is off).
+    interceptors.push(traceAttempts());
+    this.listeners.add(recordAttemptStatus);
     this.call = compose(interceptors, (req) => this.send(req));
   }
 
@@ -210,6 +216,7 @@ export class HorizonTransport {
     }
     const token = credential.kind === 'app' ? this.appToken : credential.token;
     const headers: Record<string, string> = {
+      ...req.headers,
       authorization: `Bearer ${token}`,
       accept: 'application/json',
     };

@@ -74,6 +74,11 @@ export const DEFAULT_LEDGER: LedgerOptions = { ttlMs: 24 * 3600 * 1000, pendingT
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/** Refuses a malformed key up front, so a mutation can check it before any upstream call. */
+export function assertIdempotencyKey(key: string | null | undefined): void {
+  if (key !== undefined && key !== null && !KEY_PATTERN.test(key)) throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
+}
+
 export class IdempotencyLedger {
   constructor(
     readonly store: IdempotencyStore,

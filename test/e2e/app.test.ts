@@ -12,7 +12,9 @@ afterEach(async () => {
 });
 
 async function post(url: string, query: string, headers: Record<string, string> = {}) {
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+  // The demo token `npm start` prints (no AUTH_* settings outside production), sent as the README says.
+  const auth: Record<string, string> = app?.devToken ? { authorization: `Bearer ${app.devToken}` } : {};
+  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...headers }, body: JSON.stringify({ query }) });
   return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as any };
 }
 

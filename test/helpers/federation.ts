@@ -4,7 +4,7 @@
  * @apollo/composition and served by a real @apollo/gateway, queried like a frontend would.
  */
 import { composeServices } from '@apollo/composition';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -14,6 +14,7 @@ import { startEmulator, demoUserId, type RunningEmulator } from '../../src/emula
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.js';
+import { token as signToken, testAuth } from './auth.js';
 import { clientFor, silentLogger } from './harness.js';
 
 export const GAMES_SDL = `
@@ -42,7 +43,9 @@ export interface FederatedStack {
   horizon: HorizonClient;
   subgraph: RunningSubgraph;
   gatewayUrl: string;
-  /** POSTs an operation to the gateway as a browser or game client would. */
+  /** A caller token with every scope, sent by `query` unless `headers.authorization` is given. */
+  token: string;
+  /** POSTs an operation to the gateway as a browser or game client would (with `token` by default). */
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
@@ -51,7 +54,10 @@ export async function startFederatedStack(): Promise<FederatedStack> {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const emulator = await startEmulator();
   const horizon = clientFor(emulator);
-  const subgraph = await startSubgraph({ config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger }, { port: 0, host: '127.0.0.1' });
+  // The subgraph checks callers' JWTs as in production; the gateway forwards them.
+  const auth = await testAuth();
+  const token = await signToken({ expiresInSec: 3600 });
+  const subgraph = await startSubgraph({ config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger, auth }, { port: 0, host: '127.0.0.1' });
 
   const games = new ApolloServer({
     logger: silentLogger,
@@ -74,19 +80,37 @@ export async function startFederatedStack(): Promise<FederatedStack> {
     { name: 'games', typeDefs: parse(GAMES_SDL), url: gamesUrl },
   ]);
   if (composition.errors) throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
-  const gateway = new ApolloGateway({ supergraphSdl: composition.supergraphSdl, logger: silentLogger });
-  const router = new ApolloServer({ gateway, logger: silentLogger });
-  const { url: gatewayUrl } = await startStandaloneServer(router, { listen: { port: 0, host: '127.0.0.1' } });
+  // Like a router, the gateway forwards the caller's JWT (and the player's Horizon token) to the subgraphs.
+  // @apollo/gateway refuses supergraphs whose @authenticated/@requiresScopes links are `for: SECURITY`
+  // (only the GraphOS Router enforces them); the subgraph enforces the same directives itself, so
+  // the gateway is given them as plain, non-essential links.
+  const gateway = new ApolloGateway({
+    supergraphSdl: gatewaySupergraph(composition.supergraphSdl),
+    logger: silentLogger,
+    buildService: ({ url }) =>
+      new RemoteGraphQLDataSource<{ headers: Record<string, string | string[] | undefined> }>({
+        url,
+        willSendRequest({ request, context }) {
+          for (const name of ['authorization', 'x-horizon-user-token']) {
+            const value = context.headers?.[name];
+            if (typeof value === 'string') request.http?.headers.set(name, value);
+          }
+        },
+      }),
+  });
+  const router = new ApolloServer<{ headers: Record<string, string | string[] | undefined> }>({ gateway, logger: silentLogger });
+  const { url: gatewayUrl } = await startStandaloneServer(router, { listen: { port: 0, host: '127.0.0.1' }, context: async ({ req }) => ({ headers: req.headers }) });
 
   return {
     emulator,
     horizon,
     subgraph,
     gatewayUrl,
+    token,
     async query(query, variables, headers = {}) {
       const response = await request(gatewayUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.statusCode, body: await response.body.json() };
@@ -99,4 +123,9 @@ export async function startFederatedStack(): Promise<FederatedStack> {
       await emulator.close();
     },
   };
+}
+
+/** The supergraph for @apollo/gateway: the authorization features demoted from `for: SECURITY` (see above). */
+export function gatewaySupergraph(supergraphSdl: string): string {
+  return supergraphSdl.replace(/(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[\d.]+"), for: SECURITY\)/g, '$1)');
 }

@@ -4,9 +4,11 @@
  * upstream calls each one made from the emulator's request log.
  */
 import type { ApolloServer } from '@apollo/server';
+import { parse } from 'graphql';
 import pino from 'pino';
 import { request } from 'undici';
 import { demoUserToken, startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
+import { tokenCaller, type Caller } from '../../src/auth/caller.js';
 import { createContext, type Context } from '../../src/graphql/context.js';
 import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCacheOptions, type SharedCaches } from '../../src/graphql/sharedCache.js';
 import { HorizonClient } from '../../src/horizon/client.js';
@@ -14,9 +16,14 @@ import { IdempotencyLedger } from '../../src/idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../../src/idempotency/store.js';
 import type { TransportOptions } from '../../src/horizon/transport.js';
 import type { Logger } from '../../src/logger.js';
+import { scopesDeclared } from '../../src/auth/directives.js';
+import { loadTypeDefs } from '../../src/schema.js';
 import { createApolloServer, type ServerConfig } from '../../src/server.js';
 
 export const silentLogger: Logger = pino({ level: 'silent' });
+
+/** Every scope the schema's @requiresScopes name. */
+export const ALL_SCOPES: string[] = scopesDeclared(parse(loadTypeDefs()));
 
 export function clientFor(emulator: RunningEmulator, overrides: Partial<TransportOptions> = {}): HorizonClient {
   return HorizonClient.create({
@@ -51,6 +58,8 @@ export interface HarnessOptions {
   client?: Partial<TransportOptions>;
   /** The idempotency ledger; default: a fresh in-memory one. */
   ledger?: IdempotencyLedger;
+  /** Who `execute` runs as; default: a verified caller holding every scope the schema declares. */
+  caller?: Caller;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -63,6 +72,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const caches = createSharedCaches(options.cache ?? DEFAULT_SHARED_CACHE);
   await server.start();
   let requestNumber = 0;
+  // Every field's @authenticated/@requiresScopes check runs, and passes, unless a test picks another caller.
+  const caller = options.caller ?? tokenCaller('harness', ALL_SCOPES);
   return {
     emulator,
     caches,
@@ -71,7 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async execute(query, variables) {
       const response = await server.executeOperation(
         { query, variables },
-        { contextValue: createContext({ horizon, logger: silentLogger, caches, ledger, requestId: `test-${++requestNumber}` }) },
+        { contextValue: createContext({ horizon, logger: silentLogger, caches, ledger, requestId: `test-${++requestNumber}`, caller }) },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return response.body.singleResult as { data?: Record<string, any> | null; errors?: ReadonlyArray<any> };

@@ -6,7 +6,7 @@
 import DataLoader from 'dataloader';
 import type { AchievementDefinition, AchievementProgress } from '../../horizon/achievements.js';
 import type { HorizonClient } from '../../horizon/client.js';
-import { asError, loadEach } from '../batch.js';
+import { asError, loadEach, observed } from '../batch.js';
 import type { SharedCaches } from '../sharedCache.js';
 
 export interface AchievementLoaders {
@@ -30,27 +30,29 @@ export function createAchievementLoaders(client: HorizonClient, caches: SharedCa
     return found;
   };
   const definition = new DataLoader<string, AchievementDefinition | null>(
-    async (apiNames) => {
+    observed('achievements.definition', async (apiNames) => {
       try {
         const found = await caches.achievementDefinitions.getMany(apiNames, fetchDefinitions);
         return apiNames.map((name) => found.get(name) ?? null);
       } catch (error) {
         return apiNames.map(() => asError(error));
       }
-    },
+    }),
     { maxBatchSize: MAX_API_NAMES_PER_CALL },
   );
-  const progress = new DataLoader<string, AchievementProgress[]>((userIds) =>
-    loadEach(userIds, async (userId) => {
-      const records = await client.achievements.listProgress(userId, { signal });
-      // Progress carries its full definition: no need to ask for it again.
-      for (const record of records) {
-        if (!record.definition) continue;
-        definition.prime(record.apiName, record.definition);
-        caches.achievementDefinitions.set(record.apiName, record.definition);
-      }
-      return records;
-    }),
+  const progress = new DataLoader<string, AchievementProgress[]>(
+    observed('achievements.progress', (userIds) =>
+      loadEach(userIds, async (userId) => {
+        const records = await client.achievements.listProgress(userId, { signal });
+        // Progress carries its full definition: no need to ask for it again.
+        for (const record of records) {
+          if (!record.definition) continue;
+          definition.prime(record.apiName, record.definition);
+          caches.achievementDefinitions.set(record.apiName, record.definition);
+        }
+        return records;
+      }),
+    ),
   );
   const lists = new Map<boolean, Promise<AchievementDefinition[]>>();
   return {

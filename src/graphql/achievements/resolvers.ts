@@ -4,8 +4,10 @@ import { assertApiName, assertGraphId } from '../../horizon/ids.js';
 import type { Settlement } from '../../idempotency/ledger.js';
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
+import { assertBitsShape, assertIdempotencyKey } from '../inputs.js';
 import { loadManyOrThrow } from '../loadMany.js';
 import type { UserRef } from '../users/resolvers.js';
+import type { Resolvers } from '../generated/types.js';
 
 /** A player's progress on one definition; `record` is absent for achievements never touched. */
 export interface ProgressParent {
@@ -14,7 +16,7 @@ export interface ProgressParent {
   record: AchievementProgress | undefined;
 }
 
-interface WritePayloadParent {
+export interface WritePayloadParent {
   userId: string;
   definition: AchievementDefinition;
   result: AchievementWriteResult;
@@ -74,6 +76,7 @@ function readBackResult(apiName: string, before: ProgressSnapshot | null | undef
   return { id: '', apiName, justUnlocked: (after?.unlocked ?? false) && !(before?.unlocked ?? false) };
 }
 
+// Checked against the types generated from schema/ (npm run codegen).
 export const achievementResolvers = {
   Query: {
     async achievementDefinitions(_: unknown, args: { apiNames?: string[] | null; includeArchived?: boolean | null }, ctx: Context) {
@@ -97,6 +100,7 @@ export const achievementResolvers = {
       return payload(ctx, args.userId, definition, result, 'REPLY');
     },
     async addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: number; idempotencyKey?: string | null }, ctx: Context) {
+      assertIdempotencyKey(args.idempotencyKey);
       if (!Number.isSafeInteger(args.count) || args.count <= 0) {
         throw userError(ErrorCode.BAD_USER_INPUT, 'count must be a positive integer', { argument: 'count' });
       }
@@ -116,6 +120,8 @@ export const achievementResolvers = {
       return payload(ctx, args.userId, definition, result, settledBy);
     },
     async addAchievementBits(_: unknown, args: { userId: string; apiName: string; bits: string; idempotencyKey?: string | null }, ctx: Context) {
+      assertIdempotencyKey(args.idempotencyKey);
+      assertBitsShape(args.bits);
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['BITFIELD']);
       if (!/^[01]+$/.test(args.bits) || args.bits.length !== definition.bitfieldLength) {
         throw userError(ErrorCode.BAD_USER_INPUT, `bits must be a string of 0 and 1, ${definition.bitfieldLength} characters long for ${args.apiName}`, {
@@ -212,4 +218,4 @@ export const achievementResolvers = {
       return progress!;
     },
   },
-};
+} satisfies Resolvers;

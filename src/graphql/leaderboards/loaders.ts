@@ -8,7 +8,7 @@ import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
 import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
 import { MAX_USER_IDS_PER_CALL, type Leaderboard, type LeaderboardEntry } from '../../horizon/leaderboards.js';
-import { asError, loadEach } from '../batch.js';
+import { asError, loadEach, observed } from '../batch.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 import type { SharedCaches } from '../sharedCache.js';
@@ -51,33 +51,40 @@ export function createLeaderboardLoaders(client: HorizonClient, { signal }: Load
     for (const b of boards) if (found.has(b.apiName)) found.set(b.apiName, b);
     return found;
   };
-  const board = new DataLoader<string, Leaderboard | null>(async (apiNames) => {
-    try {
-      const found = await caches.leaderboards.getMany(apiNames, fetchBoards);
-      return apiNames.map((name) => found.get(name) ?? null);
-    } catch (error) {
-      return apiNames.map(() => asError(error));
-    }
-  });
-
-  const entry = new DataLoader<string, LeaderboardEntry | null>((ids) =>
-    loadEach(ids, async (id) => {
+  const board = new DataLoader<string, Leaderboard | null>(
+    observed('leaderboards.board', async (apiNames) => {
       try {
-        const found = await client.leaderboards.getEntry(id, signal);
-        primeUsers([found]);
-        return found;
+        const found = await caches.leaderboards.getMany(apiNames, fetchBoards);
+        return apiNames.map((name) => found.get(name) ?? null);
       } catch (error) {
-        if (isUnknownNode(error)) return null;
-        throw error;
+        return apiNames.map(() => asError(error));
       }
     }),
+  );
+
+  const entry = new DataLoader<string, LeaderboardEntry | null>(
+    observed('leaderboards.entry', (ids) =>
+      loadEach(ids, async (id) => {
+        try {
+          const found = await client.leaderboards.getEntry(id, signal);
+          primeUsers([found]);
+          return found;
+        } catch (error) {
+          if (isUnknownNode(error)) return null;
+          throw error;
+        }
+      }),
+    ),
   );
 
   const byBoard = new Map<string, DataLoader<string, LeaderboardEntry | null>>();
   const entryOfUser = (apiName: string) => {
     let loader = byBoard.get(apiName);
     if (!loader) {
-      loader = new DataLoader<string, LeaderboardEntry | null>((userIds) => entriesOfUsers(apiName, userIds), { maxBatchSize: MAX_USER_IDS_PER_CALL });
+      loader = new DataLoader<string, LeaderboardEntry | null>(
+        observed('leaderboards.entryOfUser', (userIds) => entriesOfUsers(apiName, userIds)),
+        { maxBatchSize: MAX_USER_IDS_PER_CALL },
+      );
       byBoard.set(apiName, loader);
     }
     return loader;

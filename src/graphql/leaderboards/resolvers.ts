@@ -15,10 +15,13 @@ import {
   type StartAt,
   type SubmitEntryResult,
 } from '../../horizon/leaderboards.js';
+import type { Settlement } from '../../idempotency/ledger.js';
 import { requireUserToken, type Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { UserRef } from '../users/resolvers.js';
 import { unknownBoard } from './loaders.js';
+import { assertIdempotencyKey, assertLeaderboardUpsert } from '../inputs.js';
+import type { Resolvers } from '../generated/types.js';
 
 /** The player's entry, as a ledger snapshot (JSON): what a lost submit's reply is settled against. */
 interface EntrySnapshot {
@@ -56,7 +59,7 @@ function encodeCursor(cursor: EntryCursor): string {
 
 function decodeCursor(value: string): EntryCursor {
   const bad = () => userError(ErrorCode.BAD_USER_INPUT, 'after must be a cursor returned by Leaderboard.entries', { argument: 'after' });
-  if (!value.startsWith(CURSOR_PREFIX)) throw bad();
+  if (!value.startsWith(CURSOR_PREFIX) || value.length > 2048) throw bad();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(value.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8'));
@@ -133,8 +136,31 @@ function titleFor(titles: readonly LocalizedTitle[], locale: string): string | n
 }
 
 /** Payloads name their board; it is read (again, after a write) only when asked. */
-interface BoardRef {
+export interface BoardRef {
   leaderboardApiName: string;
+}
+
+// What these resolvers pass as parents (the mappers of src/graphql/codegen.yml).
+export type EntryConnectionParent = ReturnType<typeof connection>;
+export type EntryEdgeParent = EntryConnectionParent['edges'][number];
+export type EntryPageInfoParent = EntryConnectionParent['pageInfo'];
+export interface SubmitScorePayloadParent extends BoardRef {
+  didUpdate: boolean;
+  entry: LeaderboardEntry | null;
+  settledBy: Settlement;
+}
+export interface UpsertLeaderboardPayloadParent extends BoardRef {
+  created: boolean;
+}
+export interface DeleteEntryPayloadParent extends BoardRef {
+  success: boolean;
+  id: string;
+  user: UserRef;
+  score: bigint;
+}
+export interface RemoveAllEntriesPayloadParent extends BoardRef {
+  success: boolean;
+  removedEntryCount: number;
 }
 
 async function payloadBoard(parent: BoardRef, _: unknown, ctx: Context): Promise<Leaderboard> {
@@ -150,6 +176,7 @@ interface UpsertInput {
   titles?: LocalizedTitle[] | null;
 }
 
+// Checked against the types generated from schema/ (npm run codegen).
 export const leaderboardResolvers = {
   Query: {
     leaderboards: (_: unknown, __: unknown, ctx: Context) => ctx.loaders.leaderboards.allBoards(),
@@ -227,6 +254,7 @@ export const leaderboardResolvers = {
       assertGraphId('userId', args.userId);
       assertApiName('leaderboard', args.leaderboard);
       if (args.extraDataBase64 !== undefined && args.extraDataBase64 !== null) assertExtraData(args.extraDataBase64);
+      assertIdempotencyKey(args.idempotencyKey);
       const board = await boardOrThrow(ctx, args.leaderboard, 'leaderboard');
       const write = { apiName: board.apiName, score: args.score, extraDataBase64: args.extraDataBase64, forceUpdate: args.forceUpdate ?? false };
       let send: () => Promise<SubmitEntryResult>;
@@ -267,6 +295,7 @@ export const leaderboardResolvers = {
     async upsertLeaderboard(_: unknown, args: { input: UpsertInput }, ctx: Context) {
       const input = args.input;
       assertApiName('input.apiName', input.apiName);
+      assertLeaderboardUpsert(input);
       if (input.earliestAllowedEntryTime && input.latestAllowedEntryTime && input.earliestAllowedEntryTime >= input.latestAllowedEntryTime) {
         throw userError(ErrorCode.BAD_USER_INPUT, 'earliestAllowedEntryTime must be before latestAllowedEntryTime', { argument: 'input.earliestAllowedEntryTime' });
       }
@@ -316,4 +345,4 @@ export const leaderboardResolvers = {
   UpsertLeaderboardPayload: { leaderboard: payloadBoard },
   DeleteLeaderboardEntryPayload: { leaderboard: payloadBoard },
   RemoveAllLeaderboardEntriesPayload: { leaderboard: payloadBoard },
-};
+} satisfies Resolvers;

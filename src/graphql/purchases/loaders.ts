@@ -19,7 +19,7 @@ import type { HorizonClient } from '../../horizon/client.js';
 import type { Page } from '../../horizon/params.js';
 import type { EntitlementCheck, Product, Purchase } from '../../horizon/purchases.js';
 import type { Subscription } from '../../horizon/subscriptions.js';
-import { loadEach } from '../batch.js';
+import { loadEach, observed } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 import type { SharedCaches } from '../sharedCache.js';
 
@@ -55,17 +55,21 @@ export function createPurchaseLoaders(client: HorizonClient, { signal }: LoaderO
   }
 
   // Keys are `${userId}:${sku}`; ids are digits only, so the first `:` splits them (SKUs may hold `:`).
-  const entitlement = new DataLoader<string, EntitlementCheck>((keys) =>
-    loadEach(keys, async (key) => {
-      const split = key.indexOf(':');
-      const userId = key.slice(0, split);
-      const sku = key.slice(split + 1);
-      if (sku === '') return client.purchases.verifyEntitlement(userId, undefined, signal);
-      return (await fromListedPurchases(userId, sku)) ?? client.purchases.verifyEntitlement(userId, sku, signal);
-    }),
+  const entitlement = new DataLoader<string, EntitlementCheck>(
+    observed('purchases.entitlement', (keys) =>
+      loadEach(keys, async (key) => {
+        const split = key.indexOf(':');
+        const userId = key.slice(0, split);
+        const sku = key.slice(split + 1);
+        if (sku === '') return client.purchases.verifyEntitlement(userId, undefined, signal);
+        return (await fromListedPurchases(userId, sku)) ?? client.purchases.verifyEntitlement(userId, sku, signal);
+      }),
+    ),
   );
 
-  const subscriptions = new DataLoader<string, Subscription[]>((userIds) => loadEach(userIds, (ownerId) => client.subscriptions.list({ ownerId, signal })));
+  const subscriptions = new DataLoader<string, Subscription[]>(
+    observed('purchases.subscriptions', (userIds) => loadEach(userIds, (ownerId) => client.subscriptions.list({ ownerId, signal }))),
+  );
 
   return {
     entitlement(userId, sku) {

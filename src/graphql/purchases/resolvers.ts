@@ -5,6 +5,8 @@ import type { CancelReason, Subscription } from '../../horizon/subscriptions.js'
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { UserRef } from '../users/resolvers.js';
+import { assertIdempotencyKey } from '../inputs.js';
+import type { Resolvers } from '../generated/types.js';
 
 /** Largest `first` of `User.purchases`, and its default. */
 export const MAX_PURCHASES_PAGE = 100;
@@ -13,23 +15,23 @@ const MAX_SKUS = 100;
 /** Upstream pages one connection page may span (Graph may return fewer items than asked). */
 const MAX_UPSTREAM_PAGES = 10;
 
-interface EntitlementParent extends EntitlementCheck {
+export interface EntitlementParent extends EntitlementCheck {
   userId: string;
   sku: string;
 }
 
-interface PurchaseEdgeParent {
+export interface PurchaseEdgeParent {
   cursor: string;
   node: Purchase;
 }
 
-interface ConnectionParent {
+export interface ConnectionParent {
   edges: PurchaseEdgeParent[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
 }
 
-interface SubscriptionPayloadParent {
+export interface SubscriptionPayloadParent {
   success: boolean;
   userId: string;
   sku: string;
@@ -128,6 +130,9 @@ const REFUND_REASON_PARAM: Record<string, RefundReason> = {
   OTHER: 'other',
 };
 
+// Checked against the types generated from schema/ (npm run codegen). `Subscription` is left out:
+// with no `schema {}` naming the roots, GraphQL takes the type `Subscription` for the root
+// subscription type, and codegen types its resolvers as subscriptions.
 export const purchaseResolvers = {
   Query: {
     async products(_: unknown, _args: unknown, ctx: Context): Promise<Product[]> {
@@ -143,6 +148,7 @@ export const purchaseResolvers = {
   Mutation: {
     async consumePurchase(_: unknown, args: { userId: string; sku: string; idempotencyKey?: string | null }, ctx: Context) {
       checkUserAndSku(args.userId, args.sku);
+      assertIdempotencyKey(args.idempotencyKey);
       const owned = async () => (await ctx.horizon.purchases.verifyEntitlement(args.userId, args.sku)).owned;
       const { result: consumed, settledBy } = await writeFor(ctx, args.userId, () =>
         ctx.ledger.execute<{ ownedBefore: boolean }, boolean>({
@@ -162,14 +168,14 @@ export const purchaseResolvers = {
           settledBy: 'VERIFY_ENTITLEMENT',
         }),
       );
-      return { consumed, status: consumed ? 'CONSUMED' : 'REFUSED', settledBy, user: { id: args.userId }, sku: args.sku };
+      return { consumed, status: consumed ? ('CONSUMED' as const) : ('REFUSED' as const), settledBy, user: { id: args.userId }, sku: args.sku };
     },
     async refundPurchase(_: unknown, args: { userId: string; sku: string; reason: string }, ctx: Context) {
       checkUserAndSku(args.userId, args.sku);
       const reason = REFUND_REASON_PARAM[args.reason];
       if (!reason) throw userError(ErrorCode.BAD_USER_INPUT, 'reason is not a RefundReason', { argument: 'reason' });
       const refunded = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.refund(args.userId, args.sku, reason));
-      return { refunded, status: refunded ? 'REFUNDED' : 'REFUSED', user: { id: args.userId }, sku: args.sku };
+      return { refunded, status: refunded ? ('REFUNDED' as const) : ('REFUSED' as const), user: { id: args.userId }, sku: args.sku };
     },
     async cancelSubscription(_: unknown, args: { userId: string; sku: string; reason: CancelReason }, ctx: Context): Promise<SubscriptionPayloadParent> {
       checkUserAndSku(args.userId, args.sku);
@@ -243,4 +249,4 @@ export const purchaseResolvers = {
     // Read back after the write (the loaders were cleared), so the new dates show.
     subscription: (parent: SubscriptionPayloadParent, _: unknown, ctx: Context) => subscriptionTo(ctx, parent.userId, parent.sku),
   },
-};
+} satisfies Omit<Resolvers, 'Subscription'> & { Subscription: object };

@@ -3,6 +3,7 @@ import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '.
 import type { ModeratedRoom } from '../../horizon/rooms.js';
 import type { Context } from '../context.js';
 import type { UserRef } from '../users/resolvers.js';
+import type { Resolvers } from '../generated/types.js';
 
 async function findRoom(ctx: Context, id: string): Promise<ModeratedRoom | null> {
   try {
@@ -13,6 +14,7 @@ async function findRoom(ctx: Context, id: string): Promise<ModeratedRoom | null>
   }
 }
 
+// Checked against the types generated from schema/ (npm run codegen).
 export const roomResolvers = {
   Query: {
     moderatedRoom: (_: unknown, args: { id: string }, ctx: Context) => findRoom(ctx, args.id),
@@ -34,4 +36,4 @@ export const roomResolvers = {
     owner: (room: ModeratedRoom): UserRef | null => (room.owner ? { id: room.owner.id } : null),
     users: (room: ModeratedRoom): UserRef[] => room.users.map((u) => ({ id: u.id })),
   },
-};
+} satisfies Resolvers;

@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
 import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
 import type { HorizonUser } from '../../horizon/users.js';
-import { loadEach } from '../batch.js';
+import { loadEach, observed } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 
 export interface UserLoaders {
@@ -15,7 +15,8 @@ export interface UserLoaders {
 
 export function createUserLoaders(client: HorizonClient, { signal, userToken }: LoaderOptions): UserLoaders {
   let viewer: Promise<HorizonUser> | undefined;
-  const profile = new DataLoader<string, HorizonUser | null>((userIds) =>
+  const profile = new DataLoader<string, HorizonUser | null>(
+    observed('users.profile', (userIds) =>
       loadEach(userIds, async (userId) => {
         try {
           return await client.users.get(userId, signal);
@@ -24,6 +25,7 @@ export function createUserLoaders(client: HorizonClient, { signal, userToken }: 
           throw error;
         }
       }),
+    ),
   );
   return {
     profile,

@@ -3,6 +3,7 @@ import { assertGraphId } from '../../horizon/ids.js';
 import type { HorizonUser } from '../../horizon/users.js';
 import { requireUserToken, type Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
+import type { Resolvers } from '../generated/types.js';
 
 /** What a `User` resolves from: its key. The profile is loaded only when a profile field is asked. */
 export interface UserRef {
@@ -15,6 +16,7 @@ async function profile(user: UserRef, ctx: Context): Promise<HorizonUser> {
   return found;
 }
 
+// Checked against the types generated from schema/ (npm run codegen).
 export const userResolvers = {
   Query: {
     async user(_: unknown, args: { id: string }, ctx: Context): Promise<UserRef | null> {
@@ -45,4 +47,4 @@ export const userResolvers = {
     profileUrl: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).profileUrl,
     orgScopedId: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).orgScopedId,
   },
-};
+} satisfies Resolvers;

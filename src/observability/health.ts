@@ -1,0 +1,122 @@
+/**
+ * Container probes on the subgraph's own port:
+ *
+ * - `GET /health` (liveness): 200 as long as the process serves HTTP. Nothing upstream is
+ *   checked, so a Horizon outage never gets healthy replicas restarted.
+ * - `GET /ready` (readiness): 200 when this replica should get traffic: it is not shutting
+ *   down, the configuration was valid (it would not have started otherwise), the circuit
+ *   breaker is not open, and the upstream answered recently: any call of the last
+ *   `maxAgeMs` that got an answer other than a 5xx or a refusal of the app's credentials
+ *   counts; with none, `/ready` makes one cheap probe call (shared by concurrent probes,
+ *   bounded by `probeTimeoutMs`). In demo mode the probe asks the emulator's health.
+ *   503 otherwise, with the reason in the JSON body.
+ */
+import type { HorizonClient } from '../horizon/client.js';
+import { CODE_INVALID_TOKEN, HorizonApiError, HorizonProtocolError } from '../horizon/errors.js';
+import type { UpstreamCallInfo } from '../horizon/transport.js';
+
+export interface ReadinessOptions {
+  horizon: HorizonClient;
+  /** A cheap call proving the upstream answers (and accepts the app's credentials); throws otherwise. */
+  probe: (signal: AbortSignal) => Promise<void>;
+  /** How long a successful upstream answer counts (default 30 s). */
+  maxAgeMs?: number;
+  probeTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  status: 'ready' | 'not_ready';
+  /** Why not ready; absent when ready. */
+  reason?: 'shutting_down' | 'circuit_open' | 'upstream_unreachable';
+  circuit: string;
+  upstream: { lastAnswerAgoMs: number | null; probeError?: string };
+}
+
+export class Readiness {
+  private lastAnswerAt: number | undefined;
+  private probing: Promise<string | undefined> | undefined;
+  private shuttingDown = false;
+  private readonly now: () => number;
+  private readonly maxAgeMs: number;
+  private readonly probeTimeoutMs: number;
+  private readonly stopListening: () => void;
+
+  constructor(private readonly options: ReadinessOptions) {
+    this.now = options.now ?? Date.now;
+    this.maxAgeMs = options.maxAgeMs ?? 30_000;
+    this.probeTimeoutMs = options.probeTimeoutMs ?? 3_000;
+    this.stopListening = options.horizon.transport.onCall((call) => this.observe(call));
+  }
+
+  /** From now on `/ready` answers 503: the load balancer stops sending new work. */
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
+
+  close(): void {
+    this.stopListening();
+  }
+
+  async check(): Promise<ReadinessReport> {
+    const circuit = this.options.horizon.transport.breaker?.state ?? 'disabled';
+    const upstream = () => ({ lastAnswerAgoMs: this.lastAnswerAt === undefined ? null : this.now() - this.lastAnswerAt });
+    if (this.shuttingDown) return { ready: false, status: 'not_ready', reason: 'shutting_down', circuit, upstream: upstream() };
+    if (circuit === 'open') return { ready: false, status: 'not_ready', reason: 'circuit_open', circuit, upstream: upstream() };
+    if (this.lastAnswerAt !== undefined && this.now() - this.lastAnswerAt <= this.maxAgeMs) return { ready: true, status: 'ready', circuit, upstream: upstream() };
+    const probeError = await this.probeOnce();
+    const after = this.options.horizon.transport.breaker?.state ?? 'disabled';
+    if (probeError === undefined) return { ready: true, status: 'ready', circuit: after, upstream: upstream() };
+    return { ready: false, status: 'not_ready', reason: 'upstream_unreachable', circuit: after, upstream: { ...upstream(), probeError } };
+  }
+
+  /** Concurrent checks share one probe. Resolves with the failure's message, or undefined. */
+  private probeOnce(): Promise<string | undefined> {
+    this.probing ??= this.options
+      .probe(AbortSignal.timeout(this.probeTimeoutMs))
+      .then(
+        () => {
+          this.lastAnswerAt = this.now();
+          return undefined;
+        },
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      )
+      .finally(() => {
+        this.probing = undefined;
+      });
+    return this.probing;
+  }
+
+  private observe(call: UpstreamCallInfo): void {
+    if (!call.error) {
+      this.lastAnswerAt = this.now();
+      return;
+    }
+    const error = call.error;
+    if (error instanceof HorizonApiError && error.credential === 'app' && error.code === CODE_INVALID_TOKEN) {
+      // The app's own credentials were refused: not ready, whatever else answered.
+      this.lastAnswerAt = undefined;
+      return;
+    }
+    if ((error instanceof HorizonApiError || error instanceof HorizonProtocolError) && error.status < 500) this.lastAnswerAt = this.now();
+  }
+}
+
+/** Live mode's probe: the app's leaderboard ids (`GET /{app_id}/leaderboards?fields=id`), with the app token. */
+export function horizonProbe(horizon: HorizonClient): (signal: AbortSignal) => Promise<void> {
+  const appId = horizon.transport.appId;
+  return async (signal) => {
+    await horizon.transport.request({ method: 'GET', path: `/${appId}/leaderboards`, endpoint: 'GET /{app_id}/leaderboards', params: { fields: 'id', limit: 1 }, signal });
+  };
+}
+
+/** Demo mode's probe: the built-in emulator's own health endpoint. */
+export function emulatorProbe(emulatorUrl: string): (signal: AbortSignal) => Promise<void> {
+  const url = new URL('/__emulator/health', emulatorUrl).toString();
+  return async (signal) => {
+    const response = await fetch(url, { signal });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`the emulator's health answered HTTP ${response.status}`);
+  };
+}

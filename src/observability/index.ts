@@ -1,0 +1,90 @@
+/**
+ * Everything operators get from one subgraph instance, wired in one call from
+ * `startSubgraph`: metrics (own Registry), readiness, the operation-span plugin, and the
+ * non-GraphQL routes served on the same port (`/health`, `/ready`, `/metrics`).
+ */
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SharedCaches } from '../graphql/sharedCache.js';
+import type { HorizonClient } from '../horizon/client.js';
+import { horizonProbe, Readiness } from './health.js';
+import { SubgraphMetrics } from './metrics.js';
+import { operationSpanPlugin } from './spans.js';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export interface ObservabilityOptions {
+  horizon: HorizonClient;
+  caches?: SharedCaches;
+  /** Serve `/metrics` (default true). */
+  metricsEnabled?: boolean;
+  /** prom-client's process metrics (default true). */
+  processMetrics?: boolean;
+  /** `/ready`'s upstream probe; default: a cheap Horizon call with the app token. */
+  readinessProbe?: (signal: AbortSignal) => Promise<void>;
+  readinessUpstreamMaxAgeMs?: number;
+}
+
+export interface Observability {
+  metrics: SubgraphMetrics | undefined;
+  readiness: Readiness;
+  plugins: ApolloServerPlugin<BaseContext>[];
+  /** Exact paths to handlers: `/health`, `/ready`, and `/metrics` unless disabled. */
+  routes: ReadonlyMap<string, Route>;
+  /** For the request scope: DataLoader batch sizes. */
+  onBatch: ((loader: string, size: number) => void) | undefined;
+  close(): void;
+}
+
+export function createObservability(options: ObservabilityOptions): Observability {
+  const metrics = options.metricsEnabled === false ? undefined : new SubgraphMetrics({ horizon: options.horizon, caches: options.caches, processMetrics: options.processMetrics });
+  const readiness = new Readiness({ horizon: options.horizon, probe: options.readinessProbe ?? horizonProbe(options.horizon), maxAgeMs: options.readinessUpstreamMaxAgeMs });
+  const routes = new Map<string, Route>();
+  routes.set(
+    '/health',
+    getOnly(async (_req, res) => send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ status: 'ok' }))),
+  );
+  routes.set(
+    '/ready',
+    getOnly(async (_req, res) => {
+      const report = await readiness.check();
+      send(res, report.ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify(report));
+    }),
+  );
+  if (metrics) {
+    routes.set(
+      '/metrics',
+      getOnly(async (_req, res) => {
+        const { contentType, body } = await metrics.render();
+        send(res, 200, contentType, body);
+      }),
+    );
+  }
+  return {
+    metrics,
+    readiness,
+    plugins: [operationSpanPlugin(), ...(metrics ? [metrics.plugin()] : [])],
+    routes,
+    onBatch: metrics?.observeBatch,
+    close() {
+      metrics?.close();
+      readiness.close();
+    },
+  };
+}
+
+function getOnly(handler: Route): Route {
+  return async (req, res) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    await handler(req, res);
+  };
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(res.req.method?.toUpperCase() === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,242 @@
+/**
+ * Secrets sweep: the whole application (`startApp`, live mode against an emulator that knows a
+ * distinctive app secret and distinctive player tokens), logging at `trace` into memory and
+ * tracing into memory, driven over HTTP through every query and mutation, failing ones
+ * included: bad and missing player tokens, unknown players, malformed input, every fault the
+ * emulator injects, and a second app whose secret is wrong (Graph's code 190). Then neither the
+ * app secret, nor the app token `OC|id|secret` (plain or URL-encoded), nor the wrong secret,
+ * nor any player token used may appear in any response (body or header), log line or span.
+ *
+ * The secrets are chosen so the pattern-based redaction (`FRL...`, `OC|...`) does not match
+ * them: only code that never lets them out passes.
+ */
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { request } from 'undici';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { FaultMode } from '../../src/emulator/faults.js';
+import { createLogger } from '../../src/logger.js';
+import { secretsIn } from '../helpers/errorCodes.js';
+
+const APP_ID = '424242424242';
+const APP_SECRET = 'sweepAppSecretQ7x9Kd2mZp4W';
+const WRONG_SECRET = 'sweepWrongSecretHc83Jd02Lq';
+const PLAYERS = [0, 1, 2, 3].map((i) => demoUserId(i));
+const TOKENS = PLAYERS.map((_, i) => `sweepUserToken${i}R8f2Kq9ZxT4`);
+const BOGUS_TOKEN = 'sweepBogusTokenU2n8Vb3Xc7Y';
+
+const SECRETS = [
+  APP_SECRET,
+  `OC|${APP_ID}|${APP_SECRET}`,
+  `${APP_ID}|${APP_SECRET}`,
+  WRONG_SECRET,
+  `OC|${APP_ID}|${WRONG_SECRET}`,
+  ...TOKENS,
+  BOGUS_TOKEN,
+];
+
+interface Exchange {
+  what: string;
+  status: number;
+  headers: string;
+  body: string;
+}
+
+const logLines: string[] = [];
+const exchanges: Exchange[] = [];
+const spans = new InMemorySpanExporter();
+let emulator: RunningEmulator;
+let app: RunningApp;
+let wrongApp: RunningApp;
+
+function configFor(secret: string) {
+  return loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    HORIZON_APP_ID: APP_ID,
+    HORIZON_APP_SECRET: secret,
+    HORIZON_GRAPH_URL: emulator.url,
+    LOG_LEVEL: 'trace',
+    AUTH_MODE: 'none',
+    HORIZON_RETRY_MAX_ATTEMPTS: '2',
+    HORIZON_RETRY_BUDGET_MS: '500',
+    HORIZON_BREAKER_THRESHOLD: '10000',
+    HORIZON_CALL_TIMEOUT_MS: '800',
+    OPERATION_TIMEOUT_MS: '4000',
+    IDEMPOTENCY_SETTLE_DELAY_MS: '0',
+    CACHE_TTL_MS: '0',
+  });
+}
+
+beforeAll(async () => {
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
+
+  emulator = await startEmulator({ appId: APP_ID, appSecret: APP_SECRET });
+  // The players' tokens become ones no redaction pattern recognises.
+  PLAYERS.forEach((id, i) => emulator.state.addUser({ ...emulator.state.users.get(id)!, token: TOKENS[i]! }));
+  const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });
+  app = await startApp(configFor(APP_SECRET), logger);
+  wrongApp = await startApp(configFor(WRONG_SECRET), logger);
+}, 30_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await wrongApp?.stop();
+  await emulator?.close();
+  trace.disable();
+  context.disable();
+});
+
+async function send(what: string, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<any> {
+  const response = await request(url, { method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body });
+  const body = await response.body.text();
+  exchanges.push({ what, status: response.statusCode, headers: JSON.stringify(response.headers), body });
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+function gql(query: string, variables: Record<string, unknown> = {}, token?: string, target: RunningApp = app): Promise<any> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers['x-horizon-user-token'] = token;
+  return send(query.slice(0, 80), target.subgraph.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+}
+
+const codes = () => new Set(exchanges.flatMap((e) => [...e.body.matchAll(/"code":"([A-Z_]+)"/g)].map((m) => m[1]!)));
+
+const P0 = PLAYERS[0]!;
+const READS = [
+  `{ user(id: "${P0}") { id alias displayName profileUrl orgScopedId ownsApp entitlement(sku: "dlc_frozen_peaks") { owned grantedAt } subscriptions { sku isActive } purchases(first: 2) { edges { cursor node { sku } } pageInfo { endCursor hasNextPage } } } }`,
+  `{ user(id: "${P0}") { achievements { unlocked count bitfield definition { apiName title } } achievement(apiName: "FIRST_STEPS") { unlocked } leaderboardEntry(leaderboard: "HIGH_SCORES") { rank score } } }`,
+  `{ leaderboards { apiName titles { locale title } } achievementDefinitions { apiName } products { sku price { formatted } } product(sku: "gems_100") { name } }`,
+  `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3) { totalCount pageInfo { endCursor } edges { cursor node { rank user { displayName } } } } } }`,
+  `query($ids: [ID!]) { leaderboard(apiName: "HIGH_SCORES") { entries(filter: USER_IDS, userIds: $ids) { nodes { rank } } } }`,
+  `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { displayName achievements { unlocked } } ... on AchievementDefinition { title } ... on Leaderboard { apiName } } }`,
+];
+const VIEWER_READS = [
+  `{ viewer { id displayName leaderboardEntry(leaderboard: "HIGH_SCORES") { rank } } }`,
+  `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3, startAt: CENTERED_ON_VIEWER) { pageInfo { endCursor } nodes { rank } } } }`,
+  `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3, filter: FRIENDS) { pageInfo { endCursor } nodes { rank } } } }`,
+  `{ leaderboard(apiName: "SPEEDRUN_LEVEL_1") { entries(first: 2, startAt: CENTERED_ON_VIEWER_OR_TOP) { pageInfo { endCursor } nodes { rank score } } } }`,
+];
+const variablesFor = { ids: PLAYERS, r: [...PLAYERS.map((id) => ({ __typename: 'User', id })), { __typename: 'AchievementDefinition', apiName: 'FIRST_STEPS' }, { __typename: 'Leaderboard', apiName: 'HIGH_SCORES' }] };
+
+async function nonceFor(token: string): Promise<string> {
+  const response = await request(`${emulator.url}/user_nonce_generate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  return ((await response.body.json()) as { nonce: string }).nonce;
+}
+
+let writes = 0;
+async function writeMix(label: string): Promise<void> {
+  const n = ++writes;
+  const p = PLAYERS[n % PLAYERS.length]!;
+  await gql(`mutation { unlockAchievement(userId: "${p}", apiName: "FIRST_STEPS") { justUnlocked } }`);
+  await gql(`mutation($k: String) { addAchievementCount(userId: "${p}", apiName: "COLLECT_100_GEMS", count: 3, idempotencyKey: $k) { justUnlocked settledBy progress { count } } }`, { k: `${label}-count-${n}` });
+  await gql(`mutation($k: String) { addAchievementBits(userId: "${p}", apiName: "VISIT_3_CONTINENTS", bits: "0010000", idempotencyKey: $k) { justUnlocked settledBy } }`, { k: `${label}-bits-${n}` });
+  await gql(`mutation($k: String) { submitLeaderboardScore(userId: "${p}", leaderboard: "HIGH_SCORES", score: "${1000 + n}", extraDataBase64: "AAEC", forceUpdate: true, idempotencyKey: $k) { didUpdate settledBy entry { rank } } }`, { k: `${label}-score-${n}` });
+  await gql(`mutation($k: String) { consumePurchase(userId: "${p}", sku: "gems_100", idempotencyKey: $k) { consumed settledBy } }`, { k: `${label}-consume-${n}` });
+  // A client-authoritative board: the player's own token must be forwarded upstream.
+  await gql(`mutation { submitLeaderboardScore(userId: "${PLAYERS[1]}", leaderboard: "SPEEDRUN_LEVEL_1", score: "${50_000 - n}") { didUpdate } }`, {}, TOKENS[1]);
+}
+
+test('no secret appears in any response, log line or span, whatever the traffic', async () => {
+  // --- Reads, as the app and as players --------------------------------------------------------
+  for (const query of READS) await gql(query, variablesFor);
+  for (const [i, token] of TOKENS.entries()) for (const query of VIEWER_READS) await gql(query, {}, i % 2 === 0 ? token : TOKENS[i]!);
+  // Paging on: viewer-centred pages' `next` links carry the player's token upstream.
+  const page = await gql(VIEWER_READS[1]!, {}, TOKENS[0]);
+  const after = page?.data?.leaderboard?.entries?.pageInfo?.endCursor;
+  if (after) await gql(`query($a: String) { leaderboard(apiName: "HIGH_SCORES") { entries(first: 3, after: $a, startAt: CENTERED_ON_VIEWER) { nodes { rank } } } }`, { a: after }, TOKENS[0]);
+  const purchases = await gql(READS[0]!);
+  const purchasesAfter = purchases?.data?.user?.purchases?.pageInfo?.endCursor;
+  if (purchasesAfter) await gql(`query($a: String) { user(id: "${P0}") { purchases(first: 2, after: $a) { nodes { sku } } } }`, { a: purchasesAfter });
+
+  // --- Bad, missing and wrong tokens; unknown players; malformed input --------------------------
+  for (const query of VIEWER_READS) {
+    await gql(query, {}, BOGUS_TOKEN);
+    await gql(query);
+  }
+  await gql(`mutation { submitLeaderboardScore(userId: "${PLAYERS[2]}", leaderboard: "SPEEDRUN_LEVEL_1", score: "1") { didUpdate } }`, {}, BOGUS_TOKEN);
+  await gql(`mutation { submitLeaderboardScore(userId: "${PLAYERS[2]}", leaderboard: "SPEEDRUN_LEVEL_1", score: "1") { didUpdate } }`, {}, TOKENS[3]);
+  await gql(`{ user(id: "1") { displayName achievements { unlocked } } }`);
+  await gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { displayName } } }`, { r: [{ __typename: 'User', id: '2' }, { __typename: 'User', id: BOGUS_TOKEN }, { __typename: 'Nope' }] });
+  await gql(`{ user(id: "${BOGUS_TOKEN}") { id } }`);
+  await gql(`mutation($n: String!) { validateUserNonce(userId: "${P0}", nonce: $n) { valid } }`, { n: await nonceFor(TOKENS[0]!) });
+  await gql(`mutation($n: String!) { validateUserNonce(userId: "${P0}", nonce: $n) { valid } }`, { n: 'already-used-or-never-issued' });
+  await gql(`{ leaderboard(apiName: "HIGH_SCORES") { entries(after: "lbe:garbage") { totalCount } } }`);
+  await gql(`{ user(id: "${P0}") { displayNam } }`);
+  await gql(`{ user(id: `);
+  await send('bad json', app.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-horizon-user-token': TOKENS[0]! }, body: '{"query":' });
+  await send('get', `${app.subgraph.url}?query=${encodeURIComponent(`{ viewer { id } }`)}`, { headers: { 'x-horizon-user-token': TOKENS[2]!, 'apollo-require-preflight': 'true' } });
+  await send('csrf', app.subgraph.url, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-horizon-user-token': TOKENS[2]! }, body: '{ __typename }' });
+  await send('not found', `${app.subgraph.url}nope?access_token=${encodeURIComponent(TOKENS[0]!)}`);
+  for (const path of ['health', 'ready', 'metrics']) await send(path, `${app.subgraph.url}${path}`);
+
+  // --- Every mutation ------------------------------------------------------------------------------
+  await writeMix('plain');
+  await gql(`mutation { upsertAchievementDefinition(input: { apiName: "SWEEP_COUNT", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: 3, title: "Sweep" }) { apiName } }`);
+  await gql(`mutation { resetAchievements(userId: "${PLAYERS[3]}") { success } }`);
+  await gql(`mutation { upsertLeaderboard(input: { apiName: "SWEEP_BOARD", sortOrder: HIGHER_IS_BETTER, writePolicy: SERVER_AUTHORITATIVE, titles: [{ locale: "en_US", title: "Sweep" }] }) { created } }`);
+  await gql(`mutation { submitLeaderboardScore(userId: "${P0}", leaderboard: "SWEEP_BOARD", score: "5") { entry { id } } }`);
+  const entries = await gql(`{ leaderboard(apiName: "SWEEP_BOARD") { entries { nodes { id } } } }`);
+  const entryId = entries?.data?.leaderboard?.entries?.nodes?.[0]?.id ?? '1';
+  await gql(`mutation { deleteLeaderboardEntry(id: "${entryId}") { success } }`);
+  await gql(`mutation { removeAllLeaderboardEntries(leaderboard: "SWEEP_BOARD") { success } }`);
+  await gql(`mutation { deleteLeaderboard(apiName: "SWEEP_BOARD") { success } }`);
+  await gql(`mutation { refundPurchase(userId: "${P0}", sku: "dlc_frozen_peaks", reason: CUSTOMER_SUPPORT) { refunded } }`);
+  await gql(`mutation { extendSubscription(userId: "${P0}", sku: "vip_pass", days: 3) { extended subscription { periodEnd } } }`);
+  await gql(`mutation { cancelSubscription(userId: "${P0}", sku: "vip_pass", reason: OTHER) { cancelled } }`);
+  const room = await gql(`mutation { createModeratedRoom(maxUsers: 4) { room { id } } }`);
+  const roomId = room?.data?.createModeratedRoom?.room?.id ?? '1';
+  await gql(`{ moderatedRoom(id: "${roomId}") { id maxUsers } }`);
+  await gql(`mutation { updateModeratedRoomDataStore(roomId: "${roomId}", entries: [{ key: "k", value: "${BOGUS_TOKEN}" }]) { success } }`);
+  await gql(`mutation { deleteModeratedRoom(roomId: "${roomId}") { success } }`);
+
+  // --- Every fault the emulator injects, on reads, player reads and writes -----------------------
+  const modes: FaultMode[] = ['error_500', 'error_503_html', 'throttle_429', 'reset_before', 'reset_after', 'truncate_after', 'stall'];
+  for (const mode of modes) {
+    Object.assign(emulator.faults, { errorRate: 0.7, modes: [mode], routes: [], stallMs: 1_200, retryAfterSeconds: 0, seed: modes.indexOf(mode) + 1 });
+    await Promise.all([gql(READS[1]!), gql(VIEWER_READS[0]!, {}, TOKENS[0]), gql(VIEWER_READS[2]!, {}, TOKENS[1])]);
+    await writeMix(mode);
+  }
+  Object.assign(emulator.faults, { errorRate: 0, burst: 0 });
+  // Retries after lost replies settle by reading back.
+  await writeMix('after-faults');
+
+  // --- A subgraph with the wrong app secret: Graph's 190 on every app call ------------------------
+  for (const query of READS) await gql(query, variablesFor, undefined, wrongApp);
+  await gql(VIEWER_READS[0]!, {}, TOKENS[0], wrongApp);
+  await gql(`mutation { unlockAchievement(userId: "${P0}", apiName: "FIRST_STEPS") { justUnlocked } }`, {}, undefined, wrongApp);
+  await gql(`mutation { consumePurchase(userId: "${P0}", sku: "gems_100", idempotencyKey: "wrong-secret-1") { consumed } }`, {}, undefined, wrongApp);
+
+  // --- The traffic really covered the failures -------------------------------------------------------
+  const seen = codes();
+  for (const code of ['UNAUTHENTICATED', 'UPSTREAM_AUTH_FAILED', 'UPSTREAM_UNAVAILABLE', 'NOT_FOUND', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']) {
+    expect({ code, seen: seen.has(code) }).toEqual({ code, seen: true });
+  }
+  expect(exchanges.length).toBeGreaterThan(100);
+  expect(logLines.length).toBeGreaterThan(100);
+  expect(logLines.some((l) => l.includes('upstream call failed'))).toBe(true);
+  expect(logLines.some((l) => l.includes('"operation"') || l.includes('"msg":"operation"'))).toBe(true);
+  const recorded = spans.getFinishedSpans();
+  expect(recorded.length).toBeGreaterThan(100);
+  // The players' tokens did go upstream (the emulator authenticated them).
+  expect(emulator.requests.filter((r) => r.token === 'user' && r.status === 200).length).toBeGreaterThan(5);
+
+  // --- And no secret anywhere --------------------------------------------------------------------------
+  const leaks: string[] = [];
+  for (const e of exchanges) for (const s of secretsIn(e.headers + e.body, SECRETS)) leaks.push(`response to ${e.what} (${e.status}) contains ${s}: ${e.body.slice(0, 300)}`);
+  for (const line of logLines) for (const s of secretsIn(line, SECRETS)) leaks.push(`log line contains ${s}: ${line.slice(0, 400)}`);
+  for (const span of recorded) {
+    const text = JSON.stringify({ name: span.name, attributes: span.attributes, status: span.status, events: span.events, links: span.links, resource: span.resource.attributes });
+    for (const s of secretsIn(text, SECRETS)) leaks.push(`span ${span.name} contains ${s}: ${text.slice(0, 400)}`);
+  }
+  expect(leaks).toEqual([]);
+}, 60_000);
