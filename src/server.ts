@@ -8,6 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SubgraphAuth } from './auth/index.js';
@@ -34,6 +35,9 @@ export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyB
 
 /** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
+
+/** Upstream reads one operation may have waiting on its abort signal at once. */
+const MAX_UPSTREAM_LISTENERS = 10_000;
 
 export interface SubgraphDeps {
   config: ServerConfig;
@@ -238,6 +242,8 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   });
   // The operation's deadline: reads still running past it are abandoned.
   const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS)]);
+  // Every upstream read of the operation listens on it (hundreds for a large _entities fetch).
+  setMaxListeners(MAX_UPSTREAM_LISTENERS, signal);
   const scope: RequestScope = { requestId, upstreamCalls: 0, upstreamErrors: 0, onBatch: ops?.onBatch };
   // One span per operation (continuing the router's traceparent); upstream spans are its children.
   const response = await withOperationSpan(req.headers, requestId, () =>

@@ -298,3 +298,56 @@ describe('coalescing', () => {
     expect(calls2[0]!.signal!.aborted).toBe(true);
   });
 });
+
+describe('callers that are already gone', () => {
+  test('coalescing: an already-aborted caller neither starts a call nor leaves an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let calls = 0;
+      const upstream: Call = async () => {
+        calls++;
+        return { ok: true };
+      };
+      const controller = new AbortController();
+      controller.abort();
+      await expect(coalesce()(upstream)({ ...GET, signal: controller.signal })).rejects.toBeInstanceOf(HorizonNetworkError);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(calls).toBe(0);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('coalescing: when every waiter leaves, the aborted shared call is not an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const upstream: Call = (req) => new Promise((_, reject) => req.signal!.addEventListener('abort', () => reject(new Error('aborted upstream'))));
+      const controller = new AbortController();
+      const pending = coalesce()(upstream)({ ...GET, signal: controller.signal });
+      controller.abort();
+      await expect(pending).rejects.toBeInstanceOf(HorizonNetworkError);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('breaker: calls abandoned by their callers never open the circuit', async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 2, cooldownMs: 1_000 });
+    const upstream: Call = (req) => new Promise((_, reject) => req.signal!.addEventListener('abort', () => reject(reset())));
+    const call = breaker.interceptor()(upstream);
+    for (let i = 0; i < 5; i++) {
+      const controller = new AbortController();
+      const pending = call({ ...GET, signal: controller.signal });
+      controller.abort();
+      await expect(pending).rejects.toBeDefined();
+    }
+    expect(breaker.state).toBe('closed');
+  });
+});

@@ -54,8 +54,11 @@ export class CircuitBreaker {
         this.succeeded();
         return result;
       } catch (error) {
-        if (isOutage(error)) this.failed();
-        else if (!req.signal?.aborted) this.succeeded();
+        // A caller that went away says nothing about the API's health either way.
+        if (!req.signal?.aborted) {
+          if (isOutage(error)) this.failed();
+          else this.succeeded();
+        }
         throw error;
       } finally {
         if (isProbe) this.probing = false;

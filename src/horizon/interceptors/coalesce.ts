@@ -19,11 +19,16 @@ export function coalesce(): Interceptor {
   const inFlight = new Map<string, Shared>();
   return (next) => (req) => {
     if (req.method !== 'GET') return next(req);
+    // A caller already gone must not start (or join) a call it would abort at once.
+    if (req.signal?.aborted) return Promise.reject(abortedError(req.endpoint, req.signal));
     const key = coalescingKey(req);
     let shared = inFlight.get(key);
     if (!shared) {
       const controller = new AbortController();
       const promise = next({ ...req, signal: controller.signal }).finally(() => inFlight.delete(key));
+      // Each waiter handles the outcome on its own; the shared promise must never be an
+      // unhandled rejection (that would crash the process) when every waiter has left.
+      promise.catch(() => undefined);
       shared = { promise, waiting: 0, controller };
       inFlight.set(key, shared);
     }
