@@ -100,9 +100,8 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
 }
 
 /**
- * Refuses subscription operations. The subgraph serves none, but with no `schema { }` naming
- * the roots, GraphQL takes the object type `Subscription` (a player's subscription) for the
- * subscription root: `subscription { owner { id } }` would run its resolvers with no parent.
+ * Refuses subscription operations with a clear message: the subgraph serves none (a player's
+ * add-on subscriptions are the `PlayerSubscription` type, never a root).
  */
 export const noSubscriptionsRule: ValidationRule = (context) => ({
   OperationDefinition(node) {

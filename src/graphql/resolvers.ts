@@ -10,13 +10,12 @@ import { roomResolvers } from './rooms/resolvers.js';
 import { userResolvers } from './users/resolvers.js';
 
 // Each domain is checked where it is defined (`satisfies Resolvers`, types generated from schema/
-// by `npm run codegen`); purchases' `Subscription` type is the exception explained there.
-const { Subscription: subscriptionResolvers, ...purchaseRest } = purchaseResolvers;
-const domains: Resolvers[] = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseRest, roomResolvers];
+// by `npm run codegen`).
+const domains: Resolvers[] = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers, roomResolvers];
 const scalars: Resolvers = { DateTime: DateTimeScalar, Long: LongScalar };
 
 export function buildResolvers(): GraphQLResolverMap<unknown> {
-  const merged: Record<string, Record<string, unknown>> = { Subscription: subscriptionResolvers };
+  const merged: Record<string, Record<string, unknown>> = {};
   for (const domain of domains) {
     for (const [typeName, fields] of Object.entries(domain)) {
       merged[typeName] = { ...merged[typeName], ...fields };

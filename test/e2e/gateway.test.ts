@@ -120,3 +120,9 @@ test('a game backend consumes a purchase through the gateway; the entitlement is
   expect(after.body.data.user.entitlement.owned).toBe(false);
   expect(after.body.data.user.purchases.nodes.map((p: any) => p.sku)).not.toContain(consumable.sku);
 });
+
+test('the supergraph has no subscription root: a player subscription is the PlayerSubscription type', async () => {
+  const { body } = await stack.query(`{ __schema { subscriptionType { name } } __type(name: "PlayerSubscription") { fields { name } } }`);
+  expect(body.data.__schema.subscriptionType).toBeNull();
+  expect(body.data.__type.fields.map((f: { name: string }) => f.name)).toContain('nextRenewal');
+});

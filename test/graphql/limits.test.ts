@@ -194,7 +194,7 @@ describe('hostile operations are refused before any upstream call', () => {
     expectRefused(await h.execute(directives), 'directives');
   });
 
-  test('subscription operations (the `Subscription` type is not a root the subgraph serves)', async () => {
+  test('subscription operations are refused (a player subscription is the PlayerSubscription type, never a root)', async () => {
     const result = await h.execute(`subscription { owner { id } }`);
     expect(result.errors![0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(result.errors![0].message).toMatch(/not subscription operations/);

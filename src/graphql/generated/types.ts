@@ -177,7 +177,7 @@ export type CancelSubscriptionPayload = {
   /** The tier SKU. */
   sku: Scalars['String']['output'];
   /** The subscription as Horizon now reports it (still active until its period ends), or null if it cannot be read back. */
-  subscription?: Maybe<Subscription>;
+  subscription?: Maybe<PlayerSubscription>;
   /** The subscriber. */
   user: User;
 };
@@ -256,7 +256,7 @@ export type ExtendSubscriptionPayload = {
   /** The tier SKU. */
   sku: Scalars['String']['output'];
   /** The subscription read back after the change, so `periodEnd` and `nextRenewal` show the new dates. */
-  subscription?: Maybe<Subscription>;
+  subscription?: Maybe<PlayerSubscription>;
   /** The subscriber. */
   user: User;
 };
@@ -700,6 +700,38 @@ export type PaidOffer = {
   term?: Maybe<OfferTerm>;
 };
 
+/** A player's subscription to a subscription tier. */
+export type PlayerSubscription = {
+  __typename?: 'PlayerSubscription';
+  /** When it was cancelled; null if it was not. */
+  cancelledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** What the current period costs. */
+  currentPriceTerm?: Maybe<PriceTerm>;
+  /** Horizon's id of the subscription. */
+  id: Scalars['ID']['output'];
+  /**
+   * Whether it is active now. Horizon's test users may stay active past `periodEnd`, as
+   * their subscriptions never renew or expire on their own.
+   */
+  isActive: Scalars['Boolean']['output'];
+  /** Whether the current period is a trial. */
+  isTrial: Scalars['Boolean']['output'];
+  /** What the next period will cost. */
+  nextPriceTerm?: Maybe<PriceTerm>;
+  /** When it renews next; null once cancelled. */
+  nextRenewal?: Maybe<Scalars['DateTime']['output']>;
+  /** The subscriber. */
+  owner: User;
+  /** End of the current billing period; a cancelled subscription stays active until then. */
+  periodEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Start of the current billing period. */
+  periodStart?: Maybe<Scalars['DateTime']['output']>;
+  /** The tier's SKU (without a `:SUBSCRIPTION__{TERM}` suffix). */
+  sku: Scalars['String']['output'];
+  /** The kind of trial, during a trial; null otherwise. */
+  trialType?: Maybe<TrialType>;
+};
+
 /** A price in the catalog. */
 export type Price = {
   __typename?: 'Price';
@@ -944,38 +976,6 @@ export type SubmitLeaderboardScorePayload = {
   settledBy: WriteSettlement;
 };
 
-/** A player's subscription to a subscription tier. */
-export type Subscription = {
-  __typename?: 'Subscription';
-  /** When it was cancelled; null if it was not. */
-  cancelledAt?: Maybe<Scalars['DateTime']['output']>;
-  /** What the current period costs. */
-  currentPriceTerm?: Maybe<PriceTerm>;
-  /** Horizon's id of the subscription. */
-  id: Scalars['ID']['output'];
-  /**
-   * Whether it is active now. Horizon's test users may stay active past `periodEnd`, as
-   * their subscriptions never renew or expire on their own.
-   */
-  isActive: Scalars['Boolean']['output'];
-  /** Whether the current period is a trial. */
-  isTrial: Scalars['Boolean']['output'];
-  /** What the next period will cost. */
-  nextPriceTerm?: Maybe<PriceTerm>;
-  /** When it renews next; null once cancelled. */
-  nextRenewal?: Maybe<Scalars['DateTime']['output']>;
-  /** The subscriber. */
-  owner: User;
-  /** End of the current billing period; a cancelled subscription stays active until then. */
-  periodEnd?: Maybe<Scalars['DateTime']['output']>;
-  /** Start of the current billing period. */
-  periodStart?: Maybe<Scalars['DateTime']['output']>;
-  /** The tier's SKU (without a `:SUBSCRIPTION__{TERM}` suffix). */
-  sku: Scalars['String']['output'];
-  /** The kind of trial, during a trial; null otherwise. */
-  trialType?: Maybe<TrialType>;
-};
-
 /** A trial a subscription term can start with. */
 export type TrialOffer = {
   __typename?: 'TrialOffer';
@@ -1053,7 +1053,7 @@ export type User = {
    */
   purchases: PurchaseConnection;
   /** The player's subscriptions, past and present, optionally filtered. */
-  subscriptions: Array<Subscription>;
+  subscriptions: Array<PlayerSubscription>;
 };
 
 
@@ -1275,6 +1275,7 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OfferTerm: OfferTerm;
   PaidOffer: ResolverTypeWrapper<PaidOffer>;
+  PlayerSubscription: ResolverTypeWrapper<SubscriptionModel>;
   Price: ResolverTypeWrapper<Price>;
   PriceTerm: ResolverTypeWrapper<PriceTerm>;
   Product: ResolverTypeWrapper<ProductModel>;
@@ -1292,7 +1293,6 @@ export type ResolversTypes = {
   RoomDataEntry: ResolverTypeWrapper<RoomDataEntry>;
   RoomDataEntryInput: RoomDataEntryInput;
   SubmitLeaderboardScorePayload: ResolverTypeWrapper<SubmitScorePayloadParentModel>;
-  Subscription: ResolverTypeWrapper<SubscriptionModel>;
   TrialOffer: ResolverTypeWrapper<TrialOffer>;
   TrialType: TrialType;
   UpsertLeaderboardPayload: ResolverTypeWrapper<UpsertLeaderboardPayloadParentModel>;
@@ -1332,6 +1332,7 @@ export type ResolversParentTypes = {
   ModeratedRoomPayload: Omit<ModeratedRoomPayload, 'room'> & { room?: Maybe<ResolversParentTypes['ModeratedRoom']> };
   Mutation: Record<PropertyKey, never>;
   PaidOffer: PaidOffer;
+  PlayerSubscription: SubscriptionModel;
   Price: Price;
   PriceTerm: PriceTerm;
   Product: ProductModel;
@@ -1347,7 +1348,6 @@ export type ResolversParentTypes = {
   RoomDataEntry: RoomDataEntry;
   RoomDataEntryInput: RoomDataEntryInput;
   SubmitLeaderboardScorePayload: SubmitScorePayloadParentModel;
-  Subscription: SubscriptionModel;
   TrialOffer: TrialOffer;
   UpsertLeaderboardPayload: UpsertLeaderboardPayloadParentModel;
   User: UserRefModel;
@@ -1404,7 +1404,7 @@ export type BillingPlanResolvers<ContextType = Context, ParentType extends Resol
 export type CancelSubscriptionPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancelSubscriptionPayload'] = ResolversParentTypes['CancelSubscriptionPayload']> = {
   cancelled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  subscription?: Resolver<Maybe<ResolversTypes['Subscription']>, ParentType, ContextType>;
+  subscription?: Resolver<Maybe<ResolversTypes['PlayerSubscription']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
@@ -1445,7 +1445,7 @@ export type EntitlementResolvers<ContextType = Context, ParentType extends Resol
 export type ExtendSubscriptionPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExtendSubscriptionPayload'] = ResolversParentTypes['ExtendSubscriptionPayload']> = {
   extended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  subscription?: Resolver<Maybe<ResolversTypes['Subscription']>, ParentType, ContextType>;
+  subscription?: Resolver<Maybe<ResolversTypes['PlayerSubscription']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
@@ -1545,6 +1545,21 @@ export type PaidOfferResolvers<ContextType = Context, ParentType extends Resolve
   term?: Resolver<Maybe<ResolversTypes['OfferTerm']>, ParentType, ContextType>;
 };
 
+export type PlayerSubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PlayerSubscription'] = ResolversParentTypes['PlayerSubscription']> = {
+  cancelledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  currentPriceTerm?: Resolver<Maybe<ResolversTypes['PriceTerm']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  isTrial?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nextPriceTerm?: Resolver<Maybe<ResolversTypes['PriceTerm']>, ParentType, ContextType>;
+  nextRenewal?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  periodEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  periodStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trialType?: Resolver<Maybe<ResolversTypes['TrialType']>, ParentType, ContextType>;
+};
+
 export type PriceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Price'] = ResolversParentTypes['Price']> = {
   amountInHundredths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1639,21 +1654,6 @@ export type SubmitLeaderboardScorePayloadResolvers<ContextType = Context, Parent
   settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
 };
 
-export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
-  cancelledAt?: SubscriptionResolver<Maybe<ResolversTypes['DateTime']>, "cancelledAt", ParentType, ContextType>;
-  currentPriceTerm?: SubscriptionResolver<Maybe<ResolversTypes['PriceTerm']>, "currentPriceTerm", ParentType, ContextType>;
-  id?: SubscriptionResolver<ResolversTypes['ID'], "id", ParentType, ContextType>;
-  isActive?: SubscriptionResolver<ResolversTypes['Boolean'], "isActive", ParentType, ContextType>;
-  isTrial?: SubscriptionResolver<ResolversTypes['Boolean'], "isTrial", ParentType, ContextType>;
-  nextPriceTerm?: SubscriptionResolver<Maybe<ResolversTypes['PriceTerm']>, "nextPriceTerm", ParentType, ContextType>;
-  nextRenewal?: SubscriptionResolver<Maybe<ResolversTypes['DateTime']>, "nextRenewal", ParentType, ContextType>;
-  owner?: SubscriptionResolver<ResolversTypes['User'], "owner", ParentType, ContextType>;
-  periodEnd?: SubscriptionResolver<Maybe<ResolversTypes['DateTime']>, "periodEnd", ParentType, ContextType>;
-  periodStart?: SubscriptionResolver<Maybe<ResolversTypes['DateTime']>, "periodStart", ParentType, ContextType>;
-  sku?: SubscriptionResolver<ResolversTypes['String'], "sku", ParentType, ContextType>;
-  trialType?: SubscriptionResolver<Maybe<ResolversTypes['TrialType']>, "trialType", ParentType, ContextType>;
-};
-
 export type TrialOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrialOffer'] = ResolversParentTypes['TrialOffer']> = {
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   maxTermCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1681,7 +1681,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   ownsApp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   profileUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   purchases?: Resolver<ResolversTypes['PurchaseConnection'], ParentType, ContextType, RequireFields<UserPurchasesArgs, 'first'>>;
-  subscriptions?: Resolver<Array<ResolversTypes['Subscription']>, ParentType, ContextType, Partial<UserSubscriptionsArgs>>;
+  subscriptions?: Resolver<Array<ResolversTypes['PlayerSubscription']>, ParentType, ContextType, Partial<UserSubscriptionsArgs>>;
 };
 
 export type UserNonceValidationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserNonceValidation'] = ResolversParentTypes['UserNonceValidation']> = {
@@ -1712,6 +1712,7 @@ export type Resolvers<ContextType = Context> = {
   ModeratedRoomPayload?: ModeratedRoomPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PaidOffer?: PaidOfferResolvers<ContextType>;
+  PlayerSubscription?: PlayerSubscriptionResolvers<ContextType>;
   Price?: PriceResolvers<ContextType>;
   PriceTerm?: PriceTermResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
@@ -1726,7 +1727,6 @@ export type Resolvers<ContextType = Context> = {
   ResetAchievementsPayload?: ResetAchievementsPayloadResolvers<ContextType>;
   RoomDataEntry?: RoomDataEntryResolvers<ContextType>;
   SubmitLeaderboardScorePayload?: SubmitLeaderboardScorePayloadResolvers<ContextType>;
-  Subscription?: SubscriptionResolvers<ContextType>;
   TrialOffer?: TrialOfferResolvers<ContextType>;
   UpsertLeaderboardPayload?: UpsertLeaderboardPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
