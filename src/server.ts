@@ -237,11 +237,14 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   const requestId = requestIdOf(req);
   // Reads stop when the caller goes away; writes are never aborted half-way.
   const abort = new AbortController();
+  const signal = abort.signal;
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  // The operation's deadline: reads still running past it are abandoned.
-  const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS)]);
+  // The operation's deadline: reads still running past it are abandoned. Cleared when the
+  // response is done, so no timer outlives its operation.
+  const operationTimer = setTimeout(() => abort.abort(new DOMException('operation deadline passed', 'TimeoutError')), deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS);
+  res.once('close', () => clearTimeout(operationTimer));
   // Every upstream read of the operation listens on it (hundreds for a large _entities fetch).
   setMaxListeners(MAX_UPSTREAM_LISTENERS, signal);
   const scope: RequestScope = { requestId, upstreamCalls: 0, upstreamErrors: 0, onBatch: ops?.onBatch };
