@@ -86,7 +86,7 @@ async function idempotencyStore(config: Config, logger: Logger): Promise<Idempot
     await store.connect();
   } catch (error) {
     await store.close();
-    throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`);
+    throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`, { cause: error });
   }
   logger.info('idempotency ledger in Redis (shared by replicas)');
   return store;

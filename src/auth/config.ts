@@ -35,7 +35,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, production: boolean, prob
 
   const jwksUrl = env.AUTH_JWKS_URL?.trim() || undefined;
   if (jwksUrl !== undefined) {
-    let ok = false;
+    let ok: boolean;
     try {
       const url = new URL(jwksUrl);
       ok = !url.username && !url.password && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));

@@ -1,7 +1,6 @@
 /** Every domain's resolvers, merged into one map for `buildSubgraphSchema`. */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { achievementResolvers } from './achievements/resolvers.js';
-import type { Context } from './context.js';
 import type { Resolvers } from './generated/types.js';
 import { DateTimeScalar, LongScalar } from './scalars.js';
 import { leaderboardResolvers } from './leaderboards/resolvers.js';

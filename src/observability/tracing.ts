@@ -78,11 +78,9 @@ let sdk: NodeSDK | undefined;
 export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
   if (sdk || !tracingEnabled(env) || otelProblems(env).length > 0) return sdk !== undefined;
   // Required here, not imported above: with tracing off none of it is loaded.
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const named = env.OTEL_SERVICE_NAME || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
   sdk = new NodeSDK({
     ...(named ? {} : { serviceName: 'horizon-subgraph' }),

@@ -39,7 +39,7 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const problems: string[] = [];
   const samples: Sample[] = [];
-  let summary: Record<string, unknown> = {};
+  let summary: Record<string, unknown>;
   try {
     // Each scenario once, checked in full; the soak then only looks for errors.
     const scenarios = SCENARIO_IDS.map((id) => SCENARIOS[id]);

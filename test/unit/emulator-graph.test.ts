@@ -13,7 +13,7 @@ function graphErrorOf(fn: () => unknown): GraphError {
     fn();
   } catch (error) {
     if (error instanceof GraphError) return error;
-    throw new Error(`expected a GraphError, got ${String(error)}`);
+    throw new Error(`expected a GraphError, got ${String(error)}`, { cause: error });
   }
   throw new Error('expected a GraphError, nothing was thrown');
 }

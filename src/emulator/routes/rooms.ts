@@ -2,7 +2,7 @@
  * Moderated rooms (reference §5; deprecated by Meta, kept for games that still use them):
  * create, read, update the data store, delete.
  */
-import { errors, parseIntParam, project, required, type NodeShape } from '../graph.js';
+import { errors, parseIntParam, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedRoom, EmulatorState } from '../state.js';
 import { requireApp } from './common.js';
