@@ -45,10 +45,26 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   });
   // One line per upstream retry and failure, with the operation's request id (null outside operations).
   const requestId = () => requestScope.getStore()?.requestId ?? null;
-  horizon.transport.onRetry((retry) => logger.info({ requestId: requestId(), endpoint: retry.endpoint, attempt: retry.attempt, delayMs: retry.delayMs, err: retry.error }, 'retrying upstream call'));
+  horizon.transport.onRetry((retry) =>
+    logger.info(
+      { requestId: requestId(), endpoint: retry.endpoint, attempt: retry.attempt, delayMs: retry.delayMs, err: retry.error },
+      'retrying upstream call',
+    ),
+  );
   horizon.transport.breaker?.onStateChange((state) => logger.warn({ circuit: state }, `Horizon API circuit ${state}`));
   horizon.transport.onCall((call) => {
-    if (call.error) logger.warn({ requestId: requestId(), endpoint: call.endpoint, status: call.status ?? null, attempt: call.attempt, durationMs: Math.round(call.durationMs), err: call.error }, 'upstream call failed');
+    if (call.error)
+      logger.warn(
+        {
+          requestId: requestId(),
+          endpoint: call.endpoint,
+          status: call.status ?? null,
+          attempt: call.attempt,
+          durationMs: Math.round(call.durationMs),
+          err: call.error,
+        },
+        'upstream call failed',
+      );
   });
   let subgraph: RunningSubgraph;
   let store: IdempotencyStore | undefined;
@@ -57,7 +73,10 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ttlMs: config.idempotency.ttlMs, settleDelayMs: config.idempotency.settleDelayMs });
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
-    subgraph = await startSubgraph({ config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth }, { port: config.port, host: config.host });
+    subgraph = await startSubgraph(
+      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth },
+      { port: config.port, host: config.host },
+    );
   } catch (error) {
     await store?.close();
     await horizon.close();

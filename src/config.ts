@@ -113,9 +113,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
 
-  const corsOrigins = env.CORS_ORIGINS !== undefined ? env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : production ? [] : [STUDIO_ORIGIN];
+  const corsOrigins =
+    env.CORS_ORIGINS !== undefined
+      ? env.CORS_ORIGINS.split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : production
+        ? []
+        : [STUDIO_ORIGIN];
   for (const origin of corsOrigins) {
-    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://example.com (got "${origin}")`);
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(`CORS_ORIGINS entries must be origins like https://example.com (got "${origin}")`);
   }
 
   const config: Config = {

@@ -20,9 +20,9 @@ export const GRAPHIQL_PATH = '/graphiql';
 export const GRAPHIQL_CSP = [
   "default-src 'none'",
   "script-src 'unsafe-inline'",
-  "worker-src blob:",
+  'worker-src blob:',
   "style-src 'unsafe-inline'",
-  "font-src data:",
+  'font-src data:',
   "img-src data: 'self'",
   "connect-src 'self'",
   "base-uri 'none'",

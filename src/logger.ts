@@ -14,7 +14,18 @@ const SECRET_KEYS = ['authorization', 'token', 'userToken', 'accessToken', 'acce
 const CONTAINERS = ['', 'err.', 'err.cause.'];
 /** The likeliest of them also one level down, in any object (`credential.token`): wildcards cost ~1.5 µs a line each. */
 const WILDCARD_KEYS = ['token', 'userToken', 'accessToken', 'access_token', 'appSecret', 'authorization'];
-const HEADER_HOLDERS = ['headers', 'req.headers', 'request.headers', 'res.headers', 'response.headers', 'err.headers', 'err.request.headers', 'err.response.headers', 'err.cause.headers', 'err.config.headers'];
+const HEADER_HOLDERS = [
+  'headers',
+  'req.headers',
+  'request.headers',
+  'res.headers',
+  'response.headers',
+  'err.headers',
+  'err.request.headers',
+  'err.response.headers',
+  'err.cause.headers',
+  'err.config.headers',
+];
 
 /** pino `redact` paths: secrets are removed by the logger itself, not by each call site. */
 export const REDACT_PATHS: string[] = [
@@ -37,10 +48,7 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       },
       hooks: {
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg)) as Parameters<typeof method>,
-          );
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg)) as Parameters<typeof method>);
         },
       },
       serializers: {

@@ -36,7 +36,13 @@ async function main(): Promise<void> {
     if (app.devToken) process.stdout.write(callerAuthBanner(graphqlUrl, app.devToken));
   }
   logger.info(
-    { url: graphqlUrl, mode: config.horizon.mode, emulator: app.emulator?.url ?? null, metrics: config.metricsEnabled ? `${graphqlUrl}metrics` : null, tracing: tracingEnabled() },
+    {
+      url: graphqlUrl,
+      mode: config.horizon.mode,
+      emulator: app.emulator?.url ?? null,
+      metrics: config.metricsEnabled ? `${graphqlUrl}metrics` : null,
+      tracing: tracingEnabled(),
+    },
     'started',
   );
 

@@ -30,8 +30,11 @@ import { currentTraceId, withOperationSpan } from './observability/spans.js';
 import { requestScope, type RequestScope } from './requestScope.js';
 import { buildSchema } from './schema.js';
 
-export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> & Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits'>> &
-  /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>>;
+export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
+  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits'>> &
+  /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<
+    Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>
+  >;
 
 /** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
@@ -243,7 +246,10 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   });
   // The operation's deadline: reads still running past it are abandoned. Cleared when the
   // response is done, so no timer outlives its operation.
-  const operationTimer = setTimeout(() => abort.abort(new DOMException('operation deadline passed', 'TimeoutError')), deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS);
+  const operationTimer = setTimeout(
+    () => abort.abort(new DOMException('operation deadline passed', 'TimeoutError')),
+    deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+  );
   res.once('close', () => clearTimeout(operationTimer));
   // Every upstream read of the operation listens on it (hundreds for a large _entities fetch).
   setMaxListeners(MAX_UPSTREAM_LISTENERS, signal);
@@ -255,7 +261,16 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
         httpGraphQLRequest,
         context: async () => {
           const caller = deps.auth ? await deps.auth.authenticate(req.headers.authorization) : undefined;
-          return createContext({ horizon: deps.horizon, logger: deps.logger, caches: deps.caches, ledger: deps.ledger, requestId, signal, userToken: userTokenOf(req), ...(caller ? { caller } : {}) });
+          return createContext({
+            horizon: deps.horizon,
+            logger: deps.logger,
+            caches: deps.caches,
+            ledger: deps.ledger,
+            requestId,
+            signal,
+            userToken: userTokenOf(req),
+            ...(caller ? { caller } : {}),
+          });
         },
       }),
     ),

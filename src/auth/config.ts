@@ -43,7 +43,10 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, production: boolean, prob
       ok = false;
     }
     // Echo it only when it cannot hold credentials.
-    if (!ok) problems.push(`AUTH_JWKS_URL must be an https:// URL (http:// only on localhost) without credentials${jwksUrl.includes('@') ? '' : ` (got "${jwksUrl}")`}`);
+    if (!ok)
+      problems.push(
+        `AUTH_JWKS_URL must be an https:// URL (http:// only on localhost) without credentials${jwksUrl.includes('@') ? '' : ` (got "${jwksUrl}")`}`,
+      );
   }
 
   const hs256Secret = env.AUTH_HS256_SECRET?.trim() || undefined;
@@ -61,7 +64,8 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, production: boolean, prob
   let clockToleranceSec = 5;
   const rawTolerance = env.AUTH_CLOCK_TOLERANCE_SEC?.trim();
   if (rawTolerance) {
-    if (!/^\d+$/.test(rawTolerance) || Number(rawTolerance) > 300) problems.push(`AUTH_CLOCK_TOLERANCE_SEC must be a whole number from 0 to 300 (got "${env.AUTH_CLOCK_TOLERANCE_SEC}")`);
+    if (!/^\d+$/.test(rawTolerance) || Number(rawTolerance) > 300)
+      problems.push(`AUTH_CLOCK_TOLERANCE_SEC must be a whole number from 0 to 300 (got "${env.AUTH_CLOCK_TOLERANCE_SEC}")`);
     else clockToleranceSec = Number(rawTolerance);
   }
 
@@ -77,13 +81,15 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, production: boolean, prob
     if (hasKey) problems.push('AUTH_MODE=none conflicts with AUTH_JWKS_URL/AUTH_HS256_SECRET: remove one or the other');
     if (issuer || audience.length > 0) problems.push('AUTH_ISSUER/AUTH_AUDIENCE have no effect with AUTH_MODE=none: remove them or AUTH_MODE');
     if (production && routerSecret === undefined) {
-      problems.push('AUTH_MODE=none in production requires ROUTER_SHARED_SECRET, so that only the router (which enforces the schema\'s @authenticated/@requiresScopes) can call this subgraph');
+      problems.push(
+        "AUTH_MODE=none in production requires ROUTER_SHARED_SECRET, so that only the router (which enforces the schema's @authenticated/@requiresScopes) can call this subgraph",
+      );
     }
   } else if (!hasKey) {
     if (production) {
       problems.push(
         'AUTH_JWKS_URL or AUTH_HS256_SECRET is required when NODE_ENV=production (callers must present a JWT); ' +
-          'or set AUTH_MODE=none with ROUTER_SHARED_SECRET when only a router that enforces the schema\'s authorization directives can reach this subgraph',
+          "or set AUTH_MODE=none with ROUTER_SHARED_SECRET when only a router that enforces the schema's authorization directives can reach this subgraph",
       );
       mode = 'jwt';
     } else {

@@ -86,7 +86,14 @@ export function guardedFields(schema: GraphQLSchema): GuardedField[] {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
       const rule = fieldRule(type, field);
-      if (rule) out.push({ coordinate: `${type.name}.${field.name}`, typeName: type.name, fieldName: field.name, rule, own: ruleOf(field.astNode?.directives) !== undefined });
+      if (rule)
+        out.push({
+          coordinate: `${type.name}.${field.name}`,
+          typeName: type.name,
+          fieldName: field.name,
+          rule,
+          own: ruleOf(field.astNode?.directives) !== undefined,
+        });
     }
   }
   return out;

@@ -59,7 +59,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerAuthentica
   return {
     async authenticate(authorization) {
       const token = bearerToken(authorization);
-      if (token === undefined) return anonymousCaller('CALLER_TOKEN_MISSING', "No caller token: send the caller's JWT in the Authorization header, with the Bearer scheme");
+      if (token === undefined)
+        return anonymousCaller('CALLER_TOKEN_MISSING', "No caller token: send the caller's JWT in the Authorization header, with the Bearer scheme");
       if (token === null) return anonymousCaller('CALLER_TOKEN_INVALID', 'The Authorization header does not hold a caller JWT with the Bearer scheme');
       try {
         const { payload } = typeof key === 'function' ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
@@ -99,15 +100,27 @@ function refusal(error: unknown): Caller {
   if (error instanceof errors.JWTExpired) return anonymousCaller('CALLER_TOKEN_EXPIRED', "The caller's token has expired");
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return anonymousCaller('CALLER_TOKEN_EXPIRED', "The caller's token is not valid yet (nbf)");
-    const what = error.claim === 'iss' ? 'its issuer is not accepted' : error.claim === 'aud' ? 'its audience is not accepted' : `its "${error.claim}" claim is ${error.reason === 'missing' ? 'missing' : 'not accepted'}`;
+    const what =
+      error.claim === 'iss'
+        ? 'its issuer is not accepted'
+        : error.claim === 'aud'
+          ? 'its audience is not accepted'
+          : `its "${error.claim}" claim is ${error.reason === 'missing' ? 'missing' : 'not accepted'}`;
     return anonymousCaller('CALLER_TOKEN_INVALID', `The caller's token was refused: ${what}`);
   }
   // Timeouts, network failures, a non-200 or unreadable key set: not the caller's fault.
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError) || error.constructor === errors.JOSEError) {
+  if (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    !(error instanceof errors.JOSEError) ||
+    error.constructor === errors.JOSEError
+  ) {
     return anonymousCaller('CALLER_TOKEN_UNVERIFIABLE', "The caller's token cannot be verified right now (the key set is unavailable); retry later");
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return anonymousCaller('CALLER_TOKEN_INVALID', "The caller's token was refused: its algorithm is not accepted");
-  if (error instanceof errors.JWKSNoMatchingKey) return anonymousCaller('CALLER_TOKEN_INVALID', "The caller's token was refused: it is not signed by a known key");
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return anonymousCaller('CALLER_TOKEN_INVALID', "The caller's token was refused: its algorithm is not accepted");
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return anonymousCaller('CALLER_TOKEN_INVALID', "The caller's token was refused: it is not signed by a known key");
   return anonymousCaller('CALLER_TOKEN_INVALID', "The caller's token was refused: malformed or bad signature");
 }
 
@@ -120,7 +133,10 @@ export async function signHs256Token(
   secret: string,
   claims: { subject?: string; scopes: string[]; issuer?: string; audience?: string | string[]; expiresIn: string | number; extra?: JWTPayload },
 ): Promise<string> {
-  let jwt = new SignJWT({ ...claims.extra, scope: claims.scopes.join(' ') }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime(claims.expiresIn);
+  let jwt = new SignJWT({ ...claims.extra, scope: claims.scopes.join(' ') })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(claims.expiresIn);
   if (claims.subject) jwt = jwt.setSubject(claims.subject);
   if (claims.issuer) jwt = jwt.setIssuer(claims.issuer);
   if (claims.audience) jwt = jwt.setAudience(claims.audience);

@@ -108,12 +108,19 @@ export function parseFaultSettings(params: Record<string, string>, into: Faults)
     if (value !== undefined) updates[key] = value;
   }
   if (params.modes !== undefined) {
-    const modes = params.modes.split(',').map((m) => m.trim()).filter(Boolean);
+    const modes = params.modes
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
     const unknown = modes.find((m) => !(FAULT_MODES as readonly string[]).includes(m));
     if (unknown) return `unknown fault mode ${unknown}; known: ${FAULT_MODES.join(', ')}`;
     updates.modes = modes as FaultMode[];
   }
-  if (params.routes !== undefined) updates.routes = params.routes.split(',').map((r) => r.trim()).filter(Boolean);
+  if (params.routes !== undefined)
+    updates.routes = params.routes
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
   Object.assign(into, updates);
   return undefined;
 }

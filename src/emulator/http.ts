@@ -78,7 +78,8 @@ export class EmulatorHttp {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         // A bug in a route must still answer, like Graph's code 2 "unexpected error".
-        if (!res.headersSent) send(res, 500, new GraphError(500, 2, `An unexpected error has occurred: ${String(error)}`, 'OAuthException', undefined, true).toBody());
+        if (!res.headersSent)
+          send(res, 500, new GraphError(500, 2, `An unexpected error has occurred: ${String(error)}`, 'OAuthException', undefined, true).toBody());
       });
     });
     this.server.keepAliveTimeout = 60_000;
@@ -112,7 +113,18 @@ export class EmulatorHttp {
     res.once('close', () => this.inFlight--);
     const method = (req.method ?? 'GET').toUpperCase();
     const pathname = url.pathname.replace(/^\/v\d+(\.\d+)?(?=\/)/, '');
-    const entry: RequestLogEntry = { seq: ++this.seq, method, path: pathname, route: 'unmatched', token: 'none', status: 0, startedAt, durationMs: 0, params: {}, applied: false };
+    const entry: RequestLogEntry = {
+      seq: ++this.seq,
+      method,
+      path: pathname,
+      route: 'unmatched',
+      token: 'none',
+      status: 0,
+      startedAt,
+      durationMs: 0,
+      params: {},
+      applied: false,
+    };
     const finish = (status: number) => {
       entry.status = status;
       entry.durationMs = Date.now() - startedAt;
@@ -144,7 +156,10 @@ export class EmulatorHttp {
       body = await match.route.handler({ state: this.state, method, params, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
       entry.applied = true;
     } catch (error) {
-      const graphError = error instanceof GraphError ? error : new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true);
+      const graphError =
+        error instanceof GraphError
+          ? error
+          : new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true);
       status = graphError.status;
       body = graphError.toBody();
     }
@@ -166,7 +181,11 @@ export class EmulatorHttp {
   private failBefore(fault: FaultMode, res: ServerResponse): boolean {
     switch (fault) {
       case 'error_500':
-        send(res, 500, new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true).toBody());
+        send(
+          res,
+          500,
+          new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true).toBody(),
+        );
         return true;
       case 'error_503_html':
         res.writeHead(503, { 'content-type': 'text/html' });
@@ -274,7 +293,10 @@ async function readParams(req: IncomingMessage, url: URL): Promise<Record<string
   for (const [key, value] of url.searchParams) params[key] = value;
   const raw = await readRaw(req);
   if (raw.length === 0) return params;
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (type === 'application/json') {
     let json: unknown;
     try {

@@ -82,9 +82,13 @@ export function createContext(options: {
 /** The caller's user token, or an UNAUTHENTICATED error for the field that needs it. */
 export function requireUserToken(ctx: Context): string {
   if (!ctx.userToken) {
-    throw userError(ErrorCode.UNAUTHENTICATED, `This field acts as the calling player: send their Horizon user access token in the ${USER_TOKEN_HEADER} header`, {
-      reason: 'USER_TOKEN_MISSING',
-    });
+    throw userError(
+      ErrorCode.UNAUTHENTICATED,
+      `This field acts as the calling player: send their Horizon user access token in the ${USER_TOKEN_HEADER} header`,
+      {
+        reason: 'USER_TOKEN_MISSING',
+      },
+    );
   }
   return ctx.userToken;
 }

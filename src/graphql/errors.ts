@@ -61,7 +61,12 @@ const OWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown, options: { production: boolean }): GraphQLFormattedError {
   const refused = queryLimitOf(formatted, error);
-  if (refused) return { message: refused.message, ...(formatted.locations ? { locations: formatted.locations } : {}), extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...refused.details } };
+  if (refused)
+    return {
+      message: refused.message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, ...refused.details },
+    };
   if (options.production) formatted = withoutSuggestions(formatted);
   const original = unwrapResolverError(error);
   const mapped = fromCause(original, options.production);
@@ -80,7 +85,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   // Apollo's own refusals of a request that carry no code (an unsupported persisted query
   // version, a hash that does not match) come with a 4xx status: the request's fault.
   if (isRefusedRequest(error)) {
-    return { ...formatted, message: redactSecrets(formatted.message), extensions: { ...withoutStack(formatted.extensions, options.production), code: 'BAD_REQUEST' } };
+    return {
+      ...formatted,
+      message: redactSecrets(formatted.message),
+      extensions: { ...withoutStack(formatted.extensions, options.production), code: 'BAD_REQUEST' },
+    };
   }
   // Anything else is a bug: say so without leaking its text in production.
   return {
@@ -153,16 +162,24 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
   }
   if (cause instanceof HorizonUnavailableError) {
     const message =
-      cause.reason === 'circuit_open' ? 'The Horizon API is failing; calls are paused briefly (circuit open), retry later' : 'Too many Horizon API calls are waiting; retry later';
+      cause.reason === 'circuit_open'
+        ? 'The Horizon API is failing; calls are paused briefly (circuit open), retry later'
+        : 'Too many Horizon API calls are waiting; retry later';
     return { message, extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream: { endpoint: cause.endpoint, reason: cause.reason } } };
   }
   if (cause instanceof HorizonNetworkError) {
-    return { message: 'The Horizon API could not be reached', extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream: { endpoint: cause.endpoint, error: cause.errorCode } } };
+    return {
+      message: 'The Horizon API could not be reached',
+      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream: { endpoint: cause.endpoint, error: cause.errorCode } },
+    };
   }
   if (cause instanceof HorizonProtocolError) {
     return {
       message: 'The Horizon API returned a response that could not be read',
-      extensions: { code: cause.status >= 500 ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR, upstream: { endpoint: cause.endpoint, status: cause.status } },
+      extensions: {
+        code: cause.status >= 500 ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR,
+        upstream: { endpoint: cause.endpoint, status: cause.status },
+      },
     };
   }
   if (cause instanceof HorizonError) {

@@ -68,7 +68,11 @@ function keyFieldsOf(type: GraphQLObjectType): string[] {
     for (const directive of node?.directives ?? []) {
       if (directive.name.value !== 'key') continue;
       const argument = directive.arguments?.find((a) => a.name.value === 'fields');
-      if (argument?.value.kind === Kind.STRING) argument.value.value.split(/\s+/).filter(Boolean).forEach((f) => fields.add(f));
+      if (argument?.value.kind === Kind.STRING)
+        argument.value.value
+          .split(/\s+/)
+          .filter(Boolean)
+          .forEach((f) => fields.add(f));
     }
   }
   return [...fields];
@@ -85,7 +89,8 @@ function refusedRepresentation(representation: unknown, index: number, keyFields
     return new InvalidArgumentError(argument, `${argument} must name an entity type of this subgraph in __typename (${[...keyFields.keys()].join(', ')})`);
   }
   for (const key of keys) {
-    if (typeof (representation as Record<string, unknown>)[key] !== 'string') return new InvalidArgumentError(argument, `${argument} must give ${typename}'s key ${key} as a string`);
+    if (typeof (representation as Record<string, unknown>)[key] !== 'string')
+      return new InvalidArgumentError(argument, `${argument} must give ${typename}'s key ${key} as a string`);
   }
   return undefined;
 }

@@ -196,10 +196,20 @@ const WORK_BUDGET = 200_000;
  * The estimated cost of one operation with its variables; `Infinity` when it is too large to
  * even estimate. Variables that do not coerce cost nothing here: execution refuses them.
  */
-export function estimateCost(schema: GraphQLSchema, fragments: readonly FragmentDefinitionNode[], operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+export function estimateCost(
+  schema: GraphQLSchema,
+  fragments: readonly FragmentDefinitionNode[],
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
   if (coerced.errors) return 0;
-  const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  const rootType =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   if (!rootType) return 0;
   const estimator = new CostEstimator(schema, new Map(fragments.map((f) => [f.name.value, f])), coerced.coerced);
   try {
@@ -262,7 +272,8 @@ class CostEstimator {
     }
     let each: number;
     if (isObjectType(returnType)) each = this.selectionCost(returnType, subSelections, first);
-    else if (isAbstractType(returnType)) each = Math.max(0, ...this.schema.getPossibleTypes(returnType).map((t) => this.selectionCost(t, subSelections, first)));
+    else if (isAbstractType(returnType))
+      each = Math.max(0, ...this.schema.getPossibleTypes(returnType).map((t) => this.selectionCost(t, subSelections, first)));
     else each = 0;
     return items * each;
   }

@@ -79,14 +79,7 @@ export const DEFINITION_FIELDS = [
   'unlocked_image_uri',
 ] as const;
 
-const PROGRESS_FIELDS = fieldsParam([
-  'id',
-  'is_unlocked',
-  'unlock_time',
-  'count_progress',
-  'bitfield_progress',
-  { definition: DEFINITION_FIELDS },
-]);
+const PROGRESS_FIELDS = fieldsParam(['id', 'is_unlocked', 'unlock_time', 'count_progress', 'bitfield_progress', { definition: DEFINITION_FIELDS }]);
 
 /** Page size asked of Graph for definitions and progress; a game rarely has more than a few hundred. */
 const PAGE_LIMIT = 500;
@@ -201,7 +194,13 @@ export class AchievementsApi {
     return body.success === true;
   }
 
-  private async write(userId: string, apiName: string, params: Record<string, string | number | boolean>, signal?: AbortSignal, idempotent = false): Promise<AchievementWriteResult> {
+  private async write(
+    userId: string,
+    apiName: string,
+    params: Record<string, string | number | boolean>,
+    signal?: AbortSignal,
+    idempotent = false,
+  ): Promise<AchievementWriteResult> {
     assertGraphId('userId', userId);
     assertApiName('apiName', apiName);
     const body = await this.transport.request<{ id?: unknown; api_name?: unknown; just_unlocked?: unknown }>({

@@ -135,7 +135,15 @@ const LEADERBOARD_FIELDS = fieldsParam([
 // The same profile fields `GET /{user_id}` asks for, so a nested user is a complete profile.
 const ENTRY_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'];
 const ENTRY_FIELDS = fieldsParam(['id', 'rank', 'score', 'timestamp', 'extra_data_base64', { user: ENTRY_USER_FIELDS }]);
-const ENTRY_NODE_FIELDS = fieldsParam(['id', 'rank', 'score', 'timestamp', 'extra_data_base64', { user: ENTRY_USER_FIELDS }, { leaderboard: ['id', 'api_name'] }]);
+const ENTRY_NODE_FIELDS = fieldsParam([
+  'id',
+  'rank',
+  'score',
+  'timestamp',
+  'extra_data_base64',
+  { user: ENTRY_USER_FIELDS },
+  { leaderboard: ['id', 'api_name'] },
+]);
 /** `score` may exceed 2^53. */
 const LOSSLESS = ['score'] as const;
 
@@ -208,13 +216,17 @@ export class LeaderboardsApi {
       throw new InvalidArgumentError('userToken', `start_at=${startAt} with filter=${filter} is relative to the viewer and needs their user token`);
     }
     if ((startAt === 'OFFSET') !== (query.offset !== undefined)) throw new InvalidArgumentError('offset', 'offset goes with startAt OFFSET, and only with it');
-    if (query.offset !== undefined && !(Number.isSafeInteger(query.offset) && query.offset >= 0)) throw new InvalidArgumentError('offset', 'offset must be a non-negative integer');
-    if ((filter === 'USER_IDS') !== (query.userIds !== undefined)) throw new InvalidArgumentError('userIds', 'userIds go with filter USER_IDS, and only with it');
+    if (query.offset !== undefined && !(Number.isSafeInteger(query.offset) && query.offset >= 0))
+      throw new InvalidArgumentError('offset', 'offset must be a non-negative integer');
+    if ((filter === 'USER_IDS') !== (query.userIds !== undefined))
+      throw new InvalidArgumentError('userIds', 'userIds go with filter USER_IDS, and only with it');
     if (query.userIds) {
-      if (query.userIds.length === 0 || query.userIds.length > MAX_USER_IDS_PER_CALL) throw new InvalidArgumentError('userIds', `userIds must list 1 to ${MAX_USER_IDS_PER_CALL} users`);
+      if (query.userIds.length === 0 || query.userIds.length > MAX_USER_IDS_PER_CALL)
+        throw new InvalidArgumentError('userIds', `userIds must list 1 to ${MAX_USER_IDS_PER_CALL} users`);
       query.userIds.forEach((id) => assertGraphId('userIds', id));
     }
-    if (query.limit !== undefined && !(Number.isSafeInteger(query.limit) && query.limit > 0)) throw new InvalidArgumentError('limit', 'limit must be a positive integer');
+    if (query.limit !== undefined && !(Number.isSafeInteger(query.limit) && query.limit > 0))
+      throw new InvalidArgumentError('limit', 'limit must be a positive integer');
     const credential: Credential = query.userToken ? { kind: 'user', token: query.userToken } : { kind: 'app' };
     const body = await this.transport.request<{ paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } }>({
       method: 'GET',
@@ -338,7 +350,8 @@ export function extraDataSize(value: string): number | undefined {
 export function assertExtraData(value: string): void {
   const size = extraDataSize(value);
   if (size === undefined) throw new InvalidArgumentError('extraDataBase64', 'extraDataBase64 must be standard base64 (A-Z, a-z, 0-9, +, /, = padding)');
-  if (size > MAX_EXTRA_DATA_BYTES) throw new InvalidArgumentError('extraDataBase64', `extraDataBase64 decodes to ${size} bytes; Horizon takes at most ${MAX_EXTRA_DATA_BYTES}`);
+  if (size > MAX_EXTRA_DATA_BYTES)
+    throw new InvalidArgumentError('extraDataBase64', `extraDataBase64 decodes to ${size} bytes; Horizon takes at most ${MAX_EXTRA_DATA_BYTES}`);
 }
 
 /** An int64 score as Graph sends it: a JSON number (exact only below 2^53) or a string of digits. */
@@ -380,7 +393,9 @@ export function toLeaderboard(raw: RawLeaderboard): Leaderboard {
     id: parseGraphId(raw.id),
     apiName: raw.api_name,
     sortOrder: SORT_ORDERS.includes(raw.sort_order as SortOrder) ? (raw.sort_order as SortOrder) : 'HIGHER_IS_BETTER',
-    writePolicy: ENTRY_WRITE_POLICIES.includes(raw.entry_write_policy as EntryWritePolicy) ? (raw.entry_write_policy as EntryWritePolicy) : 'CLIENT_AUTHORITATIVE',
+    writePolicy: ENTRY_WRITE_POLICIES.includes(raw.entry_write_policy as EntryWritePolicy)
+      ? (raw.entry_write_policy as EntryWritePolicy)
+      : 'CLIENT_AUTHORITATIVE',
     entryCount: parseGraphInt(raw.entry_count) ?? 0,
     earliestAllowedEntryTime: parseGraphTime(raw.earliest_allowed_entry_time),
     latestAllowedEntryTime: parseGraphTime(raw.latest_allowed_entry_time),

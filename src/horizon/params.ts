@@ -80,10 +80,7 @@ function cursorFromUrl(url: string, name: string): string | undefined {
  * Fetches every page of a collection, following `after` cursors, bounded by `maxPages`
  * so a server that never stops paging cannot loop us forever.
  */
-export async function collectAllPages<T>(
-  fetchPage: (after: string | undefined) => Promise<Page<T>>,
-  maxPages = 50,
-): Promise<T[]> {
+export async function collectAllPages<T>(fetchPage: (after: string | undefined) => Promise<Page<T>>, maxPages = 50): Promise<T[]> {
   const items: T[] = [];
   let after: string | undefined;
   for (let page = 0; page < maxPages; page++) {

@@ -73,7 +73,13 @@ export class RoomsApi {
   /** `GET /{room_id}`. */
   async get(roomId: string, signal?: AbortSignal): Promise<ModeratedRoom> {
     assertGraphId('roomId', roomId);
-    const raw = await this.transport.request<RawRoom>({ method: 'GET', path: `/${roomId}`, endpoint: 'GET /{room_id}', params: { fields: ROOM_FIELDS }, signal });
+    const raw = await this.transport.request<RawRoom>({
+      method: 'GET',
+      path: `/${roomId}`,
+      endpoint: 'GET /{room_id}',
+      params: { fields: ROOM_FIELDS },
+      signal,
+    });
     return toRoom(raw);
   }
 
@@ -107,7 +113,9 @@ function toRoom(raw: RawRoom): ModeratedRoom {
     id: parseGraphId(raw.id),
     maxUsers: parseGraphInt(raw.max_users) ?? null,
     owner: raw.owner && raw.owner.id !== undefined ? toUser(raw.owner) : null,
-    users: Array.isArray(raw.users) ? raw.users.filter((u) => u && (u as { id?: unknown }).id !== undefined).map((u) => toUser(u as Record<string, unknown>)) : [],
+    users: Array.isArray(raw.users)
+      ? raw.users.filter((u) => u && (u as { id?: unknown }).id !== undefined).map((u) => toUser(u as Record<string, unknown>))
+      : [],
     dataStore: toDataStore(raw.data_store),
     name: str(raw.name),
     description: str(raw.description),

@@ -130,7 +130,12 @@ export class SubscriptionsApi {
     return this.post('/application/extend_subscription', owner, sku, { number_of_days: days });
   }
 
-  private async post(path: '/application/cancel_subscription' | '/application/extend_subscription', owner: SubscriptionOwner, sku: string, params: Record<string, number>): Promise<boolean> {
+  private async post(
+    path: '/application/cancel_subscription' | '/application/extend_subscription',
+    owner: SubscriptionOwner,
+    sku: string,
+    params: Record<string, number>,
+  ): Promise<boolean> {
     const ownerParams = ownerParam(owner);
     assertSku('sku', sku);
     const body = await this.transport.request<{ success?: unknown }>({
@@ -145,7 +150,8 @@ export class SubscriptionsApi {
 
 function ownerParam(owner: SubscriptionOwner): { owner_id?: string; owner_alias?: string } {
   if (typeof owner === 'string') return { owner_id: assertGraphId('ownerId', owner) };
-  if (typeof owner.alias !== 'string' || !/^\S{1,64}$/.test(owner.alias)) throw new InvalidArgumentError('ownerAlias', 'ownerAlias must be 1-64 characters without spaces');
+  if (typeof owner.alias !== 'string' || !/^\S{1,64}$/.test(owner.alias))
+    throw new InvalidArgumentError('ownerAlias', 'ownerAlias must be 1-64 characters without spaces');
   return { owner_alias: owner.alias };
 }
 

@@ -184,7 +184,14 @@ export class HorizonTransport {
       }
       status = response.statusCode;
       const result = await this.decode<T>(req.endpoint, response, credential.kind, req.losslessIntegerFields);
-      this.report({ endpoint: req.endpoint, method: req.method, status, durationMs: performance.now() - started, credential: credential.kind, attempt: req.attempt ?? 1 });
+      this.report({
+        endpoint: req.endpoint,
+        method: req.method,
+        status,
+        durationMs: performance.now() - started,
+        credential: credential.kind,
+        attempt: req.attempt ?? 1,
+      });
       return result;
     } catch (error) {
       this.report({

@@ -76,7 +76,8 @@ const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Refuses a malformed key up front, so a mutation can check it before any upstream call. */
 export function assertIdempotencyKey(key: string | null | undefined): void {
-  if (key !== undefined && key !== null && !KEY_PATTERN.test(key)) throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
+  if (key !== undefined && key !== null && !KEY_PATTERN.test(key))
+    throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
 }
 
 export class IdempotencyLedger {
@@ -159,13 +160,21 @@ export class IdempotencyLedger {
 
   /** A previous attempt's outcome is unknown: settle it before anything else. */
   private async settleUnknown<S, R>(key: string, record: LedgerRecord & { status: 'unknown' }, spec: WriteSpec<S, R>): Promise<WriteOutcome<R> | undefined> {
-    if (!spec.settle) throw new IdempotencyError('WRITE_OUTCOME_UNKNOWN', 'An earlier attempt with this idempotencyKey may or may not have been applied, and it cannot be checked');
+    if (!spec.settle)
+      throw new IdempotencyError(
+        'WRITE_OUTCOME_UNKNOWN',
+        'An earlier attempt with this idempotencyKey may or may not have been applied, and it cannot be checked',
+      );
     let settled: SettleResult<R>;
     try {
       await delay(this.options.settleDelayMs - (Date.now() - record.at));
       settled = await spec.settle(record.snapshot as S | undefined);
     } catch (cause) {
-      throw new IdempotencyError('WRITE_OUTCOME_UNKNOWN', 'An earlier attempt with this idempotencyKey may have been applied and Horizon cannot confirm it now; retry with the same key', { cause });
+      throw new IdempotencyError(
+        'WRITE_OUTCOME_UNKNOWN',
+        'An earlier attempt with this idempotencyKey may have been applied and Horizon cannot confirm it now; retry with the same key',
+        { cause },
+      );
     }
     if (settled.applied) {
       await this.store.replace(key, record, { status: 'done', fingerprint: record.fingerprint, at: Date.now(), result: settled.result }, this.options.ttlMs);
@@ -187,7 +196,10 @@ export class IdempotencyLedger {
       const record = await this.store.get(key);
       if (!record || record.status !== 'pending') return record;
       if (Date.now() >= deadline) {
-        throw new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'An earlier attempt with this idempotencyKey is still running; retry shortly with the same key');
+        throw new IdempotencyError(
+          'IDEMPOTENCY_KEY_IN_PROGRESS',
+          'An earlier attempt with this idempotencyKey is still running; retry shortly with the same key',
+        );
       }
     }
   }
@@ -206,10 +218,10 @@ export function mayHaveApplied(error: unknown): boolean {
 }
 
 function unknownOutcome(error: unknown, settleError: unknown, hasKey: boolean): IdempotencyError {
-  const advice = hasKey
-    ? 'retry with the same idempotencyKey to settle it'
-    : 'check before writing again, and send an idempotencyKey to make retries safe';
-  return new IdempotencyError('WRITE_OUTCOME_UNKNOWN', `The write may or may not have been applied (Horizon's reply was lost); ${advice}`, { cause: settleError ?? error });
+  const advice = hasKey ? 'retry with the same idempotencyKey to settle it' : 'check before writing again, and send an idempotencyKey to make retries safe';
+  return new IdempotencyError('WRITE_OUTCOME_UNKNOWN', `The write may or may not have been applied (Horizon's reply was lost); ${advice}`, {
+    cause: settleError ?? error,
+  });
 }
 
 /** The arguments' identity: the same write gives the same fingerprint whatever the key order. */

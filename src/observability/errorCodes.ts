@@ -6,7 +6,10 @@
 import type { GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
 
-export function responseErrorCodes<C>({ errors, response }: Pick<GraphQLRequestContextWillSendResponse<C & object>, 'errors' | 'response'>): Array<{ error: GraphQLError; code: string }> {
+export function responseErrorCodes<C>({
+  errors,
+  response,
+}: Pick<GraphQLRequestContextWillSendResponse<C & object>, 'errors' | 'response'>): Array<{ error: GraphQLError; code: string }> {
   const formatted = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
   return (errors ?? []).map((error, i) => ({ error, code: String(formatted?.[i]?.extensions?.code ?? error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') }));
 }

@@ -64,7 +64,8 @@ export class Readiness {
     const upstream = () => ({ lastAnswerAgoMs: this.lastAnswerAt === undefined ? null : this.now() - this.lastAnswerAt });
     if (this.shuttingDown) return { ready: false, status: 'not_ready', reason: 'shutting_down', circuit, upstream: upstream() };
     if (circuit === 'open') return { ready: false, status: 'not_ready', reason: 'circuit_open', circuit, upstream: upstream() };
-    if (this.lastAnswerAt !== undefined && this.now() - this.lastAnswerAt <= this.maxAgeMs) return { ready: true, status: 'ready', circuit, upstream: upstream() };
+    if (this.lastAnswerAt !== undefined && this.now() - this.lastAnswerAt <= this.maxAgeMs)
+      return { ready: true, status: 'ready', circuit, upstream: upstream() };
     const probeError = await this.probeOnce();
     const after = this.options.horizon.transport.breaker?.state ?? 'disabled';
     if (probeError === undefined) return { ready: true, status: 'ready', circuit: after, upstream: upstream() };
@@ -107,7 +108,13 @@ export class Readiness {
 export function horizonProbe(horizon: HorizonClient): (signal: AbortSignal) => Promise<void> {
   const appId = horizon.transport.appId;
   return async (signal) => {
-    await horizon.transport.request({ method: 'GET', path: `/${appId}/leaderboards`, endpoint: 'GET /{app_id}/leaderboards', params: { fields: 'id', limit: 1 }, signal });
+    await horizon.transport.request({
+      method: 'GET',
+      path: `/${appId}/leaderboards`,
+      endpoint: 'GET /{app_id}/leaderboards',
+      params: { fields: 'id', limit: 1 },
+      signal,
+    });
   };
 }
 

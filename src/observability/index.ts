@@ -37,8 +37,15 @@ export interface Observability {
 }
 
 export function createObservability(options: ObservabilityOptions): Observability {
-  const metrics = options.metricsEnabled === false ? undefined : new SubgraphMetrics({ horizon: options.horizon, caches: options.caches, processMetrics: options.processMetrics });
-  const readiness = new Readiness({ horizon: options.horizon, probe: options.readinessProbe ?? horizonProbe(options.horizon), maxAgeMs: options.readinessUpstreamMaxAgeMs });
+  const metrics =
+    options.metricsEnabled === false
+      ? undefined
+      : new SubgraphMetrics({ horizon: options.horizon, caches: options.caches, processMetrics: options.processMetrics });
+  const readiness = new Readiness({
+    horizon: options.horizon,
+    probe: options.readinessProbe ?? horizonProbe(options.horizon),
+    maxAgeMs: options.readinessUpstreamMaxAgeMs,
+  });
   const routes = new Map<string, Route>();
   routes.set(
     '/health',

@@ -79,8 +79,15 @@ export class SubgraphMetrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.upstreamRetries = new Counter({ name: 'horizon_upstream_retries_total', help: 'Horizon API attempts retried, by endpoint template.', labelNames: ['endpoint'], registers });
-    this.unsubscribe.push(transport.onCall((info) => this.upstreamDuration.observe({ endpoint: info.endpoint, status: statusLabel(info) }, info.durationMs / 1000)));
+    this.upstreamRetries = new Counter({
+      name: 'horizon_upstream_retries_total',
+      help: 'Horizon API attempts retried, by endpoint template.',
+      labelNames: ['endpoint'],
+      registers,
+    });
+    this.unsubscribe.push(
+      transport.onCall((info) => this.upstreamDuration.observe({ endpoint: info.endpoint, status: statusLabel(info) }, info.durationMs / 1000)),
+    );
     this.unsubscribe.push(transport.onRetry((event) => this.upstreamRetries.inc({ endpoint: event.endpoint })));
 
     const breaker = transport.breaker;
@@ -94,12 +101,31 @@ export class SubgraphMetrics {
         for (const state of CIRCUIT_STATES) this.set({ state }, state === current ? 1 : 0);
       },
     });
-    this.circuitTransitions = new Counter({ name: 'horizon_circuit_transitions_total', help: 'Circuit breaker state changes, by the state entered.', labelNames: ['state'], registers });
+    this.circuitTransitions = new Counter({
+      name: 'horizon_circuit_transitions_total',
+      help: 'Circuit breaker state changes, by the state entered.',
+      labelNames: ['state'],
+      registers,
+    });
     if (breaker) this.unsubscribe.push(breaker.onStateChange((state) => this.circuitTransitions.inc({ state })));
 
     const limiter = transport.limiter;
-    new Gauge({ name: 'horizon_upstream_in_flight', help: 'Horizon API calls in flight now.', registers, collect() { this.set(limiter.active); } });
-    new Gauge({ name: 'horizon_upstream_queued', help: 'Horizon API calls waiting for a slot now.', registers, collect() { this.set(limiter.queued); } });
+    new Gauge({
+      name: 'horizon_upstream_in_flight',
+      help: 'Horizon API calls in flight now.',
+      registers,
+      collect() {
+        this.set(limiter.active);
+      },
+    });
+    new Gauge({
+      name: 'horizon_upstream_queued',
+      help: 'Horizon API calls waiting for a slot now.',
+      registers,
+      collect() {
+        this.set(limiter.queued);
+      },
+    });
 
     const caches = Object.values(options.caches ?? {}) as SharedCache<unknown>[];
     const seen = new Map<string, number>();

@@ -38,10 +38,13 @@ export function installShutdown(options: ShutdownOptions): { shutdown: (signal: 
     const started = Date.now();
     options.logger.info({ signal, graceMs: options.graceMs }, 'stopping: refusing new connections, finishing operations in flight');
     options.onStopping?.();
-    const hardLimit = setTimeout(() => {
-      options.logger.error({ signal, waitedMs: Date.now() - started }, 'shutdown took too long; exiting anyway');
-      exit(1);
-    }, options.graceMs + (options.closeMarginMs ?? 5_000));
+    const hardLimit = setTimeout(
+      () => {
+        options.logger.error({ signal, waitedMs: Date.now() - started }, 'shutdown took too long; exiting anyway');
+        exit(1);
+      },
+      options.graceMs + (options.closeMarginMs ?? 5_000),
+    );
     hardLimit.unref();
     options
       .stop()

@@ -26,11 +26,9 @@ export async function withOperationSpan<T>(headers: IncomingHttpHeaders, request
   const active = context.active();
   const underServerSpan = trace.getSpan(active) !== undefined;
   const parent = underServerSpan ? active : propagation.extract(active, headers);
-  const span = trace.getTracer(TRACER_NAME).startSpan(
-    'GraphQL Operation',
-    { kind: underServerSpan ? SpanKind.INTERNAL : SpanKind.SERVER, attributes: { 'horizon.request_id': requestId } },
-    parent,
-  );
+  const span = trace
+    .getTracer(TRACER_NAME)
+    .startSpan('GraphQL Operation', { kind: underServerSpan ? SpanKind.INTERNAL : SpanKind.SERVER, attributes: { 'horizon.request_id': requestId } }, parent);
   operationSpans.add(span);
   try {
     return await context.with(trace.setSpan(parent, span), run);

@@ -67,7 +67,16 @@ function record(userId: string, apiName: string): EmulatedAchievementProgress {
 }
 
 function entry(board: EmulatedLeaderboard, e: EmulatedLeaderboardEntry, rank: number) {
-  return { id: e.id, rank, score: e.score, timestamp: new Date(e.timestamp * 1000), extraDataBase64: e.extra_data_base64 || null, extraDataSize: 0, user: { id: e.user_id }, leaderboard: board };
+  return {
+    id: e.id,
+    rank,
+    score: e.score,
+    timestamp: new Date(e.timestamp * 1000),
+    extraDataBase64: e.extra_data_base64 || null,
+    extraDataSize: 0,
+    user: { id: e.user_id },
+    leaderboard: board,
+  };
 }
 
 const resolvers = {
@@ -119,7 +128,15 @@ const resolvers = {
       const entries = state.leaderboards.entriesOf(board.id);
       const current = entries.get(args.userId);
       const didUpdate = !current || state.leaderboards.isBetter(board, args.score, current.score);
-      if (didUpdate) entries.set(args.userId, { id: current?.id ?? state.newId(), leaderboard_id: board.id, user_id: args.userId, score: args.score, timestamp: Math.floor(Date.now() / 1000), extra_data_base64: '' });
+      if (didUpdate)
+        entries.set(args.userId, {
+          id: current?.id ?? state.newId(),
+          leaderboard_id: board.id,
+          user_id: args.userId,
+          score: args.score,
+          timestamp: Math.floor(Date.now() / 1000),
+          extra_data_base64: '',
+        });
       const ranked = state.leaderboards.ranked(board).find((r) => r.entry.user_id === args.userId)!;
       return { didUpdate, entry: entry(board, ranked.entry, ranked.rank), leaderboard: board };
     },
@@ -140,7 +157,13 @@ serveHelper({
     const schema = buildSubgraphSchema({ typeDefs: parse(loadTypeDefs(schemaDirectory)), resolvers: resolvers as unknown as GraphQLResolverMap<unknown> });
     // Production settings, as the subgraph under test runs; a logger without the start-up chatter.
     const logger = { debug() {}, info() {}, warn: console.warn, error: console.error };
-    const server = new ApolloServer({ schema, logger, introspection: false, includeStacktraceInErrorResponses: false, plugins: [ApolloServerPluginLandingPageDisabled()] });
+    const server = new ApolloServer({
+      schema,
+      logger,
+      introspection: false,
+      includeStacktraceInErrorResponses: false,
+      plugins: [ApolloServerPluginLandingPageDisabled()],
+    });
     await server.start();
     const http = createServer((req, res) => {
       (async () => {

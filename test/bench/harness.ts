@@ -24,7 +24,12 @@ export async function startBenchEmulator(latencyMs: number): Promise<RunningEmul
  * everything else as `inherited` says (the caller's environment: defaults unless set).
  * Checked here so a bad value stops the run before anything starts.
  */
-export function subgraphEnvironment(emulator: RunningEmulator, logLevel: string, caller: BenchCaller, inherited: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function subgraphEnvironment(
+  emulator: RunningEmulator,
+  logLevel: string,
+  caller: BenchCaller,
+  inherited: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...inherited,
     ...caller.env,
@@ -43,11 +48,12 @@ export function configDifferences(env: NodeJS.ProcessEnv, baseline: NodeJS.Proce
   const out: Record<string, string> = {};
   const walk = (a: unknown, b: unknown, path: string) => {
     if (a !== null && typeof a === 'object' && !Array.isArray(a) && b !== null && typeof b === 'object' && !Array.isArray(b)) {
-      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) walk((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+        walk((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
       return;
     }
     if (JSON.stringify(a) === JSON.stringify(b)) return;
-    out[path] = /secret|password|token|url/i.test(path) ? '(set)' : JSON.stringify(a) ?? 'undefined';
+    out[path] = /secret|password|token|url/i.test(path) ? '(set)' : (JSON.stringify(a) ?? 'undefined');
   };
   walk(loadConfig({ ...env, PORT: '0' }), loadConfig({ ...baseline, PORT: '0' }), '');
   return out;
@@ -118,7 +124,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * or took its callers' cancellations for upstream failures and opened its circuit breaker,
  * does not. Null when it answered right, else what went wrong.
  */
-export async function afterCancellation(child: Child, logFile: string, scenario: Scenario, body: string, headers: Record<string, string>): Promise<string | null> {
+export async function afterCancellation(
+  child: Child,
+  logFile: string,
+  scenario: Scenario,
+  body: string,
+  headers: Record<string, string>,
+): Promise<string | null> {
   await sleep(300);
   const died = child.exited();
   if (died) return `the process died (${died}): ${lastError(logFile) ?? 'no error printed'}`;

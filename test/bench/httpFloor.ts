@@ -53,7 +53,8 @@ async function send(request: Encoded): Promise<void> {
   const response = await agent!.request({ origin, ...request });
   const text = await response.body.text();
   const json = JSON.parse(text) as { error?: unknown };
-  if (response.statusCode >= 300 || json.error) throw new Error(`${request.method} ${request.path.split('?')[0]}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
+  if (response.statusCode >= 300 || json.error)
+    throw new Error(`${request.method} ${request.path.split('?')[0]}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
 }
 
 async function operation(rounds: Encoded[][]): Promise<void> {

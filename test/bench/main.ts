@@ -89,7 +89,12 @@ async function measureRun(bench: Bench, pid: number, label: string, run: Runner,
  * 100 calls of S1 go out in two waves, which timing alone cannot tell from two dependent
  * rounds.
  */
-async function captureRounds(bench: Bench, scenario: Scenario, bodies: string[], warmVars: Vars): Promise<{ rounds: RequestLogEntry[][]; template: UpstreamCall[][] }> {
+async function captureRounds(
+  bench: Bench,
+  scenario: Scenario,
+  bodies: string[],
+  warmVars: Vars,
+): Promise<{ rounds: RequestLogEntry[][]; template: UpstreamCall[][] }> {
   const env = { ...bench.subgraphEnv, HORIZON_MAX_CONNECTIONS: '4096', HORIZON_MAX_IN_FLIGHT: '8192' };
   const subgraph = await startSubgraphProcess({ root: bench.root, env, logFile: join(bench.workDir, `capture-${scenario.id}.log`) });
   try {
@@ -145,7 +150,13 @@ async function benchSubgraph(bench: Bench, scenario: Scenario, result: ScenarioR
         progress(`${scenario.id}: ${cold.entries.length} upstream calls cold, ${warm.entries.length} warm`);
       }
       stage = `the c=${concurrency} run`;
-      const run = await measureRun(bench, subgraph.pid, label, (c, w, d) => runLoad({ url: subgraph.url, connections: c, warmupSeconds: w, durationSeconds: d, bodies, headers: bench.headers }), concurrency);
+      const run = await measureRun(
+        bench,
+        subgraph.pid,
+        label,
+        (c, w, d) => runLoad({ url: subgraph.url, connections: c, warmupSeconds: w, durationSeconds: d, bodies, headers: bench.headers }),
+        concurrency,
+      );
       // Read before the check below, which may find the process dead.
       peakRssBytes = Math.max(peakRssBytes, memory(subgraph.pid).peakRss);
       stage = `the operation after the c=${concurrency} run`;
@@ -236,7 +247,9 @@ function commit(root: string): string {
   if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !==
+      '';
     return dirty ? `${head}+uncommitted` : head;
   } catch {
     return 'unknown';
@@ -263,7 +276,13 @@ async function main(): Promise<number> {
 
   const run: BenchRun = {
     startedAt,
-    machine: { cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()}`, node: process.version },
+    machine: {
+      cpu: cpus()[0]?.model.trim() ?? 'unknown',
+      cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      os: `${type()} ${release()}`,
+      node: process.version,
+    },
     commit: commit(root),
     settings: {
       latencyMs: options.latencyMs,

@@ -47,7 +47,10 @@ function number(env: Env, name: string, fallback: number, min: number, max: numb
 
 export function benchOptions(env: Env = process.env): BenchOptions {
   const durationSeconds = number(env, 'BENCH_DURATION_SECONDS', 10, 1, 600);
-  const requested = (env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const requested = (env.BENCH_SCENARIOS ?? '')
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   const unknown = requested.filter((s) => !(SCENARIO_IDS as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIO_IDS.join(', ')}`);
   return {

@@ -93,7 +93,10 @@ function tailLines(logFile: string): string[] {
   const tail = Buffer.alloc(Math.min(size, 64 * 1024));
   readSync(fd, tail, 0, tail.length, size - tail.length);
   closeSync(fd);
-  return tail.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+  return tail
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 /** The error an exited Node process printed last (its crash), from its log file. */
@@ -109,7 +112,10 @@ export function lastError(logFile: string): string | undefined {
 async function waitForGraphQL(url: string, child: ChildProcess, logFile?: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the subgraph exited with code ${child.exitCode} before answering${logFile ? `: ${lastError(logFile) ?? 'nothing printed'} (log: ${logFile})` : ''}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `the subgraph exited with code ${child.exitCode} before answering${logFile ? `: ${lastError(logFile) ?? 'nothing printed'} (log: ${logFile})` : ''}`,
+      );
     try {
       const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
       const text = await response.body.text();

@@ -23,11 +23,13 @@ export function renderMarkdown(run: BenchRun): string {
     '',
   );
 
-  const row = (label: string, cell: (s: ScenarioResult) => string) =>
-    lines.push(`| ${label} | ${scenarios.map((s) => safe(cell, s)).join(' | ')} |`);
+  const row = (label: string, cell: (s: ScenarioResult) => string) => lines.push(`| ${label} | ${scenarios.map((s) => safe(cell, s)).join(' | ')} |`);
   lines.push(`| | ${scenarios.map((s) => s.title).join(' | ')} |`, `|---|${scenarios.map(() => '---').join('|')}|`);
   row('upstream calls/op: cold / warm / under load', (s) => `${s.upstream!.cold} / ${s.upstream!.warm} / ${fmt(s.subgraph!.high.upstreamCallsPerOp)}`);
-  row('dependent upstream rounds: observed (floor)', (s) => `${s.upstream!.roundsObserved} (${s.upstream!.roundsFloor}${s.upstream!.roundsFloorSource === 'observed' ? ', as observed' : ''})`);
+  row(
+    'dependent upstream rounds: observed (floor)',
+    (s) => `${s.upstream!.roundsObserved} (${s.upstream!.roundsFloor}${s.upstream!.roundsFloorSource === 'observed' ? ', as observed' : ''})`,
+  );
   row('latency floor', (s) => `${fmt(s.upstream!.latencyFloorMs)} ms`);
   row('**subgraph** c=1 p50 / p99', (s) => latency(s.subgraph!.c1));
   row(`**subgraph** c=${n} p50 / p99`, (s) => latency(s.subgraph!.high));
@@ -38,7 +40,10 @@ export function renderMarkdown(run: BenchRun): string {
   row('GraphQL ceiling c=1 p50 / p99', (s) => latency(s.ceiling!.c1));
   row(`GraphQL ceiling c=${n} p50 / p99`, (s) => latency(s.ceiling!.high));
   row(`GraphQL ceiling c=${n} ops/s`, (s) => fmt(s.ceiling!.high.opsPerSecond));
-  row(`CPU ms/op at c=${n}: subgraph / HTTP floor / ceiling`, (s) => `${fmt(s.subgraph!.high.cpuMsPerOp)} / ${fmt(s.httpFloor!.high.cpuMsPerOp)} / ${fmt(s.ceiling!.high.cpuMsPerOp)}`);
+  row(
+    `CPU ms/op at c=${n}: subgraph / HTTP floor / ceiling`,
+    (s) => `${fmt(s.subgraph!.high.cpuMsPerOp)} / ${fmt(s.httpFloor!.high.cpuMsPerOp)} / ${fmt(s.ceiling!.high.cpuMsPerOp)}`,
+  );
   row('subgraph peak RSS', (s) => `${mb(s.subgraph!.peakRssBytes)} MB`);
   row('failed operations (subgraph)', (s) => String(s.subgraph!.c1.errors + s.subgraph!.high.errors));
   row(`bench process busy at c=${n}: subgraph / floor / ceiling runs`, (s) =>
@@ -58,7 +63,11 @@ export function renderMarkdown(run: BenchRun): string {
   lines.push('');
 
   for (const s of scenarios) {
-    const routes = s.upstream ? ` Warm calls: ${Object.entries(s.upstream.warmByRoute).map(([route, count]) => `\`${route}\` ×${count}`).join(', ')}.` : '';
+    const routes = s.upstream
+      ? ` Warm calls: ${Object.entries(s.upstream.warmByRoute)
+          .map(([route, count]) => `\`${route}\` ×${count}`)
+          .join(', ')}.`
+      : '';
     lines.push(`- **${s.title}**: ${s.description}.${routes}${s.failure ? ` **Failed:** ${clip(s.failure, 400)}` : ''}`);
   }
   lines.push(

@@ -70,7 +70,14 @@ export interface BenchRun {
   startedAt: string;
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string };
   commit: string;
-  settings: { latencyMs: number; durationSeconds: number; warmupSeconds: number; connections: number; subgraphLogLevel: string; subgraphSettingsChanged: Record<string, string> };
+  settings: {
+    latencyMs: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    connections: number;
+    subgraphLogLevel: string;
+    subgraphSettingsChanged: Record<string, string>;
+  };
   scenarios: ScenarioResult[];
   checks: Check[];
 }

@@ -68,7 +68,8 @@ const entities: Scenario = {
     if (!Array.isArray(list) || list.length !== ENTITIES_PER_OPERATION) return `expected ${ENTITIES_PER_OPERATION} entities, got ${describe(list)}`;
     for (const user of list) {
       if (typeof user?.displayName !== 'string') return `entity ${user?.id} has no displayName`;
-      if (!Array.isArray(user.achievements) || user.achievements.length !== S1_ACHIEVEMENTS.length) return `entity ${user.id} has ${describe(user.achievements)} achievements`;
+      if (!Array.isArray(user.achievements) || user.achievements.length !== S1_ACHIEVEMENTS.length)
+        return `entity ${user.id} has ${describe(user.achievements)} achievements`;
       if (user.achievements.some((a: any) => typeof a?.definition?.title !== 'string')) return `entity ${user.id} has an achievement without a title`;
     }
     return undefined;
@@ -92,7 +93,8 @@ const leaderboardPage: Scenario = {
     for (const entry of nodes) {
       if (typeof entry?.rank !== 'number' || typeof entry.score !== 'string') return `entry without rank or score: ${JSON.stringify(entry)}`;
       if (typeof entry.user?.displayName !== 'string') return `entry ${entry.rank} has no player displayName`;
-      if (!Array.isArray(entry.user.achievements) || entry.user.achievements.length !== S2_ACHIEVEMENTS.length) return `entry ${entry.rank} has ${describe(entry.user.achievements)} achievements`;
+      if (!Array.isArray(entry.user.achievements) || entry.user.achievements.length !== S2_ACHIEVEMENTS.length)
+        return `entry ${entry.rank} has ${describe(entry.user.achievements)} achievements`;
     }
     return undefined;
   },
@@ -112,7 +114,10 @@ const writes: Scenario = {
     // Deterministic "random": every target and every run sees the same sequence.
     const random = xorshift(20_251_125);
     // Scores of 6 digits above the seeded ones: some improve a player's best, some do not.
-    return Array.from({ length: 1_000 }, () => ({ userId: demoUserId(Math.floor(random() * S3_PLAYERS)), score: String(100_000 + Math.floor(random() * 900_000)) }));
+    return Array.from({ length: 1_000 }, () => ({
+      userId: demoUserId(Math.floor(random() * S3_PLAYERS)),
+      score: String(100_000 + Math.floor(random() * 900_000)),
+    }));
   },
   variables: (vars) => ({ userId: vars.userId, score: vars.score }),
   floorRounds: undefined,
@@ -133,7 +138,11 @@ type GraphQLErrorBody = { message?: string; extensions?: { code?: string; upstre
 
 /** `N GraphQL error(s): [CODE] message`, each distinct message once. */
 export function describeErrors(errors: GraphQLErrorBody[]): string {
-  const distinct = [...new Set(errors.map((e) => `[${e.extensions?.code ?? 'no code'}${e.extensions?.upstream?.reason ? ` ${e.extensions.upstream.reason}` : ''}] ${e.message}`))];
+  const distinct = [
+    ...new Set(
+      errors.map((e) => `[${e.extensions?.code ?? 'no code'}${e.extensions?.upstream?.reason ? ` ${e.extensions.upstream.reason}` : ''}] ${e.message}`),
+    ),
+  ];
   return `${errors.length} GraphQL error(s): ${distinct.slice(0, 3).join('; ')}`;
 }
 

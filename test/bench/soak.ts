@@ -66,7 +66,14 @@ async function main(): Promise<number> {
     upstream.reset();
     let result;
     try {
-      result = await runLoad({ url: subgraph.url, connections: options.connections, warmupSeconds: 0, durationSeconds: options.durationSeconds, bodies, headers: caller.headers });
+      result = await runLoad({
+        url: subgraph.url,
+        connections: options.connections,
+        warmupSeconds: 0,
+        durationSeconds: options.durationSeconds,
+        bodies,
+        headers: caller.headers,
+      });
     } finally {
       clearInterval(sampler);
     }
@@ -120,7 +127,9 @@ async function main(): Promise<number> {
   const dir = join(root, 'test', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'soak-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n\nsoak ${report.pass ? 'PASSED' : `FAILED:\n  - ${problems.join('\n  - ')}`}\nWrote test/bench/results/soak-latest.json.\n`);
+  process.stdout.write(
+    `${JSON.stringify(summary, null, 2)}\n\nsoak ${report.pass ? 'PASSED' : `FAILED:\n  - ${problems.join('\n  - ')}`}\nWrote test/bench/results/soak-latest.json.\n`,
+  );
   if (report.pass) rmSync(workDir, { recursive: true, force: true });
   else process.stdout.write(`Subgraph logs: ${workDir}\n`);
   return report.pass ? 0 : 1;

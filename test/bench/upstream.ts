@@ -74,6 +74,10 @@ export function toTemplate(rounds: readonly RequestLogEntry[][], vars: Vars): Up
 export function fillTemplate(template: readonly UpstreamCall[][], vars: Vars): UpstreamCall[][] {
   const fill = (text: string) => text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => vars[name] ?? whole);
   return template.map((round) =>
-    round.map((call) => ({ method: call.method, path: fill(call.path), params: Object.fromEntries(Object.entries(call.params).map(([k, v]) => [k, fill(v)])) })),
+    round.map((call) => ({
+      method: call.method,
+      path: fill(call.path),
+      params: Object.fromEntries(Object.entries(call.params).map(([k, v]) => [k, fill(v)])),
+    })),
   );
 }

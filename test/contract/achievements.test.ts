@@ -68,7 +68,12 @@ describe('read-only, one shared emulator', () => {
         lockedImageUrl: 'https://scontent.oculuscdn.com/emulator/achievements/visit_3_continents_locked.png',
         unlockedImageUrl: 'https://scontent.oculuscdn.com/emulator/achievements/visit_3_continents_unlocked.png',
       });
-      expect(byName.get('COLLECT_100_GEMS')).toMatchObject({ type: 'COUNT', target: 100, bitfieldLength: null, unlockedDescription: 'You collected 100 gems.' });
+      expect(byName.get('COLLECT_100_GEMS')).toMatchObject({
+        type: 'COUNT',
+        target: 100,
+        bitfieldLength: null,
+        unlockedDescription: 'You collected 100 gems.',
+      });
       expect(byName.get('FIRST_STEPS')).toMatchObject({ type: 'SIMPLE', target: null, bitfieldLength: null });
       expect(byName.get('SPEED_DEMON')!.writePolicy).toBe('CLIENT_AUTHORITATIVE');
       expect(byName.get('SECRET_ROOM')!.secret).toBe(true);
@@ -119,7 +124,13 @@ describe('read-only, one shared emulator', () => {
       expect(first.id).toMatch(/^\d{16}$/);
       expect(first.unlockedAt).toBeInstanceOf(Date);
       expect(first.unlockedAt!.getTime()).toBe(1_760_000_000 * 1000);
-      expect(first.definition).toMatchObject({ apiName: 'FIRST_STEPS', type: 'SIMPLE', writePolicy: 'SERVER_AUTHORITATIVE', title: 'First Steps', archived: false });
+      expect(first.definition).toMatchObject({
+        apiName: 'FIRST_STEPS',
+        type: 'SIMPLE',
+        writePolicy: 'SERVER_AUTHORITATIVE',
+        title: 'First Steps',
+        archived: false,
+      });
       expect(first.definition!.lockedImageUrl).toMatch(/^https:\/\/scontent\.oculuscdn\.com\//);
 
       expect(byName.get('COLLECT_100_GEMS')).toMatchObject({ unlocked: false, unlockedAt: null, count: 15 });
@@ -245,7 +256,13 @@ describe('upsertDefinition', () => {
 
   test('a BITFIELD definition keeps its length and target', async () => {
     const { client } = world;
-    await client.achievements.upsertDefinition({ apiName: 'TEST_BITS_DEF', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 4, bitfieldLength: 5 });
+    await client.achievements.upsertDefinition({
+      apiName: 'TEST_BITS_DEF',
+      type: 'BITFIELD',
+      writePolicy: 'SERVER_AUTHORITATIVE',
+      target: 4,
+      bitfieldLength: 5,
+    });
     const [definition] = await client.achievements.listDefinitions({ apiNames: ['TEST_BITS_DEF'] });
     expect(definition).toMatchObject({ type: 'BITFIELD', target: 4, bitfieldLength: 5 });
   });
@@ -364,7 +381,13 @@ describe('progress writes', () => {
 
   test('addBits OR-merges: 10011 then 00110 gives 10111; justUnlocked once all bits are set', async () => {
     const { client } = world;
-    await client.achievements.upsertDefinition({ apiName: 'TEST_FIVE_BITS', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 5, bitfieldLength: 5 });
+    await client.achievements.upsertDefinition({
+      apiName: 'TEST_FIVE_BITS',
+      type: 'BITFIELD',
+      writePolicy: 'SERVER_AUTHORITATIVE',
+      target: 5,
+      bitfieldLength: 5,
+    });
     expect((await client.achievements.addBits(FRESH_PLAYER, 'TEST_FIVE_BITS', '10011')).justUnlocked).toBe(false);
     expect(await progressOf(FRESH_PLAYER, 'TEST_FIVE_BITS')).toMatchObject({ bitfield: '10011', unlocked: false });
     expect((await client.achievements.addBits(FRESH_PLAYER, 'TEST_FIVE_BITS', '00110')).justUnlocked).toBe(false);
@@ -378,7 +401,13 @@ describe('progress writes', () => {
 
   test('more bits than bitfield_length: code 100', async () => {
     const { client } = world;
-    await client.achievements.upsertDefinition({ apiName: 'TEST_FIVE_BITS', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 5, bitfieldLength: 5 });
+    await client.achievements.upsertDefinition({
+      apiName: 'TEST_FIVE_BITS',
+      type: 'BITFIELD',
+      writePolicy: 'SERVER_AUTHORITATIVE',
+      target: 5,
+      bitfieldLength: 5,
+    });
     const error = await apiError(client.achievements.addBits(FRESH_PLAYER, 'TEST_FIVE_BITS', '111111'));
     expect(error.code).toBe(100);
     expect(await progressOf(FRESH_PLAYER, 'TEST_FIVE_BITS')).toBeUndefined();
@@ -409,7 +438,7 @@ describe('progress writes', () => {
     expect(error.code).toBe(100);
   });
 
-  test("a write of the wrong kind (add_count on a SIMPLE one) is code 100", async () => {
+  test('a write of the wrong kind (add_count on a SIMPLE one) is code 100', async () => {
     const error = await apiError(world.client.achievements.addCount(FRESH_PLAYER, 'FIRST_STEPS', 1));
     expect(error.code).toBe(100);
   });

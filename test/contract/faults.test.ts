@@ -24,12 +24,15 @@ const PLAYER = demoUserId(0);
 const served = (route: string) => emulator.requests.filter((r) => r.route === route);
 
 describe('reads recover from transient faults', () => {
-  test.each(['error_500', 'error_503_html', 'throttle_429', 'reset_before', 'reset_after', 'truncate_after'] as const)('%s twice, then an answer: the third attempt wins', async (mode) => {
-    Object.assign(emulator.faults, { modes: [mode], burst: 2, retryAfterSeconds: 0, routes: [ROUTES.progress] });
-    const progress = await client.achievements.listProgress(PLAYER);
-    expect(progress.map((p) => p.apiName)).toContain('FIRST_STEPS');
-    expect(served(ROUTES.progress).map((r) => r.fault ?? 'ok')).toEqual([mode, mode, 'ok']);
-  });
+  test.each(['error_500', 'error_503_html', 'throttle_429', 'reset_before', 'reset_after', 'truncate_after'] as const)(
+    '%s twice, then an answer: the third attempt wins',
+    async (mode) => {
+      Object.assign(emulator.faults, { modes: [mode], burst: 2, retryAfterSeconds: 0, routes: [ROUTES.progress] });
+      const progress = await client.achievements.listProgress(PLAYER);
+      expect(progress.map((p) => p.apiName)).toContain('FIRST_STEPS');
+      expect(served(ROUTES.progress).map((r) => r.fault ?? 'ok')).toEqual([mode, mode, 'ok']);
+    },
+  );
 
   test('a stall past the call deadline is abandoned and retried', async () => {
     Object.assign(emulator.faults, { modes: ['stall'], burst: 1, stallMs: 2_000, routes: [ROUTES.progress] });
@@ -112,10 +115,18 @@ describe('circuit breaker', () => {
 
 describe('fault control endpoint', () => {
   test('sets faults over HTTP and refuses unknown modes', async () => {
-    const ok = await request(`${emulator.url}/__emulator/faults`, { method: 'POST', body: 'error_rate=0.25&modes=error_500,reset_after&seed=7', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const ok = await request(`${emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      body: 'error_rate=0.25&modes=error_500,reset_after&seed=7',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(ok.statusCode).toBe(200);
     expect(await ok.body.json()).toMatchObject({ errorRate: 0.25, modes: ['error_500', 'reset_after'], seed: 7 });
-    const bad = await request(`${emulator.url}/__emulator/faults`, { method: 'POST', body: 'modes=meteor', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const bad = await request(`${emulator.url}/__emulator/faults`, {
+      method: 'POST',
+      body: 'modes=meteor',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(bad.statusCode).toBe(400);
     await bad.body.dump();
   });

@@ -21,7 +21,13 @@ async function apiError(promise: Promise<unknown>): Promise<HorizonApiError> {
 }
 
 /** A raw Graph call, to see the emulator's wire format and the errors the client never provokes. */
-async function raw(emulator: RunningEmulator, method: 'GET' | 'POST', path: string, params: Record<string, string>, token = `OC|${emulator.appId}|${emulator.appSecret}`) {
+async function raw(
+  emulator: RunningEmulator,
+  method: 'GET' | 'POST',
+  path: string,
+  params: Record<string, string>,
+  token = `OC|${emulator.appId}|${emulator.appSecret}`,
+) {
   const query = new URLSearchParams(params).toString();
   const response = await request(`${emulator.url}${path}${method === 'GET' ? `?${query}` : ''}`, {
     method,
@@ -127,7 +133,13 @@ describe('read-only, one shared emulator', () => {
         score: 107_500n,
         timestamp: new Date((1_760_000_000 + 7 * 600) * 1000),
         extraDataBase64: null,
-        user: { id: demoUserId(7), alias: 'GlitchOwl', displayName: 'Glitch Owl', profileUrl: expect.stringContaining('glitchowl'), orgScopedId: expect.stringMatching(/^\d+$/) },
+        user: {
+          id: demoUserId(7),
+          alias: 'GlitchOwl',
+          displayName: 'Glitch Owl',
+          profileUrl: expect.stringContaining('glitchowl'),
+          orgScopedId: expect.stringMatching(/^\d+$/),
+        },
       });
       expect(page.totalCount).toBe(40);
       expect(page.hasNext).toBe(true);
@@ -189,7 +201,11 @@ describe('read-only, one shared emulator', () => {
     });
 
     test('USER_IDS returns only the named players that have an entry', async () => {
-      const page = await client.leaderboards.entries({ apiName: 'SPEEDRUN_LEVEL_1', filter: 'USER_IDS', userIds: [demoUserId(11), demoUserId(4), demoUserId(3)] });
+      const page = await client.leaderboards.entries({
+        apiName: 'SPEEDRUN_LEVEL_1',
+        filter: 'USER_IDS',
+        userIds: [demoUserId(11), demoUserId(4), demoUserId(3)],
+      });
       expect(userIdsOf(page.entries)).toEqual([demoUserId(3), demoUserId(4)]);
       expect(page.entries.map((e) => e.rank)).toEqual([2, 9]);
     });
@@ -213,7 +229,12 @@ describe('read-only, one shared emulator', () => {
       const error = await apiError(client.leaderboards.entries({ apiName: 'SPEEDRUN_LEVEL_1', startAt: 'CENTERED_ON_VIEWER', userToken: demoUserToken(10) }));
       expect(error.code).toBe(CODE_NOT_RANKED);
       expect(error.upstreamMessage).toBe("You're not yet ranked on this leaderboard.");
-      const top = await client.leaderboards.entries({ apiName: 'SPEEDRUN_LEVEL_1', startAt: 'CENTERED_ON_VIEWER_OR_TOP', limit: 2, userToken: demoUserToken(10) });
+      const top = await client.leaderboards.entries({
+        apiName: 'SPEEDRUN_LEVEL_1',
+        startAt: 'CENTERED_ON_VIEWER_OR_TOP',
+        limit: 2,
+        userToken: demoUserToken(10),
+      });
       expect(top.entries.map((e) => e.rank)).toEqual([1, 2]);
     });
 
@@ -255,13 +276,15 @@ describe('read-only, one shared emulator', () => {
 
 describe('writes, a fresh emulator per test', () => {
   const world = freshWorld();
-  const entryOf = async (apiName: string, userIndex: number) =>
-    (await world.client.leaderboards.entriesOfUsers(apiName, [demoUserId(userIndex)]))[0];
+  const entryOf = async (apiName: string, userIndex: number) => (await world.client.leaderboards.entriesOfUsers(apiName, [demoUserId(userIndex)]))[0];
 
   test('a better score updates, a worse one is did_update false (200), force_update overwrites', async () => {
     const { client } = world;
     const player = demoUserId(7); // 107,500 on HIGH_SCORES
-    expect(await client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: player, score: 200_000n })).toEqual({ didUpdate: true, updatedChallengeIds: [] });
+    expect(await client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: player, score: 200_000n })).toEqual({
+      didUpdate: true,
+      updatedChallengeIds: [],
+    });
     expect((await entryOf('HIGH_SCORES', 7))!.score).toBe(200_000n);
     expect(await client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: player, score: 1n })).toEqual({ didUpdate: false, updatedChallengeIds: [] });
     expect((await entryOf('HIGH_SCORES', 7))!.score).toBe(200_000n);
@@ -293,7 +316,13 @@ describe('writes, a fresh emulator per test', () => {
     expect(userOnServerBoard).toMatchObject({ status: 403, code: 10, upstreamMessage: expect.stringContaining('SERVER_AUTHORITATIVE') });
     const appOnClientBoard = await apiError(client.leaderboards.submitEntry({ apiName: 'SPEEDRUN_LEVEL_1', userId: demoUserId(1), score: 5n }));
     expect(appOnClientBoard).toMatchObject({ status: 403, code: 10, upstreamMessage: expect.stringContaining('CLIENT_AUTHORITATIVE') });
-    const userIdWithUserToken = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'SPEEDRUN_LEVEL_1', score: '5', user_id: demoUserId(1) }, demoUserToken(1));
+    const userIdWithUserToken = await raw(
+      emulator,
+      'POST',
+      '/leaderboard_submit_entry',
+      { api_name: 'SPEEDRUN_LEVEL_1', score: '5', user_id: demoUserId(1) },
+      demoUserToken(1),
+    );
     expect(userIdWithUserToken.json.error).toMatchObject({ code: 100, message: expect.stringContaining('Do not send user_id') });
     const noUser = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'HIGH_SCORES', score: '5' });
     expect(noUser.json.error).toMatchObject({ code: 100, message: '(#100) The parameter user_id is required' });
@@ -305,7 +334,12 @@ describe('writes, a fresh emulator per test', () => {
     const { client } = world;
     const late = await apiError(client.leaderboards.submitEntry({ apiName: 'SEASON_0', userId: demoUserId(1), score: 1_000n }));
     expect(late).toMatchObject({ code: 100, upstreamMessage: "This leaderboard entry is too late for the leaderboard's allowed time window." });
-    await client.leaderboards.upsert({ apiName: 'FUTURE_CUP', sortOrder: 'HIGHER_IS_BETTER', writePolicy: 'SERVER_AUTHORITATIVE', earliestAllowedEntryTime: new Date('2099-01-01T00:00:00Z') });
+    await client.leaderboards.upsert({
+      apiName: 'FUTURE_CUP',
+      sortOrder: 'HIGHER_IS_BETTER',
+      writePolicy: 'SERVER_AUTHORITATIVE',
+      earliestAllowedEntryTime: new Date('2099-01-01T00:00:00Z'),
+    });
     const early = await apiError(client.leaderboards.submitEntry({ apiName: 'FUTURE_CUP', userId: demoUserId(1), score: 1n }));
     expect(early.upstreamMessage).toContain('too early');
     expect(await entryOf('SEASON_0', 1)).toMatchObject({ score: 460n }); // unchanged
@@ -318,12 +352,26 @@ describe('writes, a fresh emulator per test', () => {
     expect((await entryOf('HIGH_SCORES', 2))!.extraDataBase64).toBe(max);
     emulator.clearRequests();
     const tooBig = Buffer.alloc(2049, 7).toString('base64');
-    await expect(client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(2), score: 600_000n, extraDataBase64: tooBig })).rejects.toThrow('2049 bytes');
-    await expect(client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(2), score: 600_000n, extraDataBase64: 'not base64!' })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(2), score: 600_000n, extraDataBase64: tooBig })).rejects.toThrow(
+      '2049 bytes',
+    );
+    await expect(
+      client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(2), score: 600_000n, extraDataBase64: 'not base64!' }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(emulator.requests).toHaveLength(0);
-    const rawTooBig = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'HIGH_SCORES', user_id: demoUserId(2), score: '600000', extra_data_base64: tooBig });
+    const rawTooBig = await raw(emulator, 'POST', '/leaderboard_submit_entry', {
+      api_name: 'HIGH_SCORES',
+      user_id: demoUserId(2),
+      score: '600000',
+      extra_data_base64: tooBig,
+    });
     expect(rawTooBig.json.error).toMatchObject({ code: 100, message: expect.stringContaining('at most 2048 bytes') });
-    const rawNotBase64 = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'HIGH_SCORES', user_id: demoUserId(2), score: '600000', extra_data_base64: 'a*b=' });
+    const rawNotBase64 = await raw(emulator, 'POST', '/leaderboard_submit_entry', {
+      api_name: 'HIGH_SCORES',
+      user_id: demoUserId(2),
+      score: '600000',
+      extra_data_base64: 'a*b=',
+    });
     expect(rawNotBase64.json.error).toMatchObject({ code: 100 });
   });
 
@@ -352,7 +400,9 @@ describe('writes, a fresh emulator per test', () => {
 
   test('scores outside int64 are refused: by the client before sending, by Graph with code 100', async () => {
     const { client, emulator } = world;
-    await expect(client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(4), score: INT64_MAX + 1n })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(4), score: INT64_MAX + 1n })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     const rawOver = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'HIGH_SCORES', user_id: demoUserId(4), score: '9223372036854775808' });
     expect(rawOver.json.error).toMatchObject({ code: 100, message: '(#100) Param score must be a 64-bit integer' });
     const rawMin = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'SPEEDRUN_LEVEL_1', score: '-9223372036854775808' }, demoUserToken(4));
@@ -371,7 +421,12 @@ describe('writes, a fresh emulator per test', () => {
       titles: [{ locale: 'en_US', title: 'Daily' }],
     });
     expect(id).toMatch(/^\d{16}$/);
-    const again = await client.leaderboards.upsert({ apiName: 'DAILY', sortOrder: 'HIGHER_IS_BETTER', latestAllowedEntryTime: null, titles: [{ locale: 'de_DE', title: 'Täglich' }] });
+    const again = await client.leaderboards.upsert({
+      apiName: 'DAILY',
+      sortOrder: 'HIGHER_IS_BETTER',
+      latestAllowedEntryTime: null,
+      titles: [{ locale: 'de_DE', title: 'Täglich' }],
+    });
     expect(again.id).toBe(id);
     expect(await client.leaderboards.get('DAILY')).toEqual<Leaderboard>({
       id,
@@ -388,16 +443,33 @@ describe('writes, a fresh emulator per test', () => {
   test('upsert validation: code 100 for missing or bad settings, an inverted window, a bad title map', async () => {
     const { emulator } = world;
     const post = (params: Record<string, string>) => raw(emulator, 'POST', `/${emulator.appId}/leaderboards`, params);
-    expect((await post({ api_name: 'NEW', entry_write_policy: 'SERVER_AUTHORITATIVE' })).json.error).toMatchObject({ code: 100, message: '(#100) The parameter sort_order is required' });
+    expect((await post({ api_name: 'NEW', entry_write_policy: 'SERVER_AUTHORITATIVE' })).json.error).toMatchObject({
+      code: 100,
+      message: '(#100) The parameter sort_order is required',
+    });
     expect((await post({ api_name: 'NEW', sort_order: 'SIDEWAYS', entry_write_policy: 'SERVER_AUTHORITATIVE' })).json.error).toMatchObject({ code: 100 });
-    const inverted = await post({ api_name: 'NEW', sort_order: 'HIGHER_IS_BETTER', entry_write_policy: 'SERVER_AUTHORITATIVE', earliest_allowed_entry_time: '200', latest_allowed_entry_time: '100' });
+    const inverted = await post({
+      api_name: 'NEW',
+      sort_order: 'HIGHER_IS_BETTER',
+      entry_write_policy: 'SERVER_AUTHORITATIVE',
+      earliest_allowed_entry_time: '200',
+      latest_allowed_entry_time: '100',
+    });
     expect(inverted.json.error).toMatchObject({ code: 100, message: expect.stringContaining('must be before') });
     const badMap = await post({ api_name: 'NEW', sort_order: 'HIGHER_IS_BETTER', entry_write_policy: 'SERVER_AUTHORITATIVE', title_locale_map: '["Soccer"]' });
     expect(badMap.json.error).toMatchObject({ code: 100, message: expect.stringContaining('title_locale_map') });
-    const userToken = await raw(emulator, 'POST', `/${emulator.appId}/leaderboards`, { api_name: 'NEW', sort_order: 'HIGHER_IS_BETTER', entry_write_policy: 'SERVER_AUTHORITATIVE' }, demoUserToken(0));
+    const userToken = await raw(
+      emulator,
+      'POST',
+      `/${emulator.appId}/leaderboards`,
+      { api_name: 'NEW', sort_order: 'HIGHER_IS_BETTER', entry_write_policy: 'SERVER_AUTHORITATIVE' },
+      demoUserToken(0),
+    );
     expect(userToken.json.error).toMatchObject({ code: 10 });
     expect(emulator.state.leaderboards.boards.has('NEW')).toBe(false);
-    await expect(world.client.leaderboards.upsert({ apiName: 'NEW', titles: [{ locale: 'english', title: 'x' }] })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(world.client.leaderboards.upsert({ apiName: 'NEW', titles: [{ locale: 'english', title: 'x' }] })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 
   test('deleteEntry removes one entry; the others move up', async () => {

@@ -25,7 +25,13 @@ async function apiError(promise: Promise<unknown>): Promise<HorizonApiError> {
 }
 
 /** A request as any Graph client could send it, to check wire shapes the typed client hides. */
-async function raw(emulator: RunningEmulator, method: 'GET' | 'POST', path: string, params: Record<string, string>, token = `OC|${emulator.appId}|${emulator.appSecret}`) {
+async function raw(
+  emulator: RunningEmulator,
+  method: 'GET' | 'POST',
+  path: string,
+  params: Record<string, string>,
+  token = `OC|${emulator.appId}|${emulator.appSecret}`,
+) {
   const query = new URLSearchParams(params).toString();
   const response = await request(`${emulator.url}${path}${method === 'GET' && query ? `?${query}` : ''}`, {
     method,
@@ -95,7 +101,14 @@ describe('verifyEntitlement', () => {
   });
 
   test('bad app credentials: HTTP 400, code 190', async () => {
-    const bad = HorizonClient.create({ baseUrl: w.emulator.url, appId: w.emulator.appId, appSecret: 'not-the-secret', maxConnections: 2, connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    const bad = HorizonClient.create({
+      baseUrl: w.emulator.url,
+      appId: w.emulator.appId,
+      appSecret: 'not-the-secret',
+      maxConnections: 2,
+      connectTimeoutMs: 2000,
+      requestTimeoutMs: 2000,
+    });
     try {
       const error = await apiError(bad.purchases.verifyEntitlement(PLAYER, 'gems_100'));
       expect(error).toMatchObject({ status: 400, code: 190, upstreamMessage: 'Error validating application' });
@@ -122,7 +135,13 @@ describe('listPurchases', () => {
     const page = await w.client.purchases.listAllPurchases(PLAYER);
     expect(page.map((p) => p.sku)).toEqual(['vip_pass', 'gems_100', 'dlc_frozen_peaks']);
     const [subscription, gems, dlc] = page;
-    expect(dlc).toEqual({ id: expect.stringMatching(/^\d{16}$/), sku: 'dlc_frozen_peaks', itemId: expect.stringMatching(/^\d{16}$/), grantedAt: new Date(SEED_GRANT_BASE * 1000), expiresAt: null });
+    expect(dlc).toEqual({
+      id: expect.stringMatching(/^\d{16}$/),
+      sku: 'dlc_frozen_peaks',
+      itemId: expect.stringMatching(/^\d{16}$/),
+      grantedAt: new Date(SEED_GRANT_BASE * 1000),
+      expiresAt: null,
+    });
     expect(gems!.expiresAt).toBeNull();
     // Subscriptions expire: viewer_purchases gives a time (a few days past the period end, reference §1.3).
     expect(subscription!.expiresAt!.getTime()).toBeGreaterThan(Date.now());
@@ -251,7 +270,10 @@ describe('listAvailable', () => {
         ],
       },
     ]);
-    expect(bySku.get('vip_pass:SUBSCRIPTION__ANNUAL')!.billingPlans[0]).toMatchObject({ paidOffer: { term: 'ANNUAL' }, trialOffers: [{ type: 'INTRO_OFFER', price: { amountInHundredths: 2999 } }] });
+    expect(bySku.get('vip_pass:SUBSCRIPTION__ANNUAL')!.billingPlans[0]).toMatchObject({
+      paidOffer: { term: 'ANNUAL' },
+      trialOffers: [{ type: 'INTRO_OFFER', price: { amountInHundredths: 2999 } }],
+    });
     expect(w.emulator.requests).toEqual([expect.objectContaining({ route: ROUTES.availablePurchases, token: 'app', status: 200 })]);
   });
 
@@ -269,7 +291,12 @@ describe('listAvailable', () => {
         id: w.emulator.state.newId(),
         sku,
         item_type: 'DURABLE',
-        current_offer: { id: w.emulator.state.newId(), name: `Sticker ${i}`, description: 'A sticker.', price: { currency: 'USD', amount_in_hundredths: 49, formatted: '$0.49' } },
+        current_offer: {
+          id: w.emulator.state.newId(),
+          name: `Sticker ${i}`,
+          description: 'A sticker.',
+          price: { currency: 'USD', amount_in_hundredths: 49, formatted: '$0.49' },
+        },
       });
     }
     const all = await w.client.purchases.listAvailable();

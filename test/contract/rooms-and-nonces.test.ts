@@ -44,7 +44,12 @@ describe('moderated rooms', () => {
     expect(id).toMatch(/^\d+$/);
     const created = await client.rooms.get(id);
     expect(created).toMatchObject({ id, maxUsers: 8, dataStore: [], owner: null, users: [] });
-    expect(await client.rooms.updateDataStore(id, [{ key: 'map', value: 'canyon' }, { key: 'mode', value: 'ctf' }])).toBe(true);
+    expect(
+      await client.rooms.updateDataStore(id, [
+        { key: 'map', value: 'canyon' },
+        { key: 'mode', value: 'ctf' },
+      ]),
+    ).toBe(true);
     expect(await client.rooms.updateDataStore(id, [{ key: 'mode', value: 'koth' }])).toBe(true);
     const updated = await client.rooms.get(id);
     expect(updated.dataStore).toEqual([

@@ -56,7 +56,8 @@ describe('list', () => {
   test('every field, with the ISO +0000 times read as the same instants', async () => {
     const wire = await raw('GET', '/application/subscriptions', {
       owner_id: ACTIVE,
-      fields: 'id,sku,owner{id},period_start_time,period_end_time,next_renewal_time,cancellation_time,is_active,is_trial,trial_type,current_price_term{price,term,currency},next_price_term',
+      fields:
+        'id,sku,owner{id},period_start_time,period_end_time,next_renewal_time,cancellation_time,is_active,is_trial,trial_type,current_price_term{price,term,currency},next_price_term',
     });
     const node = wire.body.data[0];
     expect(node.period_start_time).toMatch(GRAPH_TIME);
@@ -95,7 +96,12 @@ describe('list', () => {
   });
 
   test('a trial: free, with no term, and the trial type', async () => {
-    expect(await one(TRIAL)).toMatchObject({ isTrial: true, trialType: 'FREE_TRIAL', currentPriceTerm: { price: '0.00', term: null, currency: 'USD' }, nextPriceTerm: { term: 'MONTHLY' } });
+    expect(await one(TRIAL)).toMatchObject({
+      isTrial: true,
+      trialType: 'FREE_TRIAL',
+      currentPriceTerm: { price: '0.00', term: null, currency: 'USD' },
+      nextPriceTerm: { term: 'MONTHLY' },
+    });
   });
 
   test('filters: is_active, is_trial, skus (CSV); the app token alone lists every user', async () => {

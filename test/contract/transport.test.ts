@@ -145,7 +145,13 @@ describe('response decoding', () => {
   test('500 with an is_transient envelope is a transient, retryable HorizonApiError', async () => {
     const server = await fakeServer((_req, res) =>
       json(res, 500, {
-        error: { message: 'An unexpected error has occurred. Please retry your request later.', type: 'OAuthException', code: 2, is_transient: true, fbtrace_id: 'AbCdEfGh12345678' },
+        error: {
+          message: 'An unexpected error has occurred. Please retry your request later.',
+          type: 'OAuthException',
+          code: 2,
+          is_transient: true,
+          fbtrace_id: 'AbCdEfGh12345678',
+        },
       }),
     );
     const error = (await failure(transportFor(server.url).request(GET_USER))) as HorizonApiError;
@@ -202,7 +208,9 @@ describe('response decoding', () => {
   test('the error says which credential the request carried', async () => {
     const server = await fakeServer((_req, res) => json(res, 400, { error: { message: 'Invalid OAuth 2.0 Access Token', code: 190 } }));
     const t = transportFor(server.url);
-    const asUser = (await failure(t.request({ method: 'GET', path: '/me', endpoint: 'GET /me', credential: { kind: 'user', token: 'FRLnotvalid' } }))) as HorizonApiError;
+    const asUser = (await failure(
+      t.request({ method: 'GET', path: '/me', endpoint: 'GET /me', credential: { kind: 'user', token: 'FRLnotvalid' } }),
+    )) as HorizonApiError;
     expect(asUser.credential).toBe('user');
     const asApp = (await failure(t.request(GET_USER))) as HorizonApiError;
     expect(asApp.credential).toBe('app');
@@ -339,7 +347,7 @@ describe('secrets never leak into errors', () => {
     expectNoSecret(html);
   });
 
-test('a non-JSON body that starts with the token leaks nothing through util.inspect (no parser cause)', async () => {
+  test('a non-JSON body that starts with the token leaks nothing through util.inspect (no parser cause)', async () => {
     const server = await fakeServer((_req, res) => {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`${APP_TOKEN} upstream proxy error`);

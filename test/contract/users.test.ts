@@ -136,9 +136,7 @@ describe('GET /{id} through transport.request', () => {
   });
 
   test('a field users do not have is code 100', async () => {
-    const error = await apiError(
-      client.transport.request({ method: 'GET', path: `/${demoUserId(1)}`, endpoint: 'GET /{id}', params: { fields: 'id,token' } }),
-    );
+    const error = await apiError(client.transport.request({ method: 'GET', path: `/${demoUserId(1)}`, endpoint: 'GET /{id}', params: { fields: 'id,token' } }));
     expect(error.code).toBe(100);
     expect(error.subcode).toBeUndefined();
   });

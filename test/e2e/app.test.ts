@@ -14,7 +14,11 @@ afterEach(async () => {
 async function post(url: string, query: string, headers: Record<string, string> = {}) {
   // The demo token `npm start` prints (no AUTH_* settings outside production), sent as the README says.
   const auth: Record<string, string> = app?.devToken ? { authorization: `Bearer ${app.devToken}` } : {};
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...headers }, body: JSON.stringify({ query }) });
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth, ...headers },
+    body: JSON.stringify({ query }),
+  });
   return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as any };
 }
 
@@ -71,7 +75,11 @@ test('malformed requests get a clear 4xx, never a crash', async () => {
   const badJson = await request(app.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":' });
   expect(badJson.statusCode).toBe(400);
   expect(((await badJson.body.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
-  const huge = await request(app.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ __typename ${' '.repeat(5000)} }` }) });
+  const huge = await request(app.subgraph.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `{ __typename ${' '.repeat(5000)} }` }),
+  });
   expect(huge.statusCode).toBe(413);
   await huge.body.dump();
   const syntax = await post(app.subgraph.url, '{ user(id: ');

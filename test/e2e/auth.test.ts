@@ -37,13 +37,20 @@ afterEach(async () => {
 });
 
 async function subgraphWith(overrides: Parameters<typeof testAuth>[0], logger: Logger = silentLogger): Promise<RunningSubgraph> {
-  const subgraph = await startSubgraph({ config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon: h.horizon, logger, auth: await testAuth(overrides, logger) }, { port: 0, host: '127.0.0.1' });
+  const subgraph = await startSubgraph(
+    { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon: h.horizon, logger, auth: await testAuth(overrides, logger) },
+    { port: 0, host: '127.0.0.1' },
+  );
   running.push(subgraph);
   return subgraph;
 }
 
 async function post(url: string, query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await response.body.text();
   return { status: response.statusCode, text, body: JSON.parse(text) as any };
 }
@@ -118,7 +125,11 @@ describe('keys from a JWKS URL', () => {
   test('scopes still decide: a JWKS token with horizon:read only cannot consume', async () => {
     const subgraph = await subgraphWith({ hs256Secret: undefined, jwksUrl: jwks.url });
     h.resetUpstream();
-    const { body } = await post(subgraph.url, `mutation { consumePurchase(userId: "${demoUserId(1)}", sku: "gems_100") { consumed } }`, bearer(await es256(signingKey, { scope: 'horizon:read' })));
+    const { body } = await post(
+      subgraph.url,
+      `mutation { consumePurchase(userId: "${demoUserId(1)}", sku: "gems_100") { consumed } }`,
+      bearer(await es256(signingKey, { scope: 'horizon:read' })),
+    );
     expect(body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_SCOPE' });
     expect(h.upstream()).toEqual([]);
   });
@@ -166,7 +177,9 @@ describe('the router shared secret', () => {
     h.resetUpstream();
     const missing = await post(subgraph.url, USER_QUERY, bearer(jwt));
     expect(missing.status).toBe(401);
-    expect(missing.body).toEqual({ errors: [{ message: expect.stringContaining('x-router-secret'), extensions: { code: 'UNAUTHENTICATED', reason: 'ROUTER_SECRET_MISSING' } }] });
+    expect(missing.body).toEqual({
+      errors: [{ message: expect.stringContaining('x-router-secret'), extensions: { code: 'UNAUTHENTICATED', reason: 'ROUTER_SECRET_MISSING' } }],
+    });
     const wrong = await post(subgraph.url, USER_QUERY, { ...bearer(jwt), 'x-router-secret': `${ROUTER_SECRET}x` });
     expect(wrong.status).toBe(403);
     expect(wrong.body.errors[0].extensions).toEqual({ code: 'FORBIDDEN', reason: 'ROUTER_SECRET_INVALID' });
@@ -219,7 +232,9 @@ describe('no secret or token in any response or log line', () => {
       for (const routerSecret of [ROUTER_SECRET, 'wrong-router-secret-value-000000000']) {
         const headers = { ...bearer(jwt), 'x-router-secret': routerSecret };
         texts.push((await post(subgraph.url, `{ user(id: "${demoUserId(0)}") { displayName ownsApp } }`, headers)).text);
-        texts.push((await post(subgraph.url, `mutation { refundPurchase(userId: "${demoUserId(2)}", sku: "nope", reason: OTHER) { refunded } }`, headers)).text);
+        texts.push(
+          (await post(subgraph.url, `mutation { refundPurchase(userId: "${demoUserId(2)}", sku: "nope", reason: OTHER) { refunded } }`, headers)).text,
+        );
       }
     }
     const everything = [...texts, ...lines].join('\n');
@@ -241,7 +256,11 @@ describe('through the gateway', () => {
       expect(anonymous.body.data.user).toBeNull();
       expect(anonymous.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CALLER_TOKEN_MISSING' });
       stack.emulator.clearRequests();
-      const readOnly = await stack.query(`mutation { unlockAchievement(userId: "${demoUserId(12)}", apiName: "FIRST_STEPS") { justUnlocked } }`, undefined, bearer(await token({ scopes: ['horizon:read'] })));
+      const readOnly = await stack.query(
+        `mutation { unlockAchievement(userId: "${demoUserId(12)}", apiName: "FIRST_STEPS") { justUnlocked } }`,
+        undefined,
+        bearer(await token({ scopes: ['horizon:read'] })),
+      );
       expect(readOnly.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_SCOPE' });
       expect(stack.emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     } finally {
@@ -294,7 +313,17 @@ describe('npm start: the demo token', () => {
   });
 
   test('AUTH_HS256_SECRET: no demo token; tokens of that secret work', async () => {
-    app = await startApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', EMULATOR_PORT: '0', AUTH_HS256_SECRET: TEST_HS256_SECRET, AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE }), silentLogger);
+    app = await startApp(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        EMULATOR_PORT: '0',
+        AUTH_HS256_SECRET: TEST_HS256_SECRET,
+        AUTH_ISSUER: TEST_ISSUER,
+        AUTH_AUDIENCE: TEST_AUDIENCE,
+      }),
+      silentLogger,
+    );
     expect(app.devToken).toBeUndefined();
     expect((await post(app.subgraph.url, USER_QUERY, bearer(await token()))).body.data.user.displayName).toBe('Nova Rider');
   });

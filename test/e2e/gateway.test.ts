@@ -51,7 +51,10 @@ test('a game backend mutation through the gateway, then the frontend sees it', a
     { u: player },
   );
   expect(write.body.errors).toBeUndefined();
-  expect(write.body.data.addAchievementBits).toEqual({ justUnlocked: true, progress: { bitfield: '1110000', unlocked: true, user: { displayName: 'Velvet Axe' } } });
+  expect(write.body.data.addAchievementBits).toEqual({
+    justUnlocked: true,
+    progress: { bitfield: '1110000', unlocked: true, user: { displayName: 'Velvet Axe' } },
+  });
   const read = await stack.query(`query($u: ID!) { user(id: $u) { achievement(apiName: "VISIT_3_CONTINENTS") { unlocked } } }`, { u: player });
   expect(read.body.data.user.achievement.unlocked).toBe(true);
 });

@@ -42,7 +42,10 @@ describeWithChromium('offline GraphiQL at /graphiql, in chromium', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     horizon = clientFor(emulator);
-    subgraph = await startSubgraph({ config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger }, { port: 0, host: '127.0.0.1' });
+    subgraph = await startSubgraph(
+      { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger },
+      { port: 0, host: '127.0.0.1' },
+    );
     browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
   });
 
@@ -135,7 +138,9 @@ describeWithChromium('offline GraphiQL at /graphiql, in chromium', () => {
 
   /** Runs the editor's operation and waits for the subgraph's answer. */
   async function run(tab: OfflineTab): Promise<{ request: Request; body: any }> {
-    const answered = tab.page.waitForResponse((r) => new URL(r.url()).pathname === '/graphql' && r.request().method() === 'POST' && !String(r.request().postData()).includes('IntrospectionQuery'));
+    const answered = tab.page.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/graphql' && r.request().method() === 'POST' && !String(r.request().postData()).includes('IntrospectionQuery'),
+    );
     await tab.page.locator('.graphiql-execute-button').click();
     const response = await answered;
     return { request: response.request(), body: await response.json() };
@@ -177,7 +182,12 @@ describeWithChromium('offline GraphiQL at /graphiql, in chromium', () => {
       expect(body.data.achievementDefinitions.map((d: { apiName: string }) => d.apiName)).toEqual(expected);
 
       // ...and the result pane shows them (the first ones: Monaco renders what is in view).
-      expect(await eventually(() => resultText(tab.page), (text) => text.includes(`"apiName": "${expected[0]}"`))).toContain(`"apiName": "${expected[0]}"`);
+      expect(
+        await eventually(
+          () => resultText(tab.page),
+          (text) => text.includes(`"apiName": "${expected[0]}"`),
+        ),
+      ).toContain(`"apiName": "${expected[0]}"`);
       expect(await resultText(tab.page)).toContain(`"apiName": "${expected[1]}"`);
 
       expect(tab.offsite).toEqual([]);
@@ -219,7 +229,12 @@ describeWithChromium('offline GraphiQL at /graphiql, in chromium', () => {
       const first = await run(tab);
       expect(first.request.headers()['x-horizon-user-token']).toBe(token);
       expect(first.body).toEqual({ data: { viewer: { id: player, displayName } } });
-      expect(await eventually(() => resultText(tab.page), (text) => text.includes(`"displayName": "${displayName}"`))).toContain(`"displayName": "${displayName}"`);
+      expect(
+        await eventually(
+          () => resultText(tab.page),
+          (text) => text.includes(`"displayName": "${displayName}"`),
+        ),
+      ).toContain(`"displayName": "${displayName}"`);
 
       // A gateway-style bearer token goes out as typed, next to the player's token.
       await setHeaders(tab.page, { 'x-horizon-user-token': token, Authorization: 'Bearer graphiql-e2e' });

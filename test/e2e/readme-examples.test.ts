@@ -33,8 +33,19 @@ afterAll(async () => {
 });
 
 test('the README shows examples of every kind', () => {
-  const all = examples().map(([, text]) => text).join('\n');
-  for (const field of ['leaderboard(', 'products', 'purchases(', 'subscriptions', 'consumePurchase', 'submitLeaderboardScore', 'viewer', 'addAchievementCount']) {
+  const all = examples()
+    .map(([, text]) => text)
+    .join('\n');
+  for (const field of [
+    'leaderboard(',
+    'products',
+    'purchases(',
+    'subscriptions',
+    'consumePurchase',
+    'submitLeaderboardScore',
+    'viewer',
+    'addAchievementCount',
+  ]) {
     expect(all).toContain(field);
   }
 });

@@ -15,52 +15,55 @@ import type { HorizonClient } from '../../src/horizon/client.js';
 let emulator: RunningEmulator;
 const replicas: Array<{ subgraph: RunningSubgraph; horizon: HorizonClient; store: RedisIdempotencyStore }> = [];
 describeWithRedis('two replicas sharing a Redis ledger', () => {
-beforeAll(async () => {
-  emulator = await startEmulator();
-  const prefix = `test-replicas-${process.pid}-${Date.now()}:`;
-  for (let i = 0; i < 2; i++) {
-    const store = new RedisIdempotencyStore(redisTestUrl(), prefix);
-    await store.connect();
-    const horizon = clientFor(emulator);
-    const ledger = new IdempotencyLedger(store, { ttlMs: 60_000, pendingTtlMs: 10_000, waitMs: 5_000, pollMs: 5, settleDelayMs: 50 });
-    const subgraph = await startSubgraph({ config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger, ledger }, { port: 0, host: '127.0.0.1' });
-    replicas.push({ subgraph, horizon, store });
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    const prefix = `test-replicas-${process.pid}-${Date.now()}:`;
+    for (let i = 0; i < 2; i++) {
+      const store = new RedisIdempotencyStore(redisTestUrl(), prefix);
+      await store.connect();
+      const horizon = clientFor(emulator);
+      const ledger = new IdempotencyLedger(store, { ttlMs: 60_000, pendingTtlMs: 10_000, waitMs: 5_000, pollMs: 5, settleDelayMs: 50 });
+      const subgraph = await startSubgraph(
+        { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger, ledger },
+        { port: 0, host: '127.0.0.1' },
+      );
+      replicas.push({ subgraph, horizon, store });
+    }
+  });
+  afterAll(async () => {
+    for (const r of replicas) {
+      await r.subgraph.stop();
+      await r.store.close();
+      await r.horizon.close();
+    }
+    await emulator?.close();
+  });
+
+  async function post(url: string, query: string): Promise<{ data?: any; errors?: any[] }> {
+    const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    return (await response.body.json()) as { data?: any; errors?: any[] };
   }
-});
-afterAll(async () => {
-  for (const r of replicas) {
-    await r.subgraph.stop();
-    await r.store.close();
-    await r.horizon.close();
-  }
-  await emulator?.close();
-});
 
-async function post(url: string, query: string): Promise<{ data?: any; errors?: any[] }> {
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
-  return (await response.body.json()) as { data?: any; errors?: any[] };
-}
+  const mutation = (count: number, key: string) =>
+    `mutation { addAchievementCount(userId: "${demoUserId(10)}", apiName: "COLLECT_100_GEMS", count: ${count}, idempotencyKey: "${key}") { settledBy progress { count } } }`;
 
-const mutation = (count: number, key: string) =>
-  `mutation { addAchievementCount(userId: "${demoUserId(10)}", apiName: "COLLECT_100_GEMS", count: ${count}, idempotencyKey: "${key}") { settledBy progress { count } } }`;
+  test('the same key sent to both replicas at once, and again: applied exactly once', async () => {
+    const key = `replicas-${Date.now()}`;
+    const before = emulator.state.progressOf(demoUserId(10)).get('COLLECT_100_GEMS')?.count_progress ?? 0;
+    emulator.clearRequests();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => post(replicas[i % 2]!.subgraph.url, mutation(7, key))));
+    for (const result of results) expect(result.errors).toBeUndefined();
+    const settled = results.map((r) => r.data.addAchievementCount.settledBy).sort();
+    expect(settled).toEqual(['REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLY']);
+    expect(emulator.requests.filter((r) => r.route === ROUTES.writeProgress)).toHaveLength(1);
+    expect(emulator.state.progressOf(demoUserId(10)).get('COLLECT_100_GEMS')!.count_progress).toBe(before + 7);
+  });
 
-test('the same key sent to both replicas at once, and again: applied exactly once', async () => {
-  const key = `replicas-${Date.now()}`;
-  const before = emulator.state.progressOf(demoUserId(10)).get('COLLECT_100_GEMS')?.count_progress ?? 0;
-  emulator.clearRequests();
-  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => post(replicas[i % 2]!.subgraph.url, mutation(7, key))));
-  for (const result of results) expect(result.errors).toBeUndefined();
-  const settled = results.map((r) => r.data.addAchievementCount.settledBy).sort();
-  expect(settled).toEqual(['REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLY']);
-  expect(emulator.requests.filter((r) => r.route === ROUTES.writeProgress)).toHaveLength(1);
-  expect(emulator.state.progressOf(demoUserId(10)).get('COLLECT_100_GEMS')!.count_progress).toBe(before + 7);
-});
-
-test('a key reused with other arguments on the other replica is refused', async () => {
-  const key = `reused-${Date.now()}`;
-  expect((await post(replicas[0]!.subgraph.url, mutation(2, key))).errors).toBeUndefined();
-  const reused = await post(replicas[1]!.subgraph.url, mutation(3, key));
-  expect(reused.errors?.[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
-  expect(reused.data?.addAchievementCount ?? null).toBeNull();
-});
+  test('a key reused with other arguments on the other replica is refused', async () => {
+    const key = `reused-${Date.now()}`;
+    expect((await post(replicas[0]!.subgraph.url, mutation(2, key))).errors).toBeUndefined();
+    const reused = await post(replicas[1]!.subgraph.url, mutation(3, key));
+    expect(reused.errors?.[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(reused.data?.addAchievementCount ?? null).toBeNull();
+  });
 });

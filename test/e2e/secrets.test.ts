@@ -28,15 +28,7 @@ const PLAYERS = [0, 1, 2, 3].map((i) => demoUserId(i));
 const TOKENS = PLAYERS.map((_, i) => `sweepUserToken${i}R8f2Kq9ZxT4`);
 const BOGUS_TOKEN = 'sweepBogusTokenU2n8Vb3Xc7Y';
 
-const SECRETS = [
-  APP_SECRET,
-  `OC|${APP_ID}|${APP_SECRET}`,
-  `${APP_ID}|${APP_SECRET}`,
-  WRONG_SECRET,
-  `OC|${APP_ID}|${WRONG_SECRET}`,
-  ...TOKENS,
-  BOGUS_TOKEN,
-];
+const SECRETS = [APP_SECRET, `OC|${APP_ID}|${APP_SECRET}`, `${APP_ID}|${APP_SECRET}`, WRONG_SECRET, `OC|${APP_ID}|${WRONG_SECRET}`, ...TOKENS, BOGUS_TOKEN];
 
 interface Exchange {
   what: string;
@@ -126,7 +118,14 @@ const VIEWER_READS = [
   `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3, filter: FRIENDS) { pageInfo { endCursor } nodes { rank } } } }`,
   `{ leaderboard(apiName: "SPEEDRUN_LEVEL_1") { entries(first: 2, startAt: CENTERED_ON_VIEWER_OR_TOP) { pageInfo { endCursor } nodes { rank score } } } }`,
 ];
-const variablesFor = { ids: PLAYERS, r: [...PLAYERS.map((id) => ({ __typename: 'User', id })), { __typename: 'AchievementDefinition', apiName: 'FIRST_STEPS' }, { __typename: 'Leaderboard', apiName: 'HIGH_SCORES' }] };
+const variablesFor = {
+  ids: PLAYERS,
+  r: [
+    ...PLAYERS.map((id) => ({ __typename: 'User', id })),
+    { __typename: 'AchievementDefinition', apiName: 'FIRST_STEPS' },
+    { __typename: 'Leaderboard', apiName: 'HIGH_SCORES' },
+  ],
+};
 
 async function nonceFor(token: string): Promise<string> {
   const response = await request(`${emulator.url}/user_nonce_generate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
@@ -138,12 +137,27 @@ async function writeMix(label: string): Promise<void> {
   const n = ++writes;
   const p = PLAYERS[n % PLAYERS.length]!;
   await gql(`mutation { unlockAchievement(userId: "${p}", apiName: "FIRST_STEPS") { justUnlocked } }`);
-  await gql(`mutation($k: String) { addAchievementCount(userId: "${p}", apiName: "COLLECT_100_GEMS", count: 3, idempotencyKey: $k) { justUnlocked settledBy progress { count } } }`, { k: `${label}-count-${n}` });
-  await gql(`mutation($k: String) { addAchievementBits(userId: "${p}", apiName: "VISIT_3_CONTINENTS", bits: "0010000", idempotencyKey: $k) { justUnlocked settledBy } }`, { k: `${label}-bits-${n}` });
-  await gql(`mutation($k: String) { submitLeaderboardScore(userId: "${p}", leaderboard: "HIGH_SCORES", score: "${1000 + n}", extraDataBase64: "AAEC", forceUpdate: true, idempotencyKey: $k) { didUpdate settledBy entry { rank } } }`, { k: `${label}-score-${n}` });
-  await gql(`mutation($k: String) { consumePurchase(userId: "${p}", sku: "gems_100", idempotencyKey: $k) { consumed settledBy } }`, { k: `${label}-consume-${n}` });
+  await gql(
+    `mutation($k: String) { addAchievementCount(userId: "${p}", apiName: "COLLECT_100_GEMS", count: 3, idempotencyKey: $k) { justUnlocked settledBy progress { count } } }`,
+    { k: `${label}-count-${n}` },
+  );
+  await gql(
+    `mutation($k: String) { addAchievementBits(userId: "${p}", apiName: "VISIT_3_CONTINENTS", bits: "0010000", idempotencyKey: $k) { justUnlocked settledBy } }`,
+    { k: `${label}-bits-${n}` },
+  );
+  await gql(
+    `mutation($k: String) { submitLeaderboardScore(userId: "${p}", leaderboard: "HIGH_SCORES", score: "${1000 + n}", extraDataBase64: "AAEC", forceUpdate: true, idempotencyKey: $k) { didUpdate settledBy entry { rank } } }`,
+    { k: `${label}-score-${n}` },
+  );
+  await gql(`mutation($k: String) { consumePurchase(userId: "${p}", sku: "gems_100", idempotencyKey: $k) { consumed settledBy } }`, {
+    k: `${label}-consume-${n}`,
+  });
   // A client-authoritative board: the player's own token must be forwarded upstream.
-  await gql(`mutation { submitLeaderboardScore(userId: "${PLAYERS[1]}", leaderboard: "SPEEDRUN_LEVEL_1", score: "${50_000 - n}") { didUpdate } }`, {}, TOKENS[1]);
+  await gql(
+    `mutation { submitLeaderboardScore(userId: "${PLAYERS[1]}", leaderboard: "SPEEDRUN_LEVEL_1", score: "${50_000 - n}") { didUpdate } }`,
+    {},
+    TOKENS[1],
+  );
 }
 
 test('no secret appears in any response, log line or span, whatever the traffic', async () => {
@@ -153,7 +167,12 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   // Paging on: viewer-centred pages' `next` links carry the player's token upstream.
   const page = await gql(VIEWER_READS[1]!, {}, TOKENS[0]);
   const after = page?.data?.leaderboard?.entries?.pageInfo?.endCursor;
-  if (after) await gql(`query($a: String) { leaderboard(apiName: "HIGH_SCORES") { entries(first: 3, after: $a, startAt: CENTERED_ON_VIEWER) { nodes { rank } } } }`, { a: after }, TOKENS[0]);
+  if (after)
+    await gql(
+      `query($a: String) { leaderboard(apiName: "HIGH_SCORES") { entries(first: 3, after: $a, startAt: CENTERED_ON_VIEWER) { nodes { rank } } } }`,
+      { a: after },
+      TOKENS[0],
+    );
   const purchases = await gql(READS[0]!);
   const purchasesAfter = purchases?.data?.user?.purchases?.pageInfo?.endCursor;
   if (purchasesAfter) await gql(`query($a: String) { user(id: "${P0}") { purchases(first: 2, after: $a) { nodes { sku } } } }`, { a: purchasesAfter });
@@ -166,24 +185,40 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   await gql(`mutation { submitLeaderboardScore(userId: "${PLAYERS[2]}", leaderboard: "SPEEDRUN_LEVEL_1", score: "1") { didUpdate } }`, {}, BOGUS_TOKEN);
   await gql(`mutation { submitLeaderboardScore(userId: "${PLAYERS[2]}", leaderboard: "SPEEDRUN_LEVEL_1", score: "1") { didUpdate } }`, {}, TOKENS[3]);
   await gql(`{ user(id: "1") { displayName achievements { unlocked } } }`);
-  await gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { displayName } } }`, { r: [{ __typename: 'User', id: '2' }, { __typename: 'User', id: BOGUS_TOKEN }, { __typename: 'Nope' }] });
+  await gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { displayName } } }`, {
+    r: [{ __typename: 'User', id: '2' }, { __typename: 'User', id: BOGUS_TOKEN }, { __typename: 'Nope' }],
+  });
   await gql(`{ user(id: "${BOGUS_TOKEN}") { id } }`);
   await gql(`mutation($n: String!) { validateUserNonce(userId: "${P0}", nonce: $n) { valid } }`, { n: await nonceFor(TOKENS[0]!) });
   await gql(`mutation($n: String!) { validateUserNonce(userId: "${P0}", nonce: $n) { valid } }`, { n: 'already-used-or-never-issued' });
   await gql(`{ leaderboard(apiName: "HIGH_SCORES") { entries(after: "lbe:garbage") { totalCount } } }`);
   await gql(`{ user(id: "${P0}") { displayNam } }`);
   await gql(`{ user(id: `);
-  await send('bad json', app.subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-horizon-user-token': TOKENS[0]! }, body: '{"query":' });
-  await send('get', `${app.subgraph.url}?query=${encodeURIComponent(`{ viewer { id } }`)}`, { headers: { 'x-horizon-user-token': TOKENS[2]!, 'apollo-require-preflight': 'true' } });
-  await send('csrf', app.subgraph.url, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-horizon-user-token': TOKENS[2]! }, body: '{ __typename }' });
+  await send('bad json', app.subgraph.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-horizon-user-token': TOKENS[0]! },
+    body: '{"query":',
+  });
+  await send('get', `${app.subgraph.url}?query=${encodeURIComponent(`{ viewer { id } }`)}`, {
+    headers: { 'x-horizon-user-token': TOKENS[2]!, 'apollo-require-preflight': 'true' },
+  });
+  await send('csrf', app.subgraph.url, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'x-horizon-user-token': TOKENS[2]! },
+    body: '{ __typename }',
+  });
   await send('not found', `${app.subgraph.url}nope?access_token=${encodeURIComponent(TOKENS[0]!)}`);
   for (const path of ['health', 'ready', 'metrics']) await send(path, `${app.subgraph.url}${path}`);
 
   // --- Every mutation ------------------------------------------------------------------------------
   await writeMix('plain');
-  await gql(`mutation { upsertAchievementDefinition(input: { apiName: "SWEEP_COUNT", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: 3, title: "Sweep" }) { apiName } }`);
+  await gql(
+    `mutation { upsertAchievementDefinition(input: { apiName: "SWEEP_COUNT", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: 3, title: "Sweep" }) { apiName } }`,
+  );
   await gql(`mutation { resetAchievements(userId: "${PLAYERS[3]}") { success } }`);
-  await gql(`mutation { upsertLeaderboard(input: { apiName: "SWEEP_BOARD", sortOrder: HIGHER_IS_BETTER, writePolicy: SERVER_AUTHORITATIVE, titles: [{ locale: "en_US", title: "Sweep" }] }) { created } }`);
+  await gql(
+    `mutation { upsertLeaderboard(input: { apiName: "SWEEP_BOARD", sortOrder: HIGHER_IS_BETTER, writePolicy: SERVER_AUTHORITATIVE, titles: [{ locale: "en_US", title: "Sweep" }] }) { created } }`,
+  );
   await gql(`mutation { submitLeaderboardScore(userId: "${P0}", leaderboard: "SWEEP_BOARD", score: "5") { entry { id } } }`);
   const entries = await gql(`{ leaderboard(apiName: "SWEEP_BOARD") { entries { nodes { id } } } }`);
   const entryId = entries?.data?.leaderboard?.entries?.nodes?.[0]?.id ?? '1';
@@ -218,7 +253,16 @@ test('no secret appears in any response, log line or span, whatever the traffic'
 
   // --- The traffic really covered the failures -------------------------------------------------------
   const seen = codes();
-  for (const code of ['UNAUTHENTICATED', 'UPSTREAM_AUTH_FAILED', 'UPSTREAM_UNAVAILABLE', 'NOT_FOUND', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']) {
+  for (const code of [
+    'UNAUTHENTICATED',
+    'UPSTREAM_AUTH_FAILED',
+    'UPSTREAM_UNAVAILABLE',
+    'NOT_FOUND',
+    'BAD_USER_INPUT',
+    'GRAPHQL_VALIDATION_FAILED',
+    'GRAPHQL_PARSE_FAILED',
+    'BAD_REQUEST',
+  ]) {
     expect({ code, seen: seen.has(code) }).toEqual({ code, seen: true });
   }
   expect(exchanges.length).toBeGreaterThan(100);
@@ -232,10 +276,18 @@ test('no secret appears in any response, log line or span, whatever the traffic'
 
   // --- And no secret anywhere --------------------------------------------------------------------------
   const leaks: string[] = [];
-  for (const e of exchanges) for (const s of secretsIn(e.headers + e.body, SECRETS)) leaks.push(`response to ${e.what} (${e.status}) contains ${s}: ${e.body.slice(0, 300)}`);
+  for (const e of exchanges)
+    for (const s of secretsIn(e.headers + e.body, SECRETS)) leaks.push(`response to ${e.what} (${e.status}) contains ${s}: ${e.body.slice(0, 300)}`);
   for (const line of logLines) for (const s of secretsIn(line, SECRETS)) leaks.push(`log line contains ${s}: ${line.slice(0, 400)}`);
   for (const span of recorded) {
-    const text = JSON.stringify({ name: span.name, attributes: span.attributes, status: span.status, events: span.events, links: span.links, resource: span.resource.attributes });
+    const text = JSON.stringify({
+      name: span.name,
+      attributes: span.attributes,
+      status: span.status,
+      events: span.events,
+      links: span.links,
+      resource: span.resource.attributes,
+    });
     for (const s of secretsIn(text, SECRETS)) leaks.push(`span ${span.name} contains ${s}: ${text.slice(0, 400)}`);
   }
   expect(leaks).toEqual([]);

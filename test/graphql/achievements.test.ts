@@ -32,7 +32,9 @@ describe('User.achievements', () => {
   });
 
   test('apiNames picks achievements in the order given, archived included, unknown left out', async () => {
-    const result = await h.execute(`{ user(id: "${PLAYER}") { achievements(apiNames: ["BETA_TESTER", "NOPE", "FIRST_STEPS"]) { definition { apiName archived } unlocked } } }`);
+    const result = await h.execute(
+      `{ user(id: "${PLAYER}") { achievements(apiNames: ["BETA_TESTER", "NOPE", "FIRST_STEPS"]) { definition { apiName archived } unlocked } } }`,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.user.achievements).toEqual([
       { definition: { apiName: 'BETA_TESTER', archived: true }, unlocked: true },
@@ -41,7 +43,9 @@ describe('User.achievements', () => {
   });
 
   test('achievement(apiName:) is null for an unknown achievement', async () => {
-    const result = await h.execute(`{ user(id: "${PLAYER}") { known: achievement(apiName: "FIRST_STEPS") { unlocked } unknown: achievement(apiName: "NOPE") { unlocked } } }`);
+    const result = await h.execute(
+      `{ user(id: "${PLAYER}") { known: achievement(apiName: "FIRST_STEPS") { unlocked } unknown: achievement(apiName: "NOPE") { unlocked } } }`,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.user).toEqual({ known: { unlocked: true }, unknown: null });
   });
@@ -72,7 +76,15 @@ describe('Query', () => {
     expect(names).toContain('VISIT_3_CONTINENTS');
     expect(names).not.toContain('BETA_TESTER');
     const visit = all.data!.achievementDefinitions.find((d: any) => d.apiName === 'VISIT_3_CONTINENTS');
-    expect(visit).toMatchObject({ type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 3, bitfieldLength: 7, archived: false, secret: false, title: 'Globetrotter' });
+    expect(visit).toMatchObject({
+      type: 'BITFIELD',
+      writePolicy: 'SERVER_AUTHORITATIVE',
+      target: 3,
+      bitfieldLength: 7,
+      archived: false,
+      secret: false,
+      title: 'Globetrotter',
+    });
     expect(visit.lockedImageUrl).toMatch(/^https:\/\//);
     const withArchived = await h.execute(`{ achievementDefinitions(includeArchived: true) { apiName archived } }`);
     expect(withArchived.data!.achievementDefinitions).toContainEqual({ apiName: 'BETA_TESTER', archived: true });
@@ -106,7 +118,9 @@ describe('_entities', () => {
   });
 
   test('a User that Horizon does not know fails only its profile fields, with NOT_FOUND', async () => {
-    const result = await h.execute(`{ _entities(representations: [{ __typename: "User", id: "4242" }, { __typename: "User", id: "${PLAYER}" }]) { ... on User { id alias } } }`);
+    const result = await h.execute(
+      `{ _entities(representations: [{ __typename: "User", id: "4242" }, { __typename: "User", id: "${PLAYER}" }]) { ... on User { id alias } } }`,
+    );
     expect(result.data!._entities[1]).toEqual({ id: PLAYER, alias: 'NovaRider' });
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0]).toMatchObject({ path: ['_entities', 0, 'alias'], extensions: { code: 'NOT_FOUND' } });
@@ -136,7 +150,9 @@ describe('mutations', () => {
 
   test('addAchievementBits OR-merges and unlocks at the target', async () => {
     const add = (bits: string) =>
-      h.execute(`mutation { addAchievementBits(userId: "${NEW_PLAYER}", apiName: "VISIT_3_CONTINENTS", bits: "${bits}") { justUnlocked progress { bitfield unlocked } } }`);
+      h.execute(
+        `mutation { addAchievementBits(userId: "${NEW_PLAYER}", apiName: "VISIT_3_CONTINENTS", bits: "${bits}") { justUnlocked progress { bitfield unlocked } } }`,
+      );
     expect((await add('1001100')).data!.addAchievementBits).toEqual({ justUnlocked: true, progress: { bitfield: '1001100', unlocked: true } });
     expect((await add('0000011')).data!.addAchievementBits).toEqual({ justUnlocked: false, progress: { bitfield: '1001111', unlocked: true } });
   });
@@ -187,7 +203,14 @@ describe('upstream failures', () => {
     await h.close();
     h = await startHarness({ emulator: { appSecret: 'the-emulator-expects-this' } });
     const { HorizonClient } = await import('../../src/horizon/client.js');
-    const wrong = HorizonClient.create({ baseUrl: h.emulator.url, appId: h.emulator.appId, appSecret: 'WRONG-secret-value-123', maxConnections: 2, connectTimeoutMs: 1000, requestTimeoutMs: 2000 });
+    const wrong = HorizonClient.create({
+      baseUrl: h.emulator.url,
+      appId: h.emulator.appId,
+      appSecret: 'WRONG-secret-value-123',
+      maxConnections: 2,
+      connectTimeoutMs: 1000,
+      requestTimeoutMs: 2000,
+    });
     const { createContext } = await import('../../src/graphql/context.js');
     const { silentLogger } = await import('../helpers/harness.js');
     const response = await h.server.executeOperation(

@@ -41,7 +41,10 @@ let entryId: string;
 
 beforeAll(async () => {
   h = await startHarness();
-  subgraph = await startSubgraph({ config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon: h.horizon, logger: silentLogger, auth: await testAuth() }, { port: 0, host: '127.0.0.1' });
+  subgraph = await startSubgraph(
+    { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon: h.horizon, logger: silentLogger, auth: await testAuth() },
+    { port: 0, host: '127.0.0.1' },
+  );
   const { body } = await post('{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 1) { nodes { id } } } }', {}, bearer(await token()));
   entryId = body.data.leaderboard.entries.nodes[0].id;
 });
@@ -103,7 +106,11 @@ function sampleOfType(type: GraphQLInputType): unknown {
   if (isListType(inner)) return [sampleOfType(inner.ofType)];
   if (isEnumType(inner)) return inner.getValues()[0]!.value;
   if (isInputObjectType(inner)) {
-    return Object.fromEntries(Object.values(inner.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined).map((f) => [f.name, sampleOfType(f.type)]));
+    return Object.fromEntries(
+      Object.values(inner.getFields())
+        .filter((f) => isNonNullType(f.type) && f.defaultValue === undefined)
+        .map((f) => [f.name, sampleOfType(f.type)]),
+    );
   }
   switch (inner.name) {
     case 'Int':
@@ -174,7 +181,10 @@ function refusalOf(body: any, op: Operation): any {
 }
 
 function authErrors(body: any): any[] {
-  return (body.errors ?? []).filter((e: any) => (e.extensions?.code === 'FORBIDDEN' && e.extensions?.reason === 'MISSING_SCOPE') || String(e.extensions?.reason ?? '').startsWith('CALLER_TOKEN_'));
+  return (body.errors ?? []).filter(
+    (e: any) =>
+      (e.extensions?.code === 'FORBIDDEN' && e.extensions?.reason === 'MISSING_SCOPE') || String(e.extensions?.reason ?? '').startsWith('CALLER_TOKEN_'),
+  );
 }
 
 function allowedScopesOf(g: GuardedField): string[] {
@@ -252,7 +262,14 @@ describe('the scope model', () => {
   const rule = (coordinate: string) => GUARDED.find((g) => g.coordinate === coordinate)?.rule;
 
   test('the schema declares exactly these scopes', () => {
-    expect(ALL_SCOPES).toEqual(['horizon:admin', 'horizon:consume', 'horizon:read', 'horizon:read:purchases', 'horizon:write:achievements', 'horizon:write:leaderboards']);
+    expect(ALL_SCOPES).toEqual([
+      'horizon:admin',
+      'horizon:consume',
+      'horizon:read',
+      'horizon:read:purchases',
+      'horizon:write:achievements',
+      'horizon:write:leaderboards',
+    ]);
   });
 
   test.each([
@@ -319,17 +336,25 @@ describe('refusals are per field; the rest of the operation resolves', () => {
     expect(body.data.products.length).toBeGreaterThan(0);
     expect(body.data.theirs).toBeNull();
     expect(body.errors).toHaveLength(1);
-    expect(body.errors[0]).toMatchObject({ path: ['theirs', 'purchases'], extensions: { code: 'FORBIDDEN', reason: 'MISSING_SCOPE', requiredScopes: [['horizon:read:purchases']] } });
+    expect(body.errors[0]).toMatchObject({
+      path: ['theirs', 'purchases'],
+      extensions: { code: 'FORBIDDEN', reason: 'MISSING_SCOPE', requiredScopes: [['horizon:read:purchases']] },
+    });
     expect(h.upstream(ROUTES.viewerPurchases)).toEqual([]);
   });
 
   test('a mutation refused for lack of scope writes nothing; the same caller with horizon:consume consumes', async () => {
     const player = demoUserId(0);
     const consume = `mutation { consumePurchase(userId: "${player}", sku: "gems_100") { consumed status } }`;
-    const owned = async () => (await post(`{ user(id: "${player}") { entitlement(sku: "gems_100") { owned } } }`, {}, bearer(await token()))).body.data.user.entitlement.owned;
+    const owned = async () =>
+      (await post(`{ user(id: "${player}") { entitlement(sku: "gems_100") { owned } } }`, {}, bearer(await token()))).body.data.user.entitlement.owned;
     expect(await owned()).toBe(true);
     h.resetUpstream();
-    const refused = await post(consume, {}, bearer(await token({ scopes: ['horizon:read', 'horizon:read:purchases', 'horizon:write:achievements', 'horizon:write:leaderboards', 'horizon:admin'] })));
+    const refused = await post(
+      consume,
+      {},
+      bearer(await token({ scopes: ['horizon:read', 'horizon:read:purchases', 'horizon:write:achievements', 'horizon:write:leaderboards', 'horizon:admin'] })),
+    );
     expect(refused.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_SCOPE' });
     expect(h.upstream()).toEqual([]);
     expect(await owned()).toBe(true);
@@ -345,7 +370,9 @@ describe('refusals are per field; the rest of the operation resolves', () => {
       {},
       bearer(await token({ scopes: ['horizon:write:achievements'] })),
     );
-    expect(body.data.unlockAchievement).toMatchObject({ progress: { unlocked: true, user: { id: demoUserId(8), displayName: null }, definition: { apiName: 'FIRST_STEPS', title: null } } });
+    expect(body.data.unlockAchievement).toMatchObject({
+      progress: { unlocked: true, user: { id: demoUserId(8), displayName: null }, definition: { apiName: 'FIRST_STEPS', title: null } },
+    });
     expect(body.errors.map((e: any) => [e.path.join('.'), e.extensions.code])).toEqual([
       ['unlockAchievement.progress.user.displayName', 'FORBIDDEN'],
       ['unlockAchievement.progress.definition.title', 'FORBIDDEN'],
@@ -395,14 +422,22 @@ describe('the caller token', () => {
     const basic = await post(`{ user(id: "${demoUserId(0)}") { id } }`, {}, { authorization: 'Basic dXNlcjpwYXNz' });
     expect(basic.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CALLER_TOKEN_INVALID' });
     const { SignJWT } = await import('jose');
-    const noExp = await new SignJWT({ scope: 'horizon:read' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('https://auth.test.example/').setAudience('horizon-subgraph').sign(new TextEncoder().encode('test-only-hs256-secret-0123456789abcdef-XYZ'));
+    const noExp = await new SignJWT({ scope: 'horizon:read' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('https://auth.test.example/')
+      .setAudience('horizon-subgraph')
+      .sign(new TextEncoder().encode('test-only-hs256-secret-0123456789abcdef-XYZ'));
     const missingExp = await post(`{ user(id: "${demoUserId(0)}") { id } }`, {}, bearer(noExp));
     expect(missingExp.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'CALLER_TOKEN_INVALID' });
   });
 
   test("the player's Horizon token is a separate matter: viewer needs both, and says which is missing", async () => {
     const jwt = await token({ scopes: ['horizon:read'] });
-    const withoutPlayer = await request(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(jwt) }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
+    const withoutPlayer = await request(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(jwt) },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
     const body = (await withoutPlayer.body.json()) as any;
     expect(body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'USER_TOKEN_MISSING' });
     const both = await post('{ viewer { id } }', {}, bearer(jwt));

@@ -11,7 +11,14 @@ beforeAll(async () => {
   h = await startHarness();
   // 20 players: the 12 seeded ones are not enough, so add more to the emulator's world.
   for (let i = 12; i < 20; i++) {
-    h.emulator.state.addUser({ id: demoUserId(i), alias: `Extra${i}`, display_name: `Extra ${i}`, profile_url: '', org_scoped_id: `9${i}`, token: `FRLEXTRA${i}TOKENFORTESTSONLY0000` });
+    h.emulator.state.addUser({
+      id: demoUserId(i),
+      alias: `Extra${i}`,
+      display_name: `Extra ${i}`,
+      profile_url: '',
+      org_scoped_id: `9${i}`,
+      token: `FRLEXTRA${i}TOKENFORTESTSONLY0000`,
+    });
   }
 });
 afterAll(async () => {

@@ -10,7 +10,14 @@ let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
   for (let i = 12; i < 50; i++) {
-    h.emulator.state.addUser({ id: demoUserId(i), alias: `Extra${i}`, display_name: `Extra ${i}`, profile_url: '', org_scoped_id: `9${i}`, token: `FRLEXTRA${i}TOKENFORTESTSONLY0000` });
+    h.emulator.state.addUser({
+      id: demoUserId(i),
+      alias: `Extra${i}`,
+      display_name: `Extra ${i}`,
+      profile_url: '',
+      org_scoped_id: `9${i}`,
+      token: `FRLEXTRA${i}TOKENFORTESTSONLY0000`,
+    });
   }
   h.resetUpstream();
 });
@@ -30,7 +37,10 @@ const reps = Array.from({ length: 50 }, (_, i) => ({ __typename: 'User', id: dem
 test('S1 cold: exactly 101 upstream calls (50 profiles, 50 progress, 1 definitions); warm: exactly 100', async () => {
   const cold = await h.execute(S1, { reps });
   expect(cold.errors).toBeUndefined();
-  expect(cold.data!._entities[0]).toMatchObject({ displayName: 'Nova Rider', achievements: [{ unlocked: true, definition: { title: 'First Steps' } }, expect.anything(), expect.anything()] });
+  expect(cold.data!._entities[0]).toMatchObject({
+    displayName: 'Nova Rider',
+    achievements: [{ unlocked: true, definition: { title: 'First Steps' } }, expect.anything(), expect.anything()],
+  });
   expect([count(ROUTES.node), count(ROUTES.progress), count(ROUTES.definitions)]).toEqual([50, 50, 1]);
   expect(h.emulator.requests).toHaveLength(101);
 
@@ -54,7 +64,9 @@ test('per-player progress is never served from another request', async () => {
 test('an admin upsert invalidates the cached definition and the cached lists at once', async () => {
   const read = `{ achievementDefinition(apiName: "FIRST_STEPS") { title } achievementDefinitions { apiName title } }`;
   await h.execute(read);
-  await h.execute(`mutation { upsertAchievementDefinition(input: { apiName: "FIRST_STEPS", type: SIMPLE, writePolicy: SERVER_AUTHORITATIVE, title: "Baby Steps" }) { title } }`);
+  await h.execute(
+    `mutation { upsertAchievementDefinition(input: { apiName: "FIRST_STEPS", type: SIMPLE, writePolicy: SERVER_AUTHORITATIVE, title: "Baby Steps" }) { title } }`,
+  );
   const after = await h.execute(read);
   expect(after.data!.achievementDefinition.title).toBe('Baby Steps');
   expect(after.data!.achievementDefinitions).toContainEqual({ apiName: 'FIRST_STEPS', title: 'Baby Steps' });
@@ -78,13 +90,20 @@ describe('@cacheControl hints', () => {
   async function cacheHeader(query: string, variables?: Record<string, unknown>): Promise<string | undefined> {
     const { createContext } = await import('../../src/graphql/context.js');
     const { silentLogger } = await import('../helpers/harness.js');
-    const response = await h.server.executeOperation({ query, variables }, { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'cache' }) });
+    const response = await h.server.executeOperation(
+      { query, variables },
+      { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'cache' }) },
+    );
     return response.http.headers.get('cache-control');
   }
 
   test('public definitions are cacheable by the router and CDNs', async () => {
     expect(await cacheHeader(`{ achievementDefinitions { apiName title } }`)).toBe('max-age=60, public');
-    expect(await cacheHeader(`query($r: [_Any!]!) { _entities(representations: $r) { ... on AchievementDefinition { title } } }`, { r: [{ __typename: 'AchievementDefinition', apiName: 'FIRST_STEPS' }] })).toBe('max-age=60, public');
+    expect(
+      await cacheHeader(`query($r: [_Any!]!) { _entities(representations: $r) { ... on AchievementDefinition { title } } }`, {
+        r: [{ __typename: 'AchievementDefinition', apiName: 'FIRST_STEPS' }],
+      }),
+    ).toBe('max-age=60, public');
   });
 
   test('per-player data carries no hint: a response containing it is marked no-store', async () => {
@@ -107,9 +126,13 @@ describe('leaderboard metadata and the catalog', () => {
   test('our own leaderboard admin write invalidates the cached metadata at once', async () => {
     const read = `{ leaderboard(apiName: "HIGH_SCORES") { title(locale: "en_US") } leaderboards { apiName } }`;
     await h.execute(read);
-    const upsert = await h.execute(`mutation { upsertLeaderboard(input: { apiName: "HIGH_SCORES", titles: [{ locale: "en_US", title: "Hall of Fame" }] }) { leaderboard { apiName } } }`);
+    const upsert = await h.execute(
+      `mutation { upsertLeaderboard(input: { apiName: "HIGH_SCORES", titles: [{ locale: "en_US", title: "Hall of Fame" }] }) { leaderboard { apiName } } }`,
+    );
     expect(upsert.errors).toBeUndefined();
-    await h.execute(`mutation { upsertLeaderboard(input: { apiName: "NEW_BOARD", sortOrder: HIGHER_IS_BETTER, writePolicy: SERVER_AUTHORITATIVE }) { leaderboard { apiName } } }`);
+    await h.execute(
+      `mutation { upsertLeaderboard(input: { apiName: "NEW_BOARD", sortOrder: HIGHER_IS_BETTER, writePolicy: SERVER_AUTHORITATIVE }) { leaderboard { apiName } } }`,
+    );
     const after = await h.execute(read);
     expect(after.data!.leaderboard.title).toBe('Hall of Fame');
     expect(after.data!.leaderboards.map((b: { apiName: string }) => b.apiName)).toContain('NEW_BOARD');
@@ -119,8 +142,17 @@ describe('leaderboard metadata and the catalog', () => {
     const { createContext } = await import('../../src/graphql/context.js');
     const { silentLogger } = await import('../helpers/harness.js');
     const header = async (query: string) =>
-      (await h.server.executeOperation({ query }, { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'c' }) })).http.headers.get('cache-control');
-    expect(await header(`{ leaderboards { apiName titles { locale title } } products { sku price { formatted } billingPlans { trialOffers { price { formatted } } } } }`)).toBe('max-age=60, public');
+      (
+        await h.server.executeOperation(
+          { query },
+          { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'c' }) },
+        )
+      ).http.headers.get('cache-control');
+    expect(
+      await header(
+        `{ leaderboards { apiName titles { locale title } } products { sku price { formatted } billingPlans { trialOffers { price { formatted } } } } }`,
+      ),
+    ).toBe('max-age=60, public');
     expect(await header(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3) { nodes { score } } } }`)).toBe('no-store');
   });
 });
@@ -134,6 +166,8 @@ test('S2 warm: the top 25 entries with every player name and 2 achievements cost
   h.resetUpstream();
   const warm = await h.execute(S2);
   expect(warm.data).toEqual(cold.data);
-  expect([count(ROUTES.leaderboardEntries), count(ROUTES.progress), count(ROUTES.node), count(ROUTES.definitions), count(ROUTES.leaderboards)]).toEqual([1, 25, 0, 0, 0]);
+  expect([count(ROUTES.leaderboardEntries), count(ROUTES.progress), count(ROUTES.node), count(ROUTES.definitions), count(ROUTES.leaderboards)]).toEqual([
+    1, 25, 0, 0, 0,
+  ]);
   expect(h.emulator.requests).toHaveLength(26);
 });

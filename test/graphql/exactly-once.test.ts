@@ -64,7 +64,9 @@ function pickWrite(rand: () => number, userId: string, key: string): Write {
   }
   if (kind === 2) {
     // The player owns one pouch of gems, granted straight into the emulator's world.
-    h.emulator.state.commerce.entitlementsOf(userId).set('gems_100', { id: `9${userId}`, sku: 'gems_100', item_id: h.emulator.state.commerce.items.get('gems_100')!.id, grant_time: 1_760_000_000 });
+    h.emulator.state.commerce
+      .entitlementsOf(userId)
+      .set('gems_100', { id: `9${userId}`, sku: 'gems_100', item_id: h.emulator.state.commerce.items.get('gems_100')!.id, grant_time: 1_760_000_000 });
     return {
       mutation: `mutation { consumePurchase(userId: "${userId}", sku: "gems_100", idempotencyKey: "${key}") { consumed status settledBy } }`,
       expectApplied: (p) => p.sku === 'gems_100' && p.user_id === userId,
@@ -90,7 +92,14 @@ test(`${RUNS} randomized fault runs: every idempotency key's write is applied ex
     const rand = random(run + 1);
     // A fresh player per run, so each write is checked on its own.
     const userId = String(4_000_000_000_000_000n + BigInt(run));
-    h.emulator.state.addUser({ id: userId, alias: `Run${run}`, display_name: `Run ${run}`, profile_url: '', org_scoped_id: `8${run}`, token: `FRLRUN${run}TOKENFORTESTSONLY0000000` });
+    h.emulator.state.addUser({
+      id: userId,
+      alias: `Run${run}`,
+      display_name: `Run ${run}`,
+      profile_url: '',
+      org_scoped_id: `8${run}`,
+      token: `FRLRUN${run}TOKENFORTESTSONLY0000000`,
+    });
     const key = `run-${run}-${Math.floor(rand() * 1e9)}`;
     const write = pickWrite(rand, userId, key);
     const modes = FAULT_MODES.filter(() => rand() < 0.6);
@@ -115,10 +124,14 @@ test(`${RUNS} randomized fault runs: every idempotency key's write is applied ex
     for (let i = 0; i < 100 && h.emulator.inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
 
     if (!payload) throw new Error(`run ${run}: no success after ${MAX_CALLER_ATTEMPTS} caller attempts; last errors ${JSON.stringify(result?.errors)}`);
-    const applied = h.upstream().filter((r) => WRITE_ROUTES.includes(r.route as never) && r.applied && (r.path === `/${userId}/achievements` || r.params.user_id === userId));
+    const applied = h
+      .upstream()
+      .filter((r) => WRITE_ROUTES.includes(r.route as never) && r.applied && (r.path === `/${userId}/achievements` || r.params.user_id === userId));
     for (const entry of h.upstream()) if (entry.fault) faultsSeen.add(entry.fault);
     if (applied.length !== 1 || !write.expectApplied(applied[0]!.params)) {
-      throw new Error(`run ${run} (key ${key}): applied ${applied.length} times; faults ${JSON.stringify(h.upstream().map((r) => [r.route, r.fault ?? 'ok', r.applied]))}`);
+      throw new Error(
+        `run ${run} (key ${key}): applied ${applied.length} times; faults ${JSON.stringify(h.upstream().map((r) => [r.route, r.fault ?? 'ok', r.applied]))}`,
+      );
     }
     write.check(userId);
     settledBy.set(payload.settledBy, (settledBy.get(payload.settledBy) ?? 0) + 1);

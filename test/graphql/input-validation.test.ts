@@ -105,10 +105,16 @@ const MUTATIONS: Record<string, MutationSpec> = {
     query: `mutation($input: AchievementDefinitionInput!) { upsertAchievementDefinition(input: $input) { apiName } }`,
     valid: { input: { apiName: 'NEW_COUNT', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: 5, title: 'New' } },
     bad: [
-      ...BAD_API_NAMES.map(([name, value]) => ({ name: `input.apiName ${name}`, set: { input: { apiName: value, type: 'SIMPLE', writePolicy: 'SERVER_AUTHORITATIVE' } } })),
+      ...BAD_API_NAMES.map(([name, value]) => ({
+        name: `input.apiName ${name}`,
+        set: { input: { apiName: value, type: 'SIMPLE', writePolicy: 'SERVER_AUTHORITATIVE' } },
+      })),
       { name: 'COUNT without target', set: { input: { apiName: 'X', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE' } } },
       { name: 'target 0', set: { input: { apiName: 'X', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: 0 } } },
-      { name: 'BITFIELD shorter than its target', set: { input: { apiName: 'X', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 5, bitfieldLength: 3 } } },
+      {
+        name: 'BITFIELD shorter than its target',
+        set: { input: { apiName: 'X', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 5, bitfieldLength: 3 } },
+      },
       { name: 'an unknown type', set: { input: { apiName: 'X', type: 'SOMETIMES', writePolicy: 'SERVER_AUTHORITATIVE' } } },
     ],
   },
@@ -151,15 +157,43 @@ const MUTATIONS: Record<string, MutationSpec> = {
     query: `mutation($input: LeaderboardInput!) { upsertLeaderboard(input: $input) { created } }`,
     valid: { input: { apiName: 'NEW_BOARD', sortOrder: 'HIGHER_IS_BETTER', writePolicy: 'SERVER_AUTHORITATIVE', titles: [{ locale: 'en_US', title: 'New' }] } },
     bad: [
-      ...BAD_API_NAMES.map(([name, value]) => ({ name: `input.apiName ${name}`, set: { input: { apiName: value, sortOrder: 'HIGHER_IS_BETTER', writePolicy: 'SERVER_AUTHORITATIVE' } } })),
-      { name: 'bounds in the wrong order', set: { input: { apiName: 'NEW_BOARD', earliestAllowedEntryTime: '2030-01-01T00:00:00Z', latestAllowedEntryTime: '2029-01-01T00:00:00Z' } } },
+      ...BAD_API_NAMES.map(([name, value]) => ({
+        name: `input.apiName ${name}`,
+        set: { input: { apiName: value, sortOrder: 'HIGHER_IS_BETTER', writePolicy: 'SERVER_AUTHORITATIVE' } },
+      })),
+      {
+        name: 'bounds in the wrong order',
+        set: { input: { apiName: 'NEW_BOARD', earliestAllowedEntryTime: '2030-01-01T00:00:00Z', latestAllowedEntryTime: '2029-01-01T00:00:00Z' } },
+      },
       { name: 'a bound before 1970', set: { input: { apiName: 'NEW_BOARD', earliestAllowedEntryTime: '1960-01-01T00:00:00Z' } } },
       { name: 'a bound without a time zone', set: { input: { apiName: 'NEW_BOARD', earliestAllowedEntryTime: '2030-01-01T00:00:00' } } },
       { name: 'a malformed locale', set: { input: { apiName: 'NEW_BOARD', titles: [{ locale: 'english', title: 'x' }] } } },
       { name: 'an empty title', set: { input: { apiName: 'NEW_BOARD', titles: [{ locale: 'en_US', title: ' ' }] } } },
       { name: 'a 257-character title', set: { input: { apiName: 'NEW_BOARD', titles: [{ locale: 'en_US', title: 't'.repeat(257) }] } } },
-      { name: 'a locale twice', set: { input: { apiName: 'NEW_BOARD', titles: [{ locale: 'en_US', title: 'a' }, { locale: 'en_US', title: 'b' }] } } },
-      { name: '101 titles', set: { input: { apiName: 'NEW_BOARD', titles: Array.from({ length: 101 }, (_, i) => ({ locale: `x${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`, title: 't' })) } } },
+      {
+        name: 'a locale twice',
+        set: {
+          input: {
+            apiName: 'NEW_BOARD',
+            titles: [
+              { locale: 'en_US', title: 'a' },
+              { locale: 'en_US', title: 'b' },
+            ],
+          },
+        },
+      },
+      {
+        name: '101 titles',
+        set: {
+          input: {
+            apiName: 'NEW_BOARD',
+            titles: Array.from({ length: 101 }, (_, i) => ({
+              locale: `x${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`,
+              title: 't',
+            })),
+          },
+        },
+      },
       { name: 'an unknown sort order', set: { input: { apiName: 'NEW_BOARD', sortOrder: 'RANDOM', writePolicy: 'SERVER_AUTHORITATIVE' } } },
       { name: 'a new board without sortOrder', set: { input: { apiName: 'BRAND_NEW', writePolicy: 'SERVER_AUTHORITATIVE' } }, read: true },
     ],
@@ -187,7 +221,12 @@ const MUTATIONS: Record<string, MutationSpec> = {
   refundPurchase: {
     query: `mutation($userId: ID!, $sku: String!, $reason: RefundReason!) { refundPurchase(userId: $userId, sku: $sku, reason: $reason) { refunded } }`,
     valid: { userId: U0, sku: 'dlc_frozen_peaks', reason: 'CUSTOMER_SUPPORT' },
-    bad: [...ids('userId'), ...skus('sku'), { name: 'an unknown reason', set: { reason: 'BORED' } }, { name: 'a reason in lower case', set: { reason: 'other' } }],
+    bad: [
+      ...ids('userId'),
+      ...skus('sku'),
+      { name: 'an unknown reason', set: { reason: 'BORED' } },
+      { name: 'a reason in lower case', set: { reason: 'other' } },
+    ],
   },
   cancelSubscription: {
     query: `mutation($userId: ID!, $sku: String!, $reason: CancelReason!) { cancelSubscription(userId: $userId, sku: $sku, reason: $reason) { cancelled } }`,

@@ -30,7 +30,9 @@ const ENTRY_PAGE = `query($first: Int!, $after: String) { leaderboard(apiName: "
 describe('Query.leaderboards and Query.leaderboard', () => {
   test('lists every board with its settings and titles, in one upstream call', async () => {
     h.resetUpstream();
-    const result = await h.execute(`{ leaderboards { apiName id sortOrder writePolicy entryCount earliestAllowedEntryTime latestAllowedEntryTime titles { locale title } } }`);
+    const result = await h.execute(
+      `{ leaderboards { apiName id sortOrder writePolicy entryCount earliestAllowedEntryTime latestAllowedEntryTime titles { locale title } } }`,
+    );
     expect(result.errors).toBeUndefined();
     const byName = Object.fromEntries((result.data!.leaderboards as any[]).map((b) => [b.apiName, b]));
     expect(Object.keys(byName).sort()).toEqual(['HIGH_SCORES', 'SEASON_0', 'SPEEDRUN_LEVEL_1']);
@@ -49,7 +51,12 @@ describe('Query.leaderboards and Query.leaderboard', () => {
         { locale: 'ja_JP', title: 'シーズン0' },
       ],
     });
-    expect(byName.SPEEDRUN_LEVEL_1).toMatchObject({ sortOrder: 'LOWER_IS_BETTER', writePolicy: 'CLIENT_AUTHORITATIVE', entryCount: 10, earliestAllowedEntryTime: null });
+    expect(byName.SPEEDRUN_LEVEL_1).toMatchObject({
+      sortOrder: 'LOWER_IS_BETTER',
+      writePolicy: 'CLIENT_AUTHORITATIVE',
+      entryCount: 10,
+      earliestAllowedEntryTime: null,
+    });
     expect(h.upstream()).toHaveLength(1);
     expect(h.upstream(ROUTES.leaderboards)).toHaveLength(1);
   });
@@ -102,9 +109,19 @@ describe('Leaderboard.entries', () => {
       [2, 'Solar Kite', '107500'],
       [3, 'Challenger 14', '105000'],
     ]);
-    expect(connection.edges[0].node).toMatchObject({ timestamp: '2025-10-09T10:03:20.000Z', extraDataBase64: null, extraDataSize: 0, leaderboard: { apiName: 'HIGH_SCORES' } });
+    expect(connection.edges[0].node).toMatchObject({
+      timestamp: '2025-10-09T10:03:20.000Z',
+      extraDataBase64: null,
+      extraDataSize: 0,
+      leaderboard: { apiName: 'HIGH_SCORES' },
+    });
     expect(connection.nodes).toEqual(connection.edges.map((e: any) => ({ id: e.node.id })));
-    expect(connection.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: false, startCursor: connection.edges[0].cursor, endCursor: connection.edges[2].cursor });
+    expect(connection.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: connection.edges[0].cursor,
+      endCursor: connection.edges[2].cursor,
+    });
     expect(new Set(connection.edges.map((e: any) => e.cursor)).size).toBe(3);
     expect(connection.totalCount).toBe(40);
   });
@@ -144,7 +161,11 @@ describe('Leaderboard.entries', () => {
       some: entries(filter: USER_IDS, userIds: ["${demoUserId(11)}", "${demoUserId(4)}", "${demoUserId(3)}"]) { nodes { rank user { id } } totalCount }
     } }`);
     expect(result.errors).toBeUndefined();
-    expect(result.data!.leaderboard.tail).toEqual({ nodes: [{ rank: 9 }, { rank: 10 }], pageInfo: { hasNextPage: false, hasPreviousPage: true }, totalCount: 10 });
+    expect(result.data!.leaderboard.tail).toEqual({
+      nodes: [{ rank: 9 }, { rank: 10 }],
+      pageInfo: { hasNextPage: false, hasPreviousPage: true },
+      totalCount: 10,
+    });
     expect(result.data!.leaderboard.some).toEqual({
       nodes: [
         { rank: 2, user: { id: demoUserId(3) } },
@@ -217,7 +238,9 @@ describe('Leaderboard.entries', () => {
 
   test("entries' players come with their profile: asking their names costs no user calls", async () => {
     h.resetUpstream();
-    const result = await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 10) { nodes { user { displayName alias profileUrl orgScopedId } } } } }`);
+    const result = await h.execute(
+      `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 10) { nodes { user { displayName alias profileUrl orgScopedId } } } } }`,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.leaderboard.entries.nodes[0].user).toEqual({
       displayName: 'Glitch Owl',
@@ -286,17 +309,20 @@ describe('_entities', () => {
     const top = await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 1) { nodes { id } } } }`);
     const entryId = top.data!.leaderboard.entries.nodes[0].id;
     h.resetUpstream();
-    const result = await h.execute(`query($reps: [_Any!]!) { _entities(representations: $reps) {
+    const result = await h.execute(
+      `query($reps: [_Any!]!) { _entities(representations: $reps) {
       ... on Leaderboard { apiName entryCount }
       ... on LeaderboardEntry { id rank score user { displayName } leaderboard { apiName } }
-    } }`, {
-      reps: [
-        { __typename: 'Leaderboard', apiName: 'SEASON_0' },
-        { __typename: 'LeaderboardEntry', id: entryId },
-        { __typename: 'LeaderboardEntry', id: '4242424242' },
-        { __typename: 'Leaderboard', apiName: 'NOPE' },
-      ],
-    });
+    } }`,
+      {
+        reps: [
+          { __typename: 'Leaderboard', apiName: 'SEASON_0' },
+          { __typename: 'LeaderboardEntry', id: entryId },
+          { __typename: 'LeaderboardEntry', id: '4242424242' },
+          { __typename: 'Leaderboard', apiName: 'NOPE' },
+        ],
+      },
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!._entities).toEqual([
       { apiName: 'SEASON_0', entryCount: 6 },
@@ -413,7 +439,13 @@ describe('admin mutations', () => {
       created leaderboard { sortOrder writePolicy earliestAllowedEntryTime latestAllowedEntryTime titles { locale } } } }`);
     expect(updated.data!.upsertLeaderboard).toEqual({
       created: false,
-      leaderboard: { sortOrder: 'HIGHER_IS_BETTER', writePolicy: 'SERVER_AUTHORITATIVE', earliestAllowedEntryTime: '2026-01-01T00:00:00.000Z', latestAllowedEntryTime: null, titles: [{ locale: 'en_US' }, { locale: 'fr_FR' }] },
+      leaderboard: {
+        sortOrder: 'HIGHER_IS_BETTER',
+        writePolicy: 'SERVER_AUTHORITATIVE',
+        earliestAllowedEntryTime: '2026-01-01T00:00:00.000Z',
+        latestAllowedEntryTime: null,
+        titles: [{ locale: 'en_US' }, { locale: 'fr_FR' }],
+      },
     });
   });
 
@@ -423,7 +455,9 @@ describe('admin mutations', () => {
     const inverted = await h.execute(`mutation { upsertLeaderboard(input: {
       apiName: "HIGH_SCORES", earliestAllowedEntryTime: "2027-01-01T00:00:00Z", latestAllowedEntryTime: "2026-01-01T00:00:00Z" }) { created } }`);
     expect(inverted.errors![0].extensions.code).toBe('BAD_USER_INPUT');
-    const badLocale = await h.execute(`mutation { upsertLeaderboard(input: { apiName: "HIGH_SCORES", titles: [{ locale: "English", title: "x" }] }) { created } }`);
+    const badLocale = await h.execute(
+      `mutation { upsertLeaderboard(input: { apiName: "HIGH_SCORES", titles: [{ locale: "English", title: "x" }] }) { created } }`,
+    );
     expect(badLocale.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     expect(h.upstream(ROUTES.upsertLeaderboard)).toHaveLength(0);
   });
@@ -441,17 +475,31 @@ describe('admin mutations', () => {
   test('deleteLeaderboardEntry says whose entry it removed; an unknown id is NOT_FOUND', async () => {
     const top = await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 1) { nodes { id } } } }`);
     const id = top.data!.leaderboard.entries.nodes[0].id;
-    const result = await h.execute(`mutation { deleteLeaderboardEntry(id: "${id}") { success id score user { displayName } leaderboard { apiName entryCount } } }`);
+    const result = await h.execute(
+      `mutation { deleteLeaderboardEntry(id: "${id}") { success id score user { displayName } leaderboard { apiName entryCount } } }`,
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data!.deleteLeaderboardEntry).toEqual({ success: true, id, score: '107500', user: { displayName: 'Glitch Owl' }, leaderboard: { apiName: 'HIGH_SCORES', entryCount: 39 } });
+    expect(result.data!.deleteLeaderboardEntry).toEqual({
+      success: true,
+      id,
+      score: '107500',
+      user: { displayName: 'Glitch Owl' },
+      leaderboard: { apiName: 'HIGH_SCORES', entryCount: 39 },
+    });
     const again = await h.execute(`mutation { deleteLeaderboardEntry(id: "${id}") { success } }`);
     expect(again.errors![0].extensions.code).toBe('NOT_FOUND');
   });
 
   test('removeAllLeaderboardEntries empties the board and says how many went', async () => {
-    const result = await h.execute(`mutation { removeAllLeaderboardEntries(leaderboard: "SPEEDRUN_LEVEL_1") { success removedEntryCount leaderboard { entryCount entries { totalCount } } } }`);
+    const result = await h.execute(
+      `mutation { removeAllLeaderboardEntries(leaderboard: "SPEEDRUN_LEVEL_1") { success removedEntryCount leaderboard { entryCount entries { totalCount } } } }`,
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data!.removeAllLeaderboardEntries).toEqual({ success: true, removedEntryCount: 10, leaderboard: { entryCount: 0, entries: { totalCount: 0 } } });
+    expect(result.data!.removeAllLeaderboardEntries).toEqual({
+      success: true,
+      removedEntryCount: 10,
+      leaderboard: { entryCount: 0, entries: { totalCount: 0 } },
+    });
     expect(h.upstream(ROUTES.removeAllEntries)).toHaveLength(1);
   });
 });

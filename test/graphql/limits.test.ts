@@ -36,7 +36,10 @@ const USER_REPS = USERS.map((id) => ({ __typename: 'User', id }));
 
 const DEFINITION_ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on AchievementDefinition { title description type target } } }`;
 const DEFINITION_NAMES = ['FIRST_STEPS', 'SPEED_DEMON', 'COLLECT_100_GEMS', 'WIN_10_MATCHES', 'VISIT_3_CONTINENTS', 'FIND_ALL_RELICS', 'SECRET_ROOM'];
-const DEFINITION_REPS = Array.from({ length: 100 }, (_, i) => ({ __typename: 'AchievementDefinition', apiName: DEFINITION_NAMES[i % DEFINITION_NAMES.length] }));
+const DEFINITION_REPS = Array.from({ length: 100 }, (_, i) => ({
+  __typename: 'AchievementDefinition',
+  apiName: DEFINITION_NAMES[i % DEFINITION_NAMES.length],
+}));
 
 const NESTED = `{ user(id: "${USERS[0]}") { leaderboardEntry(leaderboard: "HIGH_SCORES") { user { achievements { user {
   leaderboardEntry(leaderboard: "HIGH_SCORES") { user { achievements { user { displayName } } } }
@@ -49,7 +52,14 @@ beforeAll(async () => {
   h = await startHarness();
   for (let i = 0; i < USERS.length; i++) {
     if (!h.emulator.state.users.has(USERS[i]!)) {
-      h.emulator.state.addUser({ id: USERS[i]!, alias: `Extra${i}`, display_name: `Extra ${i}`, profile_url: '', org_scoped_id: `9${i}`, token: `FRLLIMITS${i}TOKENFORTESTSONLY0000` });
+      h.emulator.state.addUser({
+        id: USERS[i]!,
+        alias: `Extra${i}`,
+        display_name: `Extra ${i}`,
+        profile_url: '',
+        org_scoped_id: `9${i}`,
+        token: `FRLLIMITS${i}TOKENFORTESTSONLY0000`,
+      });
     }
   }
 });
@@ -110,7 +120,9 @@ describe('what a router sends passes', () => {
   });
 
   test('introspection is not limited by depth (Sandbox works in development)', async () => {
-    const result = await h.execute(`{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } }`);
+    const result = await h.execute(
+      `{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } }`,
+    );
     expect(result.errors).toBeUndefined();
   });
 });
@@ -145,12 +157,20 @@ describe('hostile operations are refused before any upstream call', () => {
   });
 
   test('aliases within the limit still pay for what each asks (25 full pages)', async () => {
-    const pages = aliases(25, (i) => `leaderboard(apiName: "HIGH_SCORES") { entries(first: 100, startAt: OFFSET, offset: ${i * 100}) { nodes { user { displayName purchases(first: 100) { nodes { sku } } } } } }`);
+    const pages = aliases(
+      25,
+      (i) =>
+        `leaderboard(apiName: "HIGH_SCORES") { entries(first: 100, startAt: OFFSET, offset: ${i * 100}) { nodes { user { displayName purchases(first: 100) { nodes { sku } } } } } }`,
+    );
     expectRefused(await h.execute(pages), 'cost');
   });
 
   test('100 pages of 100 entries each with the players’ purchases', async () => {
-    const pages = aliases(100, (i) => `leaderboard(apiName: "HIGH_SCORES") { entries(first: 100, startAt: OFFSET, offset: ${i * 100}) { nodes { user { purchases(first: 100) { nodes { sku } } } } } }`);
+    const pages = aliases(
+      100,
+      (i) =>
+        `leaderboard(apiName: "HIGH_SCORES") { entries(first: 100, startAt: OFFSET, offset: ${i * 100}) { nodes { user { purchases(first: 100) { nodes { sku } } } } } }`,
+    );
     expect(cost(pages)).toBeGreaterThan(10 * DEFAULT_QUERY_LIMITS.maxCost);
     expectRefused(await h.execute(pages), 'aliases');
     // Without aliases: every leaderboard's full page with purchases.
@@ -173,7 +193,10 @@ describe('hostile operations are refused before any upstream call', () => {
   });
 
   test('fragment bombs cannot make the estimate itself expensive', async () => {
-    const fragments = Array.from({ length: 20 }, (_, i) => `fragment F${i} on User { achievements { user { ...F${i + 1} } } leaderboardEntry(leaderboard: "HIGH_SCORES") { user { ...F${i + 1} } } }`);
+    const fragments = Array.from(
+      { length: 20 },
+      (_, i) => `fragment F${i} on User { achievements { user { ...F${i + 1} } } leaderboardEntry(leaderboard: "HIGH_SCORES") { user { ...F${i + 1} } } }`,
+    );
     const bomb = `{ user(id: "${USERS[0]}") { ...F0 } } ${fragments.join(' ')} fragment F20 on User { id }`;
     const started = Date.now();
     const result = await h.execute(bomb);
@@ -221,7 +244,12 @@ describe('hostile operations are refused before any upstream call', () => {
 describe('the limits are configurable', () => {
   test('MAX_QUERY_DEPTH, MAX_ALIASES, MAX_QUERY_COST and MAX_QUERY_TOKENS, with the defaults of DEFAULT_QUERY_LIMITS', () => {
     expect(loadConfig({}).queryLimits).toEqual(DEFAULT_QUERY_LIMITS);
-    expect(loadConfig({ MAX_QUERY_DEPTH: '4', MAX_ALIASES: '0', MAX_QUERY_COST: '50', MAX_QUERY_TOKENS: '500' }).queryLimits).toEqual({ maxDepth: 4, maxAliases: 0, maxCost: 50, maxTokens: 500 });
+    expect(loadConfig({ MAX_QUERY_DEPTH: '4', MAX_ALIASES: '0', MAX_QUERY_COST: '50', MAX_QUERY_TOKENS: '500' }).queryLimits).toEqual({
+      maxDepth: 4,
+      maxAliases: 0,
+      maxCost: 50,
+      maxTokens: 500,
+    });
     expect(() => loadConfig({ MAX_QUERY_COST: '0' })).toThrow(/MAX_QUERY_COST/);
     expect(() => loadConfig({ MAX_QUERY_DEPTH: 'deep' })).toThrow(/MAX_QUERY_DEPTH/);
   });
@@ -244,8 +272,16 @@ describe('the limits are configurable', () => {
     try {
       expect((await strict.execute(`{ user(id: "${USERS[0]}") { displayName } }`)).errors).toBeUndefined();
       expect((await strict.execute(`{ a: user(id: "1") { id } b: user(id: "2") { id } }`)).errors![0].extensions.limit).toBe('aliases');
-      expect((await strict.execute(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 10) { nodes { user { displayName } } } } }`)).errors![0].extensions.limit).toBe('depth');
-      expect((await strict.execute(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 10) { totalCount } } leaderboards { apiName } user(id: "1") { displayName achievements { unlocked } } }`)).errors![0].extensions.limit).toBe('cost');
+      expect(
+        (await strict.execute(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 10) { nodes { user { displayName } } } } }`)).errors![0].extensions.limit,
+      ).toBe('depth');
+      expect(
+        (
+          await strict.execute(
+            `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 10) { totalCount } } leaderboards { apiName } user(id: "1") { displayName achievements { unlocked } } }`,
+          )
+        ).errors![0].extensions.limit,
+      ).toBe('cost');
     } finally {
       await strict.close();
     }
@@ -279,22 +315,53 @@ describe('every list argument is capped', () => {
     // Input objects: the only list is LeaderboardInput.titles (capped in src/graphql/inputs.ts).
     const inputLists = Object.values(schema.getTypeMap())
       .filter(isInputObjectType)
-      .flatMap((type) => Object.values(type.getFields()).filter((f) => isListType(getNullableType(f.type))).map((f) => `${type.name}.${f.name}`));
+      .flatMap((type) =>
+        Object.values(type.getFields())
+          .filter((f) => isListType(getNullableType(f.type)))
+          .map((f) => `${type.name}.${f.name}`),
+      );
     expect(inputLists).toEqual(['LeaderboardInput.titles']);
   });
 
   test.each([
     ['Leaderboard.entries(first: 101)', `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 101) { totalCount } } }`, {}],
     ['Leaderboard.entries(first: 0)', `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 0) { totalCount } } }`, {}],
-    ['Leaderboard.entries(userIds: 101 ids)', `query($ids: [ID!]) { leaderboard(apiName: "HIGH_SCORES") { entries(filter: USER_IDS, userIds: $ids) { totalCount } } }`, { ids: Array.from({ length: 101 }, (_, i) => demoUserId(i)) }],
+    [
+      'Leaderboard.entries(userIds: 101 ids)',
+      `query($ids: [ID!]) { leaderboard(apiName: "HIGH_SCORES") { entries(filter: USER_IDS, userIds: $ids) { totalCount } } }`,
+      { ids: Array.from({ length: 101 }, (_, i) => demoUserId(i)) },
+    ],
     ['User.purchases(first: 101)', `{ user(id: "${USERS[0]}") { purchases(first: 101) { nodes { sku } } } }`, {}],
-    ['User.achievements(apiNames: 101 names)', `query($names: [String!]) { user(id: "${USERS[0]}") { achievements(apiNames: $names) { unlocked } } }`, { names: Array.from({ length: 101 }, (_, i) => `A${i}`) }],
-    ['Query.achievementDefinitions(apiNames: 101 names)', `query($names: [String!]) { achievementDefinitions(apiNames: $names) { title } }`, { names: Array.from({ length: 101 }, (_, i) => `A${i}`) }],
-    ['User.subscriptions(skus: 101 SKUs)', `query($skus: [String!]) { user(id: "${USERS[0]}") { subscriptions(skus: $skus) { sku } } }`, { skus: Array.from({ length: 101 }, (_, i) => `s${i}`) }],
+    [
+      'User.achievements(apiNames: 101 names)',
+      `query($names: [String!]) { user(id: "${USERS[0]}") { achievements(apiNames: $names) { unlocked } } }`,
+      { names: Array.from({ length: 101 }, (_, i) => `A${i}`) },
+    ],
+    [
+      'Query.achievementDefinitions(apiNames: 101 names)',
+      `query($names: [String!]) { achievementDefinitions(apiNames: $names) { title } }`,
+      { names: Array.from({ length: 101 }, (_, i) => `A${i}`) },
+    ],
+    [
+      'User.subscriptions(skus: 101 SKUs)',
+      `query($skus: [String!]) { user(id: "${USERS[0]}") { subscriptions(skus: $skus) { sku } } }`,
+      { skus: Array.from({ length: 101 }, (_, i) => `s${i}`) },
+    ],
   ])('%s is refused with BAD_USER_INPUT', async (_name, query, variables) => {
     const result = await h.execute(query, variables);
     expect(result.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
     // Nothing list-sized reached Horizon (the board or profile the field hangs on may have been read).
-    expect(h.upstream().filter((r) => r.route === ROUTES.leaderboardEntries || r.route === ROUTES.viewerPurchases || r.route === ROUTES.progress || r.route === ROUTES.subscriptions || r.route === ROUTES.definitions)).toHaveLength(0);
+    expect(
+      h
+        .upstream()
+        .filter(
+          (r) =>
+            r.route === ROUTES.leaderboardEntries ||
+            r.route === ROUTES.viewerPurchases ||
+            r.route === ROUTES.progress ||
+            r.route === ROUTES.subscriptions ||
+            r.route === ROUTES.definitions,
+        ),
+    ).toHaveLength(0);
   });
 });

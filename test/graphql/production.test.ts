@@ -25,8 +25,16 @@ const SUGGESTING = [
   ['a misspelled argument', `{ leaderboard(apiName: "HIGH_SCORES") { entries(frist: 10) { totalCount } } }`, {}],
   ['a misspelled type', `query($s: LeaderbordStartAt) { leaderboards { apiName } }`, {}],
   ['a misspelled enum literal', `{ leaderboard(apiName: "HIGH_SCORES") { entries(startAt: TOPP) { totalCount } } }`, {}],
-  ['a misspelled enum variable', `query($s: LeaderboardStartAt!) { leaderboard(apiName: "HIGH_SCORES") { entries(startAt: $s) { totalCount } } }`, { s: 'TOPP' }],
-  ['a misspelled input field', `mutation($i: LeaderboardInput!) { upsertLeaderboard(input: $i) { created } }`, { i: { apiName: 'X', sortOrdr: 'HIGHER_IS_BETTER' } }],
+  [
+    'a misspelled enum variable',
+    `query($s: LeaderboardStartAt!) { leaderboard(apiName: "HIGH_SCORES") { entries(startAt: $s) { totalCount } } }`,
+    { s: 'TOPP' },
+  ],
+  [
+    'a misspelled input field',
+    `mutation($i: LeaderboardInput!) { upsertLeaderboard(input: $i) { created } }`,
+    { i: { apiName: 'X', sortOrdr: 'HIGHER_IS_BETTER' } },
+  ],
 ] as const;
 
 test.each(SUGGESTING)('%s: development suggests, production does not', async (_name, query, variables) => {
@@ -80,7 +88,12 @@ describe('an unexpected Horizon error', () => {
   async function withUpstreamError(h: Harness) {
     const original = h.horizon.users.get;
     h.horizon.users.get = async () => {
-      throw new HorizonApiError('GET /{user_id}', 400, { message: 'Unsupported get request. Object with ID shard-17.internal does not exist', code: 1, type: 'GraphMethodException', fbtrace_id: 'AbCdEf123' });
+      throw new HorizonApiError('GET /{user_id}', 400, {
+        message: 'Unsupported get request. Object with ID shard-17.internal does not exist',
+        code: 1,
+        type: 'GraphMethodException',
+        fbtrace_id: 'AbCdEf123',
+      });
     };
     try {
       return await h.execute(query);

@@ -28,10 +28,19 @@ async function ok(query: string, variables?: Record<string, unknown>) {
 
 describe('User.purchases', () => {
   test('durables, unconsumed consumables and the subscription, newest first, with ISO times', async () => {
-    const data = await ok(`query($id: ID!) { user(id: $id) { purchases { nodes { id sku grantedAt expiresAt item { id sku } } pageInfo { hasNextPage hasPreviousPage } } } }`, { id: PLAYER });
+    const data = await ok(
+      `query($id: ID!) { user(id: $id) { purchases { nodes { id sku grantedAt expiresAt item { id sku } } pageInfo { hasNextPage hasPreviousPage } } } }`,
+      { id: PLAYER },
+    );
     const { nodes, pageInfo } = data.user.purchases;
     expect(nodes.map((p: any) => p.sku)).toEqual(['vip_pass', 'gems_100', 'dlc_frozen_peaks']);
-    expect(nodes[2]).toEqual({ id: expect.stringMatching(/^\d{16}$/), sku: 'dlc_frozen_peaks', grantedAt: SEED_GRANT, expiresAt: null, item: { id: expect.stringMatching(/^\d{16}$/), sku: 'dlc_frozen_peaks' } });
+    expect(nodes[2]).toEqual({
+      id: expect.stringMatching(/^\d{16}$/),
+      sku: 'dlc_frozen_peaks',
+      grantedAt: SEED_GRANT,
+      expiresAt: null,
+      item: { id: expect.stringMatching(/^\d{16}$/), sku: 'dlc_frozen_peaks' },
+    });
     expect(nodes[0].expiresAt).toMatch(ISO);
     expect(pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false });
   });
@@ -68,7 +77,9 @@ describe('User.purchases', () => {
       ['after: "not-a-cursor!"', 'after'],
       [`after: "${Buffer.from('[1,2,3]').toString('base64url')}"`, 'after'],
     ] as const) {
-      const result = await h.execute(`{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }]) { ... on User { purchases(${args}) { nodes { id } } } } }`);
+      const result = await h.execute(
+        `{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }]) { ... on User { purchases(${args}) { nodes { id } } } } }`,
+      );
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
     }
     expect(h.upstream(ROUTES.viewerPurchases)).toHaveLength(0);
@@ -82,17 +93,26 @@ describe('User.purchases', () => {
 
 describe('User.entitlement and ownsApp', () => {
   test('owned with its grant time; not owned with null; app ownership', async () => {
-    const data = await ok(`query($a: ID!, $b: ID!) {
+    const data = await ok(
+      `query($a: ID!, $b: ID!) {
       a: user(id: $a) { ownsApp dlc: entitlement(sku: "dlc_frozen_peaks") { sku owned grantedAt user { id } } skin: entitlement(sku: "skin_neon_visor") { owned grantedAt } }
-      b: user(id: $b) { ownsApp dlc: entitlement(sku: "dlc_frozen_peaks") { owned } } }`, { a: PLAYER, b: NOBODY });
-    expect(data.a).toEqual({ ownsApp: true, dlc: { sku: 'dlc_frozen_peaks', owned: true, grantedAt: SEED_GRANT, user: { id: PLAYER } }, skin: { owned: false, grantedAt: null } });
+      b: user(id: $b) { ownsApp dlc: entitlement(sku: "dlc_frozen_peaks") { owned } } }`,
+      { a: PLAYER, b: NOBODY },
+    );
+    expect(data.a).toEqual({
+      ownsApp: true,
+      dlc: { sku: 'dlc_frozen_peaks', owned: true, grantedAt: SEED_GRANT, user: { id: PLAYER } },
+      skin: { owned: false, grantedAt: null },
+    });
     expect(data.b).toEqual({ ownsApp: false, dlc: { owned: false } });
   });
 
   test('the same entitlement asked 3 times for each of 2 users makes exactly 2 verify calls', async () => {
     h.resetUpstream();
     const fields = `e1: entitlement(sku: "gems_100") { owned } e2: entitlement(sku: "gems_100") { grantedAt } e3: entitlement(sku: "gems_100") { owned sku }`;
-    const data = await ok(`{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }, { __typename: "User", id: "${SECOND}" }]) { ... on User { ${fields} } } }`);
+    const data = await ok(
+      `{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }, { __typename: "User", id: "${SECOND}" }]) { ... on User { ${fields} } } }`,
+    );
     expect(data._entities[0]).toMatchObject({ e1: { owned: true }, e3: { owned: true, sku: 'gems_100' } });
     expect(data._entities[1]).toMatchObject({ e1: { owned: false }, e2: { grantedAt: null } });
     expect(h.upstream(ROUTES.verifyEntitlement)).toHaveLength(2);
@@ -116,7 +136,9 @@ describe('User.entitlement and ownsApp', () => {
 
   test('an invalid SKU is BAD_USER_INPUT and nothing is sent', async () => {
     h.resetUpstream();
-    const result = await h.execute(`{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }]) { ... on User { entitlement(sku: "no spaces") { owned } } } }`);
+    const result = await h.execute(
+      `{ _entities(representations: [{ __typename: "User", id: "${PLAYER}" }]) { ... on User { entitlement(sku: "no spaces") { owned } } } }`,
+    );
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'sku' });
     expect(h.upstream()).toHaveLength(0);
   });
@@ -137,13 +159,25 @@ describe('User.entitlement and ownsApp', () => {
 
 describe('consumePurchase', () => {
   test('consumes, and a read of the same user later in the request is fresh', async () => {
-    const data = await ok(`mutation($u: ID!) {
+    const data = await ok(
+      `mutation($u: ID!) {
       first: consumePurchase(userId: $u, sku: "gems_500") { consumed status user { entitlement(sku: "gems_100") { owned } purchases { nodes { sku } } } }
       second: consumePurchase(userId: $u, sku: "gems_100") { consumed status sku user { id entitlement(sku: "gems_100") { owned } purchases { nodes { sku } } } }
-    }`, { u: PLAYER });
+    }`,
+      { u: PLAYER },
+    );
     // The first (refused: not owned) loaded gems_100 as owned; the second consumed it.
-    expect(data.first).toEqual({ consumed: false, status: 'REFUSED', user: { entitlement: { owned: true }, purchases: { nodes: [{ sku: 'vip_pass' }, { sku: 'gems_100' }, { sku: 'dlc_frozen_peaks' }] } } });
-    expect(data.second).toEqual({ consumed: true, status: 'CONSUMED', sku: 'gems_100', user: { id: PLAYER, entitlement: { owned: false }, purchases: { nodes: [{ sku: 'vip_pass' }, { sku: 'dlc_frozen_peaks' }] } } });
+    expect(data.first).toEqual({
+      consumed: false,
+      status: 'REFUSED',
+      user: { entitlement: { owned: true }, purchases: { nodes: [{ sku: 'vip_pass' }, { sku: 'gems_100' }, { sku: 'dlc_frozen_peaks' }] } },
+    });
+    expect(data.second).toEqual({
+      consumed: true,
+      status: 'CONSUMED',
+      sku: 'gems_100',
+      user: { id: PLAYER, entitlement: { owned: false }, purchases: { nodes: [{ sku: 'vip_pass' }, { sku: 'dlc_frozen_peaks' }] } },
+    });
   });
 
   test('a refusal is a typed result, not an error: durable, second consume', async () => {
@@ -165,7 +199,10 @@ describe('consumePurchase', () => {
 
 describe('refundPurchase', () => {
   test('refunds once; the second is REFUSED; ownership reads fresh', async () => {
-    const refund = () => ok(`mutation { refundPurchase(userId: "${SECOND}", sku: "skin_neon_visor", reason: CUSTOMER_SUPPORT) { refunded status sku user { entitlement(sku: "skin_neon_visor") { owned } } } }`);
+    const refund = () =>
+      ok(
+        `mutation { refundPurchase(userId: "${SECOND}", sku: "skin_neon_visor", reason: CUSTOMER_SUPPORT) { refunded status sku user { entitlement(sku: "skin_neon_visor") { owned } } } }`,
+      );
     expect((await refund()).refundPurchase).toEqual({ refunded: true, status: 'REFUNDED', sku: 'skin_neon_visor', user: { entitlement: { owned: false } } });
     expect((await refund()).refundPurchase).toMatchObject({ refunded: false, status: 'REFUSED' });
   });
@@ -204,7 +241,10 @@ describe('Query.products', () => {
     });
     const annual = data.products.find((p: any) => p.sku === 'vip_pass:SUBSCRIPTION__ANNUAL');
     expect(annual.billingPlans).toEqual([
-      { paidOffer: { term: 'ANNUAL', price: { formatted: '$49.99' } }, trialOffers: [{ type: 'INTRO_OFFER', term: 'ANNUAL', maxTermCount: 1, name: 'First year $29.99', price: { amountInHundredths: 2999 } }] },
+      {
+        paidOffer: { term: 'ANNUAL', price: { formatted: '$49.99' } },
+        trialOffers: [{ type: 'INTRO_OFFER', term: 'ANNUAL', maxTermCount: 1, name: 'First year $29.99', price: { amountInHundredths: 2999 } }],
+      },
     ]);
     expect(data.monthly).toEqual({ id: expect.stringMatching(/^\d{16}$/), sku: 'vip_pass:SUBSCRIPTION__MONTHLY' });
     expect(data.gems).toEqual({ name: '500 Gems', price: { formatted: '$3.99' } });
@@ -251,10 +291,17 @@ describe('User.subscriptions', () => {
 describe('cancelSubscription and extendSubscription', () => {
   test('cancel: still active until period end, no renewal; cancelling again is BAD_USER_INPUT', async () => {
     const cancel = () =>
-      h.execute(`mutation { cancelSubscription(userId: "${PLAYER}", sku: "vip_pass", reason: PURCHASED_BY_MISTAKE) { cancelled sku user { id } subscription { isActive nextRenewal cancelledAt } } }`);
+      h.execute(
+        `mutation { cancelSubscription(userId: "${PLAYER}", sku: "vip_pass", reason: PURCHASED_BY_MISTAKE) { cancelled sku user { id } subscription { isActive nextRenewal cancelledAt } } }`,
+      );
     const first = await cancel();
     expect(first.errors).toBeUndefined();
-    expect(first.data!.cancelSubscription).toMatchObject({ cancelled: true, sku: 'vip_pass', user: { id: PLAYER }, subscription: { isActive: true, nextRenewal: null } });
+    expect(first.data!.cancelSubscription).toMatchObject({
+      cancelled: true,
+      sku: 'vip_pass',
+      user: { id: PLAYER },
+      subscription: { isActive: true, nextRenewal: null },
+    });
     expect(first.data!.cancelSubscription.subscription.cancelledAt).toMatch(ISO);
     expect(h.emulator.state.commerce.subscriptions.find((s) => s.owner_id === PLAYER)!.cancel_reason).toBe(4);
     const second = await cancel();
@@ -269,7 +316,9 @@ describe('cancelSubscription and extendSubscription', () => {
 
   test('extend returns the subscription re-read: period end and next renewal moved by the days', async () => {
     const before = (await ok(`{ user(id: "${PLAYER}") { subscriptions { periodEnd nextRenewal } } }`)).user.subscriptions[0];
-    const data = await ok(`mutation { extendSubscription(userId: "${PLAYER}", sku: "vip_pass", days: 14) { extended sku subscription { periodEnd nextRenewal } } }`);
+    const data = await ok(
+      `mutation { extendSubscription(userId: "${PLAYER}", sku: "vip_pass", days: 14) { extended sku subscription { periodEnd nextRenewal } } }`,
+    );
     expect(data.extendSubscription.extended).toBe(true);
     const after = data.extendSubscription.subscription;
     expect(Date.parse(after.nextRenewal) - Date.parse(before.nextRenewal)).toBe(14 * DAY_MS);

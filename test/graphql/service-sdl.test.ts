@@ -130,7 +130,7 @@ describe('_service { sdl }', () => {
     const withoutCacheHint = mutate((sdl) => sdl.replace(/(type AchievementDefinition[^{]*?)\s*@cacheControl\(maxAge: 60\)/, '$1'));
     expect(withoutCacheHint).toEqual(['missing from _service: AchievementDefinition @cacheControl(maxAge: 60)']);
 
-    const reworded = mutate((sdl) => sdl.replace('The player\'s unique Horizon username (Oculus alias).', 'Alias.'));
+    const reworded = mutate((sdl) => sdl.replace("The player's unique Horizon username (Oculus alias).", 'Alias.'));
     expect(reworded).toEqual([expect.stringMatching(/^differs: User\.alias\n/)]);
 
     const extraField = mutate((sdl) => sdl.replace('type UserNonceValidation {', 'type UserNonceValidation {\n  leaked: String'));

@@ -12,7 +12,10 @@ afterEach(async () => {
 });
 
 async function asPlayer(query: string, userToken: string | undefined, variables?: Record<string, unknown>) {
-  const response = await h.server.executeOperation({ query, variables }, { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, requestId: 't', userToken }) });
+  const response = await h.server.executeOperation(
+    { query, variables },
+    { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, requestId: 't', userToken }) },
+  );
   if (response.body.kind !== 'single') throw new Error('expected a single result');
   return response.body.singleResult as { data?: any; errors?: any[] };
 }
@@ -22,7 +25,10 @@ describe('viewer', () => {
     h.resetUpstream();
     const result = await asPlayer(`{ viewer { id displayName orgScopedId } again: viewer { alias } }`, demoUserToken(3));
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ viewer: { id: demoUserId(3), displayName: 'Luna Byte', orgScopedId: expect.stringMatching(/^\d+$/) }, again: { alias: 'LunaByte' } });
+    expect(result.data).toEqual({
+      viewer: { id: demoUserId(3), displayName: 'Luna Byte', orgScopedId: expect.stringMatching(/^\d+$/) },
+      again: { alias: 'LunaByte' },
+    });
     expect(h.upstream(ROUTES.me)).toHaveLength(1);
     expect(h.upstream(ROUTES.node)).toHaveLength(0); // the profile came with /me
   });
@@ -65,7 +71,14 @@ describe('achievements admin', () => {
       apiName: "DAILY_LOGINS", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: 7, title: "Regular", description: "Log in 7 days" }) {
       apiName type writePolicy target archived title } }`);
     expect(create.errors).toBeUndefined();
-    expect(create.data!.upsertAchievementDefinition).toEqual({ apiName: 'DAILY_LOGINS', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: 7, archived: false, title: 'Regular' });
+    expect(create.data!.upsertAchievementDefinition).toEqual({
+      apiName: 'DAILY_LOGINS',
+      type: 'COUNT',
+      writePolicy: 'SERVER_AUTHORITATIVE',
+      target: 7,
+      archived: false,
+      title: 'Regular',
+    });
     const update = await h.execute(`mutation { upsertAchievementDefinition(input: {
       apiName: "DAILY_LOGINS", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: 10, title: "Devoted" }) { target title } }`);
     expect(update.data!.upsertAchievementDefinition).toEqual({ target: 10, title: 'Devoted' });
@@ -75,7 +88,9 @@ describe('achievements admin', () => {
 
   test('type rules are checked before sending', async () => {
     h.resetUpstream();
-    const result = await h.execute(`mutation { upsertAchievementDefinition(input: { apiName: "BITS", type: BITFIELD, writePolicy: SERVER_AUTHORITATIVE, target: 5, bitfieldLength: 3 }) { apiName } }`);
+    const result = await h.execute(
+      `mutation { upsertAchievementDefinition(input: { apiName: "BITS", type: BITFIELD, writePolicy: SERVER_AUTHORITATIVE, target: 5, bitfieldLength: 3 }) { apiName } }`,
+    );
     expect(result.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     expect(h.upstream(ROUTES.upsertDefinition)).toHaveLength(0);
   });
@@ -94,7 +109,10 @@ describe('moderated rooms (deprecated)', () => {
     expect(created.errors).toBeUndefined();
     const room = created.data!.createModeratedRoom.room;
     expect(room).toMatchObject({ maxUsers: 4, dataStore: [] });
-    const updated = await h.execute(`mutation($id: ID!) { updateModeratedRoomDataStore(roomId: $id, entries: [{ key: "round", value: "3" }]) { success room { dataStore { key value } version } } }`, { id: room.id });
+    const updated = await h.execute(
+      `mutation($id: ID!) { updateModeratedRoomDataStore(roomId: $id, entries: [{ key: "round", value: "3" }]) { success room { dataStore { key value } version } } }`,
+      { id: room.id },
+    );
     expect(updated.data!.updateModeratedRoomDataStore).toMatchObject({ success: true, room: { dataStore: [{ key: 'round', value: '3' }] } });
     const deleted = await h.execute(`mutation($id: ID!) { deleteModeratedRoom(roomId: $id) { success room { id } } }`, { id: room.id });
     expect(deleted.data!.deleteModeratedRoom).toEqual({ success: true, room: null });

@@ -30,7 +30,8 @@ export function responseProblems(body: unknown, documented: Set<string>): string
       for (const error of errors as Array<Record<string, any>>) {
         if (typeof error?.message !== 'string' || error.message === '') problems.push(`error without a message: ${JSON.stringify(error).slice(0, 200)}`);
         const code = error?.extensions?.code;
-        if (typeof code !== 'string' || !documented.has(code)) problems.push(`undocumented code ${JSON.stringify(code)}: ${String(error?.message).slice(0, 200)}`);
+        if (typeof code !== 'string' || !documented.has(code))
+          problems.push(`undocumented code ${JSON.stringify(code)}: ${String(error?.message).slice(0, 200)}`);
         if (code === 'INTERNAL_SERVER_ERROR') problems.push(`internal error: ${String(error?.message).slice(0, 300)}`);
         if (error?.extensions && 'stacktrace' in error.extensions) problems.push('a stack trace');
       }

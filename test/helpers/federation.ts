@@ -57,7 +57,10 @@ export async function startFederatedStack(): Promise<FederatedStack> {
   // The subgraph checks callers' JWTs as in production; the gateway forwards them.
   const auth = await testAuth();
   const token = await signToken({ expiresInSec: 3600 });
-  const subgraph = await startSubgraph({ config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger, auth }, { port: 0, host: '127.0.0.1' });
+  const subgraph = await startSubgraph(
+    { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger, auth },
+    { port: 0, host: '127.0.0.1' },
+  );
 
   const games = new ApolloServer({
     logger: silentLogger,
@@ -99,7 +102,10 @@ export async function startFederatedStack(): Promise<FederatedStack> {
       }),
   });
   const router = new ApolloServer<{ headers: Record<string, string | string[] | undefined> }>({ gateway, logger: silentLogger });
-  const { url: gatewayUrl } = await startStandaloneServer(router, { listen: { port: 0, host: '127.0.0.1' }, context: async ({ req }) => ({ headers: req.headers }) });
+  const { url: gatewayUrl } = await startStandaloneServer(router, {
+    listen: { port: 0, host: '127.0.0.1' },
+    context: async ({ req }) => ({ headers: req.headers }),
+  });
 
   return {
     emulator,

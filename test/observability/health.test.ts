@@ -49,7 +49,10 @@ test('/ready is 503 while the circuit is open, /health stays 200', async () => {
 test('/ready is 503 when the emulator does not answer (demo mode)', async () => {
   app = await startDemoApp();
   await app.emulator!.close();
-  expect(await ready(app.subgraph.url)).toMatchObject({ status: 503, body: { ready: false, reason: 'upstream_unreachable', upstream: { lastAnswerAgoMs: null, probeError: expect.any(String) } } });
+  expect(await ready(app.subgraph.url)).toMatchObject({
+    status: 503,
+    body: { ready: false, reason: 'upstream_unreachable', upstream: { lastAnswerAgoMs: null, probeError: expect.any(String) } },
+  });
 });
 
 describe('live mode probe', () => {
@@ -60,7 +63,15 @@ describe('live mode probe', () => {
   afterAll(() => emulator.close());
 
   const client = (secret: string) =>
-    HorizonClient.create({ baseUrl: emulator.url, appId: '777000777', appSecret: secret, maxConnections: 2, connectTimeoutMs: 1_000, requestTimeoutMs: 2_000, retry: false });
+    HorizonClient.create({
+      baseUrl: emulator.url,
+      appId: '777000777',
+      appSecret: secret,
+      maxConnections: 2,
+      connectTimeoutMs: 1_000,
+      requestTimeoutMs: 2_000,
+      retry: false,
+    });
 
   test('a cheap app-token call: ready when Horizon accepts the credentials', async () => {
     const horizon = client('live-mode-test-secret');

@@ -31,7 +31,11 @@ export async function startDemoApp(env: Record<string, string> = {}, logger?: Lo
 }
 
 export async function post(url: string, query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as any };
 }
 

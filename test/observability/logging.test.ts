@@ -26,7 +26,15 @@ test('one line per operation with request id, operation name and type, duration,
   const operations = logs.lines.filter((l) => l.msg === 'operation');
   expect(operations).toHaveLength(2);
   const [first, second] = operations;
-  expect(first).toMatchObject({ level: 30, service: 'horizon-subgraph', requestId: 'req-ops-1', operationName: 'Player', operationType: 'query', upstreamErrors: 0, errors: [] });
+  expect(first).toMatchObject({
+    level: 30,
+    service: 'horizon-subgraph',
+    requestId: 'req-ops-1',
+    operationName: 'Player',
+    operationType: 'query',
+    upstreamErrors: 0,
+    errors: [],
+  });
   expect(first!.upstreamCalls).toBeGreaterThanOrEqual(2); // profile + progress
   expect(typeof first!.durationMs).toBe('number');
   expect(first!.durationMs).toBeGreaterThan(0);
@@ -37,7 +45,14 @@ test('one line per operation with request id, operation name and type, duration,
   // The upstream failure has its own line, tied to the operation by its request id.
   const failures = logs.lines.filter((l) => l.msg === 'upstream call failed');
   expect(failures).toHaveLength(1);
-  expect(failures[0]).toMatchObject({ level: 40, requestId: 'req-ops-2', endpoint: 'GET /me', status: 400, attempt: 1, err: { type: 'HorizonApiError', code: 190 } });
+  expect(failures[0]).toMatchObject({
+    level: 40,
+    requestId: 'req-ops-2',
+    endpoint: 'GET /me',
+    status: 400,
+    attempt: 1,
+    err: { type: 'HorizonApiError', code: 190 },
+  });
   expect(logs.raw.join('')).not.toContain(badToken);
 });
 
@@ -72,15 +87,30 @@ describe("the logger's own redaction", () => {
   }
 
   test('request headers carrying credentials', () => {
-    const headers = { authorization: `Bearer ${JWT}`, 'x-horizon-user-token': USER_TOKEN, 'x-router-secret': ROUTER_SECRET, cookie: `session=${JWT}`, 'content-type': 'application/json' };
+    const headers = {
+      authorization: `Bearer ${JWT}`,
+      'x-horizon-user-token': USER_TOKEN,
+      'x-router-secret': ROUTER_SECRET,
+      cookie: `session=${JWT}`,
+      'content-type': 'application/json',
+    };
     const out = written((logger) => {
       logger.info({ req: { method: 'POST', headers } }, 'incoming');
       logger.info({ headers }, 'bare headers');
       logger.info({ request: { headers } }, 'request');
     });
     for (const secret of [JWT, USER_TOKEN, ROUTER_SECRET]) expect(out).not.toContain(secret);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0].req.headers).toEqual({ authorization: '[REDACTED]', 'x-horizon-user-token': '[REDACTED]', 'x-router-secret': '[REDACTED]', cookie: '[REDACTED]', 'content-type': 'application/json' });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0].req.headers).toEqual({
+      authorization: '[REDACTED]',
+      'x-horizon-user-token': '[REDACTED]',
+      'x-router-secret': '[REDACTED]',
+      cookie: '[REDACTED]',
+      'content-type': 'application/json',
+    });
     expect(lines[1].headers['content-type']).toBe('application/json');
   });
 
@@ -102,7 +132,11 @@ describe("the logger's own redaction", () => {
       .split('\n')
       .map((l) => JSON.parse(l))
       .find((l) => l.msg === 'failed');
-    expect(failed.err).toMatchObject({ message: expect.stringContaining('upstream refused the call'), token: '[REDACTED]', headers: { authorization: '[REDACTED]' } });
+    expect(failed.err).toMatchObject({
+      message: expect.stringContaining('upstream refused the call'),
+      token: '[REDACTED]',
+      headers: { authorization: '[REDACTED]' },
+    });
   });
 
   test('a Horizon error logged by the app keeps its useful fields', () => {

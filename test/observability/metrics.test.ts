@@ -114,7 +114,12 @@ test('operation names past the cap share one series', async () => {
   const plugin = metrics.plugin();
   for (const name of ['A', 'B', 'C', 'D', 'A']) {
     const hooks = await plugin.requestDidStart!({ request: { operationName: name } } as any);
-    await hooks!.willSendResponse!({ operationName: name, operation: { operation: 'query' }, errors: undefined, response: { body: { kind: 'single', singleResult: {} } } } as any);
+    await hooks!.willSendResponse!({
+      operationName: name,
+      operation: { operation: 'query' },
+      errors: undefined,
+      response: { body: { kind: 'single', singleResult: {} } },
+    } as any);
   }
   const text = await metrics.registry.metrics();
   metrics.close();

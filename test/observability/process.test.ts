@@ -19,7 +19,10 @@ const MAIN = join(OUT, 'main.js');
 beforeAll(() => {
   rmSync(OUT, { recursive: true, force: true });
   // Type errors elsewhere in the tree must not stop this test: tsc emits anyway.
-  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'src'), '--outDir', OUT], { cwd: ROOT, encoding: 'utf8' });
+  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'src'), '--outDir', OUT], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (!existsSync(MAIN)) throw new Error(`build failed: ${MAIN} missing`);
 }, 120_000);
 
@@ -168,7 +171,11 @@ test("OTEL_TRACES_EXPORTER=console: spans of the operation and its upstream call
   const child = run({ ...DEMO, OTEL_TRACES_EXPORTER: 'console', OTEL_SERVICE_NAME: 'horizon-subgraph-test' });
   const url = await started(child);
   expect(child.logs().find((l) => l.msg === 'started')).toMatchObject({ tracing: true });
-  const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` }, body: SLOW_QUERY });
+  const response = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    body: SLOW_QUERY,
+  });
   expect(response.statusCode).toBe(200);
   await response.body.dump();
   child.process.kill('SIGTERM');

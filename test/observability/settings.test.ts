@@ -28,7 +28,17 @@ function settingsReadBy(path: string): string[] {
 const settings = [...new Set(['src/config.ts', 'src/auth/config.ts', 'src/observability/tracing.ts'].flatMap(settingsReadBy))].sort();
 
 test('the sources read the settings this test knows to look for', () => {
-  expect(settings).toEqual(expect.arrayContaining(['PORT', 'LOG_LEVEL', 'SHUTDOWN_GRACE_MS', 'METRICS_ENABLED', 'READINESS_UPSTREAM_MAX_AGE_MS', 'OTEL_TRACES_EXPORTER', 'HORIZON_APP_SECRET']));
+  expect(settings).toEqual(
+    expect.arrayContaining([
+      'PORT',
+      'LOG_LEVEL',
+      'SHUTDOWN_GRACE_MS',
+      'METRICS_ENABLED',
+      'READINESS_UPSTREAM_MAX_AGE_MS',
+      'OTEL_TRACES_EXPORTER',
+      'HORIZON_APP_SECRET',
+    ]),
+  );
 });
 
 test.each(settings)('%s is in .env.example and in the README', (name) => {
@@ -60,7 +70,13 @@ describe("the operators' settings", () => {
   test('bad values: one message each', () => {
     let problems: string[] = [];
     try {
-      loadConfig({ SHUTDOWN_GRACE_MS: '2s', METRICS_ENABLED: 'yes please', READINESS_UPSTREAM_MAX_AGE_MS: '0', OTEL_TRACES_EXPORTER: 'otlp,jaeger', OTEL_SDK_DISABLED: 'nope' });
+      loadConfig({
+        SHUTDOWN_GRACE_MS: '2s',
+        METRICS_ENABLED: 'yes please',
+        READINESS_UPSTREAM_MAX_AGE_MS: '0',
+        OTEL_TRACES_EXPORTER: 'otlp,jaeger',
+        OTEL_SDK_DISABLED: 'nope',
+      });
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       problems = (error as ConfigError).problems;
@@ -80,7 +96,14 @@ describe("the operators' settings", () => {
     expect(tracingEnabled({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe(true);
     expect(tracingEnabled({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' })).toBe(false);
     expect(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(false);
-    expect(otelProblems({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'udp' })).toEqual([
+    expect(
+      otelProblems({
+        OTEL_TRACES_SAMPLER: 'traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '1.5',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'udp',
+      }),
+    ).toEqual([
       'OTEL_EXPORTER_OTLP_PROTOCOL must be one of grpc, http/protobuf, http/json (got "udp")',
       'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (got "1.5")',
       'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "collector:4318")',

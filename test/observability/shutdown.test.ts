@@ -6,7 +6,15 @@ function setup(stop: () => Promise<void>, graceMs = 50) {
   const exits: number[] = [];
   const logs = captureLogs();
   let stopping = 0;
-  const { shutdown } = installShutdown({ logger: logs.logger, graceMs, closeMarginMs: 50, stop, onStopping: () => stopping++, exit: (code) => void exits.push(code), signals: [] });
+  const { shutdown } = installShutdown({
+    logger: logs.logger,
+    graceMs,
+    closeMarginMs: 50,
+    stop,
+    onStopping: () => stopping++,
+    exit: (code) => void exits.push(code),
+    signals: [],
+  });
   return { shutdown, exits, logs, stopping: () => stopping };
 }
 

@@ -90,7 +90,9 @@ describe('OpenTelemetry spans', () => {
     const spans = exporter.getFinishedSpans();
     const operation = spans.find((s) => s.name === 'query Name')!;
     expect(operation.parentSpanContext).toBeUndefined();
-    const attempts = spans.filter((s) => s.name === 'GET /{user_id}').sort((a, b) => Number(a.attributes['horizon.attempt']) - Number(b.attributes['horizon.attempt']));
+    const attempts = spans
+      .filter((s) => s.name === 'GET /{user_id}')
+      .sort((a, b) => Number(a.attributes['horizon.attempt']) - Number(b.attributes['horizon.attempt']));
     expect(attempts.map((s) => [s.attributes['horizon.attempt'], s.attributes['http.response.status_code'], s.status.code])).toEqual([
       [1, 500, 2], // SpanStatusCode.ERROR
       [2, 200, 0],
@@ -120,8 +122,19 @@ describe('traceparent sent to Horizon', () => {
       seen.push({ ...(options.headers as Record<string, string>) });
       return dispatch(options, handler);
     });
-    horizon = HorizonClient.create({ baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret, maxConnections: 4, connectTimeoutMs: 2_000, requestTimeoutMs: 5_000, dispatcher });
-    subgraph = await startSubgraph({ config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20, metricsEnabled: false }, horizon, logger: silentLogger }, { port: 0, host: '127.0.0.1' });
+    horizon = HorizonClient.create({
+      baseUrl: emulator.url,
+      appId: emulator.appId,
+      appSecret: emulator.appSecret,
+      maxConnections: 4,
+      connectTimeoutMs: 2_000,
+      requestTimeoutMs: 5_000,
+      dispatcher,
+    });
+    subgraph = await startSubgraph(
+      { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20, metricsEnabled: false }, horizon, logger: silentLogger },
+      { port: 0, host: '127.0.0.1' },
+    );
   });
   afterAll(async () => {
     await subgraph.stop();

@@ -28,9 +28,20 @@ const VALID = [
 ];
 const validRequest = fc.oneof(
   fc.constantFrom(...VALID),
-  fc.record({ query: fc.constantFrom(...VALID.map((v) => v.query)), variables: fc.option(anyJson, { nil: undefined }), operationName: fc.option(anyJson, { nil: undefined }) }),
+  fc.record({
+    query: fc.constantFrom(...VALID.map((v) => v.query)),
+    variables: fc.option(anyJson, { nil: undefined }),
+    operationName: fc.option(anyJson, { nil: undefined }),
+  }),
   fc.record({ query: fc.oneof(fc.string({ maxLength: 80 }), anyJson), variables: anyJson, operationName: anyJson, extensions: anyJson }, { requiredKeys: [] }),
-  fc.record({ extensions: fc.record({ persistedQuery: fc.record({ version: fc.oneof(fc.constant(1), anyJson), sha256Hash: fc.oneof(fc.stringMatching(/^[0-9a-f]{64}$/), anyJson) }, { requiredKeys: [] }) }) }),
+  fc.record({
+    extensions: fc.record({
+      persistedQuery: fc.record(
+        { version: fc.oneof(fc.constant(1), anyJson), sha256Hash: fc.oneof(fc.stringMatching(/^[0-9a-f]{64}$/), anyJson) },
+        { requiredKeys: [] },
+      ),
+    }),
+  }),
 );
 const validText = validRequest.map((r) => JSON.stringify(r));
 
@@ -40,7 +51,12 @@ const body: fc.Arbitrary<Buffer> = fc.oneof(
   { arbitrary: validText.map((t) => Buffer.from(t)), weight: 3 },
   { arbitrary: fc.tuple(validText, fc.nat()).map(([t, n]) => Buffer.from(t.slice(0, n % Math.max(1, t.length)))), weight: 2 },
   { arbitrary: fc.array(validRequest, { maxLength: 4 }).map((batch) => Buffer.from(JSON.stringify(batch))), weight: 1 },
-  { arbitrary: fc.integer({ min: MAX_BODY_BYTES - 200, max: 3 * MAX_BODY_BYTES }).map((n) => Buffer.from(JSON.stringify({ query: `{ __typename ${' '.repeat(n)} }` }))), weight: 1 },
+  {
+    arbitrary: fc
+      .integer({ min: MAX_BODY_BYTES - 200, max: 3 * MAX_BODY_BYTES })
+      .map((n) => Buffer.from(JSON.stringify({ query: `{ __typename ${' '.repeat(n)} }` }))),
+    weight: 1,
+  },
   { arbitrary: fc.string({ maxLength: 300 }).map((t) => Buffer.from(t)), weight: 1 },
 );
 
@@ -62,15 +78,23 @@ const PATHS = ['/', '/graphql', '/graphql/', '/GRAPHQL', '//', '/x/../graphql', 
 
 const queryString = fc.oneof(
   fc.constant(''),
-  fc.record(
-    {
-      query: fc.oneof(fc.constantFrom(...VALID.map((v) => v.query)), fc.string({ maxLength: 60 })),
-      variables: fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ maxLength: 40 })),
-      operationName: fc.string({ maxLength: 10 }),
-      extensions: fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ maxLength: 40 })),
-    },
-    { requiredKeys: [] },
-  ).map((params) => `?${new URLSearchParams(params as Record<string, string>).toString()}`),
+  fc
+    .record(
+      {
+        query: fc.oneof(fc.constantFrom(...VALID.map((v) => v.query)), fc.string({ maxLength: 60 })),
+        variables: fc.oneof(
+          anyJson.map((v) => JSON.stringify(v)),
+          fc.string({ maxLength: 40 }),
+        ),
+        operationName: fc.string({ maxLength: 10 }),
+        extensions: fc.oneof(
+          anyJson.map((v) => JSON.stringify(v)),
+          fc.string({ maxLength: 40 }),
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((params) => `?${new URLSearchParams(params as Record<string, string>).toString()}`),
   fc.string({ maxLength: 80 }).map((s) => `?${encodeURI(s)}`),
 );
 
@@ -141,7 +165,9 @@ test('every HTTP request gets a well-formed answer: no 5xx, no stack, no secret,
         JSON.parse(text);
       }
       if (problems.length > 0) {
-        throw new Error(`${problems.join('; ')}\n${r.method} ${r.path}${r.search} ${JSON.stringify(headers)}\nbody: ${r.body.toString('utf8', 0, 300)}\n→ ${status} ${contentType}\n${text.slice(0, 800)}`);
+        throw new Error(
+          `${problems.join('; ')}\n${r.method} ${r.path}${r.search} ${JSON.stringify(headers)}\nbody: ${r.body.toString('utf8', 0, 300)}\n→ ${status} ${contentType}\n${text.slice(0, 800)}`,
+        );
       }
     }),
     { numRuns: Number(process.env.FC_RUNS ?? 300), seed: Number(process.env.FC_SEED ?? 20260309) },

@@ -20,7 +20,8 @@ const documented = documentedErrorCodes();
 
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 /** Mostly the right kind of value, sometimes a near miss, sometimes anything. */
-const mix = <T>(typed: fc.Arbitrary<T>) => fc.oneof({ arbitrary: typed, weight: 4 }, { arbitrary: anyJson, weight: 1 }, { arbitrary: fc.constant(null), weight: 1 });
+const mix = <T>(typed: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: typed, weight: 4 }, { arbitrary: anyJson, weight: 1 }, { arbitrary: fc.constant(null), weight: 1 });
 
 const knownIds = fc.constantFrom(...Array.from({ length: 12 }, (_, i) => demoUserId(i)));
 const id = mix(fc.oneof(knownIds, knownIds, fc.bigInt({ min: 0n, max: 2n ** 65n }).map(String), fc.string({ maxLength: 30 }), fc.integer()));
@@ -32,7 +33,13 @@ const apiName = mix(
   ),
 );
 const apiNames = mix(fc.array(apiName, { maxLength: 120 }));
-const sku = mix(fc.oneof(fc.constantFrom('gems_100', 'dlc_frozen_peaks', 'vip_pass', 'vip_pass:SUBSCRIPTION__MONTHLY'), fc.stringMatching(/^[A-Za-z0-9_.:-]{1,12}$/), fc.string({ maxLength: 140 })));
+const sku = mix(
+  fc.oneof(
+    fc.constantFrom('gems_100', 'dlc_frozen_peaks', 'vip_pass', 'vip_pass:SUBSCRIPTION__MONTHLY'),
+    fc.stringMatching(/^[A-Za-z0-9_.:-]{1,12}$/),
+    fc.string({ maxLength: 140 }),
+  ),
+);
 const count = mix(fc.oneof(fc.integer({ min: -3, max: 200 }), fc.integer(), fc.double(), fc.constant(2 ** 31)));
 const bits = mix(fc.oneof(fc.stringMatching(/^[01]{0,9}$/), fc.string({ maxLength: 12 }), fc.constant('1'.repeat(1025))));
 const score = mix(fc.oneof(fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }).map(String), fc.integer(), fc.double(), fc.string({ maxLength: 25 })));
@@ -43,17 +50,33 @@ const cursor = mix(
     fc.jsonValue({ maxDepth: 2 }).map((v) => `lbe:${Buffer.from(JSON.stringify(v)).toString('base64url')}`),
     fc.jsonValue({ maxDepth: 2 }).map((v) => Buffer.from(JSON.stringify(v)).toString('base64url')),
     fc.tuple(fc.string({ maxLength: 20 }), fc.integer({ min: -1, max: 300 })).map(([a, s]) => Buffer.from(JSON.stringify([a, s])).toString('base64url')),
-    fc.tuple(fc.string({ maxLength: 20 }), fc.integer({ min: -1, max: 120 })).map(([a, s]) => `lbe:${Buffer.from(JSON.stringify({ a, s })).toString('base64url')}`),
+    fc
+      .tuple(fc.string({ maxLength: 20 }), fc.integer({ min: -1, max: 120 }))
+      .map(([a, s]) => `lbe:${Buffer.from(JSON.stringify({ a, s })).toString('base64url')}`),
   ),
 );
 const key = mix(fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9_.:-]{1,20}$/), fc.string({ maxLength: 140 })));
-const base64 = mix(fc.oneof(fc.uint8Array({ maxLength: 2100 }).map((b) => Buffer.from(b).toString('base64')), fc.string({ maxLength: 40 })));
+const base64 = mix(
+  fc.oneof(
+    fc.uint8Array({ maxLength: 2100 }).map((b) => Buffer.from(b).toString('base64')),
+    fc.string({ maxLength: 40 }),
+  ),
+);
 const days = mix(fc.integer({ min: -5, max: 400 }));
 const nonce = mix(fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{1,20}$/), fc.string({ maxLength: 600 })));
 const enumOf = (...values: string[]) => mix(fc.oneof(fc.constantFrom(...values), fc.string({ maxLength: 12 })));
 const bool = mix(fc.boolean());
-const dateTime = mix(fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string({ maxLength: 30 })));
-const titles = mix(fc.array(fc.record({ locale: mix(fc.oneof(fc.constantFrom('en_US', 'fr_FR'), fc.string({ maxLength: 8 }))), title: mix(fc.string({ maxLength: 300 })) }), { maxLength: 4 }));
+const dateTime = mix(
+  fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.string({ maxLength: 30 }),
+  ),
+);
+const titles = mix(
+  fc.array(fc.record({ locale: mix(fc.oneof(fc.constantFrom('en_US', 'fr_FR'), fc.string({ maxLength: 8 }))), title: mix(fc.string({ maxLength: 300 })) }), {
+    maxLength: 4,
+  }),
+);
 const entries = mix(fc.array(fc.record({ key: mix(fc.string({ maxLength: 10 })), value: mix(fc.string({ maxLength: 10 })) }), { maxLength: 4 }));
 const representations = mix(
   fc.array(
@@ -80,9 +103,15 @@ const PROFILE = 'id displayName alias profileUrl orgScopedId';
 const OPERATIONS: Operation[] = [
   { query: `query($id: ID!) { user(id: $id) { ${PROFILE} ownsApp } }`, variables: { id } },
   { query: `{ viewer { ${PROFILE} leaderboardEntry(leaderboard: "HIGH_SCORES") { rank score } } }`, variables: {} },
-  { query: `query($names: [String!], $all: Boolean) { achievementDefinitions(apiNames: $names, includeArchived: $all) { apiName title type target bitfieldLength } }`, variables: { names: apiNames, all: bool } },
+  {
+    query: `query($names: [String!], $all: Boolean) { achievementDefinitions(apiNames: $names, includeArchived: $all) { apiName title type target bitfieldLength } }`,
+    variables: { names: apiNames, all: bool },
+  },
   { query: `query($name: String!) { achievementDefinition(apiName: $name) { apiName title } }`, variables: { name: apiName } },
-  { query: `query($id: ID!, $names: [String!], $name: String!) { user(id: $id) { achievements(apiNames: $names) { unlocked count bitfield definition { apiName } } achievement(apiName: $name) { unlocked unlockedAt } } }`, variables: { id, names: apiNames, name: apiName } },
+  {
+    query: `query($id: ID!, $names: [String!], $name: String!) { user(id: $id) { achievements(apiNames: $names) { unlocked count bitfield definition { apiName } } achievement(apiName: $name) { unlocked unlockedAt } } }`,
+    variables: { id, names: apiNames, name: apiName },
+  },
   { query: `{ leaderboards { apiName sortOrder entryCount titles { locale title } } }`, variables: {} },
   {
     query: `query($name: String!, $first: Int!, $after: String, $startAt: LeaderboardStartAt!, $offset: Int, $filter: LeaderboardFilter!, $ids: [ID!], $locale: String!) {
@@ -99,10 +128,22 @@ const OPERATIONS: Operation[] = [
       locale: mix(fc.string({ maxLength: 10 })),
     },
   },
-  { query: `query($id: ID!, $board: String!) { user(id: $id) { leaderboardEntry(leaderboard: $board) { id rank score leaderboard { apiName } } } }`, variables: { id, board: apiName } },
-  { query: `query($id: ID!, $first: Int, $after: String) { user(id: $id) { purchases(first: $first, after: $after) { edges { cursor node { id sku grantedAt expiresAt item { id sku } } } pageInfo { hasNextPage endCursor } } } }`, variables: { id, first, after: cursor } },
-  { query: `query($id: ID!, $sku: String!, $active: Boolean, $skus: [String!]) { user(id: $id) { entitlement(sku: $sku) { owned grantedAt } subscriptions(active: $active, skus: $skus) { sku isActive nextRenewal currentPriceTerm { price } } } }`, variables: { id, sku, active: bool, skus: mix(fc.array(sku, { maxLength: 110 })) } },
-  { query: `query($sku: String!) { products { sku name price { formatted } billingPlans { paidOffer { term } } } product(sku: $sku) { sku } }`, variables: { sku } },
+  {
+    query: `query($id: ID!, $board: String!) { user(id: $id) { leaderboardEntry(leaderboard: $board) { id rank score leaderboard { apiName } } } }`,
+    variables: { id, board: apiName },
+  },
+  {
+    query: `query($id: ID!, $first: Int, $after: String) { user(id: $id) { purchases(first: $first, after: $after) { edges { cursor node { id sku grantedAt expiresAt item { id sku } } } pageInfo { hasNextPage endCursor } } } }`,
+    variables: { id, first, after: cursor },
+  },
+  {
+    query: `query($id: ID!, $sku: String!, $active: Boolean, $skus: [String!]) { user(id: $id) { entitlement(sku: $sku) { owned grantedAt } subscriptions(active: $active, skus: $skus) { sku isActive nextRenewal currentPriceTerm { price } } } }`,
+    variables: { id, sku, active: bool, skus: mix(fc.array(sku, { maxLength: 110 })) },
+  },
+  {
+    query: `query($sku: String!) { products { sku name price { formatted } billingPlans { paidOffer { term } } } product(sku: $sku) { sku } }`,
+    variables: { sku },
+  },
   { query: `query($id: ID!) { moderatedRoom(id: $id) { id maxUsers users { id } dataStore { key value } } }`, variables: { id } },
   {
     query: `query($representations: [_Any!]!) { _entities(representations: $representations) {
@@ -113,12 +154,35 @@ const OPERATIONS: Operation[] = [
     } }`,
     variables: { representations },
   },
-  { query: `mutation($userId: ID!, $apiName: String!) { unlockAchievement(userId: $userId, apiName: $apiName) { justUnlocked progress { unlocked } } }`, variables: { userId: id, apiName } },
-  { query: `mutation($userId: ID!, $apiName: String!, $count: Int!, $key: String) { addAchievementCount(userId: $userId, apiName: $apiName, count: $count, idempotencyKey: $key) { justUnlocked settledBy progress { count } } }`, variables: { userId: id, apiName, count, key } },
-  { query: `mutation($userId: ID!, $apiName: String!, $bits: String!, $key: String) { addAchievementBits(userId: $userId, apiName: $apiName, bits: $bits, idempotencyKey: $key) { justUnlocked progress { bitfield } } }`, variables: { userId: id, apiName, bits, key } },
+  {
+    query: `mutation($userId: ID!, $apiName: String!) { unlockAchievement(userId: $userId, apiName: $apiName) { justUnlocked progress { unlocked } } }`,
+    variables: { userId: id, apiName },
+  },
+  {
+    query: `mutation($userId: ID!, $apiName: String!, $count: Int!, $key: String) { addAchievementCount(userId: $userId, apiName: $apiName, count: $count, idempotencyKey: $key) { justUnlocked settledBy progress { count } } }`,
+    variables: { userId: id, apiName, count, key },
+  },
+  {
+    query: `mutation($userId: ID!, $apiName: String!, $bits: String!, $key: String) { addAchievementBits(userId: $userId, apiName: $apiName, bits: $bits, idempotencyKey: $key) { justUnlocked progress { bitfield } } }`,
+    variables: { userId: id, apiName, bits, key },
+  },
   {
     query: `mutation($input: AchievementDefinitionInput!) { upsertAchievementDefinition(input: $input) { apiName type target } }`,
-    variables: { input: mix(fc.record({ apiName, type: enumOf('SIMPLE', 'COUNT', 'BITFIELD'), writePolicy: enumOf('CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'), target: count, bitfieldLength: count, title: mix(fc.string({ maxLength: 20 })) }, { requiredKeys: ['apiName', 'type', 'writePolicy'] })) },
+    variables: {
+      input: mix(
+        fc.record(
+          {
+            apiName,
+            type: enumOf('SIMPLE', 'COUNT', 'BITFIELD'),
+            writePolicy: enumOf('CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'),
+            target: count,
+            bitfieldLength: count,
+            title: mix(fc.string({ maxLength: 20 })),
+          },
+          { requiredKeys: ['apiName', 'type', 'writePolicy'] },
+        ),
+      ),
+    },
   },
   { query: `mutation($userId: ID!) { resetAchievements(userId: $userId) { success user { id } } }`, variables: { userId: id } },
   { query: `mutation($userId: ID!, $nonce: String!) { validateUserNonce(userId: $userId, nonce: $nonce) { valid } }`, variables: { userId: id, nonce } },
@@ -129,17 +193,52 @@ const OPERATIONS: Operation[] = [
   },
   {
     query: `mutation($input: LeaderboardInput!) { upsertLeaderboard(input: $input) { created leaderboard { apiName } } }`,
-    variables: { input: mix(fc.record({ apiName, sortOrder: enumOf('HIGHER_IS_BETTER', 'LOWER_IS_BETTER'), writePolicy: enumOf('CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'), earliestAllowedEntryTime: dateTime, latestAllowedEntryTime: dateTime, titles }, { requiredKeys: ['apiName'] })) },
+    variables: {
+      input: mix(
+        fc.record(
+          {
+            apiName,
+            sortOrder: enumOf('HIGHER_IS_BETTER', 'LOWER_IS_BETTER'),
+            writePolicy: enumOf('CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'),
+            earliestAllowedEntryTime: dateTime,
+            latestAllowedEntryTime: dateTime,
+            titles,
+          },
+          { requiredKeys: ['apiName'] },
+        ),
+      ),
+    },
   },
   { query: `mutation($id: ID!) { deleteLeaderboardEntry(id: $id) { success } }`, variables: { id } },
-  { query: `mutation($name: String!) { removeAllLeaderboardEntries(leaderboard: $name) { success } }`, variables: { name: mix(fc.oneof(fc.constant('NO_SUCH_BOARD'), fc.string({ maxLength: 20 }))) } },
-  { query: `mutation($name: String!) { deleteLeaderboard(apiName: $name) { success } }`, variables: { name: mix(fc.oneof(fc.constant('NO_SUCH_BOARD'), fc.string({ maxLength: 20 }))) } },
-  { query: `mutation($userId: ID!, $sku: String!, $key: String) { consumePurchase(userId: $userId, sku: $sku, idempotencyKey: $key) { consumed status settledBy } }`, variables: { userId: id, sku, key } },
-  { query: `mutation($userId: ID!, $sku: String!, $reason: RefundReason!) { refundPurchase(userId: $userId, sku: $sku, reason: $reason) { refunded status } }`, variables: { userId: id, sku, reason: enumOf('CUSTOMER_SUPPORT', 'UNABLE_TO_FULFILL', 'OTHER') } },
-  { query: `mutation($userId: ID!, $sku: String!, $reason: CancelReason!) { cancelSubscription(userId: $userId, sku: $sku, reason: $reason) { cancelled subscription { isActive } } }`, variables: { userId: id, sku, reason: enumOf('OTHER', 'PRICING', 'TECHNICAL') } },
-  { query: `mutation($userId: ID!, $sku: String!, $days: Int!) { extendSubscription(userId: $userId, sku: $sku, days: $days) { extended subscription { periodEnd } } }`, variables: { userId: id, sku, days } },
+  {
+    query: `mutation($name: String!) { removeAllLeaderboardEntries(leaderboard: $name) { success } }`,
+    variables: { name: mix(fc.oneof(fc.constant('NO_SUCH_BOARD'), fc.string({ maxLength: 20 }))) },
+  },
+  {
+    query: `mutation($name: String!) { deleteLeaderboard(apiName: $name) { success } }`,
+    variables: { name: mix(fc.oneof(fc.constant('NO_SUCH_BOARD'), fc.string({ maxLength: 20 }))) },
+  },
+  {
+    query: `mutation($userId: ID!, $sku: String!, $key: String) { consumePurchase(userId: $userId, sku: $sku, idempotencyKey: $key) { consumed status settledBy } }`,
+    variables: { userId: id, sku, key },
+  },
+  {
+    query: `mutation($userId: ID!, $sku: String!, $reason: RefundReason!) { refundPurchase(userId: $userId, sku: $sku, reason: $reason) { refunded status } }`,
+    variables: { userId: id, sku, reason: enumOf('CUSTOMER_SUPPORT', 'UNABLE_TO_FULFILL', 'OTHER') },
+  },
+  {
+    query: `mutation($userId: ID!, $sku: String!, $reason: CancelReason!) { cancelSubscription(userId: $userId, sku: $sku, reason: $reason) { cancelled subscription { isActive } } }`,
+    variables: { userId: id, sku, reason: enumOf('OTHER', 'PRICING', 'TECHNICAL') },
+  },
+  {
+    query: `mutation($userId: ID!, $sku: String!, $days: Int!) { extendSubscription(userId: $userId, sku: $sku, days: $days) { extended subscription { periodEnd } } }`,
+    variables: { userId: id, sku, days },
+  },
   { query: `mutation($max: Int!) { createModeratedRoom(maxUsers: $max) { success room { id maxUsers } } }`, variables: { max: count } },
-  { query: `mutation($id: ID!, $entries: [RoomDataEntryInput!]!) { updateModeratedRoomDataStore(roomId: $id, entries: $entries) { success } }`, variables: { id, entries } },
+  {
+    query: `mutation($id: ID!, $entries: [RoomDataEntryInput!]!) { updateModeratedRoomDataStore(roomId: $id, entries: $entries) { success } }`,
+    variables: { id, entries },
+  },
   { query: `mutation($id: ID!) { deleteModeratedRoom(roomId: $id) { success } }`, variables: { id } },
 ];
 

@@ -26,7 +26,14 @@ describe('AUTH_* settings', () => {
   });
 
   test('a JWKS URL or a secret selects JWT mode with it; issuer, audiences, tolerance, router secret are read', () => {
-    expect(loadConfig({ AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json', AUTH_ISSUER: 'https://id.example.com/', AUTH_AUDIENCE: 'a, b', AUTH_CLOCK_TOLERANCE_SEC: '30' }).auth).toEqual({
+    expect(
+      loadConfig({
+        AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+        AUTH_ISSUER: 'https://id.example.com/',
+        AUTH_AUDIENCE: 'a, b',
+        AUTH_CLOCK_TOLERANCE_SEC: '30',
+      }).auth,
+    ).toEqual({
       mode: 'jwt',
       demo: false,
       jwksUrl: 'https://id.example.com/.well-known/jwks.json',
@@ -36,7 +43,12 @@ describe('AUTH_* settings', () => {
       clockToleranceSec: 30,
       routerSecret: undefined,
     });
-    expect(loadConfig({ AUTH_HS256_SECRET: SECRET, ROUTER_SHARED_SECRET: 'router-secret-0123456789' }).auth).toMatchObject({ mode: 'jwt', demo: false, hs256Secret: SECRET, routerSecret: 'router-secret-0123456789' });
+    expect(loadConfig({ AUTH_HS256_SECRET: SECRET, ROUTER_SHARED_SECRET: 'router-secret-0123456789' }).auth).toMatchObject({
+      mode: 'jwt',
+      demo: false,
+      hs256Secret: SECRET,
+      routerSecret: 'router-secret-0123456789',
+    });
   });
 
   test('production needs a key, or an explicit AUTH_MODE=none behind the router secret', () => {
@@ -130,7 +142,8 @@ describe('directive semantics', () => {
     expect(scopesDeclared(parse(SDL))).toEqual(['a', 'b', 'c', 'p', 's:secret', 's:type']);
   });
 
-  const run = (query: string, caller: Caller, variables?: Record<string, unknown>) => execute({ schema, document: parse(query), contextValue: { caller }, variableValues: variables }) as Promise<any>;
+  const run = (query: string, caller: Caller, variables?: Record<string, unknown>) =>
+    execute({ schema, document: parse(query), contextValue: { caller }, variableValues: variables }) as Promise<any>;
 
   test('OR of ANDs: a+b or c', async () => {
     const q = '{ thing { either } }';
@@ -153,7 +166,10 @@ describe('directive semantics', () => {
   test('_entities: a type-level rule guards __resolveReference, one entity at a time', async () => {
     resolved = 0;
     const q = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Thing { id } } }';
-    const r = [{ __typename: 'Thing', id: '1' }, { __typename: 'Thing', id: '2' }];
+    const r = [
+      { __typename: 'Thing', id: '1' },
+      { __typename: 'Thing', id: '2' },
+    ];
     const refused = await run(q, tokenCaller('t', ['a']), { r });
     expect(refused.data._entities).toEqual([null, null]);
     expect(refused.errors.map((e: any) => [e.path, e.extensions.code])).toEqual([

@@ -23,7 +23,9 @@ async function codegen(schemaGlob: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'codegen-out-'));
   try {
     const original = readFileSync(CONFIG, 'utf8');
-    const config = original.replace(/^schema: schema\/\*\.graphql$/m, `schema: ${JSON.stringify(schemaGlob)}`).replace(`  ${OUTPUT}:`, `  ${JSON.stringify(join(dir, 'types.ts'))}:`);
+    const config = original
+      .replace(/^schema: schema\/\*\.graphql$/m, `schema: ${JSON.stringify(schemaGlob)}`)
+      .replace(`  ${OUTPUT}:`, `  ${JSON.stringify(join(dir, 'types.ts'))}:`);
     expect(config.split('\n').filter((line, i) => line !== original.split('\n')[i])).toHaveLength(2);
     writeFileSync(join(dir, 'codegen.yml'), config);
     await promisify(execFile)(join(ROOT, 'node_modules/.bin/graphql-codegen'), ['--config', join(dir, 'codegen.yml'), '--silent'], { cwd: ROOT });

@@ -38,24 +38,15 @@ describe('parseFields', () => {
     });
   });
 
-  test.each([
-    ['a,,b'],
-    ['a,'],
-    [',a'],
-    ['a{b'],
-    ['a{b,c'],
-    ['a}'],
-    ['a{}'],
-    ['a b'],
-    ['a{b}}'],
-    ['a-b'],
-    ['1abc'],
-  ])('syntax error %p is GraphError code 100, HTTP 400', (input) => {
-    const error = graphErrorOf(() => parseFields(input));
-    expect(error.code).toBe(100);
-    expect(error.status).toBe(400);
-    expect(error.message).toMatch(/syntax error/i);
-  });
+  test.each([['a,,b'], ['a,'], [',a'], ['a{b'], ['a{b,c'], ['a}'], ['a{}'], ['a b'], ['a{b}}'], ['a-b'], ['1abc']])(
+    'syntax error %p is GraphError code 100, HTTP 400',
+    (input) => {
+      const error = graphErrorOf(() => parseFields(input));
+      expect(error.code).toBe(100);
+      expect(error.status).toBe(400);
+      expect(error.message).toMatch(/syntax error/i);
+    },
+  );
 });
 
 const DEF_SHAPE: NodeShape = { type: 'Definition', fields: ['id', 'api_name', 'target'] };
@@ -90,7 +81,13 @@ describe('project', () => {
 
   test('arrays of nested nodes are projected item by item', () => {
     const shape: NodeShape = { type: 'List', fields: ['id', 'items'], nested: { items: DEF_SHAPE } };
-    const listNode = { id: '1', items: [{ id: 'a', api_name: 'A', target: 1 }, { id: 'b', api_name: 'B' }] };
+    const listNode = {
+      id: '1',
+      items: [
+        { id: 'a', api_name: 'A', target: 1 },
+        { id: 'b', api_name: 'B' },
+      ],
+    };
     expect(project(listNode, shape, parseFields('items{api_name,target}'))).toEqual({ items: [{ api_name: 'A', target: 1 }, { api_name: 'B' }] });
   });
 

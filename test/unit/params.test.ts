@@ -1,14 +1,5 @@
 /** Request and response shape helpers: `fields=`, JSON-array params, cursor paging, Graph scalars. */
-import {
-  collectAllPages,
-  fieldsParam,
-  jsonArrayParam,
-  parseGraphId,
-  parseGraphInt,
-  parseGraphTime,
-  readPage,
-  type Page,
-} from '../../src/horizon/params.js';
+import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from '../../src/horizon/params.js';
 
 const identity = <T>(x: T): T => x;
 
@@ -59,10 +50,7 @@ describe('readPage', () => {
   });
 
   test('next without cursors: after comes from the next URL query', () => {
-    const page = readPage(
-      { data: [1, 2], paging: { next: 'https://graph.oculus.com/123/achievements?limit=2&after=QVFIOjE%3D&fields=id' } },
-      identity,
-    );
+    const page = readPage({ data: [1, 2], paging: { next: 'https://graph.oculus.com/123/achievements?limit=2&after=QVFIOjE%3D&fields=id' } }, identity);
     expect(page.after).toBe('QVFIOjE=');
   });
 
@@ -106,7 +94,12 @@ describe('collectAllPages', () => {
   });
 
   test('stops when the server hands back the cursor it was just given', async () => {
-    const fetcher = jest.fn(async (_after: string | undefined): Promise<Page<number>> => ({ items: [1], after: 'SAME', before: undefined, totalCount: undefined }));
+    const fetcher = jest.fn(async (_after: string | undefined): Promise<Page<number>> => ({
+      items: [1],
+      after: 'SAME',
+      before: undefined,
+      totalCount: undefined,
+    }));
     const items = await collectAllPages(fetcher, 50);
     expect(fetcher).toHaveBeenCalledTimes(2);
     expect(items).toEqual([1, 1]);

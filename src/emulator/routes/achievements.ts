@@ -116,11 +116,13 @@ export function upsertDefinition(state: EmulatorState, params: Record<string, st
   const type = (params.achievement_type ?? existing?.achievement_type) as EmulatedAchievementDefinition['achievement_type'] | undefined;
   if (!type || !TYPES.includes(type)) throw errors.param('Param achievement_type must be one of SIMPLE, COUNT, BITFIELD');
   if (existing && existing.achievement_type !== type) throw errors.param('The achievement_type of an existing achievement cannot be changed');
-  const policy = (params.achievement_write_policy ?? existing?.achievement_write_policy) as EmulatedAchievementDefinition['achievement_write_policy'] | undefined;
+  const policy = (params.achievement_write_policy ?? existing?.achievement_write_policy) as
+    EmulatedAchievementDefinition['achievement_write_policy'] | undefined;
   if (!policy || !POLICIES.includes(policy)) {
     throw errors.param('Param achievement_write_policy must be one of CLIENT_AUTHORITATIVE, SERVER_AUTHORITATIVE');
   }
-  const bitfieldLength = type === 'BITFIELD' ? (parseIntParam('bitfield_length', params.bitfield_length, 1, MAX_BITFIELD_LENGTH) ?? existing?.bitfield_length) : undefined;
+  const bitfieldLength =
+    type === 'BITFIELD' ? (parseIntParam('bitfield_length', params.bitfield_length, 1, MAX_BITFIELD_LENGTH) ?? existing?.bitfield_length) : undefined;
   if (type === 'BITFIELD' && bitfieldLength === undefined) throw errors.param('The parameter bitfield_length is required for BITFIELD achievements');
   const target = type === 'SIMPLE' ? undefined : (parseIntParam('target', params.target, 1) ?? existing?.target);
   if (type !== 'SIMPLE' && target === undefined) throw errors.param(`The parameter target is required for ${type} achievements`);

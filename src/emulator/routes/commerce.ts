@@ -344,7 +344,14 @@ export const DEMO_SUBSCRIPTION_SKU = 'vip_pass';
  */
 export function seedCommerce(state: EmulatorState): void {
   const commerce = state.commerce;
-  const addItem = (sku: string, itemType: EmulatedItem['item_type'], name: string, description: string, price: EmulatedPrice, extra: Partial<EmulatedItem> = {}) => {
+  const addItem = (
+    sku: string,
+    itemType: EmulatedItem['item_type'],
+    name: string,
+    description: string,
+    price: EmulatedPrice,
+    extra: Partial<EmulatedItem> = {},
+  ) => {
     const item: EmulatedItem = { id: state.newId(), sku, item_type: itemType, current_offer: { id: state.newId(), name, description, price }, ...extra };
     commerce.items.set(sku, item);
     return item;
@@ -361,12 +368,34 @@ export function seedCommerce(state: EmulatorState): void {
       billing_plans: [
         {
           paid_offer: { id: state.newId(), price, subscription_term: t },
-          trial_offers: [{ id: state.newId(), name: trial.name, description: trial.description, max_term_count: 1, trial_type: trial.type, trial_term: trial.term, price: trial.price }],
+          trial_offers: [
+            {
+              id: state.newId(),
+              name: trial.name,
+              description: trial.description,
+              max_term_count: 1,
+              trial_type: trial.type,
+              trial_term: trial.term,
+              price: trial.price,
+            },
+          ],
         },
       ],
     });
-  const monthly = term('MONTHLY', usd(499), { type: 'FREE_TRIAL', term: 'MONTHLY', price: usd(0), name: 'First month free', description: 'Try VIP free for a month.' });
-  const annual = term('ANNUAL', usd(4999), { type: 'INTRO_OFFER', term: 'ANNUAL', price: usd(2999), name: 'First year $29.99', description: 'Your first year at a lower price.' });
+  const monthly = term('MONTHLY', usd(499), {
+    type: 'FREE_TRIAL',
+    term: 'MONTHLY',
+    price: usd(0),
+    name: 'First month free',
+    description: 'Try VIP free for a month.',
+  });
+  const annual = term('ANNUAL', usd(4999), {
+    type: 'INTRO_OFFER',
+    term: 'ANNUAL',
+    price: usd(2999),
+    name: 'First year $29.99',
+    description: 'Your first year at a lower price.',
+  });
 
   const user = demoUserId;
   const base = 1_750_000_000;
@@ -388,7 +417,11 @@ export function seedCommerce(state: EmulatorState): void {
 
   const today = Math.floor(Date.now() / 1000 / DAY) * DAY;
   const paid = (price: string, t: OfferTerm): EmulatedPriceTerm => ({ price, term: t, currency: 'USD' });
-  const subscribe = (player: number, item: EmulatedItem, s: Omit<EmulatedSubscription, 'id' | 'purchase_id' | 'owner_id' | 'sku' | 'item_id' | 'extended_days' | 'ended'>) =>
+  const subscribe = (
+    player: number,
+    item: EmulatedItem,
+    s: Omit<EmulatedSubscription, 'id' | 'purchase_id' | 'owner_id' | 'sku' | 'item_id' | 'extended_days' | 'ended'>,
+  ) =>
     commerce.subscriptions.push({
       id: state.newId(),
       purchase_id: state.newId(),

@@ -3,7 +3,19 @@
  * `start_at`, score submission with both write policies, best-score keeping, the allowed time
  * window and extra data, and the deletes (entry and board by node id, all entries by name).
  */
-import { errors, GraphError, JsonInteger, nowSeconds, paginate, parseBool, parseIntParam, parseJsonArray, project, required, type NodeShape } from '../graph.js';
+import {
+  errors,
+  GraphError,
+  JsonInteger,
+  nowSeconds,
+  paginate,
+  parseBool,
+  parseIntParam,
+  parseJsonArray,
+  project,
+  required,
+  type NodeShape,
+} from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import { ENTRY_WRITE_POLICIES, SORT_ORDERS, type EmulatedLeaderboard, type EmulatedLeaderboardEntry, type RankedEntry } from '../data/leaderboards.js';
 import { demoUserId, demoUserToken } from '../seed.js';

@@ -47,7 +47,9 @@ async function writableDefinition(ctx: Context, userId: string, apiName: string,
   if (!definition) throw userError(ErrorCode.NOT_FOUND, `No achievement with api name ${apiName}`, { argument: 'apiName' });
   if (definition.archived) throw userError(ErrorCode.BAD_USER_INPUT, `Achievement ${apiName} is archived and cannot be written`, { argument: 'apiName' });
   if (!accepts.includes(definition.type)) {
-    throw userError(ErrorCode.BAD_USER_INPUT, `Achievement ${apiName} is ${definition.type}; this mutation needs ${accepts.join(' or ')}`, { argument: 'apiName' });
+    throw userError(ErrorCode.BAD_USER_INPUT, `Achievement ${apiName} is ${definition.type}; this mutation needs ${accepts.join(' or ')}`, {
+      argument: 'apiName',
+    });
   }
   return definition;
 }
@@ -169,7 +171,6 @@ export const achievementResolvers = {
       return { success, user: { id: args.userId } };
     },
   },
-
 
   User: {
     async achievements(user: UserRef, args: { apiNames?: string[] | null }, ctx: Context): Promise<ProgressParent[]> {

@@ -34,13 +34,15 @@ export function createLeaderboardLoaders(client: HorizonClient, { signal }: Load
   // fetched without any one request's signal since other requests may be waiting on it.
   let everyBoard: Promise<Leaderboard[]> | undefined;
   const allBoards = () => {
-    everyBoard ??= caches.leaderboardLists.get('all', () => client.leaderboards.list()).then((boards) => {
-      for (const b of boards) {
-        board.prime(b.apiName, b);
-        caches.leaderboards.set(b.apiName, b);
-      }
-      return boards;
-    });
+    everyBoard ??= caches.leaderboardLists
+      .get('all', () => client.leaderboards.list())
+      .then((boards) => {
+        for (const b of boards) {
+          board.prime(b.apiName, b);
+          caches.leaderboards.set(b.apiName, b);
+        }
+        return boards;
+      });
     return everyBoard;
   };
   // Either way one call: the `api_name` filter for a single board, else the whole list

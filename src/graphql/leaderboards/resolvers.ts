@@ -128,10 +128,7 @@ async function boardOrThrow(ctx: Context, apiName: string, argument: string): Pr
 function titleFor(titles: readonly LocalizedTitle[], locale: string): string | null {
   const language = locale.split('_')[0];
   const pick =
-    titles.find((t) => t.locale === locale) ??
-    titles.find((t) => t.locale.split('_')[0] === language) ??
-    titles.find((t) => t.locale === 'en_US') ??
-    titles[0];
+    titles.find((t) => t.locale === locale) ?? titles.find((t) => t.locale.split('_')[0] === language) ?? titles.find((t) => t.locale === 'en_US') ?? titles[0];
   return pick?.title ?? null;
 }
 
@@ -222,10 +219,14 @@ export const leaderboardResolvers = {
         });
       } catch (error) {
         if (error instanceof HorizonApiError && error.code === CODE_NOT_RANKED) {
-          throw userError(ErrorCode.NOT_FOUND, `The calling player has no entry on ${board.apiName} to centre on; CENTERED_ON_VIEWER_OR_TOP falls back to the top`, {
-            reason: 'NOT_RANKED',
-            upstream: { endpoint: error.endpoint, status: error.status, code: error.code },
-          });
+          throw userError(
+            ErrorCode.NOT_FOUND,
+            `The calling player has no entry on ${board.apiName} to centre on; CENTERED_ON_VIEWER_OR_TOP falls back to the top`,
+            {
+              reason: 'NOT_RANKED',
+              upstream: { endpoint: error.endpoint, status: error.status, code: error.code },
+            },
+          );
         }
         throw unknownBoard(error, board.apiName) ?? error;
       }
@@ -247,7 +248,14 @@ export const leaderboardResolvers = {
   Mutation: {
     async submitLeaderboardScore(
       _: unknown,
-      args: { userId: string; leaderboard: string; score: bigint; extraDataBase64?: string | null; forceUpdate?: boolean | null; idempotencyKey?: string | null },
+      args: {
+        userId: string;
+        leaderboard: string;
+        score: bigint;
+        extraDataBase64?: string | null;
+        forceUpdate?: boolean | null;
+        idempotencyKey?: string | null;
+      },
       ctx: Context,
     ) {
       // Everything checkable is checked before the first upstream call.
@@ -263,7 +271,10 @@ export const leaderboardResolvers = {
         const userToken = requireUserToken(ctx);
         const viewer = await ctx.loaders.users.viewer();
         if (viewer.id !== args.userId) {
-          throw userError(ErrorCode.FORBIDDEN, `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`);
+          throw userError(
+            ErrorCode.FORBIDDEN,
+            `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`,
+          );
         }
         send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userToken });
       } else {
@@ -277,13 +288,20 @@ export const leaderboardResolvers = {
       const { result, settledBy } = await ctx.ledger.execute<EntrySnapshot | null, SubmitEntryResult>({
         scope: 'submitLeaderboardScore',
         key: args.idempotencyKey,
-        args: { userId: args.userId, leaderboard: board.apiName, score: args.score.toString(), extraDataBase64: args.extraDataBase64 ?? null, forceUpdate: write.forceUpdate },
+        args: {
+          userId: args.userId,
+          leaderboard: board.apiName,
+          score: args.score.toString(),
+          extraDataBase64: args.extraDataBase64 ?? null,
+          forceUpdate: write.forceUpdate,
+        },
         snapshot: entryNow,
         run: send,
         // A lost reply: the entry now holds our score with a new timestamp iff ours landed.
         settle: async (before) => {
           const after = await entryNow();
-          const landed = after !== null && after.score === args.score.toString() && (!before || after.timestamp !== before.timestamp || before.score !== after.score);
+          const landed =
+            after !== null && after.score === args.score.toString() && (!before || after.timestamp !== before.timestamp || before.score !== after.score);
           return landed ? { applied: true, result: { didUpdate: true, updatedChallengeIds: [] } } : { applied: false };
         },
       });
@@ -297,11 +315,15 @@ export const leaderboardResolvers = {
       assertApiName('input.apiName', input.apiName);
       assertLeaderboardUpsert(input);
       if (input.earliestAllowedEntryTime && input.latestAllowedEntryTime && input.earliestAllowedEntryTime >= input.latestAllowedEntryTime) {
-        throw userError(ErrorCode.BAD_USER_INPUT, 'earliestAllowedEntryTime must be before latestAllowedEntryTime', { argument: 'input.earliestAllowedEntryTime' });
+        throw userError(ErrorCode.BAD_USER_INPUT, 'earliestAllowedEntryTime must be before latestAllowedEntryTime', {
+          argument: 'input.earliestAllowedEntryTime',
+        });
       }
       const existing = await ctx.loaders.leaderboards.board.load(input.apiName);
       if (!existing && (!input.sortOrder || !input.writePolicy)) {
-        throw userError(ErrorCode.BAD_USER_INPUT, `Creating ${input.apiName} needs sortOrder and writePolicy`, { argument: input.sortOrder ? 'input.writePolicy' : 'input.sortOrder' });
+        throw userError(ErrorCode.BAD_USER_INPUT, `Creating ${input.apiName} needs sortOrder and writePolicy`, {
+          argument: input.sortOrder ? 'input.writePolicy' : 'input.sortOrder',
+        });
       }
       await ctx.horizon.leaderboards.upsert({
         apiName: input.apiName,
