@@ -2,8 +2,11 @@
  * Every GraphQL operation and curl body shown in the README runs against the subgraph on the
  * emulator's demo data without errors, so the examples stay true as the schema moves.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
 import { createContext } from '../../src/graphql/context.js';
 import { silentLogger, startHarness, type Harness } from '../helpers/harness.js';
@@ -60,4 +63,34 @@ test.each(examples())('README example runs without errors: %s', async (_name, qu
   expect(response.body.singleResult.errors).toBeUndefined();
   expect(response.body.singleResult.data).toBeTruthy();
   expect(demoUserId(0)).toBe('3559884437424131');
+});
+
+describe('curl examples, run as written against `npm start`-like demo mode', () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', EMULATOR_PORT: '0', LOG_LEVEL: 'silent' }), silentLogger);
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const curls = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((block) => block.trimStart().startsWith('curl '));
+
+  test('the README has curl examples', () => {
+    expect(curls.length).toBeGreaterThan(0);
+  });
+
+  test.each(curls.map((c) => [c.split('\n')[0]!.slice(0, 70), c]))('%s', async (_name, command) => {
+    // The same command, pointed at this test's port, with the demo token `npm start` prints.
+    const url = new URL(app.subgraph.url);
+    const local = command.replaceAll('http://localhost:4001', `http://127.0.0.1:${url.port}`);
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile('bash', ['-c', local], { env: { ...process.env, TOKEN: app.devToken ?? '' }, timeout: 10_000 }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      ),
+    );
+    const body = JSON.parse(output) as { data?: unknown; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toBeTruthy();
+  });
 });
