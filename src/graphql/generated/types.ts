@@ -504,12 +504,12 @@ export type Mutation = {
    * active until the current period ends, and Horizon emails the player. Fails with
    * BAD_USER_INPUT when the player has no active, uncancelled subscription to `sku`.
    */
-  cancelSubscription: CancelSubscriptionPayload;
+  cancelSubscription?: Maybe<CancelSubscriptionPayload>;
   /**
    * Uses up a consumable the player owns (e.g. after crediting the gems in the game), so they
    * can buy it again. Horizon consumes by SKU only: there is no per-purchase consume.
    */
-  consumePurchase: ConsumePurchasePayload;
+  consumePurchase?: Maybe<ConsumePurchasePayload>;
   /**
    * Creates a moderated room.
    * @deprecated Moderated rooms are deprecated by Meta; use Group Presence and your own session service.
@@ -528,9 +528,9 @@ export type Mutation = {
    * Admin: adds free days to a player's active subscription, moving its period end and next
    * renewal. At most 365 days per call and 10 years in total.
    */
-  extendSubscription: ExtendSubscriptionPayload;
+  extendSubscription?: Maybe<ExtendSubscriptionPayload>;
   /** Admin: refunds a durable or an unconsumed consumable and takes it away from the player. */
-  refundPurchase: RefundPurchasePayload;
+  refundPurchase?: Maybe<RefundPurchasePayload>;
   /** Admin: deletes every entry of a leaderboard, keeping the leaderboard. Irreversible. */
   removeAllLeaderboardEntries?: Maybe<RemoveAllLeaderboardEntriesPayload>;
   /** Admin: resets every achievement of a player to untouched (for test users and support cases). Irreversible. */
@@ -842,11 +842,11 @@ export type Query = {
    * The app's achievement definitions: the named ones, or all of them when `apiNames` is
    * omitted. Unknown api names are left out.
    */
-  achievementDefinitions: Array<AchievementDefinition>;
+  achievementDefinitions?: Maybe<Array<AchievementDefinition>>;
   /** One leaderboard, or null when the app has no leaderboard with this api name. */
   leaderboard?: Maybe<Leaderboard>;
   /** Every leaderboard of the app. */
-  leaderboards: Array<Leaderboard>;
+  leaderboards?: Maybe<Array<Leaderboard>>;
   /**
    * A moderated room by id, or null when it does not exist.
    * @deprecated Moderated rooms are deprecated by Meta; use Group Presence and your own session service.
@@ -855,7 +855,7 @@ export type Query = {
   /** One catalog item by SKU, or null when the app sells none with this SKU. */
   product?: Maybe<Product>;
   /** Every item the app sells, in the order Horizon lists them: durables, consumables and each term of each subscription. */
-  products: Array<Product>;
+  products?: Maybe<Array<Product>>;
   /** A player by app-scoped Horizon user id, or null when Horizon has no such user. */
   user?: Maybe<User>;
   /**
@@ -1021,7 +1021,7 @@ export type User = {
    * The player's progress on achievements: the named ones, or every non-archived one when
    * `apiNames` is omitted. Unknown api names are left out.
    */
-  achievements: Array<AchievementProgress>;
+  achievements?: Maybe<Array<AchievementProgress>>;
   /** The player's unique Horizon username (Oculus alias). */
   alias?: Maybe<Scalars['String']['output']>;
   /** The name the player chose to show to others. */
@@ -1030,7 +1030,7 @@ export type User = {
    * Whether the player owns the add-on with this SKU. Consumed consumables and refunded items
    * read as not owned.
    */
-  entitlement: Entitlement;
+  entitlement?: Maybe<Entitlement>;
   /** App-scoped Horizon user id (a numeric string). The same player has a different id in each app. */
   id: Scalars['ID']['output'];
   /**
@@ -1041,7 +1041,7 @@ export type User = {
   /** The player's id across every app of your developer organization (stable for account linking). */
   orgScopedId?: Maybe<Scalars['ID']['output']>;
   /** Whether the player owns the app itself (bought it, or got it free). */
-  ownsApp: Scalars['Boolean']['output'];
+  ownsApp?: Maybe<Scalars['Boolean']['output']>;
   /**
    * URL of the player's profile picture on Meta's CDN. It is signed and expires after some
    * days: fetch it when needed, do not store it.
@@ -1051,9 +1051,9 @@ export type User = {
    * The player's purchases, newest first: durable add-ons, consumables not yet consumed, and
    * subscriptions. Paged with Relay cursors; at most 100 per page.
    */
-  purchases: PurchaseConnection;
+  purchases?: Maybe<PurchaseConnection>;
   /** The player's subscriptions, past and present, optionally filtered. */
-  subscriptions: Array<PlayerSubscription>;
+  subscriptions?: Maybe<Array<PlayerSubscription>>;
 };
 
 
@@ -1522,14 +1522,14 @@ export type ModeratedRoomPayloadResolvers<ContextType = Context, ParentType exte
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAchievementBits?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementBitsArgs, 'apiName' | 'bits' | 'userId'>>;
   addAchievementCount?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementCountArgs, 'apiName' | 'count' | 'userId'>>;
-  cancelSubscription?: Resolver<ResolversTypes['CancelSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku' | 'userId'>>;
-  consumePurchase?: Resolver<ResolversTypes['ConsumePurchasePayload'], ParentType, ContextType, RequireFields<MutationConsumePurchaseArgs, 'sku' | 'userId'>>;
+  cancelSubscription?: Resolver<Maybe<ResolversTypes['CancelSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku' | 'userId'>>;
+  consumePurchase?: Resolver<Maybe<ResolversTypes['ConsumePurchasePayload']>, ParentType, ContextType, RequireFields<MutationConsumePurchaseArgs, 'sku' | 'userId'>>;
   createModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationCreateModeratedRoomArgs, 'maxUsers'>>;
   deleteLeaderboard?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardArgs, 'apiName'>>;
   deleteLeaderboardEntry?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardEntryPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardEntryArgs, 'id'>>;
   deleteModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationDeleteModeratedRoomArgs, 'roomId'>>;
-  extendSubscription?: Resolver<ResolversTypes['ExtendSubscriptionPayload'], ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku' | 'userId'>>;
-  refundPurchase?: Resolver<ResolversTypes['RefundPurchasePayload'], ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'reason' | 'sku' | 'userId'>>;
+  extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku' | 'userId'>>;
+  refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'reason' | 'sku' | 'userId'>>;
   removeAllLeaderboardEntries?: Resolver<Maybe<ResolversTypes['RemoveAllLeaderboardEntriesPayload']>, ParentType, ContextType, RequireFields<MutationRemoveAllLeaderboardEntriesArgs, 'leaderboard'>>;
   resetAchievements?: Resolver<Maybe<ResolversTypes['ResetAchievementsPayload']>, ParentType, ContextType, RequireFields<MutationResetAchievementsArgs, 'userId'>>;
   submitLeaderboardScore?: Resolver<Maybe<ResolversTypes['SubmitLeaderboardScorePayload']>, ParentType, ContextType, RequireFields<MutationSubmitLeaderboardScoreArgs, 'forceUpdate' | 'leaderboard' | 'score' | 'userId'>>;
@@ -1614,12 +1614,12 @@ export type PurchasePageInfoResolvers<ContextType = Context, ParentType extends 
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   achievementDefinition?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionArgs, 'apiName'>>;
-  achievementDefinitions?: Resolver<Array<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionsArgs, 'includeArchived'>>;
+  achievementDefinitions?: Resolver<Maybe<Array<ResolversTypes['AchievementDefinition']>>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionsArgs, 'includeArchived'>>;
   leaderboard?: Resolver<Maybe<ResolversTypes['Leaderboard']>, ParentType, ContextType, RequireFields<QueryLeaderboardArgs, 'apiName'>>;
-  leaderboards?: Resolver<Array<ResolversTypes['Leaderboard']>, ParentType, ContextType>;
+  leaderboards?: Resolver<Maybe<Array<ResolversTypes['Leaderboard']>>, ParentType, ContextType>;
   moderatedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoom']>, ParentType, ContextType, RequireFields<QueryModeratedRoomArgs, 'id'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'sku'>>;
-  products?: Resolver<Array<ResolversTypes['Product']>, ParentType, ContextType>;
+  products?: Resolver<Maybe<Array<ResolversTypes['Product']>>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
@@ -1671,17 +1671,17 @@ export type UpsertLeaderboardPayloadResolvers<ContextType = Context, ParentType 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   achievement?: Resolver<Maybe<ResolversTypes['AchievementProgress']>, ParentType, ContextType, RequireFields<UserAchievementArgs, 'apiName'>>;
-  achievements?: Resolver<Array<ResolversTypes['AchievementProgress']>, ParentType, ContextType, Partial<UserAchievementsArgs>>;
+  achievements?: Resolver<Maybe<Array<ResolversTypes['AchievementProgress']>>, ParentType, ContextType, Partial<UserAchievementsArgs>>;
   alias?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  entitlement?: Resolver<ResolversTypes['Entitlement'], ParentType, ContextType, RequireFields<UserEntitlementArgs, 'sku'>>;
+  entitlement?: Resolver<Maybe<ResolversTypes['Entitlement']>, ParentType, ContextType, RequireFields<UserEntitlementArgs, 'sku'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   leaderboardEntry?: Resolver<Maybe<ResolversTypes['LeaderboardEntry']>, ParentType, ContextType, RequireFields<UserLeaderboardEntryArgs, 'leaderboard'>>;
   orgScopedId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  ownsApp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  ownsApp?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   profileUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  purchases?: Resolver<ResolversTypes['PurchaseConnection'], ParentType, ContextType, RequireFields<UserPurchasesArgs, 'first'>>;
-  subscriptions?: Resolver<Array<ResolversTypes['PlayerSubscription']>, ParentType, ContextType, Partial<UserSubscriptionsArgs>>;
+  purchases?: Resolver<Maybe<ResolversTypes['PurchaseConnection']>, ParentType, ContextType, RequireFields<UserPurchasesArgs, 'first'>>;
+  subscriptions?: Resolver<Maybe<Array<ResolversTypes['PlayerSubscription']>>, ParentType, ContextType, Partial<UserSubscriptionsArgs>>;
 };
 
 export type UserNonceValidationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserNonceValidation'] = ResolversParentTypes['UserNonceValidation']> = {
