@@ -65,7 +65,9 @@ export interface Child {
 export async function startSubgraphProcess(options: { root: string; env: NodeJS.ProcessEnv; logFile: string }): Promise<Child> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [join(options.root, 'dist', 'main.js')], {
+  // BENCH_SUBGRAPH_NODE_ARGS: extra node flags for the subgraph only, e.g. `--cpu-prof` to profile it.
+  const nodeArgs = (process.env.BENCH_SUBGRAPH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(options.root, 'dist', 'main.js')], {
     cwd: options.root,
     env: { ...options.env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', log, log],
