@@ -277,6 +277,9 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   );
   res.setHeader('x-request-id', requestId);
   for (const [key, value] of response.headers) res.setHeader(key, value);
+  // Public data still needs an authorized caller: an HTTP cache in front of the subgraph must
+  // not serve it to a request with another (or no) caller token.
+  if (/\bpublic\b/.test(String(res.getHeader('cache-control') ?? ''))) res.setHeader('vary', varyWith(res.getHeader('vary'), 'authorization'));
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
@@ -342,4 +345,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** `Vary` with `name` added once. */
+function varyWith(current: ReturnType<ServerResponse['getHeader']>, name: string): string {
+  const names = String(current ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (!names.some((v) => v.toLowerCase() === name)) names.push(name);
+  return names.join(', ');
 }

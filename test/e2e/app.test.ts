@@ -36,6 +36,15 @@ test('with no Horizon credentials it runs the built-in emulator on demo data, at
   await notFound.body.dump();
 });
 
+test('cacheable public answers vary by caller token; per-player answers are no-store', async () => {
+  app = await startApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', EMULATOR_PORT: '0' }), silentLogger);
+  const definitions = await post(app.subgraph.url, `{ achievementDefinitions { apiName } }`);
+  expect(definitions.headers['cache-control']).toBe('max-age=60, public');
+  expect(String(definitions.headers.vary).toLowerCase()).toContain('authorization');
+  const player = await post(app.subgraph.url, `{ user(id: "3559884437424131") { displayName } }`);
+  expect(player.headers['cache-control']).toBe('no-store');
+});
+
 test('with credentials it talks to HORIZON_GRAPH_URL and starts no emulator', async () => {
   const upstream = await startEmulator({ appId: '777000777', appSecret: 'live-mode-test-secret' });
   try {
