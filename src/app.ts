@@ -11,7 +11,6 @@ import { RedisIdempotencyStore } from './idempotency/redisStore.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
-import { requestScope } from './requestScope.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
 import { createSubgraphAuth } from './auth/index.js';
 
@@ -44,10 +43,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     limits: { maxInFlight: config.horizon.maxInFlight, maxQueued: config.horizon.maxQueued },
   });
   // One line per upstream retry and failure, with the operation's request id (null outside operations).
-  const requestId = () => requestScope.getStore()?.requestId ?? null;
   horizon.transport.onRetry((retry) =>
     logger.info(
-      { requestId: requestId(), endpoint: retry.endpoint, attempt: retry.attempt, delayMs: retry.delayMs, err: retry.error },
+      { requestId: retry.scope?.requestId ?? null, endpoint: retry.endpoint, attempt: retry.attempt, delayMs: retry.delayMs, err: retry.error },
       'retrying upstream call',
     ),
   );
@@ -56,7 +54,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     if (call.error)
       logger.warn(
         {
-          requestId: requestId(),
+          requestId: call.scope?.requestId ?? null,
           endpoint: call.endpoint,
           status: call.status ?? null,
           attempt: call.attempt,

@@ -27,7 +27,6 @@ import type { Logger } from './logger.js';
 import { createObservability, type Observability } from './observability/index.js';
 import { responseErrorCodes } from './observability/errorCodes.js';
 import { currentTraceId, withOperationSpan } from './observability/spans.js';
-import { requestScope, type RequestScope } from './requestScope.js';
 import { buildSchema } from './schema.js';
 
 export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
@@ -87,16 +86,6 @@ export function createApolloServer(deps: SubgraphDeps, extraPlugins: ApolloServe
   });
 }
 
-/** Counts each upstream call against the operation that caused it. */
-export function trackUpstreamCalls(horizon: HorizonClient): () => void {
-  return horizon.transport.onCall((call) => {
-    const scope = requestScope.getStore();
-    if (!scope) return;
-    scope.upstreamCalls++;
-    if (call.error) scope.upstreamErrors++;
-  });
-}
-
 function operationLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
@@ -104,7 +93,8 @@ function operationLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
       return {
         async willSendResponse(requestContext) {
           const { operationName, operation } = requestContext;
-          const scope = requestScope.getStore();
+          // The operation's own client view tallied its calls (src/horizon/transport.ts `scoped`).
+          const scope = contextValue.scope;
           logger.info(
             {
               requestId: contextValue.requestId,
@@ -112,8 +102,8 @@ function operationLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
               operationName: operationName ?? null,
               operationType: operation?.operation ?? null,
               durationMs: Math.round((performance.now() - started) * 10) / 10,
-              upstreamCalls: scope?.upstreamCalls ?? 0,
-              upstreamErrors: scope?.upstreamErrors ?? 0,
+              upstreamCalls: scope.upstreamCalls,
+              upstreamErrors: scope.upstreamErrors,
               // Codes as the caller got them (formatError assigns most).
               errors: responseErrorCodes(requestContext).map(({ error, code }) => ({ message: error.message, code, path: error.path ?? null })),
             },
@@ -153,7 +143,6 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   // On stop: the listener closes at once; operations in flight get the grace period.
   const drain = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.shutdownGraceMs });
   const server = createApolloServer(deps, [drain, ...observability.plugins]);
-  const untrack = trackUpstreamCalls(deps.horizon);
   await server.start();
   httpServer.on('request', (req, res) => {
     handleRequest(deps, server, req, res, observability).catch((error: unknown) => {
@@ -177,7 +166,6 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
       observability.readiness.markShuttingDown();
       // Operations still in flight finish during the drain: keep counting their upstream calls.
       await server.stop();
-      untrack();
       observability.close();
     },
   };
@@ -253,27 +241,25 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   res.once('close', () => clearTimeout(operationTimer));
   // Every upstream read of the operation listens on it (hundreds for a large _entities fetch).
   setMaxListeners(MAX_UPSTREAM_LISTENERS, signal);
-  const scope: RequestScope = { requestId, upstreamCalls: 0, upstreamErrors: 0, onBatch: ops?.onBatch };
   // One span per operation (continuing the router's traceparent); upstream spans are its children.
   const response = await withOperationSpan(req.headers, requestId, () =>
-    requestScope.run(scope, () =>
-      server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest,
-        context: async () => {
-          const caller = deps.auth ? await deps.auth.authenticate(req.headers.authorization) : undefined;
-          return createContext({
-            horizon: deps.horizon,
-            logger: deps.logger,
-            caches: deps.caches,
-            ledger: deps.ledger,
-            requestId,
-            signal,
-            userToken: userTokenOf(req),
-            ...(caller ? { caller } : {}),
-          });
-        },
-      }),
-    ),
+    server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => {
+        const caller = deps.auth ? await deps.auth.authenticate(req.headers.authorization) : undefined;
+        return createContext({
+          horizon: deps.horizon,
+          logger: deps.logger,
+          caches: deps.caches,
+          ledger: deps.ledger,
+          requestId,
+          onBatch: ops?.onBatch,
+          signal,
+          userToken: userTokenOf(req),
+          ...(caller ? { caller } : {}),
+        });
+      },
+    }),
   );
   res.setHeader('x-request-id', requestId);
   for (const [key, value] of response.headers) res.setHeader(key, value);

@@ -3,15 +3,16 @@
  * returns an array of the same length as its keys, in the same order, holding either the
  * value or an `Error` for each key. A failure of one key must not fail its neighbours.
  */
-import { requestScope } from '../requestScope.js';
+import type { BatchObserver } from './loaderOptions.js';
 
 /**
- * A batch function that reports each batch's size to the operation's observer (the
- * `graphql_dataloader_batch_size` histogram): `new DataLoader(observed('users.profile', fn))`.
+ * A batch function that reports each batch's size to the request's observer (the
+ * `graphql_dataloader_batch_size` histogram): `new DataLoader(observed(onBatch, 'users.profile', fn))`.
  */
-export function observed<K, R>(loader: string, batch: (keys: readonly K[]) => R): (keys: readonly K[]) => R {
+export function observed<K, R>(onBatch: BatchObserver | undefined, loader: string, batch: (keys: readonly K[]) => R): (keys: readonly K[]) => R {
+  if (!onBatch) return batch;
   return (keys) => {
-    requestScope.getStore()?.onBatch?.(loader, keys.length);
+    onBatch(loader, keys.length);
     return batch(keys);
   };
 }

@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 import { AUTH_DISABLED, type Caller } from '../auth/caller.js';
 import type { HorizonClient } from '../horizon/client.js';
+import type { CallScope } from '../horizon/transport.js';
+import type { BatchObserver, LoaderOptions } from './loaderOptions.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';
 import { createAchievementLoaders, type AchievementLoaders } from './achievements/loaders.js';
@@ -26,6 +28,8 @@ export interface Loaders {
 
 export interface Context {
   requestId: string;
+  /** This operation's tally of upstream calls (its log line reports it). */
+  scope: CallScope;
   caches: SharedCaches;
   ledger: IdempotencyLedger;
   horizon: HorizonClient;
@@ -43,6 +47,8 @@ export function createContext(options: {
   horizon: HorizonClient;
   logger: Logger;
   requestId: string;
+  /** Reports DataLoader batch sizes (metrics). */
+  onBatch?: BatchObserver;
   /** The process's shared caches; without them nothing is shared between requests. */
   caches?: SharedCaches;
   /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
@@ -55,14 +61,18 @@ export function createContext(options: {
    */
   caller?: Caller;
 }): Context {
-  const { horizon, signal, userToken } = options;
+  const { signal, userToken } = options;
   const caches = options.caches ?? noSharedCaches();
   const ledger = options.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore());
-  const loaderOptions = { signal, userToken };
+  const scope: CallScope = { requestId: options.requestId, upstreamCalls: 0, upstreamErrors: 0 };
+  // This operation's view of the client: its calls are tallied in `scope`, and logged with its id.
+  const horizon = options.horizon.scoped(scope);
+  const loaderOptions: LoaderOptions = { signal, userToken, onBatch: options.onBatch };
   // Users first: other domains prime it with the profiles nested in their responses.
   const users = createUserLoaders(horizon, loaderOptions);
   return {
     requestId: options.requestId,
+    scope,
     caches,
     ledger,
     horizon,
@@ -71,7 +81,7 @@ export function createContext(options: {
     signal,
     caller: options.caller ?? AUTH_DISABLED,
     loaders: {
-      achievements: createAchievementLoaders(horizon, caches, signal),
+      achievements: createAchievementLoaders(horizon, loaderOptions, caches),
       leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users, caches),
       purchases: createPurchaseLoaders(horizon, loaderOptions, caches),
       users,

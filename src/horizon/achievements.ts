@@ -5,7 +5,7 @@
  */
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage } from './params.js';
-import type { HorizonTransport } from './transport.js';
+import type { RequestSender } from './transport.js';
 
 export const ACHIEVEMENT_TYPES = ['SIMPLE', 'COUNT', 'BITFIELD'] as const;
 export type AchievementType = (typeof ACHIEVEMENT_TYPES)[number];
@@ -85,7 +85,7 @@ const PROGRESS_FIELDS = fieldsParam(['id', 'is_unlocked', 'unlock_time', 'count_
 const PAGE_LIMIT = 500;
 
 export class AchievementsApi {
-  constructor(private readonly transport: HorizonTransport) {}
+  constructor(private readonly transport: RequestSender) {}
 
   /** `GET /{app_id}/achievement_definitions`, all pages. Omitting `apiNames` lists every definition. */
   async listDefinitions(options: { apiNames?: readonly string[]; includeArchived?: boolean; signal?: AbortSignal } = {}): Promise<AchievementDefinition[]> {

@@ -1,10 +1,13 @@
-/** The typed Horizon S2S client: one transport (one connection pool), one object per API area. */
+/**
+ * The typed Horizon S2S client: one transport (one connection pool), one object per API area.
+ * `scoped` gives one operation its own view, whose calls are tallied against that operation.
+ */
 import { AchievementsApi } from './achievements.js';
 import { LeaderboardsApi } from './leaderboards.js';
 import { PurchasesApi } from './purchases.js';
 import { RoomsApi } from './rooms.js';
 import { SubscriptionsApi } from './subscriptions.js';
-import { HorizonTransport, type TransportOptions } from './transport.js';
+import { HorizonTransport, type CallScope, type RequestSender, type TransportOptions } from './transport.js';
 import { UsersApi } from './users.js';
 
 export class HorizonClient {
@@ -15,13 +18,21 @@ export class HorizonClient {
   readonly rooms: RoomsApi;
   readonly users: UsersApi;
 
-  constructor(readonly transport: HorizonTransport) {
-    this.achievements = new AchievementsApi(transport);
-    this.leaderboards = new LeaderboardsApi(transport);
-    this.purchases = new PurchasesApi(transport);
-    this.subscriptions = new SubscriptionsApi(transport);
-    this.rooms = new RoomsApi(transport);
-    this.users = new UsersApi(transport);
+  constructor(
+    readonly transport: HorizonTransport,
+    sender: RequestSender = transport,
+  ) {
+    this.achievements = new AchievementsApi(sender);
+    this.leaderboards = new LeaderboardsApi(sender);
+    this.purchases = new PurchasesApi(sender);
+    this.subscriptions = new SubscriptionsApi(sender);
+    this.rooms = new RoomsApi(sender);
+    this.users = new UsersApi(sender);
+  }
+
+  /** This client for one operation: the same pool and interceptors, every call counted in `scope`. */
+  scoped(scope: CallScope): HorizonClient {
+    return new HorizonClient(this.transport, this.transport.scoped(scope));
   }
 
   static create(options: TransportOptions): HorizonClient {

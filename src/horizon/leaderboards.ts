@@ -6,7 +6,7 @@
  */
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage } from './params.js';
-import type { Credential, HorizonTransport } from './transport.js';
+import type { Credential, RequestSender } from './transport.js';
 import { toUser, type HorizonUser } from './users.js';
 
 export const SORT_ORDERS = ['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'] as const;
@@ -148,7 +148,7 @@ const ENTRY_NODE_FIELDS = fieldsParam([
 const LOSSLESS = ['score'] as const;
 
 export class LeaderboardsApi {
-  constructor(private readonly transport: HorizonTransport) {}
+  constructor(private readonly transport: RequestSender) {}
 
   /** `GET /{app_id}/leaderboards`, all pages; `apiName` narrows it to that board (an empty list when none). */
   async list(options: { apiName?: string; signal?: AbortSignal } = {}): Promise<Leaderboard[]> {

@@ -5,7 +5,7 @@
  */
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from './params.js';
-import type { Credential, HorizonTransport } from './transport.js';
+import type { Credential, RequestSender } from './transport.js';
 
 /**
  * Whom a per-user call is for: an app-scoped user id (sent as `user_id` with the app token),
@@ -96,7 +96,7 @@ const PRODUCT_FIELDS = fieldsParam([
 const PURCHASES_PAGE_LIMIT = 200;
 
 export class PurchasesApi {
-  constructor(private readonly transport: HorizonTransport) {}
+  constructor(private readonly transport: RequestSender) {}
 
   /**
    * `POST /{app_id}/verify_entitlement`: does the user own this add-on (or, without `sku`,

@@ -3,7 +3,7 @@
  */
 import { assertGraphId, InvalidArgumentError } from './ids.js';
 import { fieldsParam, parseGraphId, parseGraphInt } from './params.js';
-import type { HorizonTransport } from './transport.js';
+import type { RequestSender } from './transport.js';
 import { toUser, type HorizonUser } from './users.js';
 
 export interface ModeratedRoom {
@@ -53,7 +53,7 @@ interface RawRoom {
 }
 
 export class RoomsApi {
-  constructor(private readonly transport: HorizonTransport) {}
+  constructor(private readonly transport: RequestSender) {}
 
   /** `POST /room_moderated_create` → the new room's id. */
   async create(maxUsers: number, signal?: AbortSignal): Promise<string> {

@@ -6,7 +6,7 @@
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, parseGraphId, parseGraphTime, readPage } from './params.js';
 import { isSuccess, offerTerm, stringOrNull, trialType, type OfferTerm, type TrialType } from './purchases.js';
-import type { Credential, HorizonTransport } from './transport.js';
+import type { Credential, RequestSender } from './transport.js';
 
 /** `cancel_reason` codes, in Graph's order (0..5). */
 export const CANCEL_REASONS = ['OTHER', 'PRICING', 'CONTENT', 'USAGE', 'PURCHASED_BY_MISTAKE', 'TECHNICAL'] as const;
@@ -73,7 +73,7 @@ export interface ListSubscriptionsOptions {
 }
 
 export class SubscriptionsApi {
-  constructor(private readonly transport: HorizonTransport) {}
+  constructor(private readonly transport: RequestSender) {}
 
   /** `GET /application/subscriptions`, all pages. */
   async list(options: ListSubscriptionsOptions = {}): Promise<Subscription[]> {

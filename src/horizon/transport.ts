@@ -6,6 +6,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { HorizonApiError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError, type GraphErrorBody } from './errors.js';
+import { BodyTooLargeError, collect, type CollectedResponse } from './handlers/collect.js';
 import { CircuitBreaker, type BreakerOptions } from './interceptors/breaker.js';
 import { coalesce } from './interceptors/coalesce.js';
 import { deadline } from './interceptors/deadline.js';
@@ -74,6 +75,25 @@ export interface HorizonRequest {
   attempt?: number;
   /** Extra headers (the trace interceptor's `traceparent`); they can never replace the token or `accept`. */
   headers?: Record<string, string>;
+  /** The operation this call is made for (set by `HorizonTransport.scoped`); it tallies its calls. */
+  scope?: CallScope;
+}
+
+/**
+ * One GraphQL operation's view of its upstream calls: its request id for log lines, and
+ * the tally the operation's log line reports. Carried on each request rather than looked
+ * up from an AsyncLocalStorage, whose promise hooks would tax every promise of the process.
+ */
+export interface CallScope {
+  readonly requestId: string;
+  upstreamCalls: number;
+  upstreamErrors: number;
+}
+
+/** What the API-area modules need of a transport: the app id and one way to make a call. */
+export interface RequestSender {
+  readonly appId: string;
+  request<T = unknown>(req: HorizonRequest): Promise<T>;
 }
 
 /** What every finished upstream call reports to listeners (metrics, logs, tests). */
@@ -86,13 +106,15 @@ export interface UpstreamCallInfo {
   /** 1 for the first attempt, 2 for the first retry, ... */
   attempt: number;
   error?: Error;
+  /** The operation the call was made for; undefined outside operations (probes, start-up). */
+  scope: CallScope | undefined;
 }
 
 export type UpstreamListener = (info: UpstreamCallInfo) => void;
 
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
-export class HorizonTransport {
+export class HorizonTransport implements RequestSender {
   readonly appId: string;
   private readonly origin: string;
   private readonly basePath: string;
@@ -162,6 +184,11 @@ export class HorizonTransport {
     return this.call(req) as Promise<T>;
   }
 
+  /** The same transport, with every call counted against (and logged with) `scope`. */
+  scoped(scope: CallScope): RequestSender {
+    return { appId: this.appId, request: <T>(req: HorizonRequest) => this.call({ ...req, scope }) as Promise<T> };
+  }
+
   /** One HTTP attempt. */
   private async send<T>(req: HorizonRequest): Promise<T> {
     const started = performance.now();
@@ -169,21 +196,23 @@ export class HorizonTransport {
     let status: number | undefined;
     try {
       const { path, body, headers } = this.encode(req, credential);
-      let response: Dispatcher.ResponseData;
+      let response: CollectedResponse;
       try {
-        response = await this.dispatcher.request({
-          origin: this.origin,
-          path,
-          method: req.method,
-          headers,
-          body,
-          signal: req.signal,
-        });
+        response = await collect(
+          this.dispatcher,
+          { origin: this.origin, path, method: req.method, headers, body },
+          { maxBytes: this.maxResponseBytes, signal: req.signal },
+        );
       } catch (cause) {
+        if (cause instanceof BodyTooLargeError) {
+          status = cause.statusCode;
+          throw new HorizonProtocolError(req.endpoint, cause.statusCode, cause.message);
+        }
+        // No answer, or the connection broke or stalled mid-body.
         throw networkFailure(req.endpoint, cause, this.requestTimeoutMs);
       }
       status = response.statusCode;
-      const result = await this.decode<T>(req.endpoint, response, credential.kind, req.losslessIntegerFields);
+      const result = this.decode<T>(req.endpoint, response, credential.kind, req.losslessIntegerFields);
       this.report({
         endpoint: req.endpoint,
         method: req.method,
@@ -191,6 +220,7 @@ export class HorizonTransport {
         durationMs: performance.now() - started,
         credential: credential.kind,
         attempt: req.attempt ?? 1,
+        scope: req.scope,
       });
       return result;
     } catch (error) {
@@ -202,6 +232,7 @@ export class HorizonTransport {
         credential: credential.kind,
         attempt: req.attempt ?? 1,
         error: error as Error,
+        scope: req.scope,
       });
       throw error;
     }
@@ -235,17 +266,10 @@ export class HorizonTransport {
     return { path: this.basePath + req.path + (query ? `?${query}` : ''), body: undefined, headers };
   }
 
-  private async decode<T>(endpoint: string, response: Dispatcher.ResponseData, credential: Credential['kind'], losslessFields?: readonly string[]): Promise<T> {
+  private decode<T>(endpoint: string, response: CollectedResponse, credential: Credential['kind'], losslessFields?: readonly string[]): T {
     const status = response.statusCode;
-    let text: string;
-    try {
-      text = await readBody(response.body, this.maxResponseBytes, endpoint, status);
-    } catch (cause) {
-      if (cause instanceof HorizonProtocolError) throw cause;
-      // The connection broke or stalled mid-body.
-      throw networkFailure(endpoint, cause, this.requestTimeoutMs);
-    }
-    if (text.trim() === '') {
+    const text = response.body.toString('utf8');
+    if (!/\S/.test(text)) {
       throw new HorizonProtocolError(endpoint, status, 'empty body');
     }
     let json: unknown;
@@ -280,6 +304,10 @@ export class HorizonTransport {
   }
 
   private report(info: UpstreamCallInfo): void {
+    if (info.scope) {
+      info.scope.upstreamCalls++;
+      if (info.error) info.scope.upstreamErrors++;
+    }
     for (const listener of this.listeners) {
       try {
         listener(info);
@@ -294,20 +322,6 @@ export class HorizonTransport {
 export function quoteLargeIntegers(text: string, fields: readonly string[]): string {
   const names = fields.map((f) => f.replace(/[^A-Za-z0-9_]/g, '')).join('|');
   return text.replace(new RegExp(`("(?:${names})"\\s*:\\s*)(-?\\d{16,})(?=\\s*[,}\\]])`, 'g'), '$1"$2"');
-}
-
-async function readBody(body: Dispatcher.ResponseData['body'], limit: number, endpoint: string, status: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new HorizonProtocolError(endpoint, status, `body larger than ${limit} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `Retry-After` as seconds or an HTTP date, capped so a hostile value cannot park a call. */

@@ -1,7 +1,7 @@
 /** Users endpoints (reference §4.1, §4.2): a user by app-scoped id, and the token's own user. */
 import { assertGraphId, InvalidArgumentError } from './ids.js';
 import { fieldsParam, parseGraphId } from './params.js';
-import type { HorizonTransport } from './transport.js';
+import type { RequestSender } from './transport.js';
 
 export interface HorizonUser {
   /** App-scoped user id. */
@@ -25,7 +25,7 @@ interface RawUser {
 }
 
 export class UsersApi {
-  constructor(private readonly transport: HorizonTransport) {}
+  constructor(private readonly transport: RequestSender) {}
 
   /** `GET /{user_id}` with the app token. */
   async get(userId: string, signal?: AbortSignal): Promise<HorizonUser> {

@@ -5,6 +5,7 @@
  * which keeps these tests honest.
  */
 import { HorizonApiError } from '../../src/horizon/errors.js';
+import { UsersApi } from '../../src/horizon/users.js';
 import { documentedErrorCodes, responseProblems } from '../helpers/errorCodes.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -57,14 +58,15 @@ test('introspection is off in production', async () => {
 describe('a bug in a resolver', () => {
   const query = `{ user(id: "${PLAYER}") { id displayName } }`;
   async function withBrokenProfiles(h: Harness) {
-    const original = h.horizon.users.get;
-    h.horizon.users.get = async () => {
+    // On the class: each operation gets its own (scoped) client view.
+    const original = UsersApi.prototype.get;
+    UsersApi.prototype.get = async () => {
       throw new TypeError("Cannot read properties of undefined (reading 'display_name') at /srv/app/src/horizon/users.ts:41");
     };
     try {
       return await h.execute(query);
     } finally {
-      h.horizon.users.get = original;
+      UsersApi.prototype.get = original;
     }
   }
 
@@ -86,8 +88,8 @@ describe('a bug in a resolver', () => {
 describe('an unexpected Horizon error', () => {
   const query = `{ user(id: "${PLAYER}") { displayName } }`;
   async function withUpstreamError(h: Harness) {
-    const original = h.horizon.users.get;
-    h.horizon.users.get = async () => {
+    const original = UsersApi.prototype.get;
+    UsersApi.prototype.get = async () => {
       throw new HorizonApiError('GET /{user_id}', 400, {
         message: 'Unsupported get request. Object with ID shard-17.internal does not exist',
         code: 1,
@@ -98,7 +100,7 @@ describe('an unexpected Horizon error', () => {
     try {
       return await h.execute(query);
     } finally {
-      h.horizon.users.get = original;
+      UsersApi.prototype.get = original;
     }
   }
 

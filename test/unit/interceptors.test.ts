@@ -297,6 +297,24 @@ describe('coalescing', () => {
     await expect(lone).rejects.toBeInstanceOf(HorizonNetworkError);
     expect(calls2[0]!.signal!.aborted).toBe(true);
   });
+
+  test('a caller arriving after every waiter left starts a fresh call instead of joining the aborted one', async () => {
+    const calls: HorizonRequest[] = [];
+    const upstream: Call = (req) => {
+      calls.push(req);
+      // The first call hangs until aborted (and then settles late); the second answers.
+      if (calls.length === 1)
+        return new Promise((_, reject) => req.signal!.addEventListener('abort', () => setTimeout(() => reject(new Error('aborted')), 20)));
+      return Promise.resolve({ id: '42' });
+    };
+    const call = coalesce()(upstream);
+    const gone = new AbortController();
+    const first = call({ ...GET, signal: gone.signal });
+    gone.abort();
+    await expect(first).rejects.toBeInstanceOf(HorizonNetworkError);
+    await expect(call({ ...GET, signal: new AbortController().signal })).resolves.toEqual({ id: '42' });
+    expect(calls).toHaveLength(2);
+  });
 });
 
 describe('callers that are already gone', () => {

@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
 import type { AchievementDefinition, AchievementProgress } from '../../horizon/achievements.js';
 import type { HorizonClient } from '../../horizon/client.js';
 import { asError, loadEach, observed } from '../batch.js';
+import type { LoaderOptions } from '../loaderOptions.js';
 import type { SharedCaches } from '../sharedCache.js';
 
 export interface AchievementLoaders {
@@ -21,7 +22,7 @@ export interface AchievementLoaders {
 /** Graph URLs carry `api_names` in the query string; keep each call's list modest. */
 const MAX_API_NAMES_PER_CALL = 100;
 
-export function createAchievementLoaders(client: HorizonClient, caches: SharedCaches, signal?: AbortSignal): AchievementLoaders {
+export function createAchievementLoaders(client: HorizonClient, { signal, onBatch }: LoaderOptions, caches: SharedCaches): AchievementLoaders {
   // Definitions are the same for every caller: served from the shared cache, misses fetched
   // together. The shared fetch takes no request's signal: other requests may await it.
   const fetchDefinitions = async (names: string[]) => {
@@ -30,7 +31,7 @@ export function createAchievementLoaders(client: HorizonClient, caches: SharedCa
     return found;
   };
   const definition = new DataLoader<string, AchievementDefinition | null>(
-    observed('achievements.definition', async (apiNames) => {
+    observed(onBatch, 'achievements.definition', async (apiNames) => {
       try {
         const found = await caches.achievementDefinitions.getMany(apiNames, fetchDefinitions);
         return apiNames.map((name) => found.get(name) ?? null);
@@ -41,7 +42,7 @@ export function createAchievementLoaders(client: HorizonClient, caches: SharedCa
     { maxBatchSize: MAX_API_NAMES_PER_CALL },
   );
   const progress = new DataLoader<string, AchievementProgress[]>(
-    observed('achievements.progress', (userIds) =>
+    observed(onBatch, 'achievements.progress', (userIds) =>
       loadEach(userIds, async (userId) => {
         const records = await client.achievements.listProgress(userId, { signal });
         // Progress carries its full definition: no need to ask for it again.

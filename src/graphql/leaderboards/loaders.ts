@@ -29,7 +29,12 @@ export interface LeaderboardLoaders {
   forgetBoard(apiName: string): void;
 }
 
-export function createLeaderboardLoaders(client: HorizonClient, { signal }: LoaderOptions, users: UserLoaders, caches: SharedCaches): LeaderboardLoaders {
+export function createLeaderboardLoaders(
+  client: HorizonClient,
+  { signal, onBatch }: LoaderOptions,
+  users: UserLoaders,
+  caches: SharedCaches,
+): LeaderboardLoaders {
   // Board metadata is the same for every caller: shared across requests (see sharedCache.ts),
   // fetched without any one request's signal since other requests may be waiting on it.
   let everyBoard: Promise<Leaderboard[]> | undefined;
@@ -54,7 +59,7 @@ export function createLeaderboardLoaders(client: HorizonClient, { signal }: Load
     return found;
   };
   const board = new DataLoader<string, Leaderboard | null>(
-    observed('leaderboards.board', async (apiNames) => {
+    observed(onBatch, 'leaderboards.board', async (apiNames) => {
       try {
         const found = await caches.leaderboards.getMany(apiNames, fetchBoards);
         return apiNames.map((name) => found.get(name) ?? null);
@@ -65,7 +70,7 @@ export function createLeaderboardLoaders(client: HorizonClient, { signal }: Load
   );
 
   const entry = new DataLoader<string, LeaderboardEntry | null>(
-    observed('leaderboards.entry', (ids) =>
+    observed(onBatch, 'leaderboards.entry', (ids) =>
       loadEach(ids, async (id) => {
         try {
           const found = await client.leaderboards.getEntry(id, signal);
@@ -84,7 +89,7 @@ export function createLeaderboardLoaders(client: HorizonClient, { signal }: Load
     let loader = byBoard.get(apiName);
     if (!loader) {
       loader = new DataLoader<string, LeaderboardEntry | null>(
-        observed('leaderboards.entryOfUser', (userIds) => entriesOfUsers(apiName, userIds)),
+        observed(onBatch, 'leaderboards.entryOfUser', (userIds) => entriesOfUsers(apiName, userIds)),
         { maxBatchSize: MAX_USER_IDS_PER_CALL },
       );
       byBoard.set(apiName, loader);

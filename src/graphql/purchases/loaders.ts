@@ -36,7 +36,7 @@ export interface PurchaseLoaders {
   clearUser(userId: string): void;
 }
 
-export function createPurchaseLoaders(client: HorizonClient, { signal }: LoaderOptions, caches: SharedCaches): PurchaseLoaders {
+export function createPurchaseLoaders(client: HorizonClient, { signal, onBatch }: LoaderOptions, caches: SharedCaches): PurchaseLoaders {
   /** user id → page key → page. */
   const pages = new Map<string, Map<string, Promise<Page<Purchase>>>>();
   /** user id → entitlement keys loaded, so clearUser can find them. */
@@ -56,7 +56,7 @@ export function createPurchaseLoaders(client: HorizonClient, { signal }: LoaderO
 
   // Keys are `${userId}:${sku}`; ids are digits only, so the first `:` splits them (SKUs may hold `:`).
   const entitlement = new DataLoader<string, EntitlementCheck>(
-    observed('purchases.entitlement', (keys) =>
+    observed(onBatch, 'purchases.entitlement', (keys) =>
       loadEach(keys, async (key) => {
         const split = key.indexOf(':');
         const userId = key.slice(0, split);
@@ -68,7 +68,7 @@ export function createPurchaseLoaders(client: HorizonClient, { signal }: LoaderO
   );
 
   const subscriptions = new DataLoader<string, Subscription[]>(
-    observed('purchases.subscriptions', (userIds) => loadEach(userIds, (ownerId) => client.subscriptions.list({ ownerId, signal }))),
+    observed(onBatch, 'purchases.subscriptions', (userIds) => loadEach(userIds, (ownerId) => client.subscriptions.list({ ownerId, signal }))),
   );
 
   return {

@@ -13,10 +13,10 @@ export interface UserLoaders {
   viewer(): Promise<HorizonUser>;
 }
 
-export function createUserLoaders(client: HorizonClient, { signal, userToken }: LoaderOptions): UserLoaders {
+export function createUserLoaders(client: HorizonClient, { signal, userToken, onBatch }: LoaderOptions): UserLoaders {
   let viewer: Promise<HorizonUser> | undefined;
   const profile = new DataLoader<string, HorizonUser | null>(
-    observed('users.profile', (userIds) =>
+    observed(onBatch, 'users.profile', (userIds) =>
       loadEach(userIds, async (userId) => {
         try {
           return await client.users.get(userId, signal);

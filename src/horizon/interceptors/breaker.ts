@@ -39,30 +39,33 @@ export class CircuitBreaker {
   }
 
   interceptor(): Interceptor {
-    return (next) => async (req) => {
+    return (next) => (req) => {
       const state = this.state;
       if (state === 'open' || (state === 'half_open' && this.probing)) {
-        throw new HorizonUnavailableError(req.endpoint, 'circuit_open', 'the Horizon API is failing; calls are paused until a probe succeeds');
+        return Promise.reject(new HorizonUnavailableError(req.endpoint, 'circuit_open', 'the Horizon API is failing; calls are paused until a probe succeeds'));
       }
       const isProbe = state === 'half_open';
       if (isProbe) {
         this.probing = true;
         this.set('half_open');
       }
-      try {
-        const result = await next(req);
-        this.succeeded();
-        return result;
-      } catch (error) {
-        // A caller that went away says nothing about the API's health either way.
-        if (!req.signal?.aborted) {
-          if (isOutage(error)) this.failed();
-          else this.succeeded();
-        }
-        throw error;
-      } finally {
-        if (isProbe) this.probing = false;
-      }
+      // Plain callbacks rather than an async function: every upstream call passes here.
+      return next(req).then(
+        (result) => {
+          if (isProbe) this.probing = false;
+          this.succeeded();
+          return result;
+        },
+        (error: unknown) => {
+          if (isProbe) this.probing = false;
+          // A caller that went away says nothing about the API's health either way.
+          if (!req.signal?.aborted) {
+            if (isOutage(error)) this.failed();
+            else this.succeeded();
+          }
+          throw error;
+        },
+      );
     };
   }
 

@@ -3,6 +3,9 @@
  * viewed by many players at once) share one upstream call. Identical means same path,
  * parameters and credential, so one player's token-bound data never reaches another.
  * The shared call is aborted only when every caller waiting on it has gone away.
+ *
+ * Every read passes through here, so the bookkeeping is kept to one map entry, one
+ * controller and one callback per waiter.
  */
 import { createHash } from 'node:crypto';
 import { abortedError } from '../errors.js';
@@ -10,9 +13,15 @@ import type { HorizonRequest } from '../transport.js';
 import type { Interceptor } from './types.js';
 
 interface Shared {
-  promise: Promise<unknown>;
-  waiting: number;
+  waiters: Waiter[];
   controller: AbortController;
+}
+
+interface Waiter {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 export function coalesce(): Interceptor {
@@ -24,52 +33,65 @@ export function coalesce(): Interceptor {
     const key = coalescingKey(req);
     let shared = inFlight.get(key);
     if (!shared) {
-      const controller = new AbortController();
-      const promise = next({ ...req, signal: controller.signal }).finally(() => inFlight.delete(key));
-      // Each waiter handles the outcome on its own; the shared promise must never be an
-      // unhandled rejection (that would crash the process) when every waiter has left.
-      promise.catch(() => undefined);
-      shared = { promise, waiting: 0, controller };
-      inFlight.set(key, shared);
+      const started: Shared = { waiters: [], controller: new AbortController() };
+      shared = started;
+      inFlight.set(key, started);
+      // Settles every waiter still there; a waiter that left was already rejected and removed,
+      // so a shared call aborted after everyone left is never an unhandled rejection.
+      const settle = (ok: boolean, outcome: unknown) => {
+        if (inFlight.get(key) === started) inFlight.delete(key);
+        for (const waiter of started.waiters) {
+          if (waiter.onAbort) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+          if (ok) waiter.resolve(outcome);
+          else waiter.reject(outcome);
+        }
+        started.waiters.length = 0;
+      };
+      next({ ...req, signal: started.controller.signal }).then(
+        (value) => settle(true, value),
+        (error: unknown) => settle(false, error),
+      );
     }
-    return wait(shared, req.endpoint, req.signal);
+    return join(shared, req.endpoint, req.signal, () => {
+      // Everyone left: a caller arriving now starts afresh rather than join an aborted call.
+      if (inFlight.get(key) === shared) inFlight.delete(key);
+    });
   };
 }
 
-function wait(shared: Shared, endpoint: string, signal: AbortSignal | undefined): Promise<unknown> {
-  shared.waiting++;
-  if (!signal) return shared.promise.finally(() => shared.waiting--);
+function join(shared: Shared, endpoint: string, signal: AbortSignal | undefined, abandoned: () => void): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const leave = () => {
-      shared.waiting--;
-      signal.removeEventListener('abort', onAbort);
-    };
-    const onAbort = () => {
-      leave();
-      if (shared.waiting === 0) shared.controller.abort(signal.reason);
-      reject(abortedError(endpoint, signal));
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    shared.promise.then(
-      (value) => {
-        leave();
-        resolve(value);
-      },
-      (error: unknown) => {
-        leave();
-        reject(error);
-      },
-    );
+    const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+    if (signal) {
+      waiter.onAbort = () => {
+        const index = shared.waiters.indexOf(waiter);
+        if (index >= 0) shared.waiters.splice(index, 1);
+        if (shared.waiters.length === 0) {
+          abandoned();
+          shared.controller.abort(signal.reason);
+        }
+        reject(abortedError(endpoint, signal));
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    shared.waiters.push(waiter);
   });
 }
 
+/**
+ * Same path, parameters and credential (a user token by its hash: the key is kept in memory).
+ * Parameters in the order the call site set them: the same call site always sets them alike.
+ */
 export function coalescingKey(req: HorizonRequest): string {
-  const credential = req.credential?.kind === 'user' ? `user:${createHash('sha256').update(req.credential.token).digest('base64url')}` : 'app';
-  const params = Object.entries(req.params ?? {})
-    .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .sort()
-    .join('&');
-  return `${credential} ${req.path}?${params} ${(req.losslessIntegerFields ?? []).join(',')}`;
+  let key = req.credential?.kind === 'user' ? `user:${createHash('sha256').update(req.credential.token).digest('base64url')} ` : 'app ';
+  key += req.path;
+  const params = req.params;
+  if (params) {
+    for (const name in params) {
+      const value = params[name];
+      if (value !== undefined && value !== null) key += `&${name}=${String(value)}`;
+    }
+  }
+  if (req.losslessIntegerFields?.length) key += ` lossless:${req.losslessIntegerFields.join(',')}`;
+  return key;
 }

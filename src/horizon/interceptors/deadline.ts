@@ -3,7 +3,7 @@ import { HorizonTimeoutError } from '../errors.js';
 import type { Interceptor } from './types.js';
 
 export function deadline(timeoutMs: number): Interceptor {
-  return (next) => async (req) => {
+  return (next) => (req) => {
     // A timer cleared as soon as the call ends (AbortSignal.timeout would live on for the whole
     // deadline after every call: thousands of live timers and signals under load).
     const controller = new AbortController();
@@ -12,18 +12,25 @@ export function deadline(timeoutMs: number): Interceptor {
       timedOut = true;
       controller.abort(new DOMException(`deadline of ${timeoutMs} ms passed`, 'TimeoutError'));
     }, timeoutMs);
-    const callerLeft = () => controller.abort(req.signal!.reason);
-    if (req.signal?.aborted) callerLeft();
-    else req.signal?.addEventListener('abort', callerLeft, { once: true });
-    try {
-      return await next({ ...req, signal: controller.signal });
-    } catch (error) {
-      // Only our own timer makes this a timeout; the caller's abort stays the caller's.
-      if (timedOut && !req.signal?.aborted) throw new HorizonTimeoutError(req.endpoint, timeoutMs);
-      throw error;
-    } finally {
+    const caller = req.signal;
+    const callerLeft = () => controller.abort(caller!.reason);
+    if (caller?.aborted) callerLeft();
+    else caller?.addEventListener('abort', callerLeft, { once: true });
+    const done = () => {
       clearTimeout(timer);
-      req.signal?.removeEventListener('abort', callerLeft);
-    }
+      caller?.removeEventListener('abort', callerLeft);
+    };
+    return next({ ...req, signal: controller.signal }).then(
+      (value) => {
+        done();
+        return value;
+      },
+      (error: unknown) => {
+        done();
+        // Only our own timer makes this a timeout; the caller's abort stays the caller's.
+        if (timedOut && !caller?.aborted) throw new HorizonTimeoutError(req.endpoint, timeoutMs);
+        throw error;
+      },
+    );
   };
 }

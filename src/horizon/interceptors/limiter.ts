@@ -3,7 +3,8 @@
  * queue's bound a call fails at once (`overloaded`) instead of waiting behind thousands.
  */
 import { abortedError, HorizonUnavailableError } from '../errors.js';
-import type { Interceptor } from './types.js';
+import type { HorizonRequest } from '../transport.js';
+import type { Call, Interceptor } from './types.js';
 
 export interface LimiterOptions {
   maxInFlight: number;
@@ -25,21 +26,38 @@ export class ConcurrencyLimiter {
   }
 
   interceptor(): Interceptor {
-    return (next) => async (req) => {
-      await this.acquire(req.endpoint, req.signal);
-      try {
-        return await next(req);
-      } finally {
-        this.release();
+    return (next) => (req) => {
+      // A free slot (the usual case) costs no promise of its own.
+      if (this.inFlight < this.options.maxInFlight) {
+        this.inFlight++;
+        return this.run(next, req);
       }
+      return this.acquire(req.endpoint, req.signal).then(() => this.run(next, req));
     };
   }
 
-  private acquire(endpoint: string, signal: AbortSignal | undefined): Promise<void> {
-    if (this.inFlight < this.options.maxInFlight) {
-      this.inFlight++;
-      return Promise.resolve();
+  private run(next: Call, req: HorizonRequest): Promise<unknown> {
+    let call: Promise<unknown>;
+    try {
+      call = next(req);
+    } catch (error) {
+      this.release();
+      return Promise.reject(error);
     }
+    return call.then(
+      (value) => {
+        this.release();
+        return value;
+      },
+      (error: unknown) => {
+        this.release();
+        throw error;
+      },
+    );
+  }
+
+  /** Waits for a slot (the caller found none free). */
+  private acquire(endpoint: string, signal: AbortSignal | undefined): Promise<void> {
     if (this.queue.length >= this.options.maxQueued) {
       return Promise.reject(new HorizonUnavailableError(endpoint, 'overloaded', `${this.inFlight} calls in flight and ${this.queue.length} queued`));
     }

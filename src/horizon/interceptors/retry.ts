@@ -6,8 +6,8 @@
  * refusals), never after a reply was lost or a 5xx came back mid-write.
  */
 import { abortedError, HorizonError } from '../errors.js';
-import type { HorizonRequest } from '../transport.js';
-import { sleep, type Interceptor } from './types.js';
+import type { CallScope, HorizonRequest } from '../transport.js';
+import { sleep, type Call, type Interceptor } from './types.js';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. */
@@ -24,6 +24,8 @@ export interface RetryEvent {
   attempt: number;
   delayMs: number;
   error: HorizonError;
+  /** The operation the call is made for, if any. */
+  scope: CallScope | undefined;
 }
 
 export function isIdempotent(req: HorizonRequest): boolean {
@@ -38,22 +40,29 @@ export function shouldRetry(req: HorizonRequest, error: unknown): error is Horiz
 
 export function retry(options: RetryOptions, onRetry?: (event: RetryEvent) => void): Interceptor {
   const random = options.random ?? Math.random;
-  return (next) => async (req) => {
+  return (next) => (req) => {
+    // The first attempt costs one callback; the loop below runs only once a retry is due.
     const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
+    return next({ ...req, attempt: 1 }).catch((error: unknown) => retryAfterFailure(next, req, error, started, 1));
+  };
+
+  async function retryAfterFailure(next: Call, req: HorizonRequest, firstError: unknown, started: number, firstAttempt: number): Promise<unknown> {
+    let error = firstError;
+    for (let attempt = firstAttempt; ; attempt++) {
+      if (attempt >= options.maxAttempts || !shouldRetry(req, error)) throw error;
+      const backoff = Math.floor(random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)));
+      const retryAfter = 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
+      const delayMs = retryAfter !== undefined ? Math.max(retryAfter, backoff) : backoff;
+      if (Date.now() - started + delayMs > options.budgetMs) throw error;
+      onRetry?.({ endpoint: req.endpoint, attempt, delayMs, error, scope: req.scope });
+      await sleep(delayMs, req.signal).catch(() => {
+        throw abortedError(req.endpoint, req.signal!);
+      });
       try {
-        return await next({ ...req, attempt });
-      } catch (error) {
-        if (attempt >= options.maxAttempts || !shouldRetry(req, error)) throw error;
-        const backoff = Math.floor(random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)));
-        const retryAfter = 'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined;
-        const delayMs = retryAfter !== undefined ? Math.max(retryAfter, backoff) : backoff;
-        if (Date.now() - started + delayMs > options.budgetMs) throw error;
-        onRetry?.({ endpoint: req.endpoint, attempt, delayMs, error });
-        await sleep(delayMs, req.signal).catch(() => {
-          throw abortedError(req.endpoint, req.signal!);
-        });
+        return await next({ ...req, attempt: attempt + 1 });
+      } catch (failure) {
+        error = failure;
       }
     }
-  };
+  }
 }
