@@ -8,7 +8,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SubgraphAuth } from './auth/index.js';
@@ -21,6 +20,7 @@ import { guardEntityRepresentations } from './graphql/inputs.js';
 import { DEFAULT_QUERY_LIMITS, queryCostPlugin, queryLimitRules } from './graphql/limits.js';
 import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
+import { Cancellation } from './horizon/signal.js';
 import { IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
@@ -37,9 +37,6 @@ export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyB
 
 /** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
-
-/** Upstream reads one operation may have waiting on its abort signal at once. */
-const MAX_UPSTREAM_LISTENERS = 10_000;
 
 export interface SubgraphDeps {
   config: ServerConfig;
@@ -227,7 +224,7 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
   const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search: url.search, body };
   const requestId = requestIdOf(req);
   // Reads stop when the caller goes away; writes are never aborted half-way.
-  const abort = new AbortController();
+  const abort = new Cancellation();
   const signal = abort.signal;
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
@@ -239,8 +236,6 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
     deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
   );
   res.once('close', () => clearTimeout(operationTimer));
-  // Every upstream read of the operation listens on it (hundreds for a large _entities fetch).
-  setMaxListeners(MAX_UPSTREAM_LISTENERS, signal);
   // One span per operation (continuing the router's traceparent); upstream spans are its children.
   const response = await withOperationSpan(req.headers, requestId, () =>
     server.executeHTTPGraphQLRequest({

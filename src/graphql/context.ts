@@ -1,4 +1,5 @@
 /** What every resolver receives: the caller's request identity and per-request loaders. */
+import type { CancelSignal } from '../horizon/signal.js';
 import type { Logger } from 'pino';
 import { AUTH_DISABLED, type Caller } from '../auth/caller.js';
 import type { HorizonClient } from '../horizon/client.js';
@@ -38,7 +39,7 @@ export interface Context {
   /** The calling player's user access token, when the gateway forwarded one. */
   userToken: string | undefined;
   /** Aborted when the caller goes away: pass it to reads, never to writes. */
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
   /** Who is calling (their verified JWT's scopes), checked against the schema's @authenticated/@requiresScopes (src/auth). */
   caller: Caller;
 }
@@ -53,7 +54,7 @@ export function createContext(options: {
   caches?: SharedCaches;
   /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
   ledger?: IdempotencyLedger;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   userToken?: string;
   /**
    * The verified caller. The HTTP server always passes the one its authenticator built from the

@@ -1,3 +1,5 @@
+import type { CancelSignal } from '../horizon/signal.js';
+
 /** Told the size of every DataLoader batch (the loader's name, keys in the batch). */
 export type BatchObserver = (loader: string, size: number) => void;
 
@@ -6,7 +8,7 @@ export interface LoaderOptions {
   /** Reports batch sizes (metrics); optional. */
   onBatch?: BatchObserver;
   /** Aborted when the caller goes away; reads stop, writes never take it. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** The calling player's user access token, when the gateway forwarded one. Never log it. */
   userToken?: string;
 }

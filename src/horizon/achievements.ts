@@ -3,6 +3,7 @@
  * and the reset. Returns normalized, camel-cased objects; accepts Graph's variations
  * (numbers as strings, missing optional fields, `unlock_time` 0 for "never").
  */
+import type { CancelSignal } from './signal.js';
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage } from './params.js';
 import type { RequestSender } from './transport.js';
@@ -88,7 +89,7 @@ export class AchievementsApi {
   constructor(private readonly transport: RequestSender) {}
 
   /** `GET /{app_id}/achievement_definitions`, all pages. Omitting `apiNames` lists every definition. */
-  async listDefinitions(options: { apiNames?: readonly string[]; includeArchived?: boolean; signal?: AbortSignal } = {}): Promise<AchievementDefinition[]> {
+  async listDefinitions(options: { apiNames?: readonly string[]; includeArchived?: boolean; signal?: CancelSignal } = {}): Promise<AchievementDefinition[]> {
     options.apiNames?.forEach((name) => assertApiName('apiNames', name));
     if (options.apiNames && options.apiNames.length === 0) return [];
     return collectAllPages(async (after) =>
@@ -112,7 +113,7 @@ export class AchievementsApi {
   }
 
   /** `POST /{app_id}/achievement_definitions`: create or update by api name. */
-  async upsertDefinition(input: AchievementDefinitionInput, signal?: AbortSignal): Promise<{ id: string }> {
+  async upsertDefinition(input: AchievementDefinitionInput, signal?: CancelSignal): Promise<{ id: string }> {
     assertApiName('apiName', input.apiName);
     const body = await this.transport.request<{ id?: unknown }>({
       method: 'POST',
@@ -138,7 +139,7 @@ export class AchievementsApi {
   }
 
   /** `GET /{user_id}/achievements`: every progress record of one user, with each full definition. */
-  async listProgress(userId: string, options: { apiNames?: readonly string[]; signal?: AbortSignal } = {}): Promise<AchievementProgress[]> {
+  async listProgress(userId: string, options: { apiNames?: readonly string[]; signal?: CancelSignal } = {}): Promise<AchievementProgress[]> {
     assertGraphId('userId', userId);
     options.apiNames?.forEach((name) => assertApiName('apiNames', name));
     return collectAllPages(async (after) =>
@@ -161,26 +162,26 @@ export class AchievementsApi {
   }
 
   /** Unlocks an achievement of any type (`force_unlock=true`). */
-  unlock(userId: string, apiName: string, signal?: AbortSignal): Promise<AchievementWriteResult> {
+  unlock(userId: string, apiName: string, signal?: CancelSignal): Promise<AchievementWriteResult> {
     // Unlocking twice is unlocking once, so it is safe to resend (though a resent unlock
     // reports justUnlocked=false if the lost first attempt had done the unlocking).
     return this.write(userId, apiName, { force_unlock: true }, signal, true);
   }
 
   /** Adds to a COUNT achievement's progress (accumulative, not absolute). */
-  addCount(userId: string, apiName: string, count: number, signal?: AbortSignal): Promise<AchievementWriteResult> {
+  addCount(userId: string, apiName: string, count: number, signal?: CancelSignal): Promise<AchievementWriteResult> {
     if (!Number.isSafeInteger(count) || count <= 0) throw new InvalidArgumentError('count', 'count must be a positive integer');
     return this.write(userId, apiName, { add_count: count }, signal);
   }
 
   /** OR-merges bits (a string of 0 and 1) into a BITFIELD achievement's progress. */
-  addBits(userId: string, apiName: string, bits: string, signal?: AbortSignal): Promise<AchievementWriteResult> {
+  addBits(userId: string, apiName: string, bits: string, signal?: CancelSignal): Promise<AchievementWriteResult> {
     if (!/^[01]{1,1024}$/.test(bits)) throw new InvalidArgumentError('bits', 'bits must be a string of 0 and 1');
     return this.write(userId, apiName, { add_bits: bits }, signal);
   }
 
   /** `POST /achievement_remove_all`: resets every achievement of one user. */
-  async removeAll(userId: string, signal?: AbortSignal): Promise<boolean> {
+  async removeAll(userId: string, signal?: CancelSignal): Promise<boolean> {
     assertGraphId('userId', userId);
     const body = await this.transport.request<{ success?: unknown }>({
       method: 'POST',
@@ -198,7 +199,7 @@ export class AchievementsApi {
     userId: string,
     apiName: string,
     params: Record<string, string | number | boolean>,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
     idempotent = false,
   ): Promise<AchievementWriteResult> {
     assertGraphId('userId', userId);

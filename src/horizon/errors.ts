@@ -3,6 +3,7 @@
  * fields we control or from Graph's own `error.message`, passed through
  * `redactSecrets`, so no token can ride along in a message or a stack trace.
  */
+import type { CancelSignal } from './signal.js';
 import { redactSecrets } from './redact.js';
 
 /** Graph's error envelope: `{"error":{"message","type","code","error_subcode","fbtrace_id","is_transient"}}`. */
@@ -119,7 +120,7 @@ export class HorizonNetworkError extends HorizonError {
 }
 
 /** The caller's signal aborted the call (operation deadline, client gone). Never retried. */
-export function abortedError(endpoint: string, signal: AbortSignal): HorizonNetworkError {
+export function abortedError(endpoint: string, signal: CancelSignal): HorizonNetworkError {
   return new HorizonNetworkError(endpoint, signal.reason ?? new Error('aborted'));
 }
 

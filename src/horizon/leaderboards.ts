@@ -4,6 +4,7 @@
  * back as bigints: Graph may write them as JSON numbers or strings, and numbers past 2^53 are
  * read losslessly (`losslessIntegerFields`).
  */
+import type { CancelSignal } from './signal.js';
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage } from './params.js';
 import type { Credential, RequestSender } from './transport.js';
@@ -77,7 +78,7 @@ export interface EntriesQuery {
   summary?: boolean;
   /** The viewer's user token: required for viewer-centred starts and `filter: 'FRIENDS'`. */
   userToken?: string;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 export interface EntriesPage {
@@ -151,7 +152,7 @@ export class LeaderboardsApi {
   constructor(private readonly transport: RequestSender) {}
 
   /** `GET /{app_id}/leaderboards`, all pages; `apiName` narrows it to that board (an empty list when none). */
-  async list(options: { apiName?: string; signal?: AbortSignal } = {}): Promise<Leaderboard[]> {
+  async list(options: { apiName?: string; signal?: CancelSignal } = {}): Promise<Leaderboard[]> {
     if (options.apiName !== undefined) assertApiName('apiName', options.apiName);
     return collectAllPages(async (after) =>
       readPage(
@@ -168,13 +169,13 @@ export class LeaderboardsApi {
   }
 
   /** One board by api name, or null. */
-  async get(apiName: string, signal?: AbortSignal): Promise<Leaderboard | null> {
+  async get(apiName: string, signal?: CancelSignal): Promise<Leaderboard | null> {
     const [board] = (await this.list({ apiName, signal })).filter((b) => b.apiName === apiName);
     return board ?? null;
   }
 
   /** `POST /{app_id}/leaderboards`: creates a board or updates the one with the same api name. */
-  async upsert(input: LeaderboardInput, signal?: AbortSignal): Promise<{ id: string }> {
+  async upsert(input: LeaderboardInput, signal?: CancelSignal): Promise<{ id: string }> {
     assertApiName('apiName', input.apiName);
     const body = await this.transport.request<{ id?: unknown }>({
       method: 'POST',
@@ -196,7 +197,7 @@ export class LeaderboardsApi {
   }
 
   /** `DELETE /{leaderboard_id}`: the board and all its entries. Irreversible. */
-  async delete(leaderboardId: string, signal?: AbortSignal): Promise<boolean> {
+  async delete(leaderboardId: string, signal?: CancelSignal): Promise<boolean> {
     assertGraphId('leaderboardId', leaderboardId);
     const body = await this.transport.request<{ success?: unknown }>({
       method: 'DELETE',
@@ -262,7 +263,7 @@ export class LeaderboardsApi {
   }
 
   /** The entries of the named players on one board (`filter=USER_IDS`), all pages; players without one are absent. */
-  async entriesOfUsers(apiName: string, userIds: readonly string[], signal?: AbortSignal): Promise<LeaderboardEntry[]> {
+  async entriesOfUsers(apiName: string, userIds: readonly string[], signal?: CancelSignal): Promise<LeaderboardEntry[]> {
     return collectAllPages(async (after) => {
       const page = await this.entries({ apiName, filter: 'USER_IDS', userIds, limit: PAGE_LIMIT, after, signal });
       return { items: page.entries, after: page.hasNext ? page.afterCursor : undefined, before: undefined, totalCount: undefined };
@@ -270,7 +271,7 @@ export class LeaderboardsApi {
   }
 
   /** `GET /{entry_id}`. */
-  async getEntry(entryId: string, signal?: AbortSignal): Promise<LeaderboardEntry> {
+  async getEntry(entryId: string, signal?: CancelSignal): Promise<LeaderboardEntry> {
     assertGraphId('entryId', entryId);
     const raw = await this.transport.request<RawEntry>({
       method: 'GET',
@@ -289,7 +290,7 @@ export class LeaderboardsApi {
    * `didUpdate: false` is an answer, not an error. SERVER_AUTHORITATIVE boards take the app
    * token and `userId`, CLIENT_AUTHORITATIVE ones the player's `userToken`.
    */
-  async submitEntry(input: SubmitEntryInput, signal?: AbortSignal): Promise<SubmitEntryResult> {
+  async submitEntry(input: SubmitEntryInput, signal?: CancelSignal): Promise<SubmitEntryResult> {
     assertApiName('apiName', input.apiName);
     if ((input.userId === undefined) === (input.userToken === undefined)) {
       throw new InvalidArgumentError('userId', 'give either userId (app writes, SERVER_AUTHORITATIVE) or userToken (player writes, CLIENT_AUTHORITATIVE)');
@@ -320,14 +321,14 @@ export class LeaderboardsApi {
   }
 
   /** `DELETE /{entry_id}`. */
-  async deleteEntry(entryId: string, signal?: AbortSignal): Promise<boolean> {
+  async deleteEntry(entryId: string, signal?: CancelSignal): Promise<boolean> {
     assertGraphId('entryId', entryId);
     const body = await this.transport.request<{ success?: unknown }>({ method: 'DELETE', path: `/${entryId}`, endpoint: 'DELETE /{entry_id}', signal });
     return body.success === true;
   }
 
   /** `POST /leaderboard_remove_all_entries`: empties a board. Irreversible. */
-  async removeAllEntries(apiName: string, signal?: AbortSignal): Promise<boolean> {
+  async removeAllEntries(apiName: string, signal?: CancelSignal): Promise<boolean> {
     assertApiName('apiName', apiName);
     const body = await this.transport.request<{ success?: unknown }>({
       method: 'POST',

@@ -3,6 +3,7 @@
  * purchases, the catalog and refunds. Returns camel-cased objects with `Date`s, whatever form
  * Graph used (Unix seconds, numbers or strings); `success:false` is an answer, not an error.
  */
+import type { CancelSignal } from './signal.js';
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from './params.js';
 import type { Credential, RequestSender } from './transport.js';
@@ -102,7 +103,7 @@ export class PurchasesApi {
    * `POST /{app_id}/verify_entitlement`: does the user own this add-on (or, without `sku`,
    * the app itself)? `owned: false` is Graph's `{"success":false}`.
    */
-  async verifyEntitlement(who: ForUser, sku?: string, signal?: AbortSignal): Promise<EntitlementCheck> {
+  async verifyEntitlement(who: ForUser, sku?: string, signal?: CancelSignal): Promise<EntitlementCheck> {
     const acting = forUser(who);
     if (sku !== undefined) assertSku('sku', sku);
     const body = await this.transport.request<{ success?: unknown; grant_time?: unknown }>({
@@ -137,7 +138,7 @@ export class PurchasesApi {
   }
 
   /** `GET /{app_id}/viewer_purchases`, one page: durables, unconsumed consumables and subscriptions. */
-  async listPurchases(who: ForUser, options: { limit?: number; after?: string; signal?: AbortSignal } = {}): Promise<Page<Purchase>> {
+  async listPurchases(who: ForUser, options: { limit?: number; after?: string; signal?: CancelSignal } = {}): Promise<Page<Purchase>> {
     const acting = forUser(who);
     if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit > 0)) {
       throw new InvalidArgumentError('limit', 'limit must be a positive integer');
@@ -156,7 +157,7 @@ export class PurchasesApi {
   }
 
   /** Every purchase of the user, all pages. */
-  listAllPurchases(who: ForUser, signal?: AbortSignal): Promise<Purchase[]> {
+  listAllPurchases(who: ForUser, signal?: CancelSignal): Promise<Purchase[]> {
     return collectAllPages((after) => this.listPurchases(who, { limit: PURCHASES_PAGE_LIMIT, after, signal }));
   }
 
@@ -164,7 +165,7 @@ export class PurchasesApi {
    * `GET /application/available_purchases`, all pages: the whole catalog with the app token,
    * or what one player can buy now with their user token.
    */
-  listAvailable(options: { userToken?: string; signal?: AbortSignal } = {}): Promise<Product[]> {
+  listAvailable(options: { userToken?: string; signal?: CancelSignal } = {}): Promise<Product[]> {
     const credential: Credential | undefined = options.userToken !== undefined ? userCredential(options.userToken) : undefined;
     return collectAllPages(async (after) =>
       readPage(

@@ -1,6 +1,7 @@
 /**
  * Moderated rooms (reference §5). Deprecated by Meta; kept for games that still run them.
  */
+import type { CancelSignal } from './signal.js';
 import { assertGraphId, InvalidArgumentError } from './ids.js';
 import { fieldsParam, parseGraphId, parseGraphInt } from './params.js';
 import type { RequestSender } from './transport.js';
@@ -56,7 +57,7 @@ export class RoomsApi {
   constructor(private readonly transport: RequestSender) {}
 
   /** `POST /room_moderated_create` → the new room's id. */
-  async create(maxUsers: number, signal?: AbortSignal): Promise<string> {
+  async create(maxUsers: number, signal?: CancelSignal): Promise<string> {
     if (!Number.isInteger(maxUsers) || maxUsers < 1 || maxUsers > MAX_ROOM_USERS) {
       throw new InvalidArgumentError('maxUsers', `maxUsers must be a whole number from 1 to ${MAX_ROOM_USERS}`);
     }
@@ -71,7 +72,7 @@ export class RoomsApi {
   }
 
   /** `GET /{room_id}`. */
-  async get(roomId: string, signal?: AbortSignal): Promise<ModeratedRoom> {
+  async get(roomId: string, signal?: CancelSignal): Promise<ModeratedRoom> {
     assertGraphId('roomId', roomId);
     const raw = await this.transport.request<RawRoom>({
       method: 'GET',
@@ -84,7 +85,7 @@ export class RoomsApi {
   }
 
   /** `POST /room_update_data_store`: sets keys (strings only); other keys are kept. */
-  async updateDataStore(roomId: string, entries: ReadonlyArray<{ key: string; value: string }>, signal?: AbortSignal): Promise<boolean> {
+  async updateDataStore(roomId: string, entries: ReadonlyArray<{ key: string; value: string }>, signal?: CancelSignal): Promise<boolean> {
     assertGraphId('roomId', roomId);
     if (entries.length === 0 || entries.length > MAX_DATA_STORE_PAIRS) {
       throw new InvalidArgumentError('entries', `entries must hold 1 to ${MAX_DATA_STORE_PAIRS} pairs`);
@@ -100,7 +101,7 @@ export class RoomsApi {
   }
 
   /** `DELETE /{room_id}`. */
-  async delete(roomId: string, signal?: AbortSignal): Promise<boolean> {
+  async delete(roomId: string, signal?: CancelSignal): Promise<boolean> {
     assertGraphId('roomId', roomId);
     const body = await this.transport.request<{ success?: unknown }>({ method: 'DELETE', path: `/${roomId}`, endpoint: 'DELETE /{room_id}', signal });
     return body.success === true;

@@ -3,6 +3,7 @@
  * and extend. Graph sends these times as ISO strings with a colon-less offset
  * (`2021-03-09T13:04:20+0000`), unlike the Unix seconds elsewhere; both read as `Date`s here.
  */
+import type { CancelSignal } from './signal.js';
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, parseGraphId, parseGraphTime, readPage } from './params.js';
 import { isSuccess, offerTerm, stringOrNull, trialType, type OfferTerm, type TrialType } from './purchases.js';
@@ -69,7 +70,7 @@ export interface ListSubscriptionsOptions {
   trial?: boolean;
   /** Only these tier SKUs. An empty list answers [] without a request. */
   skus?: readonly string[];
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 export class SubscriptionsApi {

@@ -4,6 +4,7 @@
  * responses into JSON or typed errors. API-area modules build on `request`; nothing
  * above this file sees a URL or a token.
  */
+import type { CancelSignal } from './signal.js';
 import { Agent, type Dispatcher } from 'undici';
 import { HorizonApiError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError, type GraphErrorBody } from './errors.js';
 import { BodyTooLargeError, collect, type CollectedResponse } from './handlers/collect.js';
@@ -60,7 +61,7 @@ export interface HorizonRequest {
   endpoint: string;
   params?: Record<string, ParamValue>;
   credential?: Credential;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /**
    * Fields whose integer values may exceed 2^53 (e.g. `score`): read as decimal strings so
    * `JSON.parse` cannot round them. Graph sends such values as numbers or strings.

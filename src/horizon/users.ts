@@ -1,4 +1,5 @@
 /** Users endpoints (reference §4.1, §4.2): a user by app-scoped id, and the token's own user. */
+import type { CancelSignal } from './signal.js';
 import { assertGraphId, InvalidArgumentError } from './ids.js';
 import { fieldsParam, parseGraphId } from './params.js';
 import type { RequestSender } from './transport.js';
@@ -28,7 +29,7 @@ export class UsersApi {
   constructor(private readonly transport: RequestSender) {}
 
   /** `GET /{user_id}` with the app token. */
-  async get(userId: string, signal?: AbortSignal): Promise<HorizonUser> {
+  async get(userId: string, signal?: CancelSignal): Promise<HorizonUser> {
     assertGraphId('userId', userId);
     const raw = await this.transport.request<RawUser>({
       method: 'GET',
@@ -41,7 +42,7 @@ export class UsersApi {
   }
 
   /** `GET /me` with a player's user access token. */
-  async me(userToken: string, signal?: AbortSignal): Promise<HorizonUser> {
+  async me(userToken: string, signal?: CancelSignal): Promise<HorizonUser> {
     const raw = await this.transport.request<RawUser>({
       method: 'GET',
       path: '/me',
@@ -58,7 +59,7 @@ export class UsersApi {
    * A nonce is single-use: the check itself consumes it, so a second check of the same
    * nonce is false. `false` is an answer, not an error.
    */
-  async validateNonce(userId: string, nonce: string, signal?: AbortSignal): Promise<boolean> {
+  async validateNonce(userId: string, nonce: string, signal?: CancelSignal): Promise<boolean> {
     assertGraphId('userId', userId);
     assertNonce(nonce);
     const body = await this.transport.request<{ is_valid?: unknown }>({

@@ -10,6 +10,7 @@
  * `BodyTooLargeError` when the body passes `maxBytes`, and with undici's error for anything
  * that breaks the exchange (connect failures, resets, its headers and body timeouts).
  */
+import type { CancelSignal } from '../signal.js';
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -21,7 +22,7 @@ export interface CollectedResponse {
 
 export interface CollectOptions {
   maxBytes: number;
-  signal?: AbortSignal | undefined;
+  signal?: CancelSignal | undefined;
 }
 
 /** The body passed `maxBytes`: the exchange was cut off there. */
@@ -58,7 +59,7 @@ class Collector implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly maxBytes: number,
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: CancelSignal | undefined,
     private readonly resolve: (response: CollectedResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {}

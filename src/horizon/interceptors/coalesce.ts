@@ -9,18 +9,19 @@
  */
 import { createHash } from 'node:crypto';
 import { abortedError } from '../errors.js';
+import { Cancellation, type CancelSignal } from '../signal.js';
 import type { HorizonRequest } from '../transport.js';
 import type { Interceptor } from './types.js';
 
 interface Shared {
   waiters: Waiter[];
-  controller: AbortController;
+  controller: Cancellation;
 }
 
 interface Waiter {
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -33,7 +34,7 @@ export function coalesce(): Interceptor {
     const key = coalescingKey(req);
     let shared = inFlight.get(key);
     if (!shared) {
-      const started: Shared = { waiters: [], controller: new AbortController() };
+      const started: Shared = { waiters: [], controller: new Cancellation() };
       shared = started;
       inFlight.set(key, started);
       // Settles every waiter still there; a waiter that left was already rejected and removed,
@@ -47,7 +48,7 @@ export function coalesce(): Interceptor {
         }
         started.waiters.length = 0;
       };
-      next({ ...req, signal: started.controller.signal }).then(
+      next({ ...req, signal: started.controller }).then(
         (value) => settle(true, value),
         (error: unknown) => settle(false, error),
       );
@@ -59,7 +60,7 @@ export function coalesce(): Interceptor {
   };
 }
 
-function join(shared: Shared, endpoint: string, signal: AbortSignal | undefined, abandoned: () => void): Promise<unknown> {
+function join(shared: Shared, endpoint: string, signal: CancelSignal | undefined, abandoned: () => void): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
     if (signal) {

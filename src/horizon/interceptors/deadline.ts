@@ -1,12 +1,13 @@
 /** A deadline per upstream attempt: past it the request is aborted and fails as a timeout. */
 import { HorizonTimeoutError } from '../errors.js';
+import { Cancellation } from '../signal.js';
 import type { Interceptor } from './types.js';
 
 export function deadline(timeoutMs: number): Interceptor {
   return (next) => (req) => {
     // A timer cleared as soon as the call ends (AbortSignal.timeout would live on for the whole
     // deadline after every call: thousands of live timers and signals under load).
-    const controller = new AbortController();
+    const controller = new Cancellation();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -20,7 +21,7 @@ export function deadline(timeoutMs: number): Interceptor {
       clearTimeout(timer);
       caller?.removeEventListener('abort', callerLeft);
     };
-    return next({ ...req, signal: controller.signal }).then(
+    return next({ ...req, signal: controller }).then(
       (value) => {
         done();
         return value;

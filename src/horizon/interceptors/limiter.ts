@@ -2,6 +2,7 @@
  * A cap on upstream calls in flight for the app, with a bounded FIFO queue. Past the
  * queue's bound a call fails at once (`overloaded`) instead of waiting behind thousands.
  */
+import type { CancelSignal } from '../signal.js';
 import { abortedError, HorizonUnavailableError } from '../errors.js';
 import type { HorizonRequest } from '../transport.js';
 import type { Call, Interceptor } from './types.js';
@@ -57,7 +58,7 @@ export class ConcurrencyLimiter {
   }
 
   /** Waits for a slot (the caller found none free). */
-  private acquire(endpoint: string, signal: AbortSignal | undefined): Promise<void> {
+  private acquire(endpoint: string, signal: CancelSignal | undefined): Promise<void> {
     if (this.queue.length >= this.options.maxQueued) {
       return Promise.reject(new HorizonUnavailableError(endpoint, 'overloaded', `${this.inFlight} calls in flight and ${this.queue.length} queued`));
     }

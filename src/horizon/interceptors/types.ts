@@ -3,6 +3,7 @@
  * function from the next call to a new call, so deadlines, limits, the breaker, retries
  * and coalescing each live in one module and compose in one place (`transport.ts`).
  */
+import type { CancelSignal } from '../signal.js';
 import type { HorizonRequest } from '../transport.js';
 
 export type Call = (req: HorizonRequest) => Promise<unknown>;
@@ -14,7 +15,7 @@ export function compose(interceptors: readonly Interceptor[], send: Call): Call 
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => {
