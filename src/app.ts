@@ -3,11 +3,10 @@
  * emulator on demo data first; then the Horizon client and the subgraph.
  */
 import type { Config } from './config.js';
-import { startEmulator, type RunningEmulator } from './emulator/index.js';
+import type { RunningEmulator } from './emulator/index.js';
 import { HorizonClient } from './horizon/client.js';
 import { createSharedCaches } from './graphql/sharedCache.js';
 import { DEFAULT_LEDGER, IdempotencyLedger } from './idempotency/ledger.js';
-import { RedisIdempotencyStore } from './idempotency/redisStore.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
@@ -29,6 +28,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   let emulator: RunningEmulator | undefined;
   let horizonTarget = { baseUrl: config.horizon.baseUrl, appId: config.horizon.appId, appSecret: config.horizon.appSecret };
   if (config.horizon.mode === 'emulator') {
+    // Loaded only in demo mode: a live replica carries no emulator code.
+    const { startEmulator } = await import('./emulator/index.js');
     emulator = await startEmulator({ port: config.emulator.port, host: config.emulator.host, faults: { latencyMs: config.emulator.latencyMs } });
     horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret };
   }
@@ -98,6 +99,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
 /** Redis when REDIS_URL is set (several replicas share one ledger), else this process's memory. */
 async function idempotencyStore(config: Config, logger: Logger): Promise<IdempotencyStore> {
   if (!config.idempotency.redisUrl) return new MemoryIdempotencyStore();
+  // Loaded only when configured: without REDIS_URL no Redis client is in memory.
+  const { RedisIdempotencyStore } = await import('./idempotency/redisStore.js');
   const store = new RedisIdempotencyStore(config.idempotency.redisUrl);
   try {
     await store.connect();

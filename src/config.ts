@@ -17,6 +17,8 @@ export interface Config {
   corsOrigins: string[];
   /** Deadline of a whole GraphQL operation; reads still running past it are abandoned. */
   operationTimeoutMs: number;
+  /** New operations wait for admission while more upstream calls than this wait for a slot (src/admission.ts). */
+  admission: { maxQueuedCalls: number };
   /** What one operation may ask (src/graphql/limits.ts): depth, aliases, estimated cost, tokens. */
   queryLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   /** The idempotency ledger: in memory, or in Redis (shared by replicas) when `redisUrl` is set. */
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`CORS_ORIGINS entries must be origins like https://example.com (got "${origin}")`);
   }
 
+  const maxInFlight = int('HORIZON_MAX_IN_FLIGHT', 128, 1, 100_000);
   const config: Config = {
     port: int('PORT', 4001, 0, 65535),
     host: env.HOST?.trim() || '0.0.0.0',
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins,
     operationTimeoutMs: int('OPERATION_TIMEOUT_MS', 15_000, 100, 600_000),
+    admission: { maxQueuedCalls: int('ADMISSION_MAX_QUEUED_CALLS', maxInFlight, 0, 1_000_000) },
     queryLimits: {
       maxDepth: int('MAX_QUERY_DEPTH', 10, 2, 1_000),
       maxAliases: int('MAX_ALIASES', 30, 0, 100_000),
@@ -161,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       callTimeoutMs: int('HORIZON_CALL_TIMEOUT_MS', 5_000, 1, 300_000),
       retryMaxAttempts: int('HORIZON_RETRY_MAX_ATTEMPTS', 3, 1, 10),
       retryBudgetMs: int('HORIZON_RETRY_BUDGET_MS', 5_000, 0, 120_000),
-      maxInFlight: int('HORIZON_MAX_IN_FLIGHT', 128, 1, 100_000),
+      maxInFlight,
       maxQueued: int('HORIZON_MAX_QUEUED', 10_000, 0, 1_000_000),
       breakerThreshold: int('HORIZON_BREAKER_THRESHOLD', 10, 1, 10_000),
       breakerCooldownMs: int('HORIZON_BREAKER_COOLDOWN_MS', 5_000, 100, 600_000),

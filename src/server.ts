@@ -21,6 +21,7 @@ import { DEFAULT_QUERY_LIMITS, queryCostPlugin, queryLimitRules } from './graphq
 import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
 import { Cancellation } from './horizon/signal.js';
+import { AdmissionGate, type AdmissionTicket } from './admission.js';
 import { IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
@@ -30,13 +31,16 @@ import { currentTraceId, withOperationSpan } from './observability/spans.js';
 import { buildSchema } from './schema.js';
 
 export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
-  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits'>> &
+  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission'>> &
   /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<
     Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>
   >;
 
 /** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
+
+/** Operations admitted at once that have not made their first upstream call yet (src/admission.ts). */
+const ADMISSION_MAX_STARTING = 4;
 
 export interface SubgraphDeps {
   config: ServerConfig;
@@ -140,9 +144,17 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   // On stop: the listener closes at once; operations in flight get the grace period.
   const drain = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.shutdownGraceMs });
   const server = createApolloServer(deps, [drain, ...observability.plugins]);
+  // Operations start only while Horizon can take their calls (default: one pool's worth queued).
+  const limiter = deps.horizon.transport.limiter;
+  const admission = new AdmissionGate(() => limiter.queued, {
+    maxQueuedCalls: deps.config.admission?.maxQueuedCalls ?? limiter.capacity,
+    maxStarting: ADMISSION_MAX_STARTING,
+  });
+  const stopAdmitting = limiter.onRelease(() => admission.poke());
+  observability.metrics?.observeAdmission(admission);
   await server.start();
   httpServer.on('request', (req, res) => {
-    handleRequest(deps, server, req, res, observability).catch((error: unknown) => {
+    handleRequest(deps, server, req, res, observability, admission).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'request handling failed');
       if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
@@ -163,12 +175,20 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
       observability.readiness.markShuttingDown();
       // Operations still in flight finish during the drain: keep counting their upstream calls.
       await server.stop();
+      stopAdmitting();
       observability.close();
     },
   };
 }
 
-async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, req: IncomingMessage, res: ServerResponse, ops?: Observability): Promise<void> {
+async function handleRequest(
+  deps: SubgraphDeps,
+  server: ApolloServer<Context>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ops: Observability,
+  admission: AdmissionGate,
+): Promise<void> {
   const url = requestUrl(req);
   if (!url) {
     sendJson(res, 400, { errors: [{ message: 'The request target is not a valid path', extensions: { code: 'BAD_REQUEST' } }] });
@@ -236,26 +256,49 @@ async function handleRequest(deps: SubgraphDeps, server: ApolloServer<Context>, 
     deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
   );
   res.once('close', () => clearTimeout(operationTimer));
-  // One span per operation (continuing the router's traceparent); upstream spans are its children.
-  const response = await withOperationSpan(req.headers, requestId, () =>
-    server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => {
-        const caller = deps.auth ? await deps.auth.authenticate(req.headers.authorization) : undefined;
-        return createContext({
-          horizon: deps.horizon,
-          logger: deps.logger,
-          caches: deps.caches,
-          ledger: deps.ledger,
-          requestId,
-          onBatch: ops?.onBatch,
-          signal,
-          userToken: userTokenOf(req),
-          ...(caller ? { caller } : {}),
-        });
-      },
-    }),
-  );
+  // Wait for admission while Horizon is saturated (src/admission.ts); the deadline counts from arrival.
+  let ticket: AdmissionTicket;
+  try {
+    ticket = await admission.admit(signal);
+  } catch {
+    if (!res.writableEnded && !res.destroyed) {
+      sendJson(res, 503, {
+        errors: [
+          {
+            message: 'The Horizon API is saturated: the operation waited for its turn until its deadline. Nothing was sent to Horizon; retry later.',
+            extensions: { code: 'UPSTREAM_UNAVAILABLE', upstream: { reason: 'overloaded' } },
+          },
+        ],
+      });
+    }
+    return;
+  }
+  let response: Awaited<ReturnType<typeof server.executeHTTPGraphQLRequest>>;
+  try {
+    // One span per operation (continuing the router's traceparent); upstream spans are its children.
+    response = await withOperationSpan(req.headers, requestId, () =>
+      server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest,
+        context: async () => {
+          const caller = deps.auth ? await deps.auth.authenticate(req.headers.authorization) : undefined;
+          return createContext({
+            horizon: deps.horizon,
+            logger: deps.logger,
+            caches: deps.caches,
+            ledger: deps.ledger,
+            requestId,
+            onBatch: ops.onBatch,
+            onFirstUpstreamCall: ticket.firstCall,
+            signal,
+            userToken: userTokenOf(req),
+            ...(caller ? { caller } : {}),
+          });
+        },
+      }),
+    );
+  } finally {
+    ticket.done();
+  }
   res.setHeader('x-request-id', requestId);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   // Public data still needs an authorized caller: an HTTP cache in front of the subgraph must

@@ -58,13 +58,31 @@ export const errors = {
 /** A parsed `fields=` value: each field name, with its own sub-selection when it had braces. */
 export type FieldTree = Map<string, FieldTree | null>;
 
+/**
+ * Parsed selections by their text: clients send the same few `fields=` strings on every call.
+ * Trees are shared, so nothing may change one after parsing.
+ */
+const parsedFields = new Map<string, FieldTree>();
+const MAX_PARSED_FIELDS = 1_000;
+
 export function parseFields(input: string | undefined): FieldTree | undefined {
   if (input === undefined || input.trim() === '') return undefined;
+  const known = parsedFields.get(input);
+  if (known) return known;
+  const tree = parseFieldList(input);
+  if (parsedFields.size >= MAX_PARSED_FIELDS) parsedFields.clear();
+  parsedFields.set(input, tree);
+  return tree;
+}
+
+function parseFieldList(input: string): FieldTree {
   let pos = 0;
+  const name = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*/y;
   const parseList = (): FieldTree => {
     const tree: FieldTree = new Map();
     for (;;) {
-      const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*/.exec(input.slice(pos));
+      name.lastIndex = pos;
+      const match = name.exec(input);
       if (!match) throw errors.param(`Syntax error in fields near position ${pos}`);
       pos += match[0].length;
       let sub: FieldTree | null = null;
@@ -228,7 +246,9 @@ const RAW_INTEGER_PATTERN = new RegExp(`"\\\\u0000int${RAW_INTEGER_MARKER.slice(
 
 /** `JSON.stringify`, with each `JsonInteger` unquoted into its exact number text. */
 export function toJsonText(body: unknown): string {
-  return JSON.stringify(body).replace(RAW_INTEGER_PATTERN, '$1');
+  const text = JSON.stringify(body);
+  // Most answers hold no JsonInteger: skip the pass over the text.
+  return text.includes('\\u0000int') ? text.replace(RAW_INTEGER_PATTERN, '$1') : text;
 }
 
 export function nowSeconds(): number {

@@ -204,9 +204,14 @@ export class EmulatorHttp {
   }
 
   private match(method: string, pathname: string): { route: Route; captures: Record<string, string> } | undefined {
+    // Split and decoded once, not once per route tried.
+    const parts = pathname
+      .split('/')
+      .filter(Boolean)
+      .map((part) => (part.includes('%') ? decodeURIComponent(part) : part));
     for (const route of this.routes) {
       if (route.method !== method) continue;
-      const captures = matchSegments(route.segments, pathname);
+      const captures = matchSegments(route.segments, parts);
       if (captures) return { route, captures };
     }
     return undefined;
@@ -265,13 +270,12 @@ function specificity(segments: string[]): number {
   return segments.filter((s) => !s.startsWith(':')).length * 100 + segments.length;
 }
 
-function matchSegments(segments: string[], pathname: string): Record<string, string> | undefined {
-  const parts = pathname.split('/').filter(Boolean);
+function matchSegments(segments: string[], parts: readonly string[]): Record<string, string> | undefined {
   if (parts.length !== segments.length) return undefined;
   const captures: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
-    const part = decodeURIComponent(parts[i]!);
+    const part = parts[i]!;
     if (segment.startsWith(':')) captures[segment.slice(1)] = part;
     else if (segment !== part) return undefined;
   }
@@ -291,6 +295,8 @@ function extractToken(req: IncomingMessage, params: Record<string, string>): str
 async function readParams(req: IncomingMessage, url: URL): Promise<Record<string, string>> {
   const params: Record<string, string> = {};
   for (const [key, value] of url.searchParams) params[key] = value;
+  // Most calls are GETs without a body: nothing to wait for.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return params;
   const raw = await readRaw(req);
   if (raw.length === 0) return params;
   const type = String(req.headers['content-type'] ?? '')

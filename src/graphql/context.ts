@@ -50,6 +50,8 @@ export function createContext(options: {
   requestId: string;
   /** Reports DataLoader batch sizes (metrics). */
   onBatch?: BatchObserver;
+  /** Called as the operation's first upstream call starts (admission control). */
+  onFirstUpstreamCall?: () => void;
   /** The process's shared caches; without them nothing is shared between requests. */
   caches?: SharedCaches;
   /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
@@ -65,7 +67,7 @@ export function createContext(options: {
   const { signal, userToken } = options;
   const caches = options.caches ?? noSharedCaches();
   const ledger = options.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore());
-  const scope: CallScope = { requestId: options.requestId, upstreamCalls: 0, upstreamErrors: 0 };
+  const scope: CallScope = { requestId: options.requestId, upstreamCalls: 0, upstreamErrors: 0, onFirstCall: options.onFirstUpstreamCall };
   // This operation's view of the client: its calls are tallied in `scope`, and logged with its id.
   const horizon = options.horizon.scoped(scope);
   const loaderOptions: LoaderOptions = { signal, userToken, onBatch: options.onBatch };

@@ -89,6 +89,8 @@ export interface CallScope {
   readonly requestId: string;
   upstreamCalls: number;
   upstreamErrors: number;
+  /** Called once, as the operation's first upstream call starts (admission control); then cleared. */
+  onFirstCall?: (() => void) | undefined;
 }
 
 /** What the API-area modules need of a transport: the app id and one way to make a call. */
@@ -187,7 +189,17 @@ export class HorizonTransport implements RequestSender {
 
   /** The same transport, with every call counted against (and logged with) `scope`. */
   scoped(scope: CallScope): RequestSender {
-    return { appId: this.appId, request: <T>(req: HorizonRequest) => this.call({ ...req, scope }) as Promise<T> };
+    return {
+      appId: this.appId,
+      request: <T>(req: HorizonRequest) => {
+        const first = scope.onFirstCall;
+        if (first) {
+          scope.onFirstCall = undefined;
+          first();
+        }
+        return this.call({ ...req, scope }) as Promise<T>;
+      },
+    };
   }
 
   /** One HTTP attempt. */

@@ -6,7 +6,8 @@
  * - upstream: the transport's `onCall` (duration by endpoint and status), `onRetry`, the
  *   breaker's `onStateChange` and state, the limiter's in-flight and queued calls;
  * - shared caches: their `stats` counters and sizes, read at scrape time;
- * - DataLoader batch sizes: `observed(...)` batch functions report through the request scope;
+ * - DataLoader batch sizes: `observed(...)` batch functions report through the loader options;
+ * - admission: operations waiting for their turn while Horizon is saturated;
  * - the process: prom-client's default metrics (CPU, memory, event loop lag, GC, handles).
  *
  * Operation names come from callers, so at most `maxOperationNames` distinct ones get their
@@ -162,6 +163,18 @@ export class SubgraphMetrics {
       labelNames: ['loader'],
       buckets: [1, 2, 3, 5, 10, 25, 50, 100, 250, 500],
       registers,
+    });
+  }
+
+  /** Operations waiting for admission (src/admission.ts), read at scrape time. */
+  observeAdmission(gate: { readonly queued: number }): void {
+    new Gauge({
+      name: 'graphql_operations_waiting',
+      help: 'GraphQL operations waiting for admission because the Horizon API is saturated (more calls queued than ADMISSION_MAX_QUEUED_CALLS).',
+      registers: [this.registry],
+      collect() {
+        this.set(gate.queued);
+      },
     });
   }
 

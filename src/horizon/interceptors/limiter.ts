@@ -15,6 +15,7 @@ export interface LimiterOptions {
 export class ConcurrencyLimiter {
   private inFlight = 0;
   private readonly queue: Array<() => void> = [];
+  private readonly releaseListeners = new Set<() => void>();
 
   constructor(private readonly options: LimiterOptions) {}
 
@@ -22,8 +23,19 @@ export class ConcurrencyLimiter {
     return this.inFlight;
   }
 
+  /** Calls allowed in flight at once. */
+  get capacity(): number {
+    return this.options.maxInFlight;
+  }
+
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Told each time a call gives its slot back (the admission gate lets operations in then). */
+  onRelease(listener: () => void): () => void {
+    this.releaseListeners.add(listener);
+    return () => this.releaseListeners.delete(listener);
   }
 
   interceptor(): Interceptor {
@@ -82,5 +94,6 @@ export class ConcurrencyLimiter {
   private release(): void {
     this.inFlight--;
     this.queue.shift()?.();
+    for (const listener of this.releaseListeners) listener();
   }
 }
