@@ -24,7 +24,7 @@ export interface Config {
   /** The idempotency ledger: in memory, or in Redis (shared by replicas) when `redisUrl` is set. */
   idempotency: { redisUrl: string | undefined; ttlMs: number; settleDelayMs: number };
   /** Shared caches of public, rarely changing data (definitions, leaderboards, catalog). */
-  cache: { maxEntries: number; ttlMs: number; staleMs: number };
+  cache: { maxEntries: number; ttlMs: number; staleMs: number; /** Fill them at start-up, before listening (src/graphql/warmup.ts). */ warmup: boolean };
   horizon: {
     /** `live`: the real API with your credentials; `emulator`: the built-in emulator on demo data. */
     mode: 'live' | 'emulator';
@@ -153,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEntries: int('CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
       ttlMs: int('CACHE_TTL_MS', 60_000, 0, 86_400_000),
       staleMs: int('CACHE_STALE_MS', 300_000, 0, 86_400_000),
+      warmup: bool('CACHE_WARMUP', true),
     },
     horizon: {
       mode,

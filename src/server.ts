@@ -19,6 +19,7 @@ import { formatError } from './graphql/errors.js';
 import { guardEntityRepresentations } from './graphql/inputs.js';
 import { DEFAULT_QUERY_LIMITS, queryCostPlugin, queryLimitRules } from './graphql/limits.js';
 import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCaches } from './graphql/sharedCache.js';
+import { warmSharedCaches } from './graphql/warmup.js';
 import type { HorizonClient } from './horizon/client.js';
 import { Cancellation } from './horizon/signal.js';
 import { AdmissionGate, type AdmissionTicket } from './admission.js';
@@ -31,13 +32,16 @@ import { currentTraceId, withOperationSpan } from './observability/spans.js';
 import { buildSchema } from './schema.js';
 
 export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
-  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission'>> &
+  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache'>> &
   /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<
     Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>
   >;
 
 /** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
+
+/** Longest start-up wait for the shared caches' warm-up. */
+const WARMUP_TIMEOUT_MS = 3_000;
 
 /** Operations admitted at once that have not made their first upstream call yet (src/admission.ts). */
 const ADMISSION_MAX_STARTING = 4;
@@ -153,6 +157,7 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   const stopAdmitting = limiter.onRelease(() => admission.poke());
   observability.metrics?.observeAdmission(admission);
   await server.start();
+  if (deps.config.cache?.warmup && deps.config.cache.ttlMs > 0) await warmUp(deps);
   httpServer.on('request', (req, res) => {
     handleRequest(deps, server, req, res, observability, admission).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'request handling failed');
@@ -179,6 +184,28 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
       observability.close();
     },
   };
+}
+
+/** Fills the shared caches before the first request (best effort, bounded): see src/graphql/warmup.ts. */
+async function warmUp(deps: SubgraphDeps): Promise<void> {
+  const started = performance.now();
+  // Start-up waits at most this long: a Horizon outage must not keep the subgraph from listening.
+  const bound = new Cancellation();
+  const timer = setTimeout(() => bound.abort(new DOMException('cache warm-up took too long', 'TimeoutError')), WARMUP_TIMEOUT_MS);
+  let result;
+  try {
+    result = await warmSharedCaches(deps.horizon, deps.caches!, bound);
+  } finally {
+    clearTimeout(timer);
+  }
+  const { warmed, failed } = result;
+  const durationMs = Math.round(performance.now() - started);
+  if (failed.length === 0) deps.logger.info({ warmed, durationMs }, 'shared caches warmed');
+  else
+    deps.logger.warn(
+      { warmed, failed: failed.map(({ cache, error }) => ({ cache, err: error })), durationMs },
+      'shared caches not all warmed; they fill on first use',
+    );
 }
 
 async function handleRequest(

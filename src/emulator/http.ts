@@ -83,6 +83,8 @@ export class EmulatorHttp {
       });
     });
     this.server.keepAliveTimeout = 60_000;
+    // Never traced when the subgraph runs with tracing on (see UNTRACED_SERVER in src/observability/tracing.ts).
+    (this.server as unknown as Record<symbol, boolean>)[Symbol.for('horizon-subgraph.untraced-server')] = true;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());

@@ -23,6 +23,13 @@ const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always
 /** Probes and scrapes are not worth a trace each. */
 const UNTRACED_PATHS = new Set(['/metrics', '/health', '/ready']);
 
+/**
+ * Marks an HTTP server whose incoming requests are never traced: the built-in emulator, a
+ * stand-in for graph.oculus.com (whose side of a call is not ours to trace in live mode either).
+ * A registered symbol, so the emulator needs nothing of this module.
+ */
+export const UNTRACED_SERVER = Symbol.for('horizon-subgraph.untraced-server');
+
 function list(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
@@ -88,10 +95,14 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has((req.url ?? '/').split('?')[0]!) }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req: IncomingMessage) =>
+          UNTRACED_PATHS.has((req.url ?? '/').split('?')[0]!) || (req.socket as { server?: Record<symbol, unknown> }).server?.[UNTRACED_SERVER] === true,
+      }),
       // Horizon calls already have their own span (interceptors/trace.ts), which set `traceparent`:
-      // a second, raw-URL span per call would only duplicate it.
-      new UndiciInstrumentation({ ignoreRequestHook: (request) => carriesTraceparent(request.headers) }),
+      // a second, raw-URL span per call would only duplicate it. Calls outside any trace (start-up
+      // cache warm-up, readiness probes) make no root traces either.
+      new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: (request) => carriesTraceparent(request.headers) }),
     ],
   });
   sdk.start();

@@ -21,6 +21,8 @@ async function ready(url: string) {
 
 test('/health answers 200 while the process runs; /ready is 200 in demo mode once the emulator answers', async () => {
   app = await startDemoApp();
+  // Only what the probes do from here on (start-up warmed the shared caches).
+  app.emulator!.clearRequests();
   const health = await get(`${app.subgraph.url}health`);
   expect(health.status).toBe(200);
   expect(JSON.parse(health.text)).toEqual({ status: 'ok' });
@@ -47,7 +49,8 @@ test('/ready is 503 while the circuit is open, /health stays 200', async () => {
 });
 
 test('/ready is 503 when the emulator does not answer (demo mode)', async () => {
-  app = await startDemoApp();
+  // No warm-up: Horizon has not answered anything yet when it goes away.
+  app = await startDemoApp({ CACHE_WARMUP: 'false' });
   await app.emulator!.close();
   expect(await ready(app.subgraph.url)).toMatchObject({
     status: 503,

@@ -57,7 +57,8 @@ test('operation durations by name and type, errors by code, upstream calls by en
 });
 
 test('shared cache hits and misses, counted at scrape time from the caches own stats', async () => {
-  const app = await start();
+  // Cold caches, so the first operation's misses can be counted.
+  const app = await start({ CACHE_WARMUP: 'false' });
   // Definitions alone (no progress to prime them): the first asks Horizon, the next are hits.
   const q = `{ a: achievementDefinition(apiName: "FIRST_STEPS") { title } b: achievementDefinition(apiName: "COLLECT_100_GEMS") { title } }`;
   await post(app.subgraph.url, q);
