@@ -3,7 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, parse, type GraphQLObjectType } from 'graphql';
 import { AUTH_DISABLED, anonymousCaller, checkAccess, tokenCaller, type Caller } from '../../src/auth/caller.js';
 import { applyAuthorization, fieldRule, scopesDeclared } from '../../src/auth/directives.js';
-import { scopesOf } from '../../src/auth/jwt.js';
+import { createJwtVerifier, scopesOf, signHs256Token } from '../../src/auth/jwt.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -200,4 +200,43 @@ test('scopes come from `scope` (string or array) and `scp` (array or string)', (
   expect(scopesOf({ scope: ['a'], scp: ['b', 'a'] })).toEqual(['a', 'b']);
   expect(scopesOf({ scp: 'c' })).toEqual(['c']);
   expect(scopesOf({ scope: 42 as unknown as string })).toEqual([]);
+});
+
+describe('verified caller tokens are remembered, not trusted forever', () => {
+  const secret = 'unit-test-hs256-secret-of-at-least-32-characters';
+  afterEach(() => jest.useRealTimers());
+
+  test('the same token again gets the same caller; it is refused once it has expired', async () => {
+    const verifier = createJwtVerifier({ hs256Secret: secret, clockToleranceSec: 0 });
+    const token = await signHs256Token(secret, { subject: 'backend', scopes: ['horizon:read'], expiresIn: '2s' });
+    const first = await verifier.authenticate(`Bearer ${token}`);
+    expect(first).toMatchObject({ kind: 'token', subject: 'backend' });
+    expect(await verifier.authenticate(`Bearer ${token}`)).toBe(first);
+    // Only the clock moves (jose reads it with new Date()); timers and ticks stay real.
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
+    jest.setSystemTime(Date.now() + 5_000);
+    expect(await verifier.authenticate(`Bearer ${token}`)).toMatchObject({ kind: 'anonymous', problem: 'CALLER_TOKEN_EXPIRED' });
+  });
+
+  test('a remembered token does not vouch for a different one', async () => {
+    const verifier = createJwtVerifier({ hs256Secret: secret });
+    const good = await signHs256Token(secret, { scopes: ['horizon:read'], expiresIn: '1h' });
+    await verifier.authenticate(`Bearer ${good}`);
+    const [header, payload] = good.split('.');
+    const forged = `${header}.${payload}.${'A'.repeat(43)}`;
+    expect(await verifier.authenticate(`Bearer ${forged}`)).toMatchObject({ kind: 'anonymous', problem: 'CALLER_TOKEN_INVALID' });
+  });
 });

@@ -25,8 +25,10 @@ export interface LeaderboardLoaders {
   entry: DataLoader<string, LeaderboardEntry | null>;
   /** Caches entries read some other way (a page), and their players' profiles. */
   prime(entries: readonly LeaderboardEntry[]): void;
-  /** Forgets what a write changed on a board. */
+  /** Forgets what an admin write changed on a board: its metadata (here and in the shared cache) and its entries. */
   forgetBoard(apiName: string): void;
+  /** Forgets a board's entries and ranks (a score was submitted); its metadata stays cached. */
+  forgetEntries(apiName: string): void;
 }
 
 export function createLeaderboardLoaders(
@@ -119,6 +121,12 @@ export function createLeaderboardLoaders(
     }
   }
 
+  function forgetEntries(apiName: string) {
+    byBoard.delete(apiName);
+    // Entries by id may belong to this board: their ranks moved too.
+    entry.clearAll();
+  }
+
   function primeUsers(entries: readonly LeaderboardEntry[]) {
     for (const e of entries) users.profile.prime(e.user.id, e.user);
   }
@@ -141,10 +149,9 @@ export function createLeaderboardLoaders(
       caches.leaderboardLists.clear();
       board.clear(apiName);
       everyBoard = undefined;
-      byBoard.delete(apiName);
-      // Entries by id may belong to this board: their ranks moved too.
-      entry.clearAll();
+      forgetEntries(apiName);
     },
+    forgetEntries,
   };
 }
 

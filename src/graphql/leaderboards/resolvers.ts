@@ -305,7 +305,9 @@ export const leaderboardResolvers = {
           return landed ? { applied: true, result: { didUpdate: true, updatedChallengeIds: [] } } : { applied: false };
         },
       });
-      ctx.loaders.leaderboards.forgetBoard(board.apiName);
+      // Ranks moved. The board's metadata stays cached (shared, max-age 60): a score is not an admin
+      // write, and re-reading it after every submit would cost each one an upstream call.
+      ctx.loaders.leaderboards.forgetEntries(board.apiName);
       const entry = await ctx.loaders.leaderboards.entryOfUser(board.apiName).load(args.userId);
       return { didUpdate: result.didUpdate, entry, settledBy, leaderboardApiName: board.apiName };
     },
@@ -363,7 +365,14 @@ export const leaderboardResolvers = {
     },
   },
 
-  SubmitLeaderboardScorePayload: { leaderboard: payloadBoard },
+  SubmitLeaderboardScorePayload: {
+    // Asked for after a submit, the board is read afresh (its entry count may have grown), which
+    // refreshes the shared cache for everyone.
+    async leaderboard(parent: BoardRef, _: unknown, ctx: Context) {
+      ctx.loaders.leaderboards.forgetBoard(parent.leaderboardApiName);
+      return payloadBoard(parent, _, ctx);
+    },
+  },
   UpsertLeaderboardPayload: { leaderboard: payloadBoard },
   DeleteLeaderboardEntryPayload: { leaderboard: payloadBoard },
   RemoveAllLeaderboardEntriesPayload: { leaderboard: payloadBoard },
