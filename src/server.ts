@@ -5,7 +5,7 @@
  */
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,6 +15,7 @@ import { checkRouterSecret, ROUTER_SECRET_HEADER } from './auth/routerSecret.js'
 import type { Config } from './config.js';
 import { createContext, USER_TOKEN_HEADER, type Context } from './graphql/context.js';
 import { GRAPHIQL_PATH, serveGraphiQL } from './graphiql.js';
+import { cachePolicyPlugin } from './graphql/cachePolicy.js';
 import { formatError } from './graphql/errors.js';
 import { guardEntityRepresentations } from './graphql/inputs.js';
 import { DEFAULT_QUERY_LIMITS, queryCostPlugin, queryLimitRules } from './graphql/limits.js';
@@ -83,6 +84,10 @@ export function createApolloServer(deps: SubgraphDeps, extraPlugins: ApolloServe
     validationRules: queryLimitRules(limits),
     formatError: (formatted, error) => formatError(formatted, error, { production: config.production }),
     plugins: [
+      // Cache-Control from the operation and the schema's hints, once per operation (src/graphql/cachePolicy.ts)
+      // rather than Apollo's per-field hooks.
+      ApolloServerPluginCacheControlDisabled(),
+      cachePolicyPlugin(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       queryCostPlugin(limits),
       operationLogPlugin(logger),
