@@ -36,6 +36,7 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   WRITE_OUTCOME_UNKNOWN: 'WRITE_OUTCOME_UNKNOWN',
+  IDEMPOTENCY_LEDGER_UNAVAILABLE: 'IDEMPOTENCY_LEDGER_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** Refused before running: over the depth, alias, cost or size limit (src/graphql/limits.ts). */
   QUERY_TOO_COMPLEX,
@@ -156,8 +157,18 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
   }
   if (cause instanceof HorizonTimeoutError) {
     return {
-      message: `The Horizon API did not answer within ${cause.timeoutMs} ms`,
-      extensions: { code: ErrorCode.UPSTREAM_TIMEOUT, upstream: { endpoint: cause.endpoint, mayHaveApplied: cause.mayHaveApplied } },
+      message:
+        cause.timeoutMs === undefined
+          ? "The Horizon API had not answered when the operation's deadline passed"
+          : `The Horizon API did not answer within ${cause.timeoutMs} ms`,
+      extensions: {
+        code: ErrorCode.UPSTREAM_TIMEOUT,
+        upstream: {
+          endpoint: cause.endpoint,
+          mayHaveApplied: cause.mayHaveApplied,
+          ...(cause.timeoutMs === undefined ? { reason: 'operation_deadline' } : {}),
+        },
+      },
     };
   }
   if (cause instanceof HorizonUnavailableError) {
@@ -175,9 +186,11 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
   }
   if (cause instanceof HorizonProtocolError) {
     return {
-      message: 'The Horizon API returned a response that could not be read',
+      message: cause.throttled
+        ? 'The Horizon API is throttling this app (HTTP 429); retry later'
+        : 'The Horizon API returned a response that could not be read',
       extensions: {
-        code: cause.status >= 500 ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR,
+        code: cause.throttled ? ErrorCode.UPSTREAM_RATE_LIMITED : cause.status >= 500 ? ErrorCode.UPSTREAM_UNAVAILABLE : ErrorCode.UPSTREAM_ERROR,
         upstream: { endpoint: cause.endpoint, status: cause.status },
       },
     };

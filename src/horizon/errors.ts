@@ -84,17 +84,26 @@ export class HorizonApiError extends HorizonError {
 export class HorizonProtocolError extends HorizonError {
   override readonly name = 'HorizonProtocolError';
   readonly status: number;
-  constructor(endpoint: string, status: number, detail: string, options?: { cause?: unknown }) {
+  /** From a `Retry-After` header (a proxy's 429 or 503 page often has one). */
+  readonly retryAfterMs: number | undefined;
+  constructor(endpoint: string, status: number, detail: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super(`Horizon API ${endpoint} returned an unreadable response (HTTP ${status}): ${detail}`, endpoint, options);
     this.status = status;
-  }
-  get retryable(): boolean {
-    return this.status >= 500;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 
-  /** Something answered, so the request was delivered; whether it was applied is unknown. */
+  /** HTTP 429 without Graph's envelope (a gateway's own throttling) is still throttling. */
+  get throttled(): boolean {
+    return this.status === 429;
+  }
+
+  get retryable(): boolean {
+    return this.status >= 500 || this.throttled;
+  }
+
+  /** Something answered, so the request was delivered; whether it was applied is unknown, unless it was throttled. */
   get mayHaveApplied(): boolean {
-    return true;
+    return !this.throttled;
   }
 }
 
@@ -120,8 +129,16 @@ export class HorizonNetworkError extends HorizonError {
 }
 
 /** The caller's signal aborted the call (operation deadline, client gone). Never retried. */
-export function abortedError(endpoint: string, signal: CancelSignal): HorizonNetworkError {
-  return new HorizonNetworkError(endpoint, signal.reason ?? new Error('aborted'));
+export function abortedError(endpoint: string, signal: CancelSignal): HorizonNetworkError | HorizonTimeoutError {
+  return abortReasonError(endpoint, signal.reason ?? new Error('aborted'));
+}
+
+/** An abort's reason as the caller should hear it: the operation's deadline is a timeout, a caller gone is not. */
+export function abortReasonError(endpoint: string, reason: unknown): HorizonNetworkError | HorizonTimeoutError {
+  if ((reason as { name?: unknown } | undefined)?.name === 'TimeoutError') {
+    return new HorizonTimeoutError(endpoint, undefined, `Horizon API ${endpoint} had not answered when the operation's deadline passed`);
+  }
+  return new HorizonNetworkError(endpoint, reason);
 }
 
 /** undici / socket error codes that mean the request never left this process. */
@@ -132,9 +149,11 @@ export class HorizonTimeoutError extends HorizonError {
   override readonly name = 'HorizonTimeoutError';
   constructor(
     endpoint: string,
-    readonly timeoutMs: number,
+    /** The call's own deadline; undefined when it was the operation's that passed. */
+    readonly timeoutMs: number | undefined,
+    message = `Horizon API ${endpoint} did not answer within ${timeoutMs} ms`,
   ) {
-    super(`Horizon API ${endpoint} did not answer within ${timeoutMs} ms`, endpoint);
+    super(message, endpoint);
   }
   get retryable(): boolean {
     return true;

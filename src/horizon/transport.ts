@@ -6,7 +6,7 @@
  */
 import type { CancelSignal } from './signal.js';
 import { Agent, type Dispatcher } from 'undici';
-import { HorizonApiError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError, type GraphErrorBody } from './errors.js';
+import { abortReasonError, HorizonApiError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError, type GraphErrorBody } from './errors.js';
 import { BodyTooLargeError, collect, type CollectedResponse } from './handlers/collect.js';
 import { CircuitBreaker, type BreakerOptions } from './interceptors/breaker.js';
 import { coalesce } from './interceptors/coalesce.js';
@@ -282,8 +282,9 @@ export class HorizonTransport implements RequestSender {
   private decode<T>(endpoint: string, response: CollectedResponse, credential: Credential['kind'], losslessFields?: readonly string[]): T {
     const status = response.statusCode;
     const text = response.body.toString('utf8');
+    const retryAfter = retryAfterMs(response.headers['retry-after']);
     if (!/\S/.test(text)) {
-      throw new HorizonProtocolError(endpoint, status, 'empty body');
+      throw new HorizonProtocolError(endpoint, status, 'empty body', { retryAfterMs: retryAfter });
     }
     let json: unknown;
     try {
@@ -291,14 +292,14 @@ export class HorizonTransport implements RequestSender {
     } catch {
       // No `cause`: V8's SyntaxError quotes the start of the body, which may echo the token.
       const type = String(response.headers['content-type'] ?? 'no content-type');
-      throw new HorizonProtocolError(endpoint, status, `body is not JSON (${type}, ${text.length} bytes)`);
+      throw new HorizonProtocolError(endpoint, status, `body is not JSON (${type}, ${text.length} bytes)`, { retryAfterMs: retryAfter });
     }
     const envelope = json as { error?: GraphErrorBody } | null;
     if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {
-      throw new HorizonApiError(endpoint, status, envelope.error, credential, retryAfterMs(response.headers['retry-after']));
+      throw new HorizonApiError(endpoint, status, envelope.error, credential, retryAfter);
     }
     if (status < 200 || status >= 300) {
-      throw new HorizonApiError(endpoint, status, undefined, credential, retryAfterMs(response.headers['retry-after']));
+      throw new HorizonApiError(endpoint, status, undefined, credential, retryAfter);
     }
     if (!envelope || typeof envelope !== 'object') {
       throw new HorizonProtocolError(endpoint, status, 'body is not a JSON object');
@@ -351,5 +352,6 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 function networkFailure(endpoint: string, cause: unknown, timeoutMs: number): HorizonNetworkError | HorizonTimeoutError {
   const code = (cause as { code?: unknown } | undefined)?.code;
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new HorizonTimeoutError(endpoint, timeoutMs);
-  return new HorizonNetworkError(endpoint, cause);
+  // Aborted by the caller's signal: its reason says whether a deadline passed or the caller left.
+  return abortReasonError(endpoint, cause);
 }

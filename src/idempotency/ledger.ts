@@ -19,7 +19,7 @@ import type { IdempotencyStore, LedgerRecord } from './store.js';
 /** How a write's outcome is known. */
 export type Settlement = 'REPLY' | 'READ_BACK' | 'VERIFY_ENTITLEMENT' | 'REPLAYED';
 
-export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'WRITE_OUTCOME_UNKNOWN';
+export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'WRITE_OUTCOME_UNKNOWN' | 'IDEMPOTENCY_LEDGER_UNAVAILABLE';
 
 export class IdempotencyError extends Error {
   override readonly name = 'IdempotencyError';
@@ -58,7 +58,11 @@ export interface WriteOutcome<R> {
 
 export interface LedgerOptions {
   ttlMs: number;
-  /** A pending record older than this belongs to a replica that died mid-write. */
+  /**
+   * A pending record older than this is abandoned: its replica died, or could not record how
+   * the write ended. Found by a retry, it is taken over (the write never left) or settled by
+   * reading back (it may have).
+   */
   pendingTtlMs: number;
   /** How long a duplicate waits for the first attempt before being refused. */
   waitMs: number;
@@ -95,46 +99,91 @@ export class IdempotencyLedger {
     const key = spec.key;
     const fingerprint = fingerprintOf(spec.scope, spec.args);
     const pending: LedgerRecord = { status: 'pending', fingerprint, at: Date.now() };
-    let existing = await this.store.claim(key, pending, this.options.pendingTtlMs);
-    if (existing) {
-      if (existing.fingerprint !== fingerprint) {
-        throw new IdempotencyError('IDEMPOTENCY_KEY_REUSED', 'This idempotencyKey was already used with different arguments; use a new key for a new write');
-      }
-      if (existing.status === 'pending') existing = await this.waitWhilePending(key);
-      if (existing?.status === 'done') return { result: existing.result as R, settledBy: 'REPLAYED' };
-      if (existing?.status === 'unknown') {
-        const settled = await this.settleUnknown(key, existing, spec);
-        if (settled) return settled;
-      } else {
-        // Expired while we waited: claim it afresh.
-        return this.execute(spec);
-      }
+    let existing = await this.beforeWrite(() => this.store.claim(key, pending, this.options.ttlMs));
+    if (!existing) return this.runClaimed(key, pending, spec);
+    if (existing.fingerprint !== fingerprint) {
+      throw new IdempotencyError('IDEMPOTENCY_KEY_REUSED', 'This idempotencyKey was already used with different arguments; use a new key for a new write');
     }
-    return this.runClaimed(key, fingerprint, pending, spec);
+    if (existing.status === 'pending' && !this.abandoned(existing)) existing = await this.waitWhilePending(key);
+    if (!existing) return this.execute(spec); // Expired while we waited: claim it afresh.
+    if (existing.status === 'done') return { result: existing.result as R, settledBy: 'REPLAYED' };
+    if (existing.status === 'pending') {
+      // Abandoned: the attempt's replica died, or could not record how its write ended.
+      if (!existing.writing) return this.takeOver(key, existing, spec); // It never got to send the write.
+      return this.settleUnknown(key, existing, existing.snapshot, spec);
+    }
+    return this.settleUnknown(key, existing, existing.snapshot, spec);
   }
 
-  private async runClaimed<S, R>(key: string, fingerprint: string, pending: LedgerRecord, spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
+  /** A pending record older than `pendingTtlMs` is no longer a write in progress. */
+  private abandoned(record: LedgerRecord): boolean {
+    return record.status === 'pending' && Date.now() - record.at >= this.options.pendingTtlMs;
+  }
+
+  /**
+   * Store calls made before the write is sent: when the store fails (Redis down), nothing was
+   * written, and the caller hears that clearly rather than as a bug.
+   */
+  private async beforeWrite<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (cause) {
+      if (cause instanceof IdempotencyError) throw cause;
+      throw new IdempotencyError(
+        'IDEMPOTENCY_LEDGER_UNAVAILABLE',
+        'The idempotency ledger cannot be reached, so the write was not attempted; retry with the same key',
+        { cause },
+      );
+    }
+  }
+
+  /** Takes an abandoned claim over (compare-and-set: one replica wins) and runs the write. */
+  private async takeOver<S, R>(key: string, stored: LedgerRecord, spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
+    const pending: LedgerRecord = { status: 'pending', fingerprint: stored.fingerprint, at: Date.now() };
+    if (!(await this.beforeWrite(() => this.store.replace(key, stored, pending, this.options.ttlMs)))) {
+      throw new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another attempt with this idempotencyKey is running; retry shortly with the same key');
+    }
+    return this.runClaimed(key, pending, spec);
+  }
+
+  private async runClaimed<S, R>(key: string, claimed: LedgerRecord, spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
     let snapshot: S | undefined;
     try {
       snapshot = await spec.snapshot?.();
     } catch (error) {
-      await this.store.remove(key, pending);
+      await this.store.remove(key, claimed).catch(() => undefined);
       throw error;
+    }
+    // From here the write may reach Horizon: recorded first, with what it is settled against, so
+    // that whoever finds this record abandoned settles it by reading back instead of writing again.
+    const writing: LedgerRecord = {
+      status: 'pending',
+      fingerprint: claimed.fingerprint,
+      at: Date.now(),
+      writing: true,
+      ...(snapshot !== undefined ? { snapshot } : {}),
+    };
+    if (!(await this.beforeWrite(() => this.store.replace(key, claimed, writing, this.options.ttlMs)))) {
+      throw new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another attempt with this idempotencyKey is running; retry shortly with the same key');
     }
     let outcome: WriteOutcome<R>;
     try {
       outcome = await this.runSettling(spec, snapshot);
     } catch (error) {
       if (error instanceof IdempotencyError && error.code === 'WRITE_OUTCOME_UNKNOWN') {
-        const unknown: LedgerRecord = { status: 'unknown', fingerprint, at: Date.now(), ...(snapshot !== undefined ? { snapshot } : {}) };
-        await this.store.replace(key, pending, unknown, this.options.ttlMs);
+        const unknown: LedgerRecord = { status: 'unknown', fingerprint: claimed.fingerprint, at: Date.now(), ...(snapshot !== undefined ? { snapshot } : {}) };
+        await this.store.replace(key, writing, unknown, this.options.ttlMs).catch(() => undefined);
       } else {
         // Nothing was applied: free the key so the caller's retry runs the write.
-        await this.store.remove(key, pending);
+        await this.store.remove(key, writing).catch(() => undefined);
       }
       throw error;
     }
-    await this.store.replace(key, pending, { status: 'done', fingerprint, at: Date.now(), result: outcome.result }, this.options.ttlMs);
+    // The write happened: its caller gets the result even if the store cannot record it now (the
+    // record then stays `writing`, and a retry after `pendingTtlMs` settles it by reading back).
+    await this.store
+      .replace(key, writing, { status: 'done', fingerprint: claimed.fingerprint, at: Date.now(), result: outcome.result }, this.options.ttlMs)
+      .catch(() => undefined);
     return outcome;
   }
 
@@ -158,8 +207,11 @@ export class IdempotencyLedger {
     }
   }
 
-  /** A previous attempt's outcome is unknown: settle it before anything else. */
-  private async settleUnknown<S, R>(key: string, record: LedgerRecord & { status: 'unknown' }, spec: WriteSpec<S, R>): Promise<WriteOutcome<R> | undefined> {
+  /**
+   * A previous attempt's outcome is unknown (its reply was lost, or it was abandoned mid-write):
+   * settle it by reading back before anything else. `stored` is the record as found.
+   */
+  private async settleUnknown<S, R>(key: string, stored: LedgerRecord, snapshot: unknown, spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
     if (!spec.settle)
       throw new IdempotencyError(
         'WRITE_OUTCOME_UNKNOWN',
@@ -167,8 +219,8 @@ export class IdempotencyLedger {
       );
     let settled: SettleResult<R>;
     try {
-      await delay(this.options.settleDelayMs - (Date.now() - record.at));
-      settled = await spec.settle(record.snapshot as S | undefined);
+      await delay(this.options.settleDelayMs - (Date.now() - stored.at));
+      settled = await spec.settle(snapshot as S | undefined);
     } catch (cause) {
       throw new IdempotencyError(
         'WRITE_OUTCOME_UNKNOWN',
@@ -177,24 +229,22 @@ export class IdempotencyLedger {
       );
     }
     if (settled.applied) {
-      await this.store.replace(key, record, { status: 'done', fingerprint: record.fingerprint, at: Date.now(), result: settled.result }, this.options.ttlMs);
+      await this.store
+        .replace(key, stored, { status: 'done', fingerprint: stored.fingerprint, at: Date.now(), result: settled.result }, this.options.ttlMs)
+        .catch(() => undefined);
       return { result: settled.result, settledBy: spec.settledBy ?? 'READ_BACK' };
     }
     // Not applied: take the key over and run the write now.
-    const pending: LedgerRecord = { status: 'pending', fingerprint: record.fingerprint, at: Date.now() };
-    if (!(await this.store.replace(key, record, pending, this.options.pendingTtlMs))) {
-      // Another replica took it over first; its result is what a retry will see.
-      throw new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another attempt with this idempotencyKey is running; retry shortly with the same key');
-    }
-    return this.runClaimed(key, record.fingerprint, pending, spec);
+    return this.takeOver(key, stored, spec);
   }
 
+  /** Waits for a running attempt; returns the record once it is no longer a live pending one. */
   private async waitWhilePending(key: string): Promise<LedgerRecord | undefined> {
     const deadline = Date.now() + this.options.waitMs;
     for (;;) {
       await new Promise((r) => setTimeout(r, this.options.pollMs));
-      const record = await this.store.get(key);
-      if (!record || record.status !== 'pending') return record;
+      const record = await this.beforeWrite(() => this.store.get(key));
+      if (!record || record.status !== 'pending' || this.abandoned(record)) return record;
       if (Date.now() >= deadline) {
         throw new IdempotencyError(
           'IDEMPOTENCY_KEY_IN_PROGRESS',

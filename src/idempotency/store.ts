@@ -4,9 +4,14 @@
  * store (Redis) can never both run the same key's write.
  */
 
+import { IdempotencyError } from './ledger.js';
+
 export type LedgerRecord =
-  /** A replica is running the write now. */
-  | { status: 'pending'; fingerprint: string; at: number }
+  /**
+   * A replica is running the write now; `writing` once it may have reached Horizon, with the
+   * `snapshot` taken before it, so an abandoned attempt can be settled by reading back.
+   */
+  | { status: 'pending'; fingerprint: string; at: number; writing?: boolean; snapshot?: unknown }
   /** The write may or may not have been applied (reply lost); `snapshot` helps settle it. */
   | { status: 'unknown'; fingerprint: string; at: number; snapshot?: unknown }
   /** The write's result, returned again to any retry with the same key and arguments. */
@@ -35,7 +40,11 @@ export function decodeRecord(text: string | null | undefined): LedgerRecord | un
   }
 }
 
-/** One process's ledger: the default without REDIS_URL. Bounded; expired records go first. */
+/**
+ * One process's ledger: the default without REDIS_URL. Bounded: expired records go first, and
+ * when every record is still within its TTL a new key is refused (the write is then not
+ * attempted) rather than an older key forgotten, which would let its retry write twice.
+ */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, { text: string; expiresAt: number }>();
 
@@ -80,8 +89,21 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   private write(key: string, text: string, ttlMs: number): void {
+    const now = this.now();
+    if (!this.records.has(key) && this.records.size >= this.maxRecords) {
+      // Oldest first: with one TTL for all records, insertion order is expiry order.
+      for (const [oldest, entry] of this.records) {
+        if (entry.expiresAt > now) break;
+        this.records.delete(oldest);
+      }
+      if (this.records.size >= this.maxRecords) {
+        throw new IdempotencyError(
+          'IDEMPOTENCY_LEDGER_UNAVAILABLE',
+          `The in-memory idempotency ledger holds ${this.maxRecords} keys within their TTL, its limit: the write was not attempted. Use REDIS_URL for more.`,
+        );
+      }
+    }
     this.records.delete(key);
-    this.records.set(key, { text, expiresAt: this.now() + ttlMs });
-    while (this.records.size > this.maxRecords) this.records.delete(this.records.keys().next().value!);
+    this.records.set(key, { text, expiresAt: now + ttlMs });
   }
 }

@@ -188,11 +188,36 @@ describe('response decoding', () => {
     expect(error.type).toBe('GraphMethodException');
   });
 
-  test('throttling code 613 is throttled and retryable', async () => {
-    const server = await fakeServer((_req, res) => json(res, 400, { error: { message: '(#613) Calls to this api have exceeded the rate limit.', code: 613 } }));
+  test.each([4, 17, 32, 613])("Graph's throttling code %i is throttled, retryable, and not applied", async (code) => {
+    const server = await fakeServer((_req, res) => json(res, 400, { error: { message: `(#${code}) Calls to this api have exceeded the rate limit.`, code } }));
     const error = (await failure(transportFor(server.url).request(GET_USER))) as HorizonApiError;
     expect(error.throttled).toBe(true);
     expect(error.retryable).toBe(true);
+    expect(error.mayHaveApplied).toBe(false);
+  });
+
+  test("a gateway's 429 without Graph's envelope is throttling too: retried after its Retry-After, and never counted as applied", async () => {
+    let calls = 0;
+    const server = await fakeServer((_req, res) => {
+      if (++calls === 1) {
+        res.writeHead(429, { 'content-type': 'text/html', 'retry-after': '1' });
+        res.end('<html><body>Too Many Requests</body></html>');
+      } else json(res, 200, { id: '42' });
+    });
+    const lone = (await failure(transportFor(server.url).request(GET_USER))) as HorizonProtocolError;
+    expect(lone).toBeInstanceOf(HorizonProtocolError);
+    expect({ throttled: lone.throttled, retryable: lone.retryable, mayHaveApplied: lone.mayHaveApplied, retryAfterMs: lone.retryAfterMs }).toEqual({
+      throttled: true,
+      retryable: true,
+      mayHaveApplied: false,
+      retryAfterMs: 1_000,
+    });
+    calls = 0;
+    const started = Date.now();
+    const retrying = transportFor(server.url, { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5, budgetMs: 5_000 } });
+    await expect(retrying.request(GET_USER)).resolves.toEqual({ id: '42' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(calls).toBe(2);
   });
 
   test('non-2xx JSON without an envelope is a HorizonApiError with the status', async () => {

@@ -62,3 +62,25 @@ describe('an operation still waiting at its deadline', () => {
     expect(next.body.data.user.displayName).toEqual(expect.any(String));
   });
 });
+
+describe("the operation's deadline", () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startDemoApp({ OPERATION_TIMEOUT_MS: '400', HORIZON_CALL_TIMEOUT_MS: '300', EMULATOR_LATENCY_MS: '250' });
+  });
+  afterAll(() => app.stop());
+
+  test('reads still waiting when it passes fail as UPSTREAM_TIMEOUT (operation_deadline); what was read is kept', async () => {
+    // Two dependent rounds of 250 ms: the entries arrive in time, the players' progress does not.
+    const answer = await post(
+      app.subgraph.url,
+      '{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 2) { nodes { rank user { achievements(apiNames: ["FIRST_STEPS"]) { unlocked } } } } } }',
+    );
+    expect(answer.body.data.leaderboard.entries.nodes.map((n: { rank: number }) => n.rank)).toEqual([1, 2]);
+    expect(answer.body.errors.length).toBeGreaterThan(0);
+    for (const error of answer.body.errors) {
+      expect(error.extensions).toMatchObject({ code: 'UPSTREAM_TIMEOUT', upstream: { reason: 'operation_deadline' } });
+      expect(error.path).toEqual(['leaderboard', 'entries', 'nodes', expect.any(Number), 'user', 'achievements']);
+    }
+  });
+});

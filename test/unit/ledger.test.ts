@@ -3,7 +3,7 @@
  * Redis store: a key's write runs once, whatever the retries, duplicates and lost replies.
  */
 import { HorizonApiError, HorizonNetworkError } from '../../src/horizon/errors.js';
-import { IdempotencyError, IdempotencyLedger, type WriteSpec } from '../../src/idempotency/ledger.js';
+import { fingerprintOf, IdempotencyError, IdempotencyLedger, type WriteSpec } from '../../src/idempotency/ledger.js';
 import { RedisIdempotencyStore } from '../../src/idempotency/redisStore.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from '../../src/idempotency/store.js';
 import { describeWithRedis, redisTestUrl } from '../helpers/redis.js';
@@ -172,6 +172,80 @@ for (const [kind, describeIt, makeStore] of stores)
       expect(state.calls).toBe(0);
     });
 
+    /** The store, failing its next `replace` whose new record is `done`. */
+    function failingDoneRecord(): IdempotencyStore {
+      let fail = true;
+      return {
+        claim: (...a) => store.claim(...a),
+        get: (...a) => store.get(...a),
+        remove: (...a) => store.remove(...a),
+        close: async () => undefined,
+        replace: async (key, expected, next, ttl) => {
+          if (fail && next.status === 'done') {
+            fail = false;
+            throw new Error('redis: connection lost');
+          }
+          return store.replace(key, expected, next, ttl);
+        },
+      };
+    }
+
+    t('a write whose outcome could not be recorded is answered, and a later retry settles it by reading back, never writing twice', async () => {
+      const { state, run } = upstream();
+      const settle = async () => (state.applied > 0 ? { applied: true as const, result: { total: state.applied } } : { applied: false as const });
+      const flaky = new IdempotencyLedger(failingDoneRecord(), { ttlMs: 60_000, pendingTtlMs: 40, waitMs: 1_000, pollMs: 5, settleDelayMs: 0 });
+      expect(await flaky.execute(spec(run, { settle }))).toEqual({ result: { total: 1 }, settledBy: 'REPLY' });
+      // Within pendingTtlMs the record still looks like a write in progress: a retry waits, then is told so.
+      const impatient = new IdempotencyLedger(store, { ttlMs: 60_000, pendingTtlMs: 5_000, waitMs: 20, pollMs: 5, settleDelayMs: 0 });
+      await expect(impatient.execute(spec(run, { settle }))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await flaky.execute(spec(run, { settle }))).toEqual({ result: { total: 1 }, settledBy: 'READ_BACK' });
+      expect(await flaky.execute(spec(run, { settle }))).toEqual({ result: { total: 1 }, settledBy: 'REPLAYED' });
+      expect(state.calls).toBe(1);
+      expect(state.applied).toBe(1);
+    });
+
+    t('an attempt abandoned before it could send the write is taken over by the retry, which writes once', async () => {
+      const { state, run } = upstream();
+      // A replica claimed the key and died before its snapshot, i.e. before sending anything.
+      await store.claim('key-1', { status: 'pending', fingerprint: fingerprintOf('addCount', { user: '1', n: 5 }), at: Date.now() - 10_000 }, 60_000);
+      expect(await ledger.execute(spec(run))).toEqual({ result: { total: 1 }, settledBy: 'REPLY' });
+      expect(state.applied).toBe(1);
+    });
+
+    t('an attempt abandoned mid-write is settled by reading back against its snapshot', async () => {
+      const { state, run } = upstream();
+      state.applied = 3; // what the abandoned attempt did: it landed (before: 2)
+      await store.claim(
+        'key-1',
+        { status: 'pending', fingerprint: fingerprintOf('addCount', { user: '1', n: 5 }), at: Date.now() - 10_000, writing: true, snapshot: { total: 2 } },
+        60_000,
+      );
+      const seen: unknown[] = [];
+      const settle = async (before: unknown) => {
+        seen.push(before);
+        return state.applied > (before as { total: number }).total ? { applied: true as const, result: { total: state.applied } } : { applied: false as const };
+      };
+      expect(await ledger.execute(spec(run, { settle }))).toEqual({ result: { total: 3 }, settledBy: 'READ_BACK' });
+      expect(seen).toEqual([{ total: 2 }]);
+      expect(state.calls).toBe(0);
+    });
+
+    t('when the store cannot be reached, the write is not attempted and the caller is told so', async () => {
+      const { state, run } = upstream();
+      const down: IdempotencyStore = {
+        claim: async () => {
+          throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+        },
+        get: async () => undefined,
+        replace: async () => false,
+        remove: async () => undefined,
+        close: async () => undefined,
+      };
+      await expect(new IdempotencyLedger(down).execute(spec(run))).rejects.toMatchObject({ code: 'IDEMPOTENCY_LEDGER_UNAVAILABLE' });
+      expect(state.calls).toBe(0);
+    });
+
     t('without a key the write simply runs', async () => {
       const { state, run } = upstream();
       await ledger.execute(spec(run, { key: undefined }));
@@ -179,3 +253,20 @@ for (const [kind, describeIt, makeStore] of stores)
       expect(state.applied).toBe(2);
     });
   });
+
+describe('the in-memory store when full', () => {
+  test('refuses a new key rather than forget one still within its TTL; expired ones make room', async () => {
+    let now = 1_000;
+    const store = new MemoryIdempotencyStore(2, () => now);
+    const record = (n: number) => ({ status: 'done' as const, fingerprint: `f${n}`, at: now, result: n });
+    await store.claim('a', record(1), 1_000);
+    await store.claim('b', record(2), 1_000);
+    await expect(store.claim('c', record(3), 1_000)).rejects.toMatchObject({ code: 'IDEMPOTENCY_LEDGER_UNAVAILABLE' });
+    expect(await store.get('a')).toMatchObject({ result: 1 });
+    // Known keys can still be updated and read.
+    expect(await store.replace('a', record(1), record(4), 1_000)).toBe(true);
+    now += 1_500;
+    expect(await store.claim('c', record(3), 1_000)).toBeUndefined();
+    expect(await store.get('c')).toMatchObject({ result: 3 });
+  });
+});

@@ -68,8 +68,9 @@ interface ProgressSnapshot {
 }
 
 async function progressSnapshot(ctx: Context, userId: string, apiName: string): Promise<ProgressSnapshot | null> {
-  // Straight from Horizon, not the request's loader: it must be the state right now.
-  const [record] = await ctx.horizon.achievements.listProgress(userId, { apiNames: [apiName] });
+  // Straight from Horizon, not the request's loader: it must be the state right now. A read, so it
+  // stops at the operation's deadline (before the write: nothing sent; after: settled on retry).
+  const [record] = await ctx.horizon.achievements.listProgress(userId, { apiNames: [apiName], signal: ctx.signal });
   return record ? { count: record.count, bits: record.bitfield ?? '', unlocked: record.unlocked } : null;
 }
 

@@ -281,7 +281,7 @@ export const leaderboardResolvers = {
         send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userId: args.userId });
       }
       const entryNow = async (): Promise<EntrySnapshot | null> => {
-        const { entries } = await ctx.horizon.leaderboards.entries({ apiName: board.apiName, filter: 'USER_IDS', userIds: [args.userId] });
+        const { entries } = await ctx.horizon.leaderboards.entries({ apiName: board.apiName, filter: 'USER_IDS', userIds: [args.userId], signal: ctx.signal });
         const entry = entries.find((e) => e.user.id === args.userId);
         return entry ? { score: entry.score.toString(), timestamp: entry.timestamp?.getTime() ?? 0 } : null;
       };

@@ -147,7 +147,8 @@ export const purchaseResolvers = {
     async consumePurchase(_: unknown, args: { userId: string; sku: string; idempotencyKey?: string | null }, ctx: Context) {
       checkUserAndSku(args.userId, args.sku);
       assertIdempotencyKey(args.idempotencyKey);
-      const owned = async () => (await ctx.horizon.purchases.verifyEntitlement(args.userId, args.sku)).owned;
+      // Reads around the write stop at the operation's deadline (a stopped read-back leaves the outcome to settle on retry).
+      const owned = async () => (await ctx.horizon.purchases.verifyEntitlement(args.userId, args.sku, ctx.signal)).owned;
       const { result: consumed, settledBy } = await writeFor(ctx, args.userId, () =>
         ctx.ledger.execute<{ ownedBefore: boolean }, boolean>({
           scope: 'consumePurchase',
