@@ -1,7 +1,8 @@
 /**
  * Per-request loaders for achievements. All definitions a request needs come from one
- * upstream call (`api_names` batched); a user's progress is one call per user, however
- * many achievement fields the operation asks, and it primes the definitions it carries.
+ * upstream call (the app's whole set, listed once), whatever fields ask for them and when; a
+ * user's progress is one call per user, however many achievement fields the operation asks,
+ * and it primes the definitions it carries.
  */
 import DataLoader from 'dataloader';
 import type { AchievementDefinition, AchievementProgress } from '../../horizon/achievements.js';
@@ -19,15 +20,22 @@ export interface AchievementLoaders {
   allDefinitions(includeArchived: boolean): Promise<AchievementDefinition[]>;
 }
 
-/** Graph URLs carry `api_names` in the query string; keep each call's list modest. */
-const MAX_API_NAMES_PER_CALL = 100;
-
 export function createAchievementLoaders(client: HorizonClient, { signal, onBatch }: LoaderOptions, caches: SharedCaches): AchievementLoaders {
-  // Definitions are the same for every caller: served from the shared cache, misses fetched
-  // together. The shared fetch takes no request's signal: other requests may await it.
+  // Definitions are the same for every caller: served from the shared cache, misses answered
+  // from ONE listing of the app's whole set per request (a game has tens of them, a page holds
+  // 500), so a name asked on a later tick, or the full list, costs no second call. The listing
+  // takes no request's signal: other requests may await it through the shared cache.
+  let everyDefinition: Promise<AchievementDefinition[]> | undefined;
+  const listEvery = () => {
+    everyDefinition ??= client.achievements.listDefinitions({ includeArchived: true }).catch((error: unknown) => {
+      everyDefinition = undefined;
+      throw error;
+    });
+    return everyDefinition;
+  };
   const fetchDefinitions = async (names: string[]) => {
     const found = new Map<string, AchievementDefinition | null>(names.map((n) => [n, null]));
-    for (const d of await client.achievements.listDefinitions({ apiNames: names, includeArchived: true })) found.set(d.apiName, d);
+    for (const d of await listEvery()) found.set(d.apiName, d);
     return found;
   };
   const definition = new DataLoader<string, AchievementDefinition | null>(
@@ -39,7 +47,6 @@ export function createAchievementLoaders(client: HorizonClient, { signal, onBatc
         return apiNames.map(() => asError(error));
       }
     }),
-    { maxBatchSize: MAX_API_NAMES_PER_CALL },
   );
   const progress = new DataLoader<string, AchievementProgress[]>(
     observed(onBatch, 'achievements.progress', (userIds) =>
@@ -63,7 +70,7 @@ export function createAchievementLoaders(client: HorizonClient, { signal, onBatc
       let list = lists.get(includeArchived);
       if (!list) {
         list = caches.achievementDefinitionLists
-          .get(includeArchived ? 'archived' : 'active', () => client.achievements.listDefinitions({ includeArchived }))
+          .get(includeArchived ? 'archived' : 'active', async () => (await listEvery()).filter((d) => includeArchived || !d.archived))
           .then((definitions) => {
             for (const d of definitions) definition.prime(d.apiName, d);
             return definitions;
