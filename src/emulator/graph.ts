@@ -113,17 +113,19 @@ export interface NodeShape {
   nested?: Record<string, NodeShape>;
   /** Fields returned when `fields` is omitted; Graph returns only `id` for most nodes. */
   defaults?: readonly string[];
+  /** Fields the reference marks readable only by guess; refused when `strict`. */
+  guessed?: readonly string[];
 }
 
 /**
  * Graph's projection: only the fields asked for, `id` when none; unknown fields are an
  * error, as on the real API (so the client can never rely on a field that does not exist).
  */
-export function project(node: Record<string, unknown>, shape: NodeShape, selection: FieldTree | null | undefined): Record<string, unknown> {
+export function project(node: Record<string, unknown>, shape: NodeShape, selection: FieldTree | null | undefined, strict = false): Record<string, unknown> {
   const wanted: FieldTree = selection ?? new Map((shape.defaults ?? ['id']).map((f) => [f, null]));
   const out: Record<string, unknown> = {};
   for (const [field, sub] of wanted) {
-    if (!shape.fields.includes(field)) {
+    if (!shape.fields.includes(field) || (strict && shape.guessed?.includes(field))) {
       throw errors.param(`Tried accessing nonexisting field (${field}) on node type (${shape.type})`);
     }
     const value = node[field];
@@ -131,8 +133,8 @@ export function project(node: Record<string, unknown>, shape: NodeShape, selecti
     const nestedShape = shape.nested?.[field];
     if (nestedShape) {
       out[field] = Array.isArray(value)
-        ? value.map((v) => project(v as Record<string, unknown>, nestedShape, sub))
-        : project(value as Record<string, unknown>, nestedShape, sub);
+        ? value.map((v) => project(v as Record<string, unknown>, nestedShape, sub, strict))
+        : project(value as Record<string, unknown>, nestedShape, sub, strict);
     } else {
       out[field] = value;
     }

@@ -42,7 +42,7 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const appId = options.appId ?? DEMO_APP.id;
   const appSecret = options.appSecret ?? DEMO_APP.secret;
-  const state = new EmulatorState(appId, appSecret, { allowAppWritesToClientAuthoritative: false, ...options.behavior });
+  const state = new EmulatorState(appId, appSecret, { allowAppWritesToClientAuthoritative: false, refuseGuessedFields: false, ...options.behavior });
   if (options.seed ?? true) seedDemoData(state);
   const http = new EmulatorHttp(state, [
     ...userRoutes,

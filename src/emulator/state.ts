@@ -63,6 +63,12 @@ export interface EmulatorBehavior {
    * achievements (reference §2). Default: refuse, as the troubleshooting section says.
    */
   allowAppWritesToClientAuthoritative: boolean;
+  /**
+   * Refuse the fields the reference marks readable only by guess (a leaderboard's time window
+   * and titles, a paid offer's term), as a stricter real Graph might: code 100, "nonexisting
+   * field". Default false: they are served. Tests turn it on to see the client fall back.
+   */
+  refuseGuessedFields: boolean;
 }
 
 export class EmulatorState {
@@ -84,7 +90,7 @@ export class EmulatorState {
   constructor(
     readonly appId: string,
     readonly appSecret: string,
-    readonly behavior: EmulatorBehavior = { allowAppWritesToClientAuthoritative: false },
+    readonly behavior: EmulatorBehavior = { allowAppWritesToClientAuthoritative: false, refuseGuessedFields: false },
   ) {}
 
   /** A fresh 16-digit Graph id, unique within this emulator. */

@@ -6,7 +6,17 @@
  */
 import type { CancelSignal } from './signal.js';
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
-import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage } from './params.js';
+import {
+  collectAllPages,
+  fieldsParam,
+  jsonArrayParam,
+  parseGraphId,
+  parseGraphInt,
+  parseGraphTime,
+  readPage,
+  withDocumentedFields,
+  type FieldChoice,
+} from './params.js';
 import type { Credential, RequestSender } from './transport.js';
 import { toUser, type HorizonUser } from './users.js';
 
@@ -123,16 +133,13 @@ export interface SubmitEntryResult {
   updatedChallengeIds: string[];
 }
 
-const LEADERBOARD_FIELDS = fieldsParam([
-  'id',
-  'api_name',
-  'sort_order',
-  'entry_write_policy',
-  'entry_count',
-  'earliest_allowed_entry_time',
-  'latest_allowed_entry_time',
-  'title_locale_map',
-]);
+/** Read fields: documented ones, and the time window and titles under their write names [GUESS]. */
+const DOCUMENTED_LEADERBOARD_FIELDS = ['id', 'api_name', 'sort_order', 'entry_write_policy', 'entry_count'];
+const LEADERBOARD_FIELDS: FieldChoice = {
+  name: 'leaderboard',
+  preferred: fieldsParam([...DOCUMENTED_LEADERBOARD_FIELDS, 'earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map']),
+  documented: fieldsParam(DOCUMENTED_LEADERBOARD_FIELDS),
+};
 // The same profile fields `GET /{user_id}` asks for, so a nested user is a complete profile.
 const ENTRY_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'];
 const ENTRY_FIELDS = fieldsParam(['id', 'rank', 'score', 'timestamp', 'extra_data_base64', { user: ENTRY_USER_FIELDS }]);
@@ -156,13 +163,15 @@ export class LeaderboardsApi {
     if (options.apiName !== undefined) assertApiName('apiName', options.apiName);
     return collectAllPages(async (after) =>
       readPage(
-        await this.transport.request({
-          method: 'GET',
-          path: `/${this.transport.appId}/leaderboards`,
-          endpoint: 'GET /{app_id}/leaderboards',
-          params: { api_name: options.apiName, fields: LEADERBOARD_FIELDS, limit: PAGE_LIMIT, after },
-          signal: options.signal,
-        }),
+        await withDocumentedFields(this.transport.refusedFields, LEADERBOARD_FIELDS, (fields) =>
+          this.transport.request({
+            method: 'GET',
+            path: `/${this.transport.appId}/leaderboards`,
+            endpoint: 'GET /{app_id}/leaderboards',
+            params: { api_name: options.apiName, fields, limit: PAGE_LIMIT, after },
+            signal: options.signal,
+          }),
+        ),
         toLeaderboard,
       ),
     );

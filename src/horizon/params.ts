@@ -2,6 +2,7 @@
  * Helpers for the shapes Graph expects in requests and returns in collections:
  * `fields=a,b{c,d}`, JSON-array parameters and cursor paging.
  */
+import { CODE_INVALID_PARAMETER, HorizonApiError } from './errors.js';
 
 /** A field selection: `['id', { definition: ['api_name', 'target'] }]` → `id,definition{api_name,target}`. */
 export type FieldSelection = ReadonlyArray<string | Readonly<Record<string, FieldSelection>>>;
@@ -16,6 +17,31 @@ export function fieldsParam(selection: FieldSelection): string {
             .join(','),
     )
     .join(',');
+}
+
+/**
+ * A selection that asks, on top of the documented fields, for fields the reference marks
+ * readable only by guess. Strict in what we send is not enough when the docs are silent: if
+ * Graph refuses the selection ("nonexisting field", code 100), the call is made again with the
+ * documented fields, and those are what this transport asks from then on. The answer then
+ * lacks only the guessed fields, which the readers treat as absent.
+ */
+export interface FieldChoice {
+  /** Names the choice in the transport's memory of refusals. */
+  readonly name: string;
+  readonly preferred: string;
+  readonly documented: string;
+}
+
+export async function withDocumentedFields<T>(refused: Set<string>, choice: FieldChoice, call: (fields: string) => Promise<T>): Promise<T> {
+  if (refused.has(choice.name)) return call(choice.documented);
+  try {
+    return await call(choice.preferred);
+  } catch (error) {
+    if (!(error instanceof HorizonApiError) || error.code !== CODE_INVALID_PARAMETER || !/nonexisting field/i.test(error.upstreamMessage)) throw error;
+    refused.add(choice.name);
+    return call(choice.documented);
+  }
 }
 
 /** Graph's array parameters are JSON arrays in a string: `api_names=["A","B"]`. */

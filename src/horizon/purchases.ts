@@ -5,7 +5,18 @@
  */
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
-import { collectAllPages, fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from './params.js';
+import {
+  collectAllPages,
+  fieldsParam,
+  parseGraphId,
+  parseGraphInt,
+  parseGraphTime,
+  readPage,
+  withDocumentedFields,
+  type FieldChoice,
+  type FieldSelection,
+  type Page,
+} from './params.js';
 import type { Credential, RequestSender } from './transport.js';
 
 /**
@@ -81,17 +92,24 @@ export interface Product {
 
 const PRICE_FIELDS = ['currency', 'amount_in_hundredths', 'formatted'] as const;
 const PURCHASE_FIELDS = fieldsParam(['id', 'grant_time', 'expiration_time', { item: ['id', 'sku'] }]);
-const PRODUCT_FIELDS = fieldsParam([
-  'id',
-  'sku',
-  { current_offer: ['name', 'description', { price: PRICE_FIELDS }] },
-  {
-    billing_plans: [
-      { paid_offer: [{ price: PRICE_FIELDS }, 'subscription_term'] },
-      { trial_offers: ['name', 'description', 'max_term_count', 'trial_type', 'trial_term', { price: PRICE_FIELDS }] },
-    ],
-  },
-]);
+const productFields = (paidOffer: FieldSelection) =>
+  fieldsParam([
+    'id',
+    'sku',
+    { current_offer: ['name', 'description', { price: PRICE_FIELDS }] },
+    {
+      billing_plans: [
+        { paid_offer: paidOffer },
+        { trial_offers: ['name', 'description', 'max_term_count', 'trial_type', 'trial_term', { price: PRICE_FIELDS }] },
+      ],
+    },
+  ]);
+/** A paid offer's `subscription_term` is not in Meta's docs [GUESS]; without it the term comes from the SKU. */
+const PRODUCT_FIELDS: FieldChoice = {
+  name: 'product',
+  preferred: productFields([{ price: PRICE_FIELDS }, 'subscription_term']),
+  documented: productFields([{ price: PRICE_FIELDS }]),
+};
 
 /** Page size for full purchase listings (real clients use 200, reference §0). */
 const PURCHASES_PAGE_LIMIT = 200;
@@ -169,14 +187,16 @@ export class PurchasesApi {
     const credential: Credential | undefined = options.userToken !== undefined ? userCredential(options.userToken) : undefined;
     return collectAllPages(async (after) =>
       readPage(
-        await this.transport.request({
-          method: 'GET',
-          path: '/application/available_purchases',
-          endpoint: 'GET /application/available_purchases',
-          params: { fields: PRODUCT_FIELDS, after },
-          credential,
-          signal: options.signal,
-        }),
+        await withDocumentedFields(this.transport.refusedFields, PRODUCT_FIELDS, (fields) =>
+          this.transport.request({
+            method: 'GET',
+            path: '/application/available_purchases',
+            endpoint: 'GET /application/available_purchases',
+            params: { fields, after },
+            credential,
+            signal: options.signal,
+          }),
+        ),
         toProduct,
       ),
     );
@@ -259,7 +279,9 @@ function toProduct(raw: RawProduct): Product {
     description: stringOrNull(raw.current_offer?.description),
     price: toPrice(raw.current_offer?.price),
     billingPlans: (Array.isArray(raw.billing_plans) ? raw.billing_plans : []).map((plan) => ({
-      paidOffer: plan.paid_offer ? { price: toPrice(plan.paid_offer.price), term: offerTerm(plan.paid_offer.subscription_term) } : null,
+      paidOffer: plan.paid_offer
+        ? { price: toPrice(plan.paid_offer.price), term: offerTerm(plan.paid_offer.subscription_term ?? /:SUBSCRIPTION__([A-Z]+)$/.exec(String(raw.sku))?.[1]) }
+        : null,
       trialOffers: (Array.isArray(plan.trial_offers) ? plan.trial_offers : []).map((trial) => ({
         name: stringOrNull(trial.name),
         description: stringOrNull(trial.description),

@@ -97,6 +97,8 @@ export interface CallScope {
 export interface RequestSender {
   readonly appId: string;
   request<T = unknown>(req: HorizonRequest): Promise<T>;
+  /** Field selections Graph refused (see `withDocumentedFields` in params.ts), shared by every view of one transport. */
+  readonly refusedFields: Set<string>;
 }
 
 /** What every finished upstream call reports to listeners (metrics, logs, tests). */
@@ -132,6 +134,7 @@ export class HorizonTransport implements RequestSender {
   /** Undefined when disabled. */
   readonly breaker: CircuitBreaker | undefined;
   readonly limiter: ConcurrencyLimiter;
+  readonly refusedFields = new Set<string>();
 
   constructor(options: TransportOptions) {
     const base = new URL(options.baseUrl);
@@ -191,6 +194,7 @@ export class HorizonTransport implements RequestSender {
   scoped(scope: CallScope): RequestSender {
     return {
       appId: this.appId,
+      refusedFields: this.refusedFields,
       request: <T>(req: HorizonRequest) => {
         const first = scope.onFirstCall;
         if (first) {

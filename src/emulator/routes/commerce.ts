@@ -39,7 +39,7 @@ export const ITEM_SHAPE: NodeShape = {
       fields: ['paid_offer', 'trial_offers'],
       defaults: ['paid_offer'],
       nested: {
-        paid_offer: { type: 'PaidOffer', fields: ['id', 'price', 'subscription_term'], nested: { price: PRICE_SHAPE } },
+        paid_offer: { type: 'PaidOffer', fields: ['id', 'price', 'subscription_term'], guessed: ['subscription_term'], nested: { price: PRICE_SHAPE } },
         trial_offers: {
           type: 'TrialOffer',
           fields: ['id', 'name', 'description', 'max_term_count', 'trial_type', 'trial_term', 'price'],
@@ -216,7 +216,10 @@ export const commerceRoutes: Route[] = [
       const auth = ctx.auth;
       const items = [...ctx.state.commerce.items.values()].filter((item) => auth.kind === 'app' || availableTo(ctx.state, auth.user, item, now));
       const { page, paging } = paginate(items, ctx.params, ctx.selfUrl);
-      return { data: page.map((item) => project(itemNode(item), ITEM_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return {
+        data: page.map((item) => project(itemNode(item), ITEM_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
+        ...(paging ? { paging } : {}),
+      };
     },
   },
   {

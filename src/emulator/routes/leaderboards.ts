@@ -29,6 +29,7 @@ export const LEADERBOARD_SHAPE: NodeShape = {
   // `api_name`, `sort_order`, `entry_write_policy`, `entry_count` are documented for reads;
   // the time window and `title_locale_map` are readable under their write names [GUESS].
   fields: ['id', 'api_name', 'sort_order', 'entry_write_policy', 'entry_count', 'earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map'],
+  guessed: ['earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map'],
 };
 
 export const ENTRY_SHAPE: NodeShape = {
@@ -60,7 +61,10 @@ export const leaderboardRoutes: Route[] = [
       let boards = [...ctx.state.leaderboards.boards.values()];
       if (apiName) boards = boards.filter((b) => b.api_name === apiName);
       const { page, paging } = paginate(boards, ctx.params, ctx.selfUrl);
-      return { data: page.map((b) => project(leaderboardNode(ctx.state, b), LEADERBOARD_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return {
+        data: page.map((b) => project(leaderboardNode(ctx.state, b), LEADERBOARD_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
+        ...(paging ? { paging } : {}),
+      };
     },
   },
   {
@@ -203,7 +207,7 @@ function readEntries(ctx: RouteContext) {
   const { page, paging } = paginate(ranked, { ...params, limit: String(limit) }, ctx.selfUrl, { maxLimit: MAX_ENTRY_LIMIT, start });
   const summary = parseBool('summary', params.summary) ? { summary: { total_count: ranked.length } } : {};
   return {
-    data: page.map((r) => project(entryNode(state, board, r), ENTRY_SHAPE, ctx.fields)),
+    data: page.map((r) => project(entryNode(state, board, r), ENTRY_SHAPE, ctx.fields, state.behavior.refuseGuessedFields)),
     ...summary,
     ...(paging ? { paging } : {}),
   };

@@ -22,7 +22,7 @@ export function nodeRoutes(kinds: NodeKind[]): Route[] {
         const id = ctx.path.node_id!;
         for (const kind of kinds) {
           const node = kind.find(ctx.state, id);
-          if (node) return project(node, kind.shape, ctx.fields);
+          if (node) return project(node, kind.shape, ctx.fields, ctx.state.behavior.refuseGuessedFields);
         }
         throw errors.unknownNode(id);
       },
