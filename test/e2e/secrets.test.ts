@@ -3,9 +3,12 @@
  * distinctive app secret and distinctive player tokens), logging at `trace` into memory and
  * tracing into memory, driven over HTTP through every query and mutation, failing ones
  * included: bad and missing player tokens, unknown players, malformed input, every fault the
- * emulator injects, and a second app whose secret is wrong (Graph's code 190). Then neither the
- * app secret, nor the app token `OC|id|secret` (plain or URL-encoded), nor the wrong secret,
- * nor any player token used may appear in any response (body or header), log line or span.
+ * emulator injects, and a second app whose secret is wrong (Graph's code 190). Callers present
+ * a JWT signed with a known HS256 secret and the router's shared secret (bad ones too), and
+ * every other operation asks for a federated trace (ftv1). Then neither the app secret, nor the
+ * app token `OC|id|secret` (plain or URL-encoded), nor the wrong secret, nor any player token,
+ * nor the callers' secret, JWTs or router secret may appear in any response (body or header),
+ * log line or span.
  *
  * The secrets are chosen so the pattern-based redaction (`FRL...`, `OC|...`) does not match
  * them: only code that never lets them out passes.
@@ -20,6 +23,13 @@ import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emula
 import type { FaultMode } from '../../src/emulator/faults.js';
 import { createLogger } from '../../src/logger.js';
 import { secretsIn } from '../helpers/errorCodes.js';
+import { signHs256Token } from '../../src/auth/jwt.js';
+import { ALL_SCOPES } from '../helpers/harness.js';
+
+/** ftv1 traces are base64 protobuf: decoded, so the strings inside them are searched too. */
+function decodedTraces(body: string): string {
+  return [...body.matchAll(/"ftv1":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('latin1')).join('\n');
+}
 
 const APP_ID = '424242424242';
 const APP_SECRET = 'sweepAppSecretQ7x9Kd2mZp4W';
@@ -28,7 +38,29 @@ const PLAYERS = [0, 1, 2, 3].map((i) => demoUserId(i));
 const TOKENS = PLAYERS.map((_, i) => `sweepUserToken${i}R8f2Kq9ZxT4`);
 const BOGUS_TOKEN = 'sweepBogusTokenU2n8Vb3Xc7Y';
 
-const SECRETS = [APP_SECRET, `OC|${APP_ID}|${APP_SECRET}`, `${APP_ID}|${APP_SECRET}`, WRONG_SECRET, `OC|${APP_ID}|${WRONG_SECRET}`, ...TOKENS, BOGUS_TOKEN];
+const CALLER_SECRET = 'sweepCallerHs256SecretN4v8Qw2Lx6Pz0Rt5Ys3';
+const ROUTER_SECRET = 'sweepRouterSecretK9m2Xc4Vb7';
+const BAD_ROUTER_SECRET = 'sweepBadRouterSecretJ5h1Fg8';
+/** Set in beforeAll: a caller JWT with every scope, and one with its signature broken. */
+let callerJwt = '';
+let forgedJwt = '';
+
+const secrets = () => [
+  APP_SECRET,
+  `OC|${APP_ID}|${APP_SECRET}`,
+  `${APP_ID}|${APP_SECRET}`,
+  WRONG_SECRET,
+  `OC|${APP_ID}|${WRONG_SECRET}`,
+  ...TOKENS,
+  BOGUS_TOKEN,
+  CALLER_SECRET,
+  ROUTER_SECRET,
+  BAD_ROUTER_SECRET,
+  callerJwt,
+  // A JWT's signature part is what makes it a credential.
+  callerJwt.split('.')[2]!,
+  forgedJwt,
+];
 
 interface Exchange {
   what: string;
@@ -52,7 +84,8 @@ function configFor(secret: string) {
     HORIZON_APP_SECRET: secret,
     HORIZON_GRAPH_URL: emulator.url,
     LOG_LEVEL: 'trace',
-    AUTH_MODE: 'none',
+    AUTH_HS256_SECRET: CALLER_SECRET,
+    ROUTER_SHARED_SECRET: ROUTER_SECRET,
     HORIZON_RETRY_MAX_ATTEMPTS: '2',
     HORIZON_RETRY_BUDGET_MS: '500',
     HORIZON_BREAKER_THRESHOLD: '10000',
@@ -68,6 +101,9 @@ beforeAll(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
 
+  callerJwt = await signHs256Token(CALLER_SECRET, { subject: 'sweep-backend', scopes: ALL_SCOPES, expiresIn: '1h' });
+  const [header, payload] = callerJwt.split('.');
+  forgedJwt = `${header}.${payload}.${'Zm9yZ2VkU2lnbmF0dXJlU3dlZXBYWFhYWFhYWFhYWFhYWFhY'}`;
   emulator = await startEmulator({ appId: APP_ID, appSecret: APP_SECRET });
   // The players' tokens become ones no redaction pattern recognises.
   PLAYERS.forEach((id, i) => emulator.state.addUser({ ...emulator.state.users.get(id)!, token: TOKENS[i]! }));
@@ -95,8 +131,24 @@ async function send(what: string, url: string, init: { method?: string; headers?
   }
 }
 
-function gql(query: string, variables: Record<string, unknown> = {}, token?: string, target: RunningApp = app): Promise<any> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+const callerHeaders = () => ({ authorization: `Bearer ${callerJwt}`, 'x-router-secret': ROUTER_SECRET });
+
+let operations = 0;
+function gql(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  target: RunningApp = app,
+  caller: Record<string, string> = {},
+): Promise<any> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${callerJwt}`,
+    'x-router-secret': ROUTER_SECRET,
+    // Every other operation as a router with field-level instrumentation asks it.
+    ...(++operations % 2 === 0 ? { 'apollo-federation-include-trace': 'ftv1' } : {}),
+    ...caller,
+  };
   if (token) headers['x-horizon-user-token'] = token;
   return send(query.slice(0, 80), target.subgraph.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
 }
@@ -196,15 +248,15 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   await gql(`{ user(id: `);
   await send('bad json', app.subgraph.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-horizon-user-token': TOKENS[0]! },
+    headers: { ...callerHeaders(), 'content-type': 'application/json', 'x-horizon-user-token': TOKENS[0]! },
     body: '{"query":',
   });
   await send('get', `${app.subgraph.url}?query=${encodeURIComponent(`{ viewer { id } }`)}`, {
-    headers: { 'x-horizon-user-token': TOKENS[2]!, 'apollo-require-preflight': 'true' },
+    headers: { ...callerHeaders(), 'x-horizon-user-token': TOKENS[2]!, 'apollo-require-preflight': 'true' },
   });
   await send('csrf', app.subgraph.url, {
     method: 'POST',
-    headers: { 'content-type': 'text/plain', 'x-horizon-user-token': TOKENS[2]! },
+    headers: { ...callerHeaders(), 'content-type': 'text/plain', 'x-horizon-user-token': TOKENS[2]! },
     body: '{ __typename }',
   });
   await send('not found', `${app.subgraph.url}nope?access_token=${encodeURIComponent(TOKENS[0]!)}`);
@@ -245,6 +297,16 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   // Retries after lost replies settle by reading back.
   await writeMix('after-faults');
 
+  // --- Callers refused: a forged JWT, none, a wrong or missing router secret ----------------------
+  await gql(READS[0]!, variablesFor, undefined, app, { authorization: `Bearer ${forgedJwt}` });
+  await gql(READS[1]!, variablesFor, undefined, app, { authorization: `Basic ${callerJwt}` });
+  await gql(READS[2]!, variablesFor, undefined, app, { 'x-router-secret': BAD_ROUTER_SECRET });
+  await send('no router secret', app.subgraph.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${callerJwt}` },
+    body: JSON.stringify({ query: READS[3] }),
+  });
+
   // --- A subgraph with the wrong app secret: Graph's 190 on every app call ------------------------
   for (const query of READS) await gql(query, variablesFor, undefined, wrongApp);
   await gql(VIEWER_READS[0]!, {}, TOKENS[0], wrongApp);
@@ -255,6 +317,7 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   const seen = codes();
   for (const code of [
     'UNAUTHENTICATED',
+    'FORBIDDEN',
     'UPSTREAM_AUTH_FAILED',
     'UPSTREAM_UNAVAILABLE',
     'NOT_FOUND',
@@ -266,6 +329,8 @@ test('no secret appears in any response, log line or span, whatever the traffic'
     expect({ code, seen: seen.has(code) }).toEqual({ code, seen: true });
   }
   expect(exchanges.length).toBeGreaterThan(100);
+  // Federated traces were asked for and sent: their contents were searched with the rest.
+  expect(exchanges.filter((e) => e.body.includes('"ftv1"')).length).toBeGreaterThan(20);
   expect(logLines.length).toBeGreaterThan(100);
   expect(logLines.some((l) => l.includes('upstream call failed'))).toBe(true);
   expect(logLines.some((l) => l.includes('"operation"') || l.includes('"msg":"operation"'))).toBe(true);
@@ -277,8 +342,9 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   // --- And no secret anywhere --------------------------------------------------------------------------
   const leaks: string[] = [];
   for (const e of exchanges)
-    for (const s of secretsIn(e.headers + e.body, SECRETS)) leaks.push(`response to ${e.what} (${e.status}) contains ${s}: ${e.body.slice(0, 300)}`);
-  for (const line of logLines) for (const s of secretsIn(line, SECRETS)) leaks.push(`log line contains ${s}: ${line.slice(0, 400)}`);
+    for (const s of secretsIn(e.headers + e.body + decodedTraces(e.body), secrets()))
+      leaks.push(`response to ${e.what} (${e.status}) contains ${s}: ${e.body.slice(0, 300)}`);
+  for (const line of logLines) for (const s of secretsIn(line, secrets())) leaks.push(`log line contains ${s}: ${line.slice(0, 400)}`);
   for (const span of recorded) {
     const text = JSON.stringify({
       name: span.name,
@@ -288,7 +354,7 @@ test('no secret appears in any response, log line or span, whatever the traffic'
       links: span.links,
       resource: span.resource.attributes,
     });
-    for (const s of secretsIn(text, SECRETS)) leaks.push(`span ${span.name} contains ${s}: ${text.slice(0, 400)}`);
+    for (const s of secretsIn(text, secrets())) leaks.push(`span ${span.name} contains ${s}: ${text.slice(0, 400)}`);
   }
   expect(leaks).toEqual([]);
 }, 60_000);
