@@ -41,10 +41,10 @@ interface Write {
   check: (userId: string) => void;
 }
 
-const WRITE_ROUTES = [ROUTES.writeProgress, ROUTES.consumeEntitlement, ROUTES.submitEntry];
+const WRITE_ROUTES = [ROUTES.writeProgress, ROUTES.consumeEntitlement, ROUTES.submitEntry, ROUTES.extendSubscription];
 
 function pickWrite(rand: () => number, userId: string, key: string): Write {
-  const kind = Math.floor(rand() * 4);
+  const kind = Math.floor(rand() * 5);
   if (kind === 0) {
     const count = 1 + Math.floor(rand() * 50);
     return {
@@ -71,6 +71,31 @@ function pickWrite(rand: () => number, userId: string, key: string): Write {
       mutation: `mutation { consumePurchase(userId: "${userId}", sku: "gems_100", idempotencyKey: "${key}") { consumed status settledBy } }`,
       expectApplied: (p) => p.sku === 'gems_100' && p.user_id === userId,
       check: (id) => expect(h.emulator.state.commerce.entitlementsOf(id).has('gems_100')).toBe(false),
+    };
+  }
+  if (kind === 3) {
+    // An active monthly subscription, granted straight into the emulator's world; extending adds days.
+    const now = Math.floor(Date.now() / 1000);
+    const item = h.emulator.state.commerce.items.get('vip_pass:SUBSCRIPTION__MONTHLY')!;
+    h.emulator.state.commerce.subscriptions.push({
+      id: h.emulator.state.newId(),
+      purchase_id: h.emulator.state.newId(),
+      owner_id: userId,
+      sku: 'vip_pass',
+      item_id: item.id,
+      period_start: now - 86_400,
+      period_end: now + 29 * 86_400,
+      next_renewal: now + 29 * 86_400,
+      is_trial: false,
+      current_price_term: { price: '4.99', term: 'MONTHLY', currency: 'USD' },
+      extended_days: 0,
+      ended: false,
+    });
+    const days = 1 + Math.floor(rand() * 30);
+    return {
+      mutation: `mutation { extendSubscription(userId: "${userId}", sku: "vip_pass", days: ${days}, idempotencyKey: "${key}") { extended settledBy } }`,
+      expectApplied: (p) => p.number_of_days === String(days) && p.owner_id === userId,
+      check: (id) => expect(h.emulator.state.commerce.subscriptions.find((x) => x.owner_id === id)?.extended_days).toBe(days),
     };
   }
   // A forced score: replaces the entry whatever it was, so it is not idempotent by nature.
@@ -126,7 +151,12 @@ test(`${RUNS} randomized fault runs: every idempotency key's write is applied ex
     if (!payload) throw new Error(`run ${run}: no success after ${MAX_CALLER_ATTEMPTS} caller attempts; last errors ${JSON.stringify(result?.errors)}`);
     const applied = h
       .upstream()
-      .filter((r) => WRITE_ROUTES.includes(r.route as never) && r.applied && (r.path === `/${userId}/achievements` || r.params.user_id === userId));
+      .filter(
+        (r) =>
+          WRITE_ROUTES.includes(r.route as never) &&
+          r.applied &&
+          (r.path === `/${userId}/achievements` || r.params.user_id === userId || r.params.owner_id === userId),
+      );
     for (const entry of h.upstream()) if (entry.fault) faultsSeen.add(entry.fault);
     if (applied.length !== 1 || !write.expectApplied(applied[0]!.params)) {
       throw new Error(

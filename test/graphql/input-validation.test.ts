@@ -234,11 +234,12 @@ const MUTATIONS: Record<string, MutationSpec> = {
     bad: [...ids('userId'), ...skus('sku'), { name: 'a reason code', set: { reason: 3 } }],
   },
   extendSubscription: {
-    query: `mutation($userId: ID!, $sku: String!, $days: Int!) { extendSubscription(userId: $userId, sku: $sku, days: $days) { extended } }`,
-    valid: { userId: U0, sku: 'vip_pass', days: 7 },
+    query: `mutation($userId: ID!, $sku: String!, $days: Int!, $key: String) { extendSubscription(userId: $userId, sku: $sku, days: $days, idempotencyKey: $key) { extended } }`,
+    valid: { userId: U0, sku: 'vip_pass', days: 7, key: 'valid-extend-key' },
     bad: [
       ...ids('userId'),
       ...skus('sku'),
+      ...keys(),
       { name: 'days 0', set: { days: 0 } },
       { name: 'days 366', set: { days: 366 } },
       { name: 'days negative', set: { days: -1 } },
@@ -246,9 +247,10 @@ const MUTATIONS: Record<string, MutationSpec> = {
     ],
   },
   createModeratedRoom: {
-    query: `mutation($maxUsers: Int!) { createModeratedRoom(maxUsers: $maxUsers) { success } }`,
-    valid: { maxUsers: 4 },
+    query: `mutation($maxUsers: Int!, $key: String) { createModeratedRoom(maxUsers: $maxUsers, idempotencyKey: $key) { success } }`,
+    valid: { maxUsers: 4, key: 'valid-room-key' },
     bad: [
+      ...keys(),
       { name: 'maxUsers 0', set: { maxUsers: 0 } },
       { name: 'maxUsers 1025', set: { maxUsers: 1025 } },
       { name: 'maxUsers null', set: { maxUsers: null } },

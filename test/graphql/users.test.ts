@@ -121,6 +121,28 @@ describe('moderated rooms (deprecated)', () => {
     expect(gone.data!.moderatedRoom).toBeNull();
   });
 
+  test('a creation retried with its idempotencyKey makes one room; a lost reply is unknown, never a second room', async () => {
+    const create = (key: string) => h.execute(`mutation { createModeratedRoom(maxUsers: 6, idempotencyKey: "${key}") { settledBy room { id } } }`);
+    const before = h.emulator.state.rooms.size;
+    const first = await create('room-key-1');
+    const again = await create('room-key-1');
+    expect(first.data!.createModeratedRoom.settledBy).toBe('REPLY');
+    expect(again.data!.createModeratedRoom).toEqual({ settledBy: 'REPLAYED', room: first.data!.createModeratedRoom.room });
+    expect(h.emulator.state.rooms.size).toBe(before + 1);
+    // The reply is lost after the room was made: Horizon lists no rooms, so nothing can say; no retry creates another.
+    Object.assign(h.emulator.faults, { modes: ['reset_after'], errorRate: 1, routes: ['POST /room_moderated_create'] });
+    try {
+      const lost = await create('room-key-2');
+      expect(lost.errors![0].extensions.code).toBe('WRITE_OUTCOME_UNKNOWN');
+      Object.assign(h.emulator.faults, { errorRate: 0 });
+      const retried = await create('room-key-2');
+      expect(retried.errors![0].extensions.code).toBe('WRITE_OUTCOME_UNKNOWN');
+    } finally {
+      Object.assign(h.emulator.faults, { errorRate: 0, routes: [] });
+    }
+    expect(h.emulator.state.rooms.size).toBe(before + 2);
+  });
+
   test('the SDL marks room fields deprecated with a reason', async () => {
     const result = await h.execute(`{ __type(name: "Mutation") { fields(includeDeprecated: true) { name isDeprecated deprecationReason } } }`);
     const create = result.data!.__type.fields.find((f: any) => f.name === 'createModeratedRoom');

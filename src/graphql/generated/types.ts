@@ -253,6 +253,11 @@ export type ExtendSubscriptionPayload = {
   __typename?: 'ExtendSubscriptionPayload';
   /** True when Horizon extended it. */
   extended: Scalars['Boolean']['output'];
+  /**
+   * How the outcome is known: `REPLY` normally; `READ_BACK` when Horizon's reply was lost and the
+   * next renewal date was checked instead of resending; `REPLAYED` for a repeated `idempotencyKey`.
+   */
+  settledBy: WriteSettlement;
   /** The tier SKU. */
   sku: Scalars['String']['output'];
   /** The subscription read back after the change, so `periodEnd` and `nextRenewal` show the new dates. */
@@ -483,6 +488,8 @@ export type ModeratedRoomPayload = {
   __typename?: 'ModeratedRoomPayload';
   /** The room after the write; null after a delete. */
   room?: Maybe<ModeratedRoom>;
+  /** How the outcome is known: `REPLY`, or `REPLAYED` for a creation repeated with its `idempotencyKey`. */
+  settledBy: WriteSettlement;
   /** True when Horizon accepted the write. */
   success: Scalars['Boolean']['output'];
 };
@@ -596,6 +603,7 @@ export type MutationConsumePurchaseArgs = {
 
 
 export type MutationCreateModeratedRoomArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   maxUsers: Scalars['Int']['input'];
 };
 
@@ -617,6 +625,7 @@ export type MutationDeleteModeratedRoomArgs = {
 
 export type MutationExtendSubscriptionArgs = {
   days: Scalars['Int']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   sku: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
@@ -1444,6 +1453,7 @@ export type EntitlementResolvers<ContextType = Context, ParentType extends Resol
 
 export type ExtendSubscriptionPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExtendSubscriptionPayload'] = ResolversParentTypes['ExtendSubscriptionPayload']> = {
   extended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subscription?: Resolver<Maybe<ResolversTypes['PlayerSubscription']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -1516,6 +1526,7 @@ export type ModeratedRoomResolvers<ContextType = Context, ParentType extends Res
 
 export type ModeratedRoomPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ModeratedRoomPayload'] = ResolversParentTypes['ModeratedRoomPayload']> = {
   room?: Resolver<Maybe<ResolversTypes['ModeratedRoom']>, ParentType, ContextType>;
+  settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
   success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 

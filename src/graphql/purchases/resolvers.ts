@@ -1,4 +1,5 @@
 /** Resolvers for purchases, entitlements, the catalog and subscriptions. */
+import type { Settlement } from '../../idempotency/ledger.js';
 import { assertGraphId, assertSku } from '../../horizon/ids.js';
 import type { EntitlementCheck, Product, Purchase, RefundReason } from '../../horizon/purchases.js';
 import type { CancelReason, Subscription } from '../../horizon/subscriptions.js';
@@ -35,6 +36,7 @@ export interface SubscriptionPayloadParent {
   success: boolean;
   userId: string;
   sku: string;
+  settledBy?: Settlement;
 }
 
 // --- Cursors -----------------------------------------------------------------------------------
@@ -181,13 +183,36 @@ export const purchaseResolvers = {
       const success = await writeFor(ctx, args.userId, () => ctx.horizon.subscriptions.cancel(args.userId, args.sku, args.reason));
       return { success, userId: args.userId, sku: args.sku };
     },
-    async extendSubscription(_: unknown, args: { userId: string; sku: string; days: number }, ctx: Context): Promise<SubscriptionPayloadParent> {
+    async extendSubscription(
+      _: unknown,
+      args: { userId: string; sku: string; days: number; idempotencyKey?: string | null },
+      ctx: Context,
+    ): Promise<SubscriptionPayloadParent> {
       checkUserAndSku(args.userId, args.sku);
+      assertIdempotencyKey(args.idempotencyKey);
       if (!Number.isInteger(args.days) || args.days < 1 || args.days > 365) {
         throw userError(ErrorCode.BAD_USER_INPUT, 'days must be from 1 to 365', { argument: 'days' });
       }
-      const success = await writeFor(ctx, args.userId, () => ctx.horizon.subscriptions.extend(args.userId, args.sku, args.days));
-      return { success, userId: args.userId, sku: args.sku };
+      // Extending adds days: not idempotent. Its trace is the next renewal date moving by them.
+      const renewalAt = async () => {
+        const [subscription] = await ctx.horizon.subscriptions.list({ ownerId: args.userId, skus: [args.sku], signal: ctx.signal });
+        return subscription?.nextRenewal?.getTime() ?? null;
+      };
+      const { result: success, settledBy } = await writeFor(ctx, args.userId, () =>
+        ctx.ledger.execute<{ renewalAt: number | null }, boolean>({
+          scope: 'extendSubscription',
+          key: args.idempotencyKey,
+          args: { userId: args.userId, sku: args.sku, days: args.days },
+          snapshot: async () => ({ renewalAt: await renewalAt() }),
+          run: () => ctx.horizon.subscriptions.extend(args.userId, args.sku, args.days),
+          settle: async (before) => {
+            const now = await renewalAt();
+            const moved = before?.renewalAt != null && now !== null && now - before.renewalAt >= args.days * 86_400_000 - 60_000;
+            return moved ? { applied: true, result: true } : { applied: false };
+          },
+        }),
+      );
+      return { success, userId: args.userId, sku: args.sku, settledBy };
     },
   },
 
@@ -244,6 +269,7 @@ export const purchaseResolvers = {
 
   ExtendSubscriptionPayload: {
     extended: (parent: SubscriptionPayloadParent) => parent.success,
+    settledBy: (parent: SubscriptionPayloadParent) => parent.settledBy ?? 'REPLY',
     user: (parent: SubscriptionPayloadParent): UserRef => ({ id: parent.userId }),
     // Read back after the write (the loaders were cleared), so the new dates show.
     subscription: (parent: SubscriptionPayloadParent, _: unknown, ctx: Context) => subscriptionTo(ctx, parent.userId, parent.sku),

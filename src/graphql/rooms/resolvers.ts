@@ -1,4 +1,5 @@
 /** Resolvers for moderated rooms (deprecated by Meta). Rooms are rare and read one at a time: no loader. */
+import { assertIdempotencyKey } from '../inputs.js';
 import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
 import type { ModeratedRoom } from '../../horizon/rooms.js';
 import type { Context } from '../context.js';
@@ -20,16 +21,23 @@ export const roomResolvers = {
     moderatedRoom: (_: unknown, args: { id: string }, ctx: Context) => findRoom(ctx, args.id),
   },
   Mutation: {
-    async createModeratedRoom(_: unknown, args: { maxUsers: number }, ctx: Context) {
-      const id = await ctx.horizon.rooms.create(args.maxUsers);
-      return { success: true, room: await ctx.horizon.rooms.get(id) };
+    async createModeratedRoom(_: unknown, args: { maxUsers: number; idempotencyKey?: string | null }, ctx: Context) {
+      assertIdempotencyKey(args.idempotencyKey);
+      // Each call makes a new room. Horizon lists no rooms to read back, so a lost reply stays unknown.
+      const { result: id, settledBy } = await ctx.ledger.execute<undefined, string>({
+        scope: 'createModeratedRoom',
+        key: args.idempotencyKey,
+        args: { maxUsers: args.maxUsers },
+        run: () => ctx.horizon.rooms.create(args.maxUsers),
+      });
+      return { success: true, settledBy, room: await ctx.horizon.rooms.get(id) };
     },
     async updateModeratedRoomDataStore(_: unknown, args: { roomId: string; entries: Array<{ key: string; value: string }> }, ctx: Context) {
       const success = await ctx.horizon.rooms.updateDataStore(args.roomId, args.entries);
-      return { success, room: await ctx.horizon.rooms.get(args.roomId) };
+      return { success, settledBy: 'REPLY' as const, room: await ctx.horizon.rooms.get(args.roomId) };
     },
     async deleteModeratedRoom(_: unknown, args: { roomId: string }, ctx: Context) {
-      return { success: await ctx.horizon.rooms.delete(args.roomId), room: null };
+      return { success: await ctx.horizon.rooms.delete(args.roomId), settledBy: 'REPLY' as const, room: null };
     },
   },
   ModeratedRoom: {
