@@ -74,4 +74,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 
 export { DEMO_APP, demoUserId, demoUserToken } from './seed.js';
+export { DEMO_ROOM_ID } from './routes/rooms.js';
 export type { RequestLogEntry } from './http.js';

@@ -5,6 +5,7 @@
  */
 import { seedCommerce } from './routes/commerce.js';
 import { seedLeaderboards } from './routes/leaderboards.js';
+import { seedRooms } from './routes/rooms.js';
 import type { EmulatorState } from './state.js';
 
 /** The emulator's app. The secret is deliberately not shaped like a real one (reference §9.15). */
@@ -148,6 +149,7 @@ export function seedDemoData(state: EmulatorState): void {
 
   seedLeaderboards(state);
   seedCommerce(state);
+  seedRooms(state, demoUserId(0));
 }
 
 function define(

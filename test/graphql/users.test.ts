@@ -1,5 +1,5 @@
 /** Resolver tests: viewer, user proof, achievements admin, moderated rooms. */
-import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
+import { DEMO_ROOM_ID, demoUserId, demoUserToken } from '../../src/emulator/index.js';
 import { createContext } from '../../src/graphql/context.js';
 import { issueNonce, ROUTES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
 
@@ -119,6 +119,21 @@ describe('moderated rooms (deprecated)', () => {
     const gone = await h.execute(`query($id: ID!) { moderatedRoom(id: $id) { id } }`, { id: room.id });
     expect(gone.errors).toBeUndefined();
     expect(gone.data!.moderatedRoom).toBeNull();
+  });
+
+  test('demo data has a room to read', async () => {
+    const result = await h.execute(`{ moderatedRoom(id: "${DEMO_ROOM_ID}") { id name maxUsers owner { displayName } dataStore { key value } } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.moderatedRoom).toEqual({
+      id: DEMO_ROOM_ID,
+      name: 'Demo Lobby',
+      maxUsers: 8,
+      owner: { displayName: expect.any(String) },
+      dataStore: [
+        { key: 'map', value: 'frozen_peaks' },
+        { key: 'round', value: '1' },
+      ],
+    });
   });
 
   test('a creation retried with its idempotencyKey makes one room; a lost reply is unknown, never a second room', async () => {
