@@ -2,6 +2,8 @@
  * Every GraphQL operation and curl body shown in the README runs against the subgraph on the
  * emulator's demo data without errors, so the examples stay true as the schema moves.
  */
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +11,7 @@ import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
 import { createContext } from '../../src/graphql/context.js';
+import { loadTypeDefs } from '../../src/schema.js';
 import { silentLogger, startHarness, type Harness } from '../helpers/harness.js';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -93,4 +96,23 @@ describe('curl examples, run as written against `npm start`-like demo mode', () 
     expect(body.errors).toBeUndefined();
     expect(body.data).toBeTruthy();
   });
+});
+
+test("the README's types for other subgraphs compose with this subgraph's SDL, every entity key included", () => {
+  const block = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!).find((text) => text.includes('resolvable: false'));
+  expect(block).toBeDefined();
+  // As another team's subgraph would hold them: the README's types, and a field of their own using each.
+  const types = [...block!.matchAll(/^type (\w+) @key/gm)].map((m) => m[1]!);
+  expect(types.sort()).toEqual(['AchievementDefinition', 'Leaderboard', 'LeaderboardEntry', 'User']);
+  const other = `
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+    ${block}
+    type Query { featured: Featured }
+    type Featured { ${types.map((t) => `${t[0]!.toLowerCase()}${t.slice(1)}: ${t}`).join(' ')} }
+  `;
+  const composition = composeServices([
+    { name: 'horizon', typeDefs: parse(loadTypeDefs()), url: 'http://horizon.invalid/' },
+    { name: 'other', typeDefs: parse(other), url: 'http://other.invalid/' },
+  ]);
+  expect(composition.errors?.map((e) => e.message) ?? []).toEqual([]);
 });
