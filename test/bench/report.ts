@@ -75,6 +75,7 @@ export function renderMarkdown(run: BenchRun): string {
     `HTTP floor: the same upstream calls (captured from the emulator's log of one operation) fired with plain undici in the same dependency rounds, ${n} operations in flight, same pool size as the subgraph. ` +
       'GraphQL ceiling: the same operation on the same SDL with in-memory resolvers. Latency floor: dependent upstream rounds × injected latency. ' +
       'Requests carry a JWT holding every scope the schema names, for a subgraph that checks callers. ' +
+      'Cold is the first operation after the subgraph started; it fills its shared caches (definitions, leaderboards, catalog: 3 calls) before it listens, and those are not counted. ' +
       '"Bench process busy" is the event-loop utilisation of the process hosting the emulator and the load generator; near 100% it, not the target, limits throughput.',
   );
   return lines.join('\n');
