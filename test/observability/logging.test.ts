@@ -3,6 +3,8 @@
  * upstream calls and errors), one per upstream failure, and secrets removed by the
  * logger's own redaction, whatever the call site logged.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunningApp } from '../../src/app.js';
 import { HorizonApiError } from '../../src/horizon/errors.js';
 import { captureLogs, post, PLAYER, startDemoApp } from './helpers.js';
@@ -144,4 +146,21 @@ describe("the logger's own redaction", () => {
     const out = written((logger) => logger.warn({ endpoint: error.endpoint, err: error }, 'upstream call failed'));
     expect(JSON.parse(out).err).toMatchObject({ type: 'HorizonApiError', status: 400, code: 100, subcode: 33, fbtraceId: 'AbC' });
   });
+});
+
+test("the README's sample operation line has the fields a real one has, no more and no fewer", async () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const sample = /```json\n(\{"level":30.*"msg":"operation"\})\n```/.exec(readme);
+  expect(sample).not.toBeNull();
+  const logs = captureLogs();
+  app = await startDemoApp({}, logs.logger);
+  await post(app.subgraph.url, `query Player { user(id: "${PLAYER}") { displayName } }`, {
+    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  });
+  const real = logs.lines.find((l) => l.msg === 'operation')!;
+  expect(Object.keys(JSON.parse(sample![1]!)).sort()).toEqual(
+    Object.keys(real)
+      .filter((k) => k !== 'pid' && k !== 'hostname')
+      .sort(),
+  );
 });
