@@ -137,7 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     corsOrigins,
     operationTimeoutMs: int('OPERATION_TIMEOUT_MS', 15_000, 100, 600_000),
-    admission: { maxQueuedCalls: int('ADMISSION_MAX_QUEUED_CALLS', maxInFlight, 0, 1_000_000) },
+    // 0: an operation starts only while no upstream call waits for a slot (src/admission.ts).
+    admission: { maxQueuedCalls: int('ADMISSION_MAX_QUEUED_CALLS', 0, 0, 1_000_000) },
     queryLimits: {
       maxDepth: int('MAX_QUERY_DEPTH', 10, 2, 1_000),
       maxAliases: int('MAX_ALIASES', 30, 0, 100_000),

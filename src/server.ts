@@ -153,10 +153,10 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   // On stop: the listener closes at once; operations in flight get the grace period.
   const drain = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.shutdownGraceMs });
   const server = createApolloServer(deps, [drain, ...observability.plugins]);
-  // Operations start only while Horizon can take their calls (default: one pool's worth queued).
+  // Operations start only while Horizon can take their calls (default: while no call waits for a slot).
   const limiter = deps.horizon.transport.limiter;
   const admission = new AdmissionGate(() => limiter.queued, {
-    maxQueuedCalls: deps.config.admission?.maxQueuedCalls ?? limiter.capacity,
+    maxQueuedCalls: deps.config.admission?.maxQueuedCalls ?? 0,
     maxStarting: ADMISSION_MAX_STARTING,
   });
   const stopAdmitting = limiter.onRelease(() => admission.poke());

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { RequestLogEntry, RunningEmulator } from '../../src/emulator/index.js';
 import { loadConfig } from '../../src/config.js';
+import { PRODUCTION_NODE_OPTIONS } from '../../src/nodeOptions.js';
 import { createBenchCaller } from './caller.js';
 import { evaluate } from './floors.js';
 import { afterCancellation, configDifferences, postGraphQL, startBenchEmulator, subgraphEnvironment, UpstreamLog } from './harness.js';
@@ -290,6 +291,7 @@ async function main(): Promise<number> {
       warmupSeconds: options.warmupSeconds,
       connections: options.connections,
       subgraphLogLevel: options.logLevel,
+      subgraphNodeOptions: PRODUCTION_NODE_OPTIONS,
       subgraphSettingsChanged: configDifferences(subgraphEnv, subgraphEnvironment(emulator, options.logLevel, caller, {})),
     },
     scenarios,

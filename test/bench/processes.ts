@@ -9,6 +9,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { PRODUCTION_NODE_OPTIONS } from '../../src/nodeOptions.js';
 
 let clockTicks: number | undefined;
 
@@ -58,7 +59,7 @@ export interface Child {
 }
 
 /**
- * The subgraph as production runs it: `node dist/main.js` with `env` (NODE_ENV=production:
+ * The subgraph as production runs it: `node dist/main.js` with production's NODE_OPTIONS and `env` (NODE_ENV=production:
  * no landing page, no introspection; the emulator's credentials and URL as if it were
  * graph.oculus.com), on a free loopback port. Its logs go to `logFile`.
  */
@@ -69,7 +70,8 @@ export async function startSubgraphProcess(options: { root: string; env: NodeJS.
   const nodeArgs = (process.env.BENCH_SUBGRAPH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(options.root, 'dist', 'main.js')], {
     cwd: options.root,
-    env: { ...options.env, HOST: '127.0.0.1', PORT: String(port) },
+    // Production's heap settings (the Dockerfile's NODE_OPTIONS), whatever the bench's own are.
+    env: { ...options.env, NODE_OPTIONS: PRODUCTION_NODE_OPTIONS, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', log, log],
   });
   closeSync(log);

@@ -19,7 +19,7 @@ export function renderMarkdown(run: BenchRun): string {
   lines.push(
     `Run ${run.startedAt} at commit \`${run.commit}\` on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), ${machine.os}, Node ${machine.node}. ` +
       `Injected upstream latency ${settings.latencyMs} ms per call; ${settings.durationSeconds} s per measurement after ${settings.warmupSeconds} s of warm-up; ` +
-      `subgraph in production mode with default settings${overrides.length ? ` except ${overrides.join(', ')}` : ''} and LOG_LEVEL=${settings.subgraphLogLevel}.`,
+      `subgraph in production mode with default settings${overrides.length ? ` except ${overrides.join(', ')}` : ''} and LOG_LEVEL=${settings.subgraphLogLevel}${settings.subgraphNodeOptions ? `, NODE_OPTIONS="${settings.subgraphNodeOptions}" (the Dockerfile's)` : ''}.`,
     '',
   );
 

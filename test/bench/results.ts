@@ -76,6 +76,8 @@ export interface BenchRun {
     warmupSeconds: number;
     connections: number;
     subgraphLogLevel: string;
+    /** The subgraph's NODE_OPTIONS (production's heap settings); absent in results of older runs. */
+    subgraphNodeOptions?: string;
     subgraphSettingsChanged: Record<string, string>;
   };
   scenarios: ScenarioResult[];
