@@ -16,7 +16,14 @@
  * An admitted operation counts as "starting" until it makes its first upstream call (or
  * ends): at most `maxStarting` start at once, so a burst arriving while the queue is still
  * empty is let in a few at a time rather than all before any of them has made a call.
+ *
+ * The other bottleneck is this process's CPU: when the event loop is busy all the time (hot
+ * reads that the shared caches and coalescing answer with few calls), more operations at once
+ * only make each slower and keep more of them alive through the young generation's
+ * collections. `CpuGovernor` then caps the operations running at once: it lowers the cap while
+ * the loop stays saturated and raises it (to no cap at all) once the loop has idle time again.
  */
+import { performance } from 'node:perf_hooks';
 import type { CancelSignal } from './horizon/signal.js';
 
 export interface AdmissionOptions {
@@ -34,6 +41,33 @@ export interface AdmissionTicket {
   done(): void;
 }
 
+/** Event-loop utilisation at or above which the loop counts as saturated. */
+const SATURATED = 0.95;
+/** Below this the loop has room again: the cap rises. */
+const ROOMY = 0.85;
+/** The cap never goes below this many running operations. */
+const MIN_RUNNING = 2;
+
+/**
+ * Adapts a cap on operations running at once to the event loop's utilisation, sampled at a
+ * fixed interval: while saturated, the cap falls to 90% of what runs; while roomy, it rises
+ * by 10% and, once nobody waits and the cap is twice what runs, goes away. Between the two
+ * thresholds it holds. Pure: `update` is given each sample, so tests can drive it.
+ */
+export class CpuGovernor {
+  /** Operations allowed to run at once; Infinity while the loop has room. */
+  limit = Infinity;
+
+  update(utilization: number, running: number, waiting: number): void {
+    if (utilization >= SATURATED) {
+      this.limit = Math.max(MIN_RUNNING, Math.floor(Math.min(this.limit, running) * 0.9));
+    } else if (utilization < ROOMY && this.limit !== Infinity) {
+      this.limit = Math.ceil(this.limit * 1.1) + 1;
+      if (waiting === 0 && this.limit >= 2 * running) this.limit = Infinity;
+    }
+  }
+}
+
 interface Waiter {
   admit(): void;
   signal: CancelSignal;
@@ -42,7 +76,9 @@ interface Waiter {
 
 export class AdmissionGate {
   private starting = 0;
+  private running = 0;
   private readonly waiting: Waiter[] = [];
+  private readonly cpu = new CpuGovernor();
 
   /** `queuedCalls`: upstream calls waiting for a slot now (the limiter's queue). */
   constructor(
@@ -53,6 +89,22 @@ export class AdmissionGate {
   /** Operations waiting to be admitted. */
   get queued(): number {
     return this.waiting.length;
+  }
+
+  /** Operations admitted and not done. */
+  get active(): number {
+    return this.running;
+  }
+
+  /** The CPU governor's cap on running operations (Infinity: none). */
+  get cpuLimit(): number {
+    return this.cpu.limit;
+  }
+
+  /** One sample of the event loop's utilisation since the last (see `sampleEventLoop`). */
+  observeUtilization(utilization: number): void {
+    this.cpu.update(utilization, this.running, this.waiting.length);
+    this.poke();
   }
 
   /** Resolves when the operation may start; rejects with the signal's reason if it leaves first. */
@@ -83,18 +135,42 @@ export class AdmissionGate {
   }
 
   private hasRoom(): boolean {
-    return this.starting < this.options.maxStarting && this.queuedCalls() <= this.options.maxQueuedCalls;
+    return this.running < this.cpu.limit && this.starting < this.options.maxStarting && this.queuedCalls() <= this.options.maxQueuedCalls;
   }
 
   private ticket(): AdmissionTicket {
     this.starting++;
+    this.running++;
     let starting = true;
+    let running = true;
     const started = () => {
       if (!starting) return;
       starting = false;
       this.starting--;
       this.poke();
     };
-    return { firstCall: started, done: started };
+    const done = () => {
+      if (!running) return;
+      running = false;
+      this.running--;
+      if (starting) started();
+      else this.poke();
+    };
+    return { firstCall: started, done };
   }
+}
+
+/**
+ * Feeds `gate` the event loop's utilisation every `intervalMs` (100 ms: short enough to react
+ * within a burst, long enough to be a fair average). Returns the function that stops it.
+ */
+export function sampleEventLoop(gate: AdmissionGate, intervalMs = 100): () => void {
+  let last = performance.eventLoopUtilization();
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    gate.observeUtilization(performance.eventLoopUtilization(now, last).utilization);
+    last = now;
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

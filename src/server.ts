@@ -23,7 +23,7 @@ import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCaches } from './g
 import { warmSharedCaches } from './graphql/warmup.js';
 import type { HorizonClient } from './horizon/client.js';
 import { Cancellation } from './horizon/signal.js';
-import { AdmissionGate, type AdmissionTicket } from './admission.js';
+import { AdmissionGate, sampleEventLoop, type AdmissionTicket } from './admission.js';
 import { IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore } from './idempotency/store.js';
 import type { Logger } from './logger.js';
@@ -159,7 +159,12 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
     maxQueuedCalls: deps.config.admission?.maxQueuedCalls ?? 0,
     maxStarting: ADMISSION_MAX_STARTING,
   });
-  const stopAdmitting = limiter.onRelease(() => admission.poke());
+  const stopPoking = limiter.onRelease(() => admission.poke());
+  const stopSampling = sampleEventLoop(admission);
+  const stopAdmitting = () => {
+    stopPoking();
+    stopSampling();
+  };
   observability.metrics?.observeAdmission(admission);
   await server.start();
   if (deps.config.cache?.warmup && deps.config.cache.ttlMs > 0) await warmUp(deps);

@@ -170,7 +170,7 @@ export class SubgraphMetrics {
   observeAdmission(gate: { readonly queued: number }): void {
     new Gauge({
       name: 'graphql_operations_waiting',
-      help: 'GraphQL operations waiting for admission because the Horizon API is saturated (more calls queued than ADMISSION_MAX_QUEUED_CALLS).',
+      help: 'GraphQL operations waiting for admission because the Horizon API is saturated (more calls queued than ADMISSION_MAX_QUEUED_CALLS) or the event loop is.',
       registers: [this.registry],
       collect() {
         this.set(gate.queued);

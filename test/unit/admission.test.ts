@@ -1,5 +1,5 @@
 /** The admission gate: operations start only while Horizon can take their calls, first come first served. */
-import { AdmissionGate } from '../../src/admission.js';
+import { AdmissionGate, CpuGovernor } from '../../src/admission.js';
 import { Cancellation } from '../../src/horizon/signal.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -71,4 +71,56 @@ test('an operation whose caller leaves while waiting is removed and rejected wit
   const already = new Cancellation();
   already.abort(new Error('gone before'));
   await expect(g.admit(already)).rejects.toThrow('gone before');
+});
+
+describe('CpuGovernor', () => {
+  test('sets no cap while the event loop has room', () => {
+    const governor = new CpuGovernor();
+    for (const u of [0.1, 0.5, 0.9, 0.94]) governor.update(u, 40, 10);
+    expect(governor.limit).toBe(Infinity);
+  });
+
+  test('while the loop stays saturated, the cap falls to 90% of what runs, down to 2', () => {
+    const governor = new CpuGovernor();
+    governor.update(0.99, 40, 20);
+    expect(governor.limit).toBe(36);
+    governor.update(1, 36, 24);
+    expect(governor.limit).toBe(32);
+    for (let i = 0; i < 50; i++) governor.update(1, governor.limit, 60);
+    expect(governor.limit).toBe(2);
+  });
+
+  test('holds between the thresholds, rises by 10% once there is room, and goes once nobody waits', () => {
+    const governor = new CpuGovernor();
+    governor.update(1, 20, 30);
+    expect(governor.limit).toBe(18);
+    governor.update(0.9, 18, 30);
+    expect(governor.limit).toBe(18);
+    governor.update(0.5, 18, 30);
+    expect(governor.limit).toBe(21);
+    governor.update(0.5, 5, 0);
+    expect(governor.limit).toBe(Infinity);
+  });
+});
+
+test('a saturated event loop caps the operations running at once; room again lets the waiting in, in order', async () => {
+  const { gate: g } = gate(1_000);
+  const running = await Promise.all([1, 2, 3, 4].map(() => g.admit(new Cancellation())));
+  running.forEach((t) => t.firstCall());
+  g.observeUtilization(1);
+  expect(g.cpuLimit).toBe(3);
+  const order: number[] = [];
+  const waiting = [5, 6].map((n) => g.admit(new Cancellation()).then((t) => (order.push(n), t)));
+  await tick();
+  expect(order).toEqual([]);
+  running[0]!.done();
+  running[1]!.done(); // 2 running, below the cap of 3: the first waiter goes
+  await tick();
+  expect(order).toEqual([5]);
+  g.observeUtilization(0.2); // room: the cap rises and the next goes
+  await tick();
+  expect(order).toEqual([5, 6]);
+  (await Promise.all(waiting)).forEach((t) => t.done());
+  running.slice(2).forEach((t) => t.done());
+  expect(g.active).toBe(0);
 });
