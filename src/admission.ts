@@ -50,7 +50,7 @@ const MIN_RUNNING = 2;
 
 /**
  * Adapts a cap on operations running at once to the event loop's utilisation, sampled at a
- * fixed interval: while saturated, the cap falls to 90% of what runs; while roomy, it rises
+ * fixed interval: while saturated with more than 2 running, the cap falls to 90% of what runs; while roomy, it rises
  * by 10% and, once nobody waits and the cap is twice what runs, goes away. Between the two
  * thresholds it holds. Pure: `update` is given each sample, so tests can drive it.
  */
@@ -60,7 +60,8 @@ export class CpuGovernor {
 
   update(utilization: number, running: number, waiting: number): void {
     if (utilization >= SATURATED) {
-      this.limit = Math.max(MIN_RUNNING, Math.floor(Math.min(this.limit, running) * 0.9));
+      // With this few running, operations are not what keeps the loop busy (start-up, a scrape).
+      if (running > MIN_RUNNING) this.limit = Math.max(MIN_RUNNING, Math.floor(Math.min(this.limit, running) * 0.9));
     } else if (utilization < ROOMY && this.limit !== Infinity) {
       this.limit = Math.ceil(this.limit * 1.1) + 1;
       if (waiting === 0 && this.limit >= 2 * running) this.limit = Infinity;

@@ -167,7 +167,15 @@ export class SubgraphMetrics {
   }
 
   /** Operations waiting for admission (src/admission.ts), read at scrape time. */
-  observeAdmission(gate: { readonly queued: number }): void {
+  observeAdmission(gate: { readonly queued: number; readonly cpuLimit: number }): void {
+    new Gauge({
+      name: 'graphql_operations_running_limit',
+      help: 'Operations allowed to run at once while the event loop is saturated (src/admission.ts); +Inf while it has room.',
+      registers: [this.registry],
+      collect() {
+        this.set(gate.cpuLimit);
+      },
+    });
     new Gauge({
       name: 'graphql_operations_waiting',
       help: 'GraphQL operations waiting for admission because the Horizon API is saturated (more calls queued than ADMISSION_MAX_QUEUED_CALLS) or the event loop is.',

@@ -80,6 +80,12 @@ describe('CpuGovernor', () => {
     expect(governor.limit).toBe(Infinity);
   });
 
+  test('a loop saturated by something else than operations (start-up, 2 or fewer running) sets no cap', () => {
+    const governor = new CpuGovernor();
+    for (const running of [0, 1, 2]) governor.update(1, running, 5);
+    expect(governor.limit).toBe(Infinity);
+  });
+
   test('while the loop stays saturated, the cap falls to 90% of what runs, down to 2', () => {
     const governor = new CpuGovernor();
     governor.update(0.99, 40, 20);
