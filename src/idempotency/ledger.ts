@@ -16,6 +16,9 @@ import { HorizonError } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../horizon/ids.js';
 import type { IdempotencyStore, LedgerRecord } from './store.js';
 
+/** A record whose write has not been settled (a pending or unknown one). */
+type UnsettledRecord = Exclude<LedgerRecord, { status: 'done' }>;
+
 /** How a write's outcome is known. */
 export type Settlement = 'REPLY' | 'READ_BACK' | 'VERIFY_ENTITLEMENT' | 'REPLAYED';
 
@@ -107,12 +110,10 @@ export class IdempotencyLedger {
     if (existing.status === 'pending' && !this.abandoned(existing)) existing = await this.waitWhilePending(key);
     if (!existing) return this.execute(spec); // Expired while we waited: claim it afresh.
     if (existing.status === 'done') return { result: existing.result as R, settledBy: 'REPLAYED' };
-    if (existing.status === 'pending') {
-      // Abandoned: the attempt's replica died, or could not record how its write ended.
-      if (!existing.writing) return this.takeOver(key, existing, spec); // It never got to send the write.
-      return this.settleUnknown(key, existing, existing.snapshot, spec);
-    }
-    return this.settleUnknown(key, existing, existing.snapshot, spec);
+    // Abandoned (its replica died, or could not record how the write ended) before sending the write: run it.
+    if (existing.status === 'pending' && !existing.writing) return this.takeOver(key, existing, spec);
+    // The write may have reached Horizon (reply lost, or abandoned mid-write): read back first.
+    return this.settleUnknown(key, existing, spec);
   }
 
   /** A pending record older than `pendingTtlMs` is no longer a write in progress. */
@@ -141,7 +142,7 @@ export class IdempotencyLedger {
   private async takeOver<S, R>(key: string, stored: LedgerRecord, spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
     const pending: LedgerRecord = { status: 'pending', fingerprint: stored.fingerprint, at: Date.now() };
     if (!(await this.beforeWrite(() => this.store.replace(key, stored, pending, this.options.ttlMs)))) {
-      throw new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another attempt with this idempotencyKey is running; retry shortly with the same key');
+      throw anotherAttemptRunning();
     }
     return this.runClaimed(key, pending, spec);
   }
@@ -164,7 +165,7 @@ export class IdempotencyLedger {
       ...(snapshot !== undefined ? { snapshot } : {}),
     };
     if (!(await this.beforeWrite(() => this.store.replace(key, claimed, writing, this.options.ttlMs)))) {
-      throw new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another attempt with this idempotencyKey is running; retry shortly with the same key');
+      throw anotherAttemptRunning();
     }
     let outcome: WriteOutcome<R>;
     try {
@@ -209,9 +210,9 @@ export class IdempotencyLedger {
 
   /**
    * A previous attempt's outcome is unknown (its reply was lost, or it was abandoned mid-write):
-   * settle it by reading back before anything else. `stored` is the record as found.
+   * settle it by reading back, against the snapshot it recorded, before anything else. `stored` is the record as found.
    */
-  private async settleUnknown<S, R>(key: string, stored: LedgerRecord, snapshot: unknown, spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
+  private async settleUnknown<S, R>(key: string, stored: UnsettledRecord, spec: WriteSpec<S, R>): Promise<WriteOutcome<R>> {
     if (!spec.settle)
       throw new IdempotencyError(
         'WRITE_OUTCOME_UNKNOWN',
@@ -220,7 +221,7 @@ export class IdempotencyLedger {
     let settled: SettleResult<R>;
     try {
       await delay(this.options.settleDelayMs - (Date.now() - stored.at));
-      settled = await spec.settle(snapshot as S | undefined);
+      settled = await spec.settle(stored.snapshot as S | undefined);
     } catch (cause) {
       throw new IdempotencyError(
         'WRITE_OUTCOME_UNKNOWN',
@@ -288,4 +289,9 @@ function stableJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
+}
+
+/** The key's record changed under us: another attempt (another replica) has it now. */
+function anotherAttemptRunning(): IdempotencyError {
+  return new IdempotencyError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another attempt with this idempotencyKey is running; retry shortly with the same key');
 }
