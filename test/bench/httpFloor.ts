@@ -4,8 +4,10 @@
  * concurrency, bodies read and JSON-parsed and nothing else. What the subgraph would cost if
  * GraphQL were free. Same connection pool shape as the subgraph's transport (one undici
  * Agent, HORIZON_MAX_CONNECTIONS connections, keep-alive), so the comparison is like for like.
+ * Pointed at the replay server instead of the emulator, it measures the machine floor.
  */
 import { Agent } from 'undici';
+import { CALL_HEADER } from './machineFloor.js';
 import { serveHelper } from './processes.js';
 import type { Vars } from './scenarios.js';
 import type { WindowResult } from './load.js';
@@ -18,6 +20,8 @@ export interface FloorSetup {
   connections: number;
   template: UpstreamCall[][];
   varSets: Vars[];
+  /** Name each request's place in the template (the machine floor's replay server answers by it). */
+  tagCalls?: boolean;
 }
 
 export interface FloorRun {
@@ -39,9 +43,10 @@ let origin = '';
 let operations: Encoded[][][] = [];
 
 /** Encoded once up front, so the measured loop does only what a hand-written client must. */
-function encode(call: UpstreamCall, appToken: string): Encoded {
+function encode(call: UpstreamCall, appToken: string, tag: string | undefined): Encoded {
   const query = new URLSearchParams(call.params).toString();
   const headers: Record<string, string> = { authorization: `Bearer ${appToken}`, accept: 'application/json' };
+  if (tag !== undefined) headers[CALL_HEADER] = tag;
   if (call.method === 'POST') {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     return { method: 'POST', path: call.path, body: query, headers };
@@ -66,7 +71,9 @@ serveHelper({
     await agent?.close();
     agent = new Agent({ connections: setup.connections, keepAliveTimeout: 30_000 });
     origin = setup.origin;
-    operations = setup.varSets.map((vars) => fillTemplate(setup.template, vars).map((round) => round.map((call) => encode(call, setup.appToken))));
+    operations = setup.varSets.map((vars) =>
+      fillTemplate(setup.template, vars).map((round, r) => round.map((call, i) => encode(call, setup.appToken, setup.tagCalls ? `${r}.${i}` : undefined))),
+    );
     return { operations: operations.length };
   },
 

@@ -18,6 +18,7 @@ import { evaluate } from './floors.js';
 import { afterCancellation, configDifferences, postGraphQL, startBenchEmulator, subgraphEnvironment, UpstreamLog } from './harness.js';
 import type { FloorSetup } from './httpFloor.js';
 import { runLoad, type WindowResult } from './load.js';
+import { recordAnswers, startReplayServer } from './machineFloor.js';
 import { benchOptions, projectRoot, type BenchOptions } from './options.js';
 import { cpuMs, lastError, memory, startHelper, startSubgraphProcess } from './processes.js';
 import { renderMarkdown, updateReadme, writeResults } from './report.js';
@@ -220,9 +221,17 @@ async function benchScenario(bench: Bench, scenario: Scenario): Promise<Scenario
       varSets,
     };
     await floor.call('prepare', setup);
-    result.httpFloor = await benchTarget(bench, `${scenario.id} HTTP floor`, floor.pid, (concurrency, warmupSeconds, durationSeconds) =>
-      floor.call<WindowResult>('run', { concurrency, warmupSeconds, durationSeconds }),
-    );
+    const runFloor: Runner = (concurrency, warmupSeconds, durationSeconds) => floor.call<WindowResult>('run', { concurrency, warmupSeconds, durationSeconds });
+    result.httpFloor = await benchTarget(bench, `${scenario.id} HTTP floor`, floor.pid, runFloor);
+
+    // 3b. The machine floor: the same client at c=1 against a bare server replaying the emulator's answers.
+    const replay = await startReplayServer(await recordAnswers(emulator.url, setup.appToken, template, warmVars), options.latencyMs);
+    try {
+      await floor.call('prepare', { ...setup, origin: replay.url, tagCalls: true } satisfies FloorSetup);
+      result.machineFloor = { c1: await measureRun(bench, floor.pid, `${scenario.id} machine floor`, runFloor, 1) };
+    } finally {
+      await replay.close();
+    }
   } finally {
     await floor.stop();
   }

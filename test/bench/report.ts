@@ -37,6 +37,7 @@ export function renderMarkdown(run: BenchRun): string {
   row('HTTP floor c=1 p50 / p99', (s) => latency(s.httpFloor!.c1));
   row(`HTTP floor c=${n} p50 / p99`, (s) => latency(s.httpFloor!.high));
   row(`HTTP floor c=${n} ops/s`, (s) => fmt(s.httpFloor!.high.opsPerSecond));
+  row('machine floor c=1 p50 / p99', (s) => latency(s.machineFloor!.c1));
   row('GraphQL ceiling c=1 p50 / p99', (s) => latency(s.ceiling!.c1));
   row(`GraphQL ceiling c=${n} p50 / p99`, (s) => latency(s.ceiling!.high));
   row(`GraphQL ceiling c=${n} ops/s`, (s) => fmt(s.ceiling!.high.opsPerSecond));
@@ -73,6 +74,7 @@ export function renderMarkdown(run: BenchRun): string {
   lines.push(
     '',
     `HTTP floor: the same upstream calls (captured from the emulator's log of one operation) fired with plain undici in the same dependency rounds, ${n} operations in flight, same pool size as the subgraph. ` +
+      "Machine floor: the HTTP floor at c=1 against a bare node:http server that answers each call with the emulator's recorded answer after the injected latency (no routing, no state): what any Node client and server take on this machine for these calls. " +
       'GraphQL ceiling: the same operation on the same SDL with in-memory resolvers. Latency floor: dependent upstream rounds × injected latency. ' +
       'Requests carry a JWT holding every scope the schema names, for a subgraph that checks callers. ' +
       'Cold is the first operation after the subgraph started; it fills its shared caches (definitions, leaderboards, catalog: 3 calls) before it listens, and those are not counted. ' +

@@ -55,6 +55,8 @@ export interface ScenarioResult {
     afterCancellation: { c1: string | null; high: string | null };
   };
   httpFloor?: TargetResult;
+  /** The HTTP floor's client at c=1 against a bare server replaying the emulator's answers; absent in older runs. */
+  machineFloor?: { c1: MeasuredRun };
   ceiling?: TargetResult;
 }
 
