@@ -5,11 +5,12 @@
  *
  * Why: the live heap after a full collection is about 30-40 MB, but on a host with lots of
  * memory V8 lets the old generation grow to 4x that between full collections (its largest
- * growth factor, chosen from the heap's size limit). A 512 MB limit makes V8 pick about 1.4x,
- * which keeps peak RSS under load near 170-190 MB instead of 215-260 MB. A lower limit alone also
- * shrinks the young generation, so objects of operations in flight get promoted and collected
- * at great CPU cost; 32 MB semi-spaces keep young collections as rare as by default and most
- * of an operation's objects die young (measured with `npm run bench`, S1 and S2 at c=64).
- * 512 MB stays far above what the subgraph needs; set NODE_OPTIONS to change it.
+ * growth factor, chosen from the heap's size limit). A 512 MB limit makes V8 pick about 1.4x.
+ * The 16 MB semi-spaces are what V8 picks here anyway (a 32 MB young generation, whatever the
+ * old-space limit); they are spelled out because the young generation is the other half of
+ * peak RSS. 32 MB ones are cheaper in CPU (S2 about 25% more throughput at c=64, S1 about 7%),
+ * but take a 64 MB young generation, and S2's peak RSS at c=64 went over 200 MB with them
+ * (202-213 MB against 165-169 MB, `npm run bench`). 512 MB stays far above what the subgraph
+ * needs; set NODE_OPTIONS to change it.
  */
-export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=512 --max-semi-space-size=32';
+export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=512 --max-semi-space-size=16';

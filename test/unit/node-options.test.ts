@@ -30,7 +30,7 @@ describe('production Node.js options', () => {
       { env: { PATH: process.env.PATH, NODE_OPTIONS: PRODUCTION_NODE_OPTIONS }, encoding: 'utf8' },
     );
     const limitMb = JSON.parse(out).limit / 2 ** 20;
-    // 512 MB of old generation plus the young generation's three 32 MB semi-spaces.
+    // 512 MB of old generation plus the young generation's three 16 MB semi-spaces.
     expect(limitMb).toBeGreaterThanOrEqual(512);
     expect(limitMb).toBeLessThan(700);
   });
