@@ -144,6 +144,9 @@ export function parseGraphInt(value: unknown): number | undefined {
 /** Graph ids are 64-bit: keep them as strings even when an old endpoint sends a number. */
 export function parseGraphId(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'bigint' || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) return String(value);
+  // A number past 2^53 has already lost digits: the id of some other object. Read such
+  // fields losslessly (`losslessIntegerFields`) where Graph may send them as numbers.
+  if (typeof value === 'number') throw new TypeError('response id is a number too large to be exact');
   throw new TypeError('response object has no id');
 }

@@ -53,6 +53,9 @@ interface RawRoom {
   is_membership_locked?: unknown;
 }
 
+/** Room ids may come as JSON numbers (reference §0), and 64-bit ones lose digits as JavaScript numbers. */
+const ROOM_ID_FIELDS = ['id'] as const;
+
 export class RoomsApi {
   constructor(private readonly transport: RequestSender) {}
 
@@ -66,6 +69,7 @@ export class RoomsApi {
       path: '/room_moderated_create',
       endpoint: 'POST /room_moderated_create',
       params: { max_users: maxUsers },
+      losslessIntegerFields: ROOM_ID_FIELDS,
       signal,
     });
     return parseGraphId(body.id);
@@ -79,6 +83,7 @@ export class RoomsApi {
       path: `/${roomId}`,
       endpoint: 'GET /{room_id}',
       params: { fields: ROOM_FIELDS },
+      losslessIntegerFields: ROOM_ID_FIELDS,
       signal,
     });
     return toRoom(raw);

@@ -1,5 +1,5 @@
 /** Client contract tests against the emulator: user-proof nonces and moderated rooms. */
-import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEMO_ROOM_ID, demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { HorizonApiError } from '../../src/horizon/errors.js';
 import { InvalidArgumentError } from '../../src/horizon/ids.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
@@ -59,6 +59,21 @@ describe('moderated rooms', () => {
     expect(updated.version).toBe(created.version! + 2);
     expect(await client.rooms.delete(id)).toBe(true);
     await expect(client.rooms.get(id)).rejects.toMatchObject({ code: 100, subcode: 33 });
+  });
+
+  test('a room id beyond 2^53, sent as a JSON number as old docs show, is read exactly', async () => {
+    const id = '9007199254740993';
+    const demo = emulator.state.rooms.get(DEMO_ROOM_ID)!;
+    emulator.state.rooms.set(id, { ...demo, id, data_store: new Map(demo.data_store) });
+    try {
+      emulator.clearRequests();
+      const room = await client.rooms.get(id);
+      expect(room.id).toBe(id);
+      expect(room.owner?.id).toBe(demo.owner_id);
+      expect(emulator.requests).toHaveLength(1);
+    } finally {
+      emulator.state.rooms.delete(id);
+    }
   });
 
   test('limits: max users 1..1024 checked before sending, data store errors are code 100', async () => {

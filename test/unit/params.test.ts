@@ -192,6 +192,13 @@ describe('parseGraphId', () => {
     expect(parseGraphId(12345678901234567890n)).toBe('12345678901234567890');
   });
 
+  test('a number past 2^53 has lost digits: refused, never turned into another id', () => {
+    // JSON.parse reads 9007199254740993 as 9007199254740992.
+    expect(() => parseGraphId(JSON.parse('9007199254740993'))).toThrow(/too large to be exact/);
+    expect(() => parseGraphId(-1)).toThrow(TypeError);
+    expect(() => parseGraphId(1.5)).toThrow(TypeError);
+  });
+
   test('missing id throws', () => {
     expect(() => parseGraphId(undefined)).toThrow(TypeError);
     expect(() => parseGraphId(null)).toThrow(TypeError);

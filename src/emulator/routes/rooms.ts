@@ -2,7 +2,7 @@
  * Moderated rooms (reference §5; deprecated by Meta, kept for games that still use them):
  * create, read, update the data store, delete.
  */
-import { errors, parseIntParam, required, type NodeShape } from '../graph.js';
+import { errors, JsonInteger, parseIntParam, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedRoom, EmulatorState } from '../state.js';
 import { requireApp } from './common.js';
@@ -21,8 +21,9 @@ export const ROOM_SHAPE: NodeShape = {
 function roomNode(state: EmulatorState, room: EmulatedRoom): Record<string, unknown> {
   const owner = room.owner_id ? state.users.get(room.owner_id) : undefined;
   return {
-    // Old docs render room ids as JSON numbers (reference §0): the emulator does too.
-    id: Number(room.id),
+    // Old docs render room ids as JSON numbers (reference §0): the emulator does too, exactly
+    // (a 64-bit id beyond 2^53 as a JavaScript number would be another room's).
+    id: new JsonInteger(BigInt(room.id)),
     max_users: room.max_users,
     owner: owner ? userNode(owner) : undefined,
     users: [],
@@ -65,7 +66,7 @@ export const roomRoutes: Route[] = [
         is_membership_locked: false,
         data_store: new Map(),
       });
-      return { id: Number(id) };
+      return { id: new JsonInteger(BigInt(id)) };
     },
   },
   {
