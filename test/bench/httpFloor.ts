@@ -7,12 +7,11 @@
  * Pointed at the replay server instead of the emulator, it measures the machine floor.
  */
 import { Agent } from 'undici';
-import { CALL_HEADER } from './machineFloor.js';
 import { serveHelper } from './processes.js';
 import type { Vars } from './scenarios.js';
 import type { WindowResult } from './load.js';
 import { summarize } from './stats.js';
-import { fillTemplate, type UpstreamCall } from './upstream.js';
+import { encodeCall, fillTemplate, type EncodedCall, type UpstreamCall } from './upstream.js';
 
 export interface FloorSetup {
   origin: string;
@@ -30,31 +29,12 @@ export interface FloorRun {
   durationSeconds: number;
 }
 
-interface Encoded {
-  method: 'GET' | 'POST' | 'DELETE';
-  path: string;
-  body: string | undefined;
-  headers: Record<string, string>;
-}
-
 let agent: Agent | undefined;
 let origin = '';
-/** Per operation (one per variable set), its rounds of ready-to-send requests. */
-let operations: Encoded[][][] = [];
+/** Per operation (one per variable set), its rounds of ready-to-send requests, encoded once up front so the measured loop does only what a hand-written client must. */
+let operations: EncodedCall[][][] = [];
 
-/** Encoded once up front, so the measured loop does only what a hand-written client must. */
-function encode(call: UpstreamCall, appToken: string, tag: string | undefined): Encoded {
-  const query = new URLSearchParams(call.params).toString();
-  const headers: Record<string, string> = { authorization: `Bearer ${appToken}`, accept: 'application/json' };
-  if (tag !== undefined) headers[CALL_HEADER] = tag;
-  if (call.method === 'POST') {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    return { method: 'POST', path: call.path, body: query, headers };
-  }
-  return { method: call.method as Encoded['method'], path: query ? `${call.path}?${query}` : call.path, body: undefined, headers };
-}
-
-async function send(request: Encoded): Promise<void> {
+async function send(request: EncodedCall): Promise<void> {
   const response = await agent!.request({ origin, ...request });
   const text = await response.body.text();
   const json = JSON.parse(text) as { error?: unknown };
@@ -62,7 +42,7 @@ async function send(request: Encoded): Promise<void> {
     throw new Error(`${request.method} ${request.path.split('?')[0]}: HTTP ${response.statusCode} ${text.slice(0, 200)}`);
 }
 
-async function operation(rounds: Encoded[][]): Promise<void> {
+async function operation(rounds: EncodedCall[][]): Promise<void> {
   for (const round of rounds) await Promise.all(round.map(send));
 }
 
@@ -72,7 +52,7 @@ serveHelper({
     agent = new Agent({ connections: setup.connections, keepAliveTimeout: 30_000 });
     origin = setup.origin;
     operations = setup.varSets.map((vars) =>
-      fillTemplate(setup.template, vars).map((round, r) => round.map((call, i) => encode(call, setup.appToken, setup.tagCalls ? `${r}.${i}` : undefined))),
+      fillTemplate(setup.template, vars).map((round, r) => round.map((call, i) => encodeCall(call, setup.appToken, setup.tagCalls ? `${r}.${i}` : undefined))),
     );
     return { operations: operations.length };
   },

@@ -7,12 +7,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
+import { request as undiciRequest } from 'undici';
 import type { Vars } from './scenarios.js';
-import { fillTemplate, type UpstreamCall } from './upstream.js';
-
-/** Which recorded answer a request wants: `round.index` of its call in the template. */
-export const CALL_HEADER = 'x-bench-call';
+import { CALL_HEADER, encodeCall, fillTemplate, type UpstreamCall } from './upstream.js';
 
 interface Recorded {
   status: number;
@@ -34,13 +31,8 @@ export async function recordAnswers(origin: string, appToken: string, template: 
   for (const [r, round] of rounds.entries()) {
     await Promise.all(
       round.map(async (call, i) => {
-        const query = new URLSearchParams(call.params).toString();
-        const post = call.method === 'POST';
-        const response = await request(`${origin}${post || !query ? call.path : `${call.path}?${query}`}`, {
-          method: call.method as 'GET' | 'POST' | 'DELETE',
-          headers: { authorization: `Bearer ${appToken}`, ...(post ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-          body: post ? query : undefined,
-        });
+        const { path, ...request } = encodeCall(call, appToken);
+        const response = await undiciRequest(`${origin}${path}`, request);
         answers.set(`${r}.${i}`, { status: response.statusCode, body: await response.body.text() });
       }),
     );

@@ -81,3 +81,25 @@ export function fillTemplate(template: readonly UpstreamCall[][], vars: Vars): U
     })),
   );
 }
+
+/** Which recorded answer a request wants (the machine floor's replay server): `round.index` of its call in the template. */
+export const CALL_HEADER = 'x-bench-call';
+
+export interface EncodedCall {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body: string | undefined;
+  headers: Record<string, string>;
+}
+
+/** A call as a plain client sends it: app token in the header, GET parameters in the query, POST ones as a form; `tag` names its place for the replay server. */
+export function encodeCall(call: UpstreamCall, appToken: string, tag?: string): EncodedCall {
+  const query = new URLSearchParams(call.params).toString();
+  const headers: Record<string, string> = { authorization: `Bearer ${appToken}`, accept: 'application/json' };
+  if (tag !== undefined) headers[CALL_HEADER] = tag;
+  if (call.method === 'POST') {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    return { method: 'POST', path: call.path, body: query, headers };
+  }
+  return { method: call.method as EncodedCall['method'], path: query ? `${call.path}?${query}` : call.path, body: undefined, headers };
+}
