@@ -11,7 +11,7 @@ import { roomNodes, roomRoutes } from './routes/rooms.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { userNodes, userRoutes } from './routes/users.js';
 import { DEMO_APP, seedDemoData } from './seed.js';
-import { EmulatorState, type EmulatorBehavior } from './state.js';
+import { DEFAULT_BEHAVIOR, EmulatorState, type EmulatorBehavior } from './state.js';
 
 export interface EmulatorOptions {
   /** 0 picks a free port. */
@@ -42,7 +42,7 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const appId = options.appId ?? DEMO_APP.id;
   const appSecret = options.appSecret ?? DEMO_APP.secret;
-  const state = new EmulatorState(appId, appSecret, { allowAppWritesToClientAuthoritative: false, refuseGuessedFields: false, ...options.behavior });
+  const state = new EmulatorState(appId, appSecret, { ...DEFAULT_BEHAVIOR, ...options.behavior });
   if (options.seed ?? true) seedDemoData(state);
   const http = new EmulatorHttp(state, [
     ...userRoutes,

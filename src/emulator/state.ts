@@ -71,6 +71,12 @@ export interface EmulatorBehavior {
   refuseGuessedFields: boolean;
 }
 
+/** The emulator's defaults: what the docs describe. Tests switch single behaviours per emulator. */
+export const DEFAULT_BEHAVIOR: Readonly<EmulatorBehavior> = {
+  allowAppWritesToClientAuthoritative: false,
+  refuseGuessedFields: false,
+};
+
 export class EmulatorState {
   readonly users = new Map<string, EmulatedUser>();
   readonly usersByToken = new Map<string, EmulatedUser>();
@@ -90,7 +96,7 @@ export class EmulatorState {
   constructor(
     readonly appId: string,
     readonly appSecret: string,
-    readonly behavior: EmulatorBehavior = { allowAppWritesToClientAuthoritative: false, refuseGuessedFields: false },
+    readonly behavior: EmulatorBehavior = { ...DEFAULT_BEHAVIOR },
   ) {}
 
   /** A fresh 16-digit Graph id, unique within this emulator. */
