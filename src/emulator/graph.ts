@@ -225,6 +225,16 @@ export function parseIntParam(name: string, value: string | undefined, min = Num
   return n;
 }
 
+/**
+ * An api name (achievement definition, leaderboard) as Horizon takes it: a real definition is
+ * named `@achievement_01`, so any non-empty printable string, not a character set of our own.
+ */
+export function requiredApiName(params: Record<string, string>): string {
+  const apiName = required(params, 'api_name');
+  if (/[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u.test(apiName)) throw errors.param('Param api_name must be printable text');
+  return apiName;
+}
+
 export function required(params: Record<string, string>, name: string): string {
   const value = params[name];
   if (value === undefined || value === '') throw errors.param(`The parameter ${name} is required`);

@@ -9,9 +9,18 @@ export function isGraphId(value: string): boolean {
   return /^[1-9]\d{0,19}$/.test(value) && BigInt(value) <= 18446744073709551615n;
 }
 
-/** Achievement and leaderboard api names: letters, digits, `_`, `-`, `.`, at most 128 characters. */
+/** Longest api name we pass on: Horizon documents no limit; this only bounds what one argument can carry. */
+export const MAX_API_NAME_LENGTH = 512;
+
+/**
+ * Achievement and leaderboard api names. Horizon documents no character set, and real ones go
+ * beyond letters and digits (`@achievement_01`, docs/horizon-api.md), so any non-empty string
+ * of printable characters is accepted: no control characters, line separators or lone UTF-16
+ * surrogates (which have no UTF-8 form). The client encodes them for the wire (form values,
+ * JSON arrays in `api_names`), so no character needs to be refused for safety.
+ */
 export function isApiName(value: string): boolean {
-  return /^[A-Za-z0-9_.-]{1,128}$/.test(value);
+  return value.length > 0 && value.length <= MAX_API_NAME_LENGTH && !/[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u.test(value);
 }
 
 export class InvalidArgumentError extends Error {
@@ -31,7 +40,7 @@ export function assertGraphId(argument: string, value: string): string {
 
 export function assertApiName(argument: string, value: string): string {
   if (!isApiName(value)) {
-    throw new InvalidArgumentError(argument, `${argument} must be 1-128 letters, digits, '_', '-' or '.'`);
+    throw new InvalidArgumentError(argument, `${argument} must be 1-${MAX_API_NAME_LENGTH} printable characters (no control characters or line breaks)`);
   }
   return value;
 }

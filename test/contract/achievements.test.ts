@@ -101,7 +101,7 @@ describe('read-only, one shared emulator', () => {
 
     test('an invalid api name is refused before any request', async () => {
       emulator.clearRequests();
-      await expect(client.achievements.listDefinitions({ apiNames: ['OK', 'bad/name'] })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(client.achievements.listDefinitions({ apiNames: ['OK', 'bad\nname'] })).rejects.toBeInstanceOf(InvalidArgumentError);
       expect(emulator.requests).toHaveLength(0);
     });
 
@@ -306,7 +306,7 @@ describe('upsertDefinition', () => {
   test('an invalid api name is refused before any request', async () => {
     const { client, emulator } = world;
     emulator.clearRequests();
-    await expect(client.achievements.upsertDefinition({ apiName: 'has space', type: 'SIMPLE', writePolicy: 'SERVER_AUTHORITATIVE' })).rejects.toBeInstanceOf(
+    await expect(client.achievements.upsertDefinition({ apiName: 'has\u0000nul', type: 'SIMPLE', writePolicy: 'SERVER_AUTHORITATIVE' })).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
     expect(emulator.requests).toHaveLength(0);
@@ -459,7 +459,7 @@ describe('progress writes', () => {
     expect(() => client.achievements.addBits(FRESH_PLAYER, 'TEST', '10201')).toThrow(InvalidArgumentError);
     expect(() => client.achievements.addBits(FRESH_PLAYER, 'TEST', '')).toThrow(InvalidArgumentError);
     await expect(client.achievements.unlock('not-an-id', 'FIRST_STEPS')).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(client.achievements.unlock(FRESH_PLAYER, 'bad?name')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.achievements.unlock(FRESH_PLAYER, 'bad\u2028name')).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(emulator.requests).toHaveLength(0);
   });
 

@@ -113,7 +113,7 @@ describe('read-only, one shared emulator', () => {
     });
 
     test('an invalid api name is refused before anything is sent', async () => {
-      await expect(client.leaderboards.list({ apiName: 'no spaces' })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(client.leaderboards.list({ apiName: 'line\nbreak' })).rejects.toBeInstanceOf(InvalidArgumentError);
       expect(emulator.requests).toHaveLength(0);
     });
   });

@@ -52,7 +52,7 @@ describe('User.achievements', () => {
 
   test('an invalid api name is BAD_USER_INPUT and nothing is sent upstream for it', async () => {
     h.resetUpstream();
-    const result = await h.execute(`{ user(id: "${PLAYER}") { achievement(apiName: "no spaces/allowed") { unlocked } } }`);
+    const result = await h.execute(`{ user(id: "${PLAYER}") { achievement(apiName: "line\\nbreak") { unlocked } } }`);
     expect(result.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(h.upstream(ROUTES.progress)).toHaveLength(0);
   });

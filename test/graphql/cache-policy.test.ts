@@ -86,7 +86,7 @@ const OPERATIONS: Array<[string, string, Record<string, unknown>]> = [
     },
   ],
   ['a mutation', `mutation { unlockAchievement(userId: "${PLAYER}", apiName: "FIRST_STEPS") { justUnlocked } }`, {}],
-  ['an error', '{ achievementDefinition(apiName: "no spaces") { title } }', {}],
+  ['an error', '{ achievementDefinition(apiName: "line\\nbreak") { title } }', {}],
 ];
 
 test.each(OPERATIONS)('%s: the same Cache-Control as Apollo Server’s plugin', async (_name, query, variables) => {

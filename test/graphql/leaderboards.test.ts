@@ -75,7 +75,7 @@ describe('Query.leaderboards and Query.leaderboard', () => {
     expect(unknown.errors).toBeUndefined();
     expect(unknown.data).toEqual({ leaderboard: null });
     h.resetUpstream();
-    const invalid = await h.execute(`{ leaderboard(apiName: "no spaces") { id } }`);
+    const invalid = await h.execute(`{ leaderboard(apiName: "line\\nbreak") { id } }`);
     expect(invalid.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(h.upstream()).toHaveLength(0);
   });

@@ -3,7 +3,19 @@
  * write (accumulating counts, OR-merged bits, `force_unlock`, `just_unlocked` once), and
  * `achievement_remove_all`.
  */
-import { errors, GraphError, nowSeconds, paginate, parseBool, parseIntParam, parseJsonArray, project, required, type NodeShape } from '../graph.js';
+import {
+  errors,
+  GraphError,
+  nowSeconds,
+  paginate,
+  parseBool,
+  parseIntParam,
+  parseJsonArray,
+  project,
+  required,
+  requiredApiName,
+  type NodeShape,
+} from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedAchievementDefinition, EmulatedAchievementProgress, EmulatorState } from '../state.js';
 import { actingUser, requireApp, requireOwnApp } from './common.js';
@@ -110,8 +122,7 @@ function progressNode(state: EmulatorState, progress: EmulatedAchievementProgres
 }
 
 export function upsertDefinition(state: EmulatorState, params: Record<string, string>): EmulatedAchievementDefinition {
-  const apiName = required(params, 'api_name');
-  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(apiName)) throw errors.param('Param api_name must be 1-128 letters, digits, _, - or .');
+  const apiName = requiredApiName(params);
   const existing = state.achievementDefinitions.get(apiName);
   const type = (params.achievement_type ?? existing?.achievement_type) as EmulatedAchievementDefinition['achievement_type'] | undefined;
   if (!type || !TYPES.includes(type)) throw errors.param('Param achievement_type must be one of SIMPLE, COUNT, BITFIELD');

@@ -14,6 +14,7 @@ import {
   parseJsonArray,
   project,
   required,
+  requiredApiName,
   type NodeShape,
 } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
@@ -273,8 +274,7 @@ export function decodedBase64Length(value: string): number | undefined {
 }
 
 export function upsertLeaderboard(state: EmulatorState, params: Record<string, string>): EmulatedLeaderboard {
-  const apiName = required(params, 'api_name');
-  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(apiName)) throw errors.param('Param api_name must be 1-128 letters, digits, _, - or .');
+  const apiName = requiredApiName(params);
   const existing = state.leaderboards.boards.get(apiName);
   // Older docs mark these required; on an update they keep their values when omitted.
   const sortOrder = enumParam('sort_order', params.sort_order, SORT_ORDERS) ?? existing?.sort_order;

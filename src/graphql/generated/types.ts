@@ -69,7 +69,7 @@ export type AchievementDefinition = {
 
 /** An achievement definition to create, or the changes to an existing one (matched by `apiName`). */
 export type AchievementDefinitionInput = {
-  /** The achievement's unique api name: letters, digits, `_`, `-` or `.`, at most 128. */
+  /** The achievement's unique api name: any printable text (e.g. `@achievement_01`), at most 512 characters. */
   apiName: Scalars['String']['input'];
   /** Archive (true) or restore (false) it. */
   archived?: InputMaybe<Scalars['Boolean']['input']>;
@@ -369,7 +369,7 @@ export type LeaderboardFilter =
 
 /** A leaderboard to create, or the changes to an existing one (matched by `apiName`). */
 export type LeaderboardInput = {
-  /** The leaderboard's unique api name: letters, digits, `_`, `-` or `.`, at most 128. */
+  /** The leaderboard's unique api name: any printable text (e.g. `@season_01`), at most 512 characters. */
   apiName: Scalars['String']['input'];
   /** Accept entries from this instant on. Omit to keep the current bound; null removes it. */
   earliestAllowedEntryTime?: InputMaybe<Scalars['DateTime']['input']>;
