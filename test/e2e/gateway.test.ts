@@ -63,7 +63,7 @@ test('errors reach the frontend with their code, and the rest of the query still
   const { body } = await stack.query(`{
     games { title topPlayers { displayName } }
     missing: user(id: "4242") { id }
-    bad: achievementDefinition(apiName: "white space") { title }
+    bad: achievementDefinition(apiName: "line\\nbreak") { title }
   }`);
   expect(body.data.games).toHaveLength(2);
   expect(body.data.missing).toBeNull();
