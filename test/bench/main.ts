@@ -2,8 +2,8 @@
  * `npm run bench`: for each scenario, the subgraph (production build, own process) against
  * the emulator with injected latency, then in the same run the HTTP floor and the GraphQL
  * ceiling for the same operation, so their ratios hold on a noisy machine. Writes
- * test/bench/results/latest.{json,md}, prints the table, rewrites README.md's benchmark
- * section (full default runs only) and exits non-zero when a floor is not met.
+ * test/bench/results/latest.{json,md}, prints the table, rewrites the results in
+ * docs/benchmark.md (full default runs only) and exits non-zero when a floor is not met.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { runLoad, type WindowResult } from './load.js';
 import { recordAnswers, startReplayServer } from './machineFloor.js';
 import { benchOptions, projectRoot, type BenchOptions } from './options.js';
 import { cpuMs, lastError, memory, startHelper, startSubgraphProcess } from './processes.js';
-import { renderMarkdown, updateReadme, writeResults } from './report.js';
+import { renderMarkdown, RESULTS_DOC, updateResultsDoc, writeResults } from './report.js';
 import type { BenchRun, MeasuredRun, ScenarioResult, TargetResult } from './results.js';
 import { requestBody, SCENARIOS, verifyAnswer, type Scenario, type Vars } from './scenarios.js';
 import { callsByRoute, groupRounds, toTemplate, type UpstreamCall } from './upstream.js';
@@ -310,9 +310,9 @@ async function main(): Promise<number> {
   const written = writeResults(options.publish ? join(root, 'test', 'bench', 'results') : workDir, run, markdown);
   process.stdout.write(`\n${markdown}\n\nWrote ${written.json} and ${written.md}.\n`);
   if (options.publish) {
-    process.stdout.write(updateReadme(root, markdown) ? 'Updated the benchmark section of README.md.\n' : 'README.md has no bench markers: not updated.\n');
+    process.stdout.write(updateResultsDoc(root, markdown) ? `Updated the results in ${RESULTS_DOC}.\n` : `${RESULTS_DOC} has no bench markers: not updated.\n`);
   } else {
-    process.stdout.write('A partial or short run: test/bench/results and README.md left as they were (BENCH_PUBLISH=1 publishes it).\n');
+    process.stdout.write(`A partial or short run: test/bench/results and ${RESULTS_DOC} left as they were (BENCH_PUBLISH=1 publishes it).\n`);
   }
   const failed = run.checks.filter((c) => !c.pass);
   if (failed.length === 0) {

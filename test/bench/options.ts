@@ -20,7 +20,7 @@ export interface BenchOptions {
   logLevel: string;
   /**
    * A full run at the default duration or longer: its results replace test/bench/results/latest.*
-   * and README.md's table. Partial or short runs (smoke tests) leave both alone.
+   * and the table in docs/benchmark.md. Partial or short runs (smoke tests) leave both alone.
    */
   publish: boolean;
 }
@@ -60,7 +60,7 @@ export function benchOptions(env: Env = process.env): BenchOptions {
     connections: number(env, 'BENCH_CONNECTIONS', 64, 1, 1024),
     scenarios: requested.length > 0 ? (requested as ScenarioId[]) : [...SCENARIO_IDS],
     logLevel: env.BENCH_LOG_LEVEL?.trim() || 'info',
-    // A partial or shortened run must not replace the results the README shows.
+    // A partial or shortened run must not replace the results docs/benchmark.md shows.
     publish: env.BENCH_PUBLISH !== undefined ? env.BENCH_PUBLISH === '1' : requested.length === 0 && durationSeconds >= 10,
   };
 }

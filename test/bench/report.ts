@@ -1,14 +1,16 @@
 /**
  * Writes a run as JSON and as a markdown table (test/bench/results/latest.*), and puts the
- * table in README.md between the bench markers.
+ * table in docs/benchmark.md between the bench markers.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, mb } from './floors.js';
 import type { BenchRun, Check, RunResult, ScenarioResult } from './results.js';
 
-export const README_START = '<!-- bench:start -->';
-export const README_END = '<!-- bench:end -->';
+/** The published results live in this file, between the bench markers. */
+export const RESULTS_DOC = join('docs', 'benchmark.md');
+export const RESULTS_START = '<!-- bench:start -->';
+export const RESULTS_END = '<!-- bench:end -->';
 
 export function renderMarkdown(run: BenchRun): string {
   const { settings, machine } = run;
@@ -112,13 +114,13 @@ export function writeResults(dir: string, run: BenchRun, markdown: string): { js
   return { json, md };
 }
 
-/** Replaces what sits between the markers; false when README.md has no markers. */
-export function updateReadme(root: string, markdown: string): boolean {
-  const path = join(root, 'README.md');
+/** Replaces what sits between the markers of docs/benchmark.md; false when it has no markers. */
+export function updateResultsDoc(root: string, markdown: string): boolean {
+  const path = join(root, RESULTS_DOC);
   const text = readFileSync(path, 'utf8');
-  const start = text.indexOf(README_START);
-  const end = text.indexOf(README_END);
+  const start = text.indexOf(RESULTS_START);
+  const end = text.indexOf(RESULTS_END);
   if (start < 0 || end < start) return false;
-  writeFileSync(path, `${text.slice(0, start + README_START.length)}\n${markdown}\n${text.slice(end)}`);
+  writeFileSync(path, `${text.slice(0, start + RESULTS_START.length)}\n${markdown}\n${text.slice(end)}`);
   return true;
 }

@@ -1,11 +1,14 @@
 /**
- * Every GraphQL operation and curl body shown in the README runs against the subgraph on the
- * emulator's demo data without errors, so the examples stay true as the schema moves.
+ * Every GraphQL operation and curl example shown in the README and in docs/ runs against the
+ * subgraph on the emulator's demo data without errors, so the examples stay true as the schema
+ * moves. An example is a ```graphql block holding an operation (SDL blocks are left out), or a
+ * ```sh block holding a curl command sent to the subgraph at http://localhost:4001 (curl
+ * commands to other hosts, such as graph.oculus.com, are not examples of this subgraph).
  */
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -14,21 +17,49 @@ import { createContext } from '../../src/graphql/context.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { silentLogger, startHarness, type Harness } from '../helpers/harness.js';
 
-const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+const ROOT = join(__dirname, '..', '..');
+/** The README, then every markdown file of docs/, as [path, text]. */
+const documents: Array<[string, string]> = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+].map((path) => [path, readFileSync(join(ROOT, path), 'utf8')]);
 
-/** Operations in ```graphql blocks (SDL blocks are left out), and queries in curl `-d` bodies. */
-function examples(): Array<[string, string]> {
+const graphqlBlocks = (text: string) => [...text.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+/** The curl commands of ```sh blocks that call the subgraph. */
+const curlsIn = (text: string) =>
+  [...text.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .filter((block) => block.trimStart().startsWith('curl ') && block.includes('http://localhost:4001'));
+
+/** Operations in ```graphql blocks, and the queries in the curl commands' `-d` bodies, as [name, query]. */
+function examplesIn(text: string): Array<[string, string]> {
   const found: Array<[string, string]> = [];
-  for (const match of readme.matchAll(/```graphql\n([\s\S]*?)```/g)) {
-    const text = match[1]!.trim();
-    if (/^(query|mutation|\{)/.test(text)) found.push([text.split('\n')[0]!.slice(0, 60), text]);
+  for (const block of graphqlBlocks(text)) {
+    const operation = block.trim();
+    if (/^(query|mutation|\{)/.test(operation)) found.push([operation.split('\n')[0]!.slice(0, 60), operation]);
   }
-  for (const match of readme.matchAll(/curl [^\n]*-d '(\{[\s\S]*?\})'/g)) {
-    const body = JSON.parse(match[1]!) as { query: string };
-    found.push([`curl: ${body.query.slice(0, 50)}`, body.query]);
+  for (const command of curlsIn(text)) {
+    const query = curlQuery(command);
+    found.push([`curl: ${query.slice(0, 50)}`, query]);
   }
   return found;
 }
+
+/** The GraphQL query in a curl command's `-d '{"query": ...}'` body. */
+function curlQuery(command: string): string {
+  const body = /-d '(\{[\s\S]*?\})'/.exec(command);
+  if (!body) throw new Error(`a curl example without a -d '{...}' body: ${command.slice(0, 120)}`);
+  return (JSON.parse(body[1]!) as { query: string }).query;
+}
+
+/** Every example of every document, as [path: name, query]. */
+const examples: Array<[string, string]> = documents.flatMap(([path, text]) =>
+  examplesIn(text).map(([name, query]): [string, string] => [`${path}: ${name}`, query]),
+);
 
 let h: Harness;
 beforeAll(async () => {
@@ -38,10 +69,17 @@ afterAll(async () => {
   await h.close();
 });
 
-test('the README shows examples of every kind', () => {
-  const all = examples()
-    .map(([, text]) => text)
-    .join('\n');
+test("the README's tour shows a query, a mutation and a curl command", () => {
+  const own = examplesIn(documents[0]![1]);
+  expect(own.some(([, query]) => query.startsWith('query '))).toBe(true);
+  expect(own.some(([, query]) => query.startsWith('mutation'))).toBe(true);
+  expect(curlsIn(documents[0]![1]).length).toBeGreaterThan(0);
+});
+
+test('the README and docs/examples.md hold examples, and together they show every kind', () => {
+  const withExamples = documents.filter(([, text]) => examplesIn(text).length > 0).map(([path]) => path);
+  expect(withExamples).toEqual(expect.arrayContaining(['README.md', 'docs/examples.md']));
+  const all = examples.map(([, text]) => text).join('\n');
   for (const field of [
     'leaderboard(',
     'products',
@@ -56,7 +94,7 @@ test('the README shows examples of every kind', () => {
   }
 });
 
-test.each(examples())('README example runs without errors: %s', async (_name, query) => {
+test.each(examples)('example runs without errors: %s', async (_name, query) => {
   // As the gateway would: the demo player's own token rides along for player-bound fields.
   const response = await h.server.executeOperation(
     { query },
@@ -77,13 +115,13 @@ describe('curl examples, run as written against `npm start`-like demo mode', () 
     await app?.stop();
   });
 
-  const curls = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((block) => block.trimStart().startsWith('curl '));
+  const curls = documents.flatMap(([path, text]) => curlsIn(text).map((c) => [`${path}: curl ${curlQuery(c).slice(0, 60)}`, c]));
 
-  test('the README has curl examples', () => {
+  test('the README and docs/ have curl examples', () => {
     expect(curls.length).toBeGreaterThan(0);
   });
 
-  test.each(curls.map((c) => [c.split('\n')[0]!.slice(0, 70), c]))('%s', async (_name, command) => {
+  test.each(curls)('%s', async (_name, command) => {
     // The same command, pointed at this test's port, with the demo token `npm start` prints.
     const url = new URL(app.subgraph.url);
     const local = command.replaceAll('http://localhost:4001', `http://127.0.0.1:${url.port}`);
@@ -98,10 +136,11 @@ describe('curl examples, run as written against `npm start`-like demo mode', () 
   });
 });
 
-test("the README's types for other subgraphs compose with this subgraph's SDL, every entity key included", () => {
-  const block = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!).find((text) => text.includes('resolvable: false'));
+test("docs/schema-users.md's types for other subgraphs compose with this subgraph's SDL, every entity key included", () => {
+  const schemaUsers = documents.find(([path]) => path === 'docs/schema-users.md')?.[1] ?? '';
+  const block = graphqlBlocks(schemaUsers).find((text) => text.includes('resolvable: false'));
   expect(block).toBeDefined();
-  // As another team's subgraph would hold them: the README's types, and a field of their own using each.
+  // As another team's subgraph would hold them: the documented types, and a field of their own using each.
   const types = [...block!.matchAll(/^type (\w+) @key/gm)].map((m) => m[1]!);
   expect(types.sort()).toEqual(['AchievementDefinition', 'Leaderboard', 'LeaderboardEntry', 'User']);
   const other = `

@@ -254,17 +254,18 @@ describe('the limits are configurable', () => {
     expect(() => loadConfig({ MAX_QUERY_DEPTH: 'deep' })).toThrow(/MAX_QUERY_DEPTH/);
   });
 
-  test('the README documents each setting with its default', () => {
-    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+  test('docs/configuration.md documents each setting with its default, and docs/errors.md the refusal', () => {
+    const configuration = readFileSync(join(__dirname, '../../docs/configuration.md'), 'utf8');
+    const errors = readFileSync(join(__dirname, '../../docs/errors.md'), 'utf8');
     for (const [name, value] of [
       ['MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth],
       ['MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases],
       ['MAX_QUERY_COST', DEFAULT_QUERY_LIMITS.maxCost],
       ['MAX_QUERY_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens],
     ] as const) {
-      expect(readme).toMatch(new RegExp(`\\| \`${name}\` \\| \`${value}\` \\|`));
+      expect(configuration).toMatch(new RegExp(`\\| \`${name}\` \\| \`${value}\` \\|`));
     }
-    expect(readme).toMatch(/\| `QUERY_TOO_COMPLEX` \|/);
+    expect(errors).toMatch(/\| `QUERY_TOO_COMPLEX` \|/);
   });
 
   test('a subgraph started with other limits applies them', async () => {

@@ -1,13 +1,13 @@
-/** The error codes the README documents (its "Error codes" table), for tests that check responses against them. */
+/** The error codes docs/errors.md documents (its "Error codes" table), for tests that check responses against them. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function documentedErrorCodes(): Set<string> {
-  const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
-  const start = readme.indexOf('## Error codes');
-  if (start < 0) throw new Error('README has no "## Error codes" section');
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
+  const doc = readFileSync(join(__dirname, '../../docs/errors.md'), 'utf8');
+  const start = doc.indexOf('## Error codes');
+  if (start < 0) throw new Error('docs/errors.md has no "## Error codes" section');
+  const end = doc.indexOf('\n## ', start + 1);
+  const section = doc.slice(start, end < 0 ? undefined : end);
   const codes = new Set<string>();
   for (const line of section.split('\n')) {
     const firstCell = /^\| ([^|]+) \|/.exec(line)?.[1];

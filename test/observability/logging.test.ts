@@ -148,9 +148,9 @@ describe("the logger's own redaction", () => {
   });
 });
 
-test("the README's sample operation line has the fields a real one has, no more and no fewer", async () => {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-  const sample = /```json\n(\{"level":30.*"msg":"operation"\})\n```/.exec(readme);
+test("docs/operating.md's sample operation line has the fields a real one has, no more and no fewer", async () => {
+  const operating = readFileSync(join(__dirname, '..', '..', 'docs', 'operating.md'), 'utf8');
+  const sample = /```json\n(\{"level":30.*"msg":"operation"\})\n```/.exec(operating);
   expect(sample).not.toBeNull();
   const logs = captureLogs();
   app = await startDemoApp({}, logs.logger);

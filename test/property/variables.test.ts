@@ -1,7 +1,7 @@
 /**
  * Property: whatever values a caller puts in an operation's variables (well-formed, nearly
  * well-formed, or any JSON at all), the answer is a well-formed GraphQL response: data and/or
- * errors, each error with a message and a code from the README's table; never a bug
+ * errors, each error with a message and a code from docs/errors.md's table; never a bug
  * (INTERNAL_SERVER_ERROR), never a stack trace, never a secret. Runs in production mode, with
  * and without a player token, against the emulator.
  */
