@@ -2,7 +2,7 @@
 # Production image: build with the dev toolchain, run with production dependencies only.
 # .ci/container-check runs these same steps outside Docker (there is no engine in CI).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +11,7 @@ COPY src ./src
 COPY schema ./schema
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # Heap sized for a live heap of 30-40 MB: grows 1.4x (not 4x) between full GCs (src/nodeOptions.ts).
 ENV NODE_ENV=production \
     PORT=4001 \
