@@ -10,8 +10,12 @@
  * and the caches are simply filled on first use, as without a warm-up.
  */
 import type { HorizonClient } from '../horizon/client.js';
-import type { CancelSignal } from '../horizon/signal.js';
+import { Cancellation, type CancelSignal } from '../horizon/signal.js';
+import type { Logger } from '../logger.js';
 import type { SharedCaches } from './sharedCache.js';
+
+/** Longest start-up wait for the warm-up: a Horizon outage must not keep the subgraph from listening. */
+const WARMUP_TIMEOUT_MS = 3_000;
 
 export interface WarmupResult {
   /** What was cached, e.g. `achievementDefinitions: 12`. */
@@ -53,4 +57,25 @@ export async function warmSharedCaches(client: HorizonClient, caches: SharedCach
     }),
   ]);
   return result;
+}
+
+/** The start-up warm-up: bounded to WARMUP_TIMEOUT_MS, logged, never fatal. */
+export async function warmUpAtStart(client: HorizonClient, caches: SharedCaches, logger: Logger): Promise<void> {
+  const started = performance.now();
+  const bound = new Cancellation();
+  const timer = setTimeout(() => bound.abort(new DOMException('cache warm-up took too long', 'TimeoutError')), WARMUP_TIMEOUT_MS);
+  let result: WarmupResult;
+  try {
+    result = await warmSharedCaches(client, caches, bound);
+  } finally {
+    clearTimeout(timer);
+  }
+  const { warmed, failed } = result;
+  const durationMs = Math.round(performance.now() - started);
+  if (failed.length === 0) logger.info({ warmed, durationMs }, 'shared caches warmed');
+  else
+    logger.warn(
+      { warmed, failed: failed.map(({ cache, error }) => ({ cache, err: error })), durationMs },
+      'shared caches not all warmed; they fill on first use',
+    );
 }

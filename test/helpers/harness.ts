@@ -18,7 +18,8 @@ import type { TransportOptions } from '../../src/horizon/transport.js';
 import type { Logger } from '../../src/logger.js';
 import { scopesDeclared } from '../../src/auth/directives.js';
 import { loadTypeDefs } from '../../src/schema.js';
-import { createApolloServer, type ServerConfig } from '../../src/server.js';
+import { createApolloServer } from '../../src/graphql/apolloServer.js';
+import type { ServerConfig } from '../../src/subgraphDeps.js';
 
 export const silentLogger: Logger = pino({ level: 'silent' });
 
@@ -67,7 +68,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const horizon = clientFor(emulator, options.client);
   const ledger = options.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore());
   const config: ServerConfig = { production: false, corsOrigins: [], maxBodyBytes: 1024 * 1024, ...options.server };
-  const server = createApolloServer({ config, horizon, logger: silentLogger });
+  const server = createApolloServer({ config, logger: silentLogger });
   // Shared by the harness's requests, as the server shares them in production.
   const caches = createSharedCaches(options.cache ?? DEFAULT_SHARED_CACHE);
   await server.start();

@@ -1,0 +1,31 @@
+/** What the subgraph's HTTP server, Apollo Server and request handler are built from. */
+import type { SubgraphAuth } from './auth/index.js';
+import type { Config } from './config.js';
+import type { SharedCaches } from './graphql/sharedCache.js';
+import type { HorizonClient } from './horizon/client.js';
+import type { IdempotencyLedger } from './idempotency/ledger.js';
+import type { Logger } from './logger.js';
+
+export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
+  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache'>> &
+  /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<
+    Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>
+  >;
+
+export interface SubgraphDeps {
+  config: ServerConfig;
+  horizon: HorizonClient;
+  logger: Logger;
+  /** Caches shared by all requests of this process; default: the built-in sizes and TTLs. */
+  caches?: SharedCaches;
+  /** The idempotency ledger; default: in memory (one replica). */
+  ledger?: IdempotencyLedger;
+  /**
+   * Caller authentication (src/auth): turns `Authorization` into the caller the schema's
+   * @authenticated/@requiresScopes are checked against, and the optional router shared secret.
+   * Required in production; without it (tests) caller checks are off.
+   */
+  auth?: Pick<SubgraphAuth, 'authenticate' | 'routerSecret'>;
+  /** `/ready`'s upstream probe (src/observability/health.ts); default: a cheap Horizon call with the app token. */
+  readinessProbe?: (signal: AbortSignal) => Promise<void>;
+}
