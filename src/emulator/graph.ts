@@ -13,11 +13,13 @@ export class GraphError extends Error {
     readonly type = 'OAuthException',
     readonly subcode?: number,
     readonly isTransient?: boolean,
+    /** Graph's `error_data`: details such as the api name that was not found; `{}` when none. */
+    readonly errorData: Record<string, unknown> = {},
   ) {
     super(message);
   }
 
-  toBody() {
+  toBody(): { error: Record<string, unknown> } {
     return {
       error: {
         message: this.message,
@@ -25,10 +27,18 @@ export class GraphError extends Error {
         code: this.code,
         ...(this.subcode !== undefined ? { error_subcode: this.subcode } : {}),
         ...(this.isTransient !== undefined ? { is_transient: this.isTransient } : {}),
-        error_data: {},
+        error_data: this.errorData,
         fbtrace_id: fbtraceId(),
       },
     };
+  }
+}
+
+/** An error answered byte for byte as it was captured from Horizon, which sent no `fbtrace_id` with it. */
+class CapturedGraphError extends GraphError {
+  override toBody(): { error: Record<string, unknown> } {
+    const { fbtrace_id: _trace, ...error } = super.toBody().error;
+    return { error };
   }
 }
 
@@ -53,6 +63,11 @@ export const errors = {
       33,
     ),
   unknownPath: (path: string) => new GraphError(400, 2500, `Unknown path components: ${path}`),
+  /** Exactly what Horizon answers for a board the app does not have (reference §11, LibreVR/Revive#1458). */
+  unknownLeaderboard: (apiName: string) =>
+    new CapturedGraphError(400, 12075, 'The requested leaderboard has not been configured for this app', 'OCApiException', undefined, undefined, {
+      api_name: apiName,
+    }),
 };
 
 /** A parsed `fields=` value: each field name, with its own sub-selection when it had braces. */

@@ -229,7 +229,7 @@ export class HorizonTransport implements RequestSender {
         throw networkFailure(req.endpoint, cause, this.requestTimeoutMs);
       }
       status = response.statusCode;
-      const result = this.decode<T>(req.endpoint, response, credential.kind, req.losslessIntegerFields);
+      const result = this.decode<T>(req, response, credential.kind);
       this.report({
         endpoint: req.endpoint,
         method: req.method,
@@ -283,7 +283,8 @@ export class HorizonTransport implements RequestSender {
     return { path: this.basePath + req.path + (query ? `?${query}` : ''), body: undefined, headers };
   }
 
-  private decode<T>(endpoint: string, response: CollectedResponse, credential: Credential['kind'], losslessFields?: readonly string[]): T {
+  private decode<T>(req: HorizonRequest, response: CollectedResponse, credential: Credential['kind']): T {
+    const { endpoint, losslessIntegerFields: losslessFields } = req;
     const status = response.statusCode;
     const text = response.body.toString('utf8');
     const retryAfter = retryAfterMs(response.headers['retry-after']);
@@ -300,10 +301,10 @@ export class HorizonTransport implements RequestSender {
     }
     const envelope = json as { error?: GraphErrorBody } | null;
     if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {
-      throw new HorizonApiError(endpoint, status, envelope.error, credential, retryAfter);
+      throw new HorizonApiError(endpoint, status, envelope.error, credential, retryAfter, requestApiName(req));
     }
     if (status < 200 || status >= 300) {
-      throw new HorizonApiError(endpoint, status, undefined, credential, retryAfter);
+      throw new HorizonApiError(endpoint, status, undefined, credential, retryAfter, requestApiName(req));
     }
     if (!envelope || typeof envelope !== 'object') {
       throw new HorizonProtocolError(endpoint, status, 'body is not a JSON object');
@@ -334,6 +335,12 @@ export class HorizonTransport implements RequestSender {
       }
     }
   }
+}
+
+/** The request's `api_name` parameter, which errors name when Graph's own `error_data` does not. */
+function requestApiName(req: HorizonRequest): string | undefined {
+  const value = req.params?.api_name;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** `"score":9007199254740993` → `"score":"9007199254740993"` for the named fields, so no digit is lost. */

@@ -42,6 +42,10 @@ test("the catalog: a subscription's term is read from its SKU when the offer's t
 });
 
 test('other refusals are not mistaken for a guessed field: they fail as they are', async () => {
-  await expect(client.leaderboards.entries({ apiName: 'NO_SUCH_BOARD' })).rejects.toMatchObject({ code: 100 });
+  // A code-100 refusal of a read that asks guessed fields, for another reason (an unknown player).
+  await expect(client.leaderboards.entries({ apiName: 'HIGH_SCORES', filter: 'USER_IDS', userIds: ['4242424242'] })).rejects.toMatchObject({
+    code: 100,
+    upstreamMessage: 'Parameter user_ids: invalid user id: 4242424242',
+  });
   expect(emulator.requests).toHaveLength(1);
 });

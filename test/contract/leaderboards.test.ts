@@ -2,7 +2,7 @@
 import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { CODE_NOT_RANKED, HorizonApiError } from '../../src/horizon/errors.js';
+import { CODE_NOT_RANKED, CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from '../../src/horizon/errors.js';
 import { InvalidArgumentError } from '../../src/horizon/ids.js';
 import { parseScore, type Leaderboard, type LeaderboardEntry } from '../../src/horizon/leaderboards.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
@@ -249,13 +249,42 @@ describe('read-only, one shared emulator', () => {
       expect(centred.json.error).toMatchObject({ code: 100 });
     });
 
-    test('api_name is required; an unknown board or enum value is code 100', async () => {
+    test('api_name is required (code 100); an unknown board is 12075 naming it; a bad enum value is code 100', async () => {
       const missing = await raw(emulator, 'GET', '/leaderboard_entries', {});
       expect(missing.json.error).toMatchObject({ code: 100, message: '(#100) The parameter api_name is required' });
       const unknown = await apiError(client.leaderboards.entries({ apiName: 'NOPE' }));
-      expect(unknown).toMatchObject({ code: 100, upstreamMessage: '(#100) Parameter api_name: invalid leaderboard api name: NOPE' });
+      expect(unknown).toMatchObject({
+        status: 400,
+        code: CODE_UNKNOWN_LEADERBOARD,
+        type: 'OCApiException',
+        upstreamMessage: 'The requested leaderboard has not been configured for this app',
+        errorData: { api_name: 'NOPE' },
+        apiName: 'NOPE',
+      });
       const badFilter = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', filter: 'EVERYONE' });
       expect(badFilter.json.error).toMatchObject({ code: 100 });
+    });
+
+    test('an unknown board answers exactly what Horizon sent for one (reference §11): on submit, reads and remove-all', async () => {
+      const captured = {
+        error: {
+          message: 'The requested leaderboard has not been configured for this app',
+          type: 'OCApiException',
+          code: 12075,
+          error_data: { api_name: 'R_FarmVR_A_T3' },
+        },
+      };
+      const submit = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'R_FarmVR_A_T3', score: '5', user_id: demoUserId(1) });
+      expect(submit.status).toBe(400);
+      expect(submit.text).toBe(JSON.stringify(captured));
+      const read = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'R_FarmVR_A_T3' });
+      expect([read.status, read.json]).toEqual([400, captured]);
+      const removeAll = await raw(emulator, 'POST', '/leaderboard_remove_all_entries', { api_name: 'R_FarmVR_A_T3' });
+      expect([removeAll.status, removeAll.json]).toEqual([400, captured]);
+      // The client keeps error_data, and names the board from it.
+      const error = await apiError(client.leaderboards.submitEntry({ apiName: 'R_FarmVR_A_T3', userId: demoUserId(1), score: 5n }));
+      expect(error).toMatchObject({ code: 12075, errorData: { api_name: 'R_FarmVR_A_T3' }, apiName: 'R_FarmVR_A_T3', requestApiName: 'R_FarmVR_A_T3' });
+      expect(emulator.state.leaderboards.boards.has('R_FarmVR_A_T3')).toBe(false);
     });
 
     test('getEntry reads an entry by id, naming its board', async () => {
@@ -492,8 +521,8 @@ describe('writes, a fresh emulator per test', () => {
     const board = (await client.leaderboards.get('SEASON_0'))!;
     expect(await client.leaderboards.delete(board.id)).toBe(true);
     expect(await client.leaderboards.get('SEASON_0')).toBeNull();
-    expect((await apiError(client.leaderboards.entries({ apiName: 'SEASON_0' }))).upstreamMessage).toContain('invalid leaderboard api name');
-    expect((await apiError(client.leaderboards.removeAllEntries('SEASON_0'))).code).toBe(100);
+    expect(await apiError(client.leaderboards.entries({ apiName: 'SEASON_0' }))).toMatchObject({ code: 12075, apiName: 'SEASON_0' });
+    expect((await apiError(client.leaderboards.removeAllEntries('SEASON_0'))).code).toBe(12075);
   });
 
   test('deletes need the app token', async () => {

@@ -264,9 +264,16 @@ describe('User.leaderboardEntry', () => {
       ranked: { leaderboardEntry: { rank: 2, score: '62337', user: { id: demoUserId(3) }, leaderboard: { sortOrder: 'LOWER_IS_BETTER' } } },
       unranked: { leaderboardEntry: null },
     });
+    // Read straight from the entries (no board lookup first): Horizon's 12075 says the board is unknown.
+    h.resetUpstream();
     const unknown = await h.execute(`{ user(id: "${demoUserId(3)}") { id leaderboardEntry(leaderboard: "NOPE") { rank } } }`);
     expect(unknown.data).toEqual({ user: { id: demoUserId(3), leaderboardEntry: null } });
-    expect(unknown.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'leaderboard' });
+    expect(unknown.errors![0]).toMatchObject({
+      message: 'No leaderboard with api name NOPE is configured for this app',
+      extensions: { code: 'NOT_FOUND', reason: 'UNKNOWN_LEADERBOARD', leaderboard: 'NOPE', upstream: { code: 12075, status: 400 } },
+    });
+    expect(h.upstream(ROUTES.leaderboardEntries)).toHaveLength(1);
+    expect(h.upstream(ROUTES.leaderboards)).toHaveLength(0);
   });
 
   test('N players on one board cost one entries call; a player Horizon does not know is null, the rest unaffected', async () => {
@@ -402,13 +409,43 @@ describe('submitLeaderboardScore', () => {
     expect(h.upstream()).toHaveLength(0);
   });
 
+  test('a board gone from Horizon while its metadata was cached: submit and reads are NOT_FOUND naming it (code 12075)', async () => {
+    // Cached board metadata (shared, max-age 60) outlives a board deleted in the dashboard or by another replica.
+    expect((await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { id } }`)).errors).toBeUndefined();
+    h.emulator.state.leaderboards.removeBoard(h.emulator.state.leaderboards.boards.get('HIGH_SCORES')!);
+    h.resetUpstream();
+    const submit = await h.execute(SUBMIT, { userId: demoUserId(0), board: 'HIGH_SCORES', score: 1 });
+    expect(submit.data).toEqual({ submitLeaderboardScore: null });
+    expect(submit.errors).toHaveLength(1);
+    expect(submit.errors![0]).toMatchObject({
+      message: 'No leaderboard with api name HIGH_SCORES is configured for this app',
+      extensions: {
+        code: 'NOT_FOUND',
+        reason: 'UNKNOWN_LEADERBOARD',
+        leaderboard: 'HIGH_SCORES',
+        upstream: { code: 12075, endpoint: 'POST /leaderboard_submit_entry' },
+      },
+    });
+    expect(h.upstream(ROUTES.submitEntry)).toHaveLength(1);
+    const read = await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { apiName entries(first: 3) { nodes { rank } } } }`);
+    expect(read.data).toEqual({ leaderboard: { apiName: 'HIGH_SCORES', entries: null } });
+    expect(read.errors![0]).toMatchObject({
+      path: ['leaderboard', 'entries'],
+      message: 'No leaderboard with api name HIGH_SCORES is configured for this app',
+      extensions: { code: 'NOT_FOUND', reason: 'UNKNOWN_LEADERBOARD', leaderboard: 'HIGH_SCORES', upstream: { code: 12075 } },
+    });
+  });
+
   test('a score outside int64 is BAD_USER_INPUT; an unknown board NOT_FOUND; a closed window BAD_USER_INPUT "too late"', async () => {
     h.resetUpstream();
     const overflow = await h.execute(SUBMIT, { userId: demoUserId(0), board: 'HIGH_SCORES', score: '9223372036854775808' });
     expect(overflow.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     expect(h.upstream()).toHaveLength(0);
     const unknown = await h.execute(SUBMIT, { userId: demoUserId(0), board: 'NOPE', score: 1 });
-    expect(unknown.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'leaderboard' });
+    expect(unknown.errors![0]).toMatchObject({
+      message: 'No leaderboard with api name NOPE is configured for this app',
+      extensions: { code: 'NOT_FOUND', argument: 'leaderboard', reason: 'UNKNOWN_LEADERBOARD', leaderboard: 'NOPE' },
+    });
     const late = await h.execute(SUBMIT, { userId: demoUserId(0), board: 'SEASON_0', score: 1000 });
     expect(late.errors![0]).toMatchObject({ message: expect.stringContaining('too late'), extensions: { code: 'BAD_USER_INPUT', upstream: { code: 100 } } });
     expect(h.upstream(ROUTES.submitEntry)).toHaveLength(1);

@@ -148,8 +148,9 @@ function entryNode(state: EmulatorState, board: EmulatedLeaderboard, { entry, ra
 
 function boardNamed(state: EmulatorState, apiName: string): EmulatedLeaderboard {
   const board = state.leaderboards.boards.get(apiName);
-  // Worded like the SDK's "Parameter {parameter}: invalid user id: {user_id}" [GUESS].
-  if (!board) throw errors.param(`Parameter api_name: invalid leaderboard api name: ${apiName}`);
+  // Horizon's answer to a submit for a board the app lacks (reference §11); its message is
+  // generic, so reads and remove-all answer the same.
+  if (!board) throw errors.unknownLeaderboard(apiName);
   return board;
 }
 
