@@ -69,12 +69,20 @@ export interface EmulatorBehavior {
    * field". Default false: they are served. Tests turn it on to see the client fall back.
    */
   refuseGuessedFields: boolean;
+  /**
+   * Which spelling of the viewer-centred `start_at` values `GET /leaderboard_entries` takes
+   * (reference §11, unresolved): `docs` = `VIEWER` / `VIEWER_OR_TOP` (ps-challenges-s2s),
+   * `sdk` = `CENTERED_ON_VIEWER` / `CENTERED_ON_VIEWER_OR_TOP` (the SDK enum), `both` (default).
+   * The other spelling is refused with code 100, as Graph refuses an unknown enum value.
+   */
+  viewerStartAtSpellings: 'both' | 'docs' | 'sdk';
 }
 
 /** The emulator's defaults: what the docs describe. Tests switch single behaviours per emulator. */
 export const DEFAULT_BEHAVIOR: Readonly<EmulatorBehavior> = {
   allowAppWritesToClientAuthoritative: false,
   refuseGuessedFields: false,
+  viewerStartAtSpellings: 'both',
 };
 
 export class EmulatorState {

@@ -5,6 +5,7 @@
  * read losslessly (`losslessIntegerFields`).
  */
 import type { CancelSignal } from './signal.js';
+import { CODE_INVALID_PARAMETER, HorizonApiError } from './errors.js';
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
 import {
   collectAllPages,
@@ -155,6 +156,21 @@ const ENTRY_NODE_FIELDS = fieldsParam([
 /** `score` may exceed 2^53. */
 const LOSSLESS = ['score'] as const;
 
+/**
+ * The viewer-centred starts on the wire. ps-challenges-s2s spells them `VIEWER` and
+ * `VIEWER_OR_TOP`; the SDK enum says `CENTERED_ON_VIEWER(_OR_TOP)`; which one
+ * graph.oculus.com takes is unresolved (reference §11). The docs' spelling is sent first (docs
+ * outrank the SDK); a code-100 refusal of it is answered by one retry with the SDK's, and the
+ * one that worked is remembered by the transport (`refusedFields`), either way round.
+ */
+const VIEWER_START_SPELLINGS = {
+  docs: { CENTERED_ON_VIEWER: 'VIEWER', CENTERED_ON_VIEWER_OR_TOP: 'VIEWER_OR_TOP' },
+  sdk: { CENTERED_ON_VIEWER: 'CENTERED_ON_VIEWER', CENTERED_ON_VIEWER_OR_TOP: 'CENTERED_ON_VIEWER_OR_TOP' },
+} as const;
+type Spelling = keyof typeof VIEWER_START_SPELLINGS;
+/** In the transport's memory of refusals: Graph refused the docs' spelling and took the SDK's. */
+export const SDK_START_AT_SPELLING = 'leaderboard_entries.start_at:CENTERED_ON_VIEWER';
+
 export class LeaderboardsApi {
   constructor(private readonly transport: RequestSender) {}
 
@@ -238,25 +254,28 @@ export class LeaderboardsApi {
     if (query.limit !== undefined && !(Number.isSafeInteger(query.limit) && query.limit > 0))
       throw new InvalidArgumentError('limit', 'limit must be a positive integer');
     const credential: Credential = query.userToken ? { kind: 'user', token: query.userToken } : { kind: 'app' };
-    const body = await this.transport.request<{ paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } }>({
-      method: 'GET',
-      path: '/leaderboard_entries',
-      endpoint: 'GET /leaderboard_entries',
-      params: {
-        api_name: query.apiName,
-        start_at: startAt,
-        offset: query.offset,
-        filter,
-        user_ids: query.userIds ? jsonArrayParam(query.userIds) : undefined,
-        limit: query.limit,
-        after: query.after,
-        summary: query.summary ? true : undefined,
-        fields: ENTRY_FIELDS,
-      },
-      credential,
-      losslessIntegerFields: LOSSLESS,
-      signal: query.signal,
-    });
+    type Body = { paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } };
+    const read = (spelling: Spelling) =>
+      this.transport.request<Body>({
+        method: 'GET',
+        path: '/leaderboard_entries',
+        endpoint: 'GET /leaderboard_entries',
+        params: {
+          api_name: query.apiName,
+          start_at: startAt === 'TOP' || startAt === 'OFFSET' ? startAt : VIEWER_START_SPELLINGS[spelling][startAt],
+          offset: query.offset,
+          filter,
+          user_ids: query.userIds ? jsonArrayParam(query.userIds) : undefined,
+          limit: query.limit,
+          after: query.after,
+          summary: query.summary ? true : undefined,
+          fields: ENTRY_FIELDS,
+        },
+        credential,
+        losslessIntegerFields: LOSSLESS,
+        signal: query.signal,
+      });
+    const body = startAt === 'TOP' || startAt === 'OFFSET' ? await read('docs') : await this.withViewerStartSpelling(read);
     const page = readPage(body, (raw: RawEntry) => toEntry(raw, query.apiName));
     const paging = body.paging ?? {};
     const cursor = (value: unknown, link: unknown, name: string) =>
@@ -269,6 +288,35 @@ export class LeaderboardsApi {
       hasPrevious: typeof paging.previous === 'string' && paging.previous !== '',
       totalCount: page.totalCount,
     };
+  }
+
+  /**
+   * A viewer-centred read in the spelling last seen to work (the docs' until Graph refuses it);
+   * on a code-100 refusal that may be the spelling's, once more in the other spelling. The other
+   * is remembered when Graph took it: it answered, or failed for something else (12074 means the
+   * start was understood). When both are refused, the spelling was not the problem: the first
+   * refusal is thrown and nothing is remembered.
+   */
+  private async withViewerStartSpelling<T>(read: (spelling: Spelling) => Promise<T>): Promise<T> {
+    const refused = this.transport.refusedFields;
+    const current: Spelling = refused.has(SDK_START_AT_SPELLING) ? 'sdk' : 'docs';
+    const other: Spelling = current === 'docs' ? 'sdk' : 'docs';
+    const remember = () => (other === 'sdk' ? refused.add(SDK_START_AT_SPELLING) : refused.delete(SDK_START_AT_SPELLING));
+    try {
+      return await read(current);
+    } catch (error) {
+      if (!mayRefuseStartAt(error)) throw error;
+      let result: T;
+      try {
+        result = await read(other);
+      } catch (second) {
+        if (second instanceof HorizonApiError && second.code === CODE_INVALID_PARAMETER) throw error;
+        if (second instanceof HorizonApiError) remember();
+        throw second;
+      }
+      remember();
+      return result;
+    }
   }
 
   /** The entries of the named players on one board (`filter=USER_IDS`), all pages; players without one are absent. */
@@ -349,6 +397,20 @@ export class LeaderboardsApi {
     });
     return body.success === true;
   }
+}
+
+/**
+ * A code-100 refusal that may be of the `start_at` spelling: it names `start_at`, or names
+ * nothing else it could be about (Graph's "Param X ..." / "Parameter X: ..." for another
+ * parameter, an unknown player, a missing user token). Not a missing node (subcode 33).
+ */
+function mayRefuseStartAt(error: unknown): boolean {
+  if (!(error instanceof HorizonApiError) || error.code !== CODE_INVALID_PARAMETER || error.subcode !== undefined) return false;
+  const message = error.upstreamMessage;
+  if (/\bstart_at\b/i.test(message)) return true;
+  const named = /\bparam(?:eter)?\s+([a-z_]+)/i.exec(message)?.[1];
+  if (named !== undefined && named.toLowerCase() !== 'start_at') return false;
+  return !/invalid user id|access token/i.test(message);
 }
 
 /** Bytes that standard, padded base64 decodes to; undefined when it is not base64. */

@@ -97,7 +97,11 @@ export interface CallScope {
 export interface RequestSender {
   readonly appId: string;
   request<T = unknown>(req: HorizonRequest): Promise<T>;
-  /** Field selections Graph refused (see `withDocumentedFields` in params.ts), shared by every view of one transport. */
+  /**
+   * What Graph refused and what was sent instead, shared by every view of one transport: field
+   * selections (see `withDocumentedFields` in params.ts) and parameter spellings (e.g. the
+   * viewer-centred `start_at`, src/horizon/leaderboards.ts).
+   */
   readonly refusedFields: Set<string>;
 }
 

@@ -218,6 +218,34 @@ describe('Leaderboard.entries', () => {
     });
   });
 
+  test('viewer-centred pages work whichever start_at spelling Horizon takes; a refusal costs one call, once', async () => {
+    const query = `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3, startAt: CENTERED_ON_VIEWER) { nodes { rank } } } }`;
+    for (const spellings of ['sdk', 'docs'] as const) {
+      h.emulator.state.behavior.viewerStartAtSpellings = spellings;
+      h.resetUpstream();
+      const first = await asPlayer(query, demoUserToken(5));
+      const second = await asPlayer(query, demoUserToken(5));
+      for (const result of [first, second]) {
+        expect(result.errors).toBeUndefined();
+        expect(result.data!.leaderboard.entries.nodes).toEqual([{ rank: 34 }, { rank: 35 }, { rank: 36 }]);
+      }
+      // The client learns SDK's spelling, then back the docs' one when Horizon refuses the SDK's.
+      expect(h.upstream(ROUTES.leaderboardEntries).map((r) => [r.params.start_at, r.status])).toEqual(
+        spellings === 'sdk'
+          ? [
+              ['VIEWER', 400],
+              ['CENTERED_ON_VIEWER', 200],
+              ['CENTERED_ON_VIEWER', 200],
+            ]
+          : [
+              ['CENTERED_ON_VIEWER', 400],
+              ['VIEWER', 200],
+              ['VIEWER', 200],
+            ],
+      );
+    }
+  });
+
   test.each([
     ['first above 100', 'entries(first: 101)'],
     ['first of 0', 'entries(first: 0)'],

@@ -40,7 +40,15 @@ export const ENTRY_SHAPE: NodeShape = {
 };
 
 const FILTERS = ['NONE', 'FRIENDS', 'USER_IDS'] as const;
-const START_AT = ['TOP', 'CENTERED_ON_VIEWER', 'CENTERED_ON_VIEWER_OR_TOP', 'OFFSET'] as const;
+/** The viewer-centred starts in the docs' spelling (ps-challenges-s2s) and the SDK enum's (reference §11). */
+const DOCS_VIEWER_STARTS = ['VIEWER', 'VIEWER_OR_TOP'] as const;
+const SDK_VIEWER_STARTS = ['CENTERED_ON_VIEWER', 'CENTERED_ON_VIEWER_OR_TOP'] as const;
+const VIEWER_STARTS = {
+  both: [...DOCS_VIEWER_STARTS, ...SDK_VIEWER_STARTS],
+  docs: DOCS_VIEWER_STARTS,
+  sdk: SDK_VIEWER_STARTS,
+} as const;
+type StartAt = 'TOP' | 'OFFSET' | (typeof DOCS_VIEWER_STARTS)[number] | (typeof SDK_VIEWER_STARTS)[number];
 const DEFAULT_ENTRY_LIMIT = 25;
 /** Real clients ask for 100 entries a page (reference §0); larger asks get this many. */
 const MAX_ENTRY_LIMIT = 100;
@@ -172,8 +180,11 @@ function readEntries(ctx: RouteContext) {
   const { state, params } = ctx;
   const board = boardNamed(state, required(params, 'api_name'));
   const filter = enumParam('filter', params.filter, FILTERS) ?? 'NONE';
-  const startAt = enumParam('start_at', params.start_at, START_AT) ?? 'TOP';
-  const centred = startAt === 'CENTERED_ON_VIEWER' || startAt === 'CENTERED_ON_VIEWER_OR_TOP';
+  const accepted: readonly StartAt[] = ['TOP', ...VIEWER_STARTS[state.behavior.viewerStartAtSpellings], 'OFFSET'];
+  const startAt = enumParam('start_at', params.start_at, accepted) ?? 'TOP';
+  const centred = startAt !== 'TOP' && startAt !== 'OFFSET';
+  // Without an entry of the viewer: an error, or the top of the board for the _OR_TOP variants.
+  const orTop = startAt === 'VIEWER_OR_TOP' || startAt === 'CENTERED_ON_VIEWER_OR_TOP';
   // Reference §3.3: viewer-relative reads need a user token; the app token has no viewer.
   if ((centred || filter === 'FRIENDS') && ctx.auth.kind !== 'user') {
     throw errors.param(`${centred ? `start_at=${startAt}` : 'filter=FRIENDS'} is relative to the viewer and requires a user access token`);
@@ -201,8 +212,7 @@ function readEntries(ctx: RouteContext) {
   } else if (centred) {
     const position = ranked.findIndex((r) => r.entry.user_id === viewerId);
     if (position >= 0) start = Math.max(0, position - Math.floor((limit - 1) / 2));
-    else if (startAt === 'CENTERED_ON_VIEWER') throw new GraphError(400, CODE_NOT_RANKED, "You're not yet ranked on this leaderboard.", 'OCApiException');
-    // CENTERED_ON_VIEWER_OR_TOP without an entry: the top of the board.
+    else if (!orTop) throw new GraphError(400, CODE_NOT_RANKED, "You're not yet ranked on this leaderboard.", 'OCApiException');
   }
   // A cursor (`after`/`before`, as `paging.next` carries) wins over start_at/offset.
   const { page, paging } = paginate(ranked, { ...params, limit: String(limit) }, ctx.selfUrl, { maxLimit: MAX_ENTRY_LIMIT, start });
