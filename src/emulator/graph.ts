@@ -128,28 +128,43 @@ export interface NodeShape {
   nested?: Record<string, NodeShape>;
   /** Fields returned when `fields` is omitted; Graph returns only `id` for most nodes. */
   defaults?: readonly string[];
-  /** Fields the reference marks readable only by guess; refused when `strict`. */
+  /** Fields the reference marks readable only by guess; refused when `strict` says so. */
   guessed?: readonly string[];
 }
+
+/**
+ * Which guessed fields a projection refuses: none (`false`), all (`true`), or those named by
+ * their path from the top node type, e.g. `LeaderboardEntry.leaderboard`,
+ * `LeaderboardEntry.user.org_scoped_id`, `Leaderboard.title_locale_map`.
+ */
+export type GuessedFieldPolicy = boolean | readonly string[];
 
 /**
  * Graph's projection: only the fields asked for, `id` when none; unknown fields are an
  * error, as on the real API (so the client can never rely on a field that does not exist).
  */
-export function project(node: Record<string, unknown>, shape: NodeShape, selection: FieldTree | null | undefined, strict = false): Record<string, unknown> {
+export function project(
+  node: Record<string, unknown>,
+  shape: NodeShape,
+  selection: FieldTree | null | undefined,
+  strict: GuessedFieldPolicy = false,
+  path: string = shape.type,
+): Record<string, unknown> {
   const wanted: FieldTree = selection ?? new Map((shape.defaults ?? ['id']).map((f) => [f, null]));
   const out: Record<string, unknown> = {};
   for (const [field, sub] of wanted) {
-    if (!shape.fields.includes(field) || (strict && shape.guessed?.includes(field))) {
+    const refusedGuess = strict !== false && shape.guessed?.includes(field) && (strict === true || strict.includes(`${path}.${field}`));
+    if (!shape.fields.includes(field) || refusedGuess) {
       throw errors.param(`Tried accessing nonexisting field (${field}) on node type (${shape.type})`);
     }
     const value = node[field];
     if (value === undefined || value === null) continue;
     const nestedShape = shape.nested?.[field];
     if (nestedShape) {
+      const inner = `${path}.${field}`;
       out[field] = Array.isArray(value)
-        ? value.map((v) => project(v as Record<string, unknown>, nestedShape, sub, strict))
-        : project(value as Record<string, unknown>, nestedShape, sub, strict);
+        ? value.map((v) => project(v as Record<string, unknown>, nestedShape, sub, strict, inner))
+        : project(value as Record<string, unknown>, nestedShape, sub, strict, inner);
     } else {
       out[field] = value;
     }

@@ -19,7 +19,7 @@ import {
 import type { Route, RouteContext } from '../http.js';
 import { ENTRY_WRITE_POLICIES, SORT_ORDERS, type EmulatedLeaderboard, type EmulatedLeaderboardEntry, type RankedEntry } from '../data/leaderboards.js';
 import { demoUserId, demoUserToken } from '../seed.js';
-import type { EmulatorState } from '../state.js';
+import type { EmulatorState, UserIdsFormat } from '../state.js';
 import { actingUser, requireApp, requireOwnApp } from './common.js';
 import type { NodeKind } from './nodes.js';
 import { USER_SHAPE, userNode } from './users.js';
@@ -32,11 +32,20 @@ export const LEADERBOARD_SHAPE: NodeShape = {
   guessed: ['earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map'],
 };
 
+/**
+ * A player nested in an entry: the docs show `user{id,alias,profile_url}` and the reference's
+ * field list adds `display_name`; `org_scoped_id` is readable there only by guess (reference
+ * §11), although `GET /{user_id}` documents it.
+ */
+const ENTRY_USER_SHAPE: NodeShape = { ...USER_SHAPE, guessed: ['org_scoped_id'] };
+
 export const ENTRY_SHAPE: NodeShape = {
   type: 'LeaderboardEntry',
-  // `leaderboard` mirrors challenge entries' `challenge` edge [GUESS]; the rest is documented.
+  // `leaderboard` mirrors challenge entries' `challenge` edge, undocumented for leaderboard
+  // entries (reference §11) [GUESS]; the rest is documented (ps-leaderboards-s2s).
   fields: ['id', 'user', 'rank', 'score', 'timestamp', 'extra_data_base64', 'leaderboard'],
-  nested: { user: USER_SHAPE, leaderboard: LEADERBOARD_SHAPE },
+  nested: { user: ENTRY_USER_SHAPE, leaderboard: LEADERBOARD_SHAPE },
+  guessed: ['leaderboard'],
 };
 
 const FILTERS = ['NONE', 'FRIENDS', 'USER_IDS'] as const;
@@ -168,10 +177,25 @@ function enumParam<T extends string>(name: string, value: string | undefined, al
   return value as T;
 }
 
-/** `["1","2"]` as Graph's array parameters are written, or a plain `1,2` list. */
-function parseIdList(name: string, value: string | undefined): string[] | undefined {
+/**
+ * `["1","2"]` as Graph's array parameters are written, `[1,2]` (integers, read exactly however
+ * large), or a plain `1,2` list; only the forms `accepted` names.
+ */
+function parseIdList(name: string, value: string | undefined, accepted: readonly UserIdsFormat[]): string[] | undefined {
   if (value === undefined || value === '') return undefined;
-  const ids = value.trim().startsWith('[') ? parseJsonArray(name, value)! : value.split(',').map((s) => s.trim());
+  const text = value.trim();
+  const numbers = /^\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]$/.exec(text);
+  const format: UserIdsFormat = !text.startsWith('[') ? 'csv' : numbers ? 'json-numbers' : 'json-strings';
+  if (!accepted.includes(format)) throw errors.param(`Param ${name} must be written as one of: ${accepted.join(', ')}`);
+  const ids =
+    format === 'csv'
+      ? text.split(',').map((s) => s.trim())
+      : numbers
+        ? (numbers[1] ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : parseJsonArray(name, text)!;
   for (const id of ids) if (!/^\d{1,20}$/.test(id)) throw errors.param(`Param ${name} must list numeric user ids`);
   return ids;
 }
@@ -196,7 +220,7 @@ function readEntries(ctx: RouteContext) {
     // The viewer is listed among their friends, so they can see where they stand [GUESS].
     ranked = ranked.filter((r) => r.entry.user_id === viewerId || state.areFriends(viewerId!, r.entry.user_id));
   } else if (filter === 'USER_IDS') {
-    const userIds = parseIdList('user_ids', params.user_ids);
+    const userIds = parseIdList('user_ids', params.user_ids, state.behavior.acceptedUserIdsFormats);
     if (!userIds || userIds.length === 0) throw errors.param('The parameter user_ids is required with filter=USER_IDS');
     if (userIds.length > MAX_USER_IDS) throw errors.param(`Param user_ids may list at most ${MAX_USER_IDS} users`);
     for (const id of userIds) if (!state.users.has(id)) throw errors.invalidUser('user_ids', id);
