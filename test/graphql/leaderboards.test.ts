@@ -281,6 +281,29 @@ describe('Leaderboard.entries', () => {
   });
 });
 
+describe('org_scoped_id refused inside entries', () => {
+  test("User.orgScopedId is still the player's, read from their profile; the names still cost nothing", async () => {
+    h.emulator.state.behavior.refuseGuessedFields = ['LeaderboardEntry.user.org_scoped_id'];
+    const page = `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3) { nodes { user { id displayName } } } } }`;
+    h.resetUpstream();
+    const names = await h.execute(page);
+    expect(names.errors).toBeUndefined();
+    expect(names.data!.leaderboard.entries.nodes.map((n: any) => n.user.displayName)).toEqual(['Glitch Owl', 'Solar Kite', 'Challenger 14']);
+    expect(h.upstream(ROUTES.node)).toHaveLength(0);
+    expect(h.upstream(ROUTES.leaderboardEntries).map((r) => r.status)).toEqual([400, 200]);
+
+    h.resetUpstream();
+    const ids = await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3) { nodes { user { id displayName orgScopedId } } } } }`);
+    expect(ids.errors).toBeUndefined();
+    for (const { user } of ids.data!.leaderboard.entries.nodes) {
+      expect(user.orgScopedId).toBe(h.emulator.state.users.get(user.id)!.org_scoped_id);
+    }
+    // One profile read per player for the id Horizon would not nest; the entries read asked documented fields at once.
+    expect(h.upstream(ROUTES.leaderboardEntries).map((r) => r.status)).toEqual([200]);
+    expect(h.upstream(ROUTES.node)).toHaveLength(3);
+  });
+});
+
 describe('User.leaderboardEntry', () => {
   test("a player's entry, null without one; NOT_FOUND for an unknown board", async () => {
     const result = await h.execute(`{
@@ -366,6 +389,45 @@ describe('_entities', () => {
       null,
     ]);
     expect(h.upstream(ROUTES.node)).toHaveLength(2); // the two entries; the user came nested
+  });
+
+  test('the entry → leaderboard edge refused by Horizon: entities still resolve, their board found with documented reads', async () => {
+    h.emulator.state.behavior.refuseGuessedFields = ['LeaderboardEntry.leaderboard'];
+    const top = await h.execute(`{ leaderboard(apiName: "SPEEDRUN_LEVEL_1") { entries(first: 2) { nodes { id rank score user { id displayName } } } } }`);
+    const [first, second] = top.data!.leaderboard.entries.nodes;
+    h.resetUpstream();
+    const query = `query($reps: [_Any!]!) { _entities(representations: $reps) {
+      ... on LeaderboardEntry { id rank score user { id displayName } leaderboard { apiName sortOrder } }
+    } }`;
+    const result = await h.execute(query, { reps: [first, second, { id: '4242424242' }].map((e) => ({ __typename: 'LeaderboardEntry', id: e.id })) });
+    expect(result.errors).toBeUndefined();
+    const onBoard = { leaderboard: { apiName: 'SPEEDRUN_LEVEL_1', sortOrder: 'LOWER_IS_BETTER' } };
+    expect(result.data!._entities).toEqual([{ ...first, ...onBoard }, { ...second, ...onBoard }, null]);
+    // One board list for both entries (then shared across requests); only documented reads after the refusal.
+    expect(h.upstream(ROUTES.leaderboards)).toHaveLength(1);
+    // Read at once, both entries ask the edge before either refusal is remembered; the unknown id is Graph's 400 too.
+    expect(
+      h
+        .upstream(ROUTES.node)
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([200, 200, 400, 400, 400]);
+    expect(h.upstream().filter((r) => r.route === ROUTES.leaderboardEntries && r.params.filter !== 'USER_IDS')).toHaveLength(0);
+    h.resetUpstream();
+    const again = await h.execute(query, { reps: [{ __typename: 'LeaderboardEntry', id: second.id }] });
+    expect(again.data!._entities).toEqual([{ ...second, ...onBoard }]);
+    expect(h.upstream(ROUTES.leaderboards)).toHaveLength(0);
+    expect(h.upstream(ROUTES.node).map((r) => [r.status, r.params.fields?.includes('leaderboard{')])).toEqual([[200, false]]);
+
+    // The admin delete, which reads the entry first, works the same.
+    const deleted = await h.execute(`mutation { deleteLeaderboardEntry(id: "${first.id}") { success user { id } leaderboard { apiName } score } }`);
+    expect(deleted.errors).toBeUndefined();
+    expect(deleted.data!.deleteLeaderboardEntry).toEqual({
+      success: true,
+      user: first.user && { id: first.user.id },
+      leaderboard: { apiName: 'SPEEDRUN_LEVEL_1' },
+      score: first.score,
+    });
   });
 
   test('a malformed entry id fails only its own entity', async () => {

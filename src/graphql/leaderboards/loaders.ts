@@ -74,8 +74,9 @@ export function createLeaderboardLoaders(
     observed(onBatch, 'leaderboards.entry', (ids) =>
       loadEach(ids, async (id) => {
         try {
-          const found = await client.leaderboards.getEntry(id, signal);
-          primeUsers([found]);
+          // Should Graph refuse the entry → leaderboard edge, the board is looked for among the shared cached list.
+          const found = await client.leaderboards.getEntry(id, signal, { boards: allBoards });
+          if (found) primeUsers([found]);
           return found;
         } catch (error) {
           if (isUnknownNode(error)) return null;
@@ -127,7 +128,7 @@ export function createLeaderboardLoaders(
   }
 
   function primeUsers(entries: readonly LeaderboardEntry[]) {
-    for (const e of entries) users.profile.prime(e.user.id, e.user);
+    for (const e of entries) users.primeNested(e.user);
   }
 
   return {
