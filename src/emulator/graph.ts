@@ -13,11 +13,13 @@ export class GraphError extends Error {
     readonly type = 'OAuthException',
     readonly subcode?: number,
     readonly isTransient?: boolean,
+    /** Graph's `error_data`: details such as the api name that was not found; `{}` when none. */
+    readonly errorData: Record<string, unknown> = {},
   ) {
     super(message);
   }
 
-  toBody() {
+  toBody(): { error: Record<string, unknown> } {
     return {
       error: {
         message: this.message,
@@ -25,10 +27,18 @@ export class GraphError extends Error {
         code: this.code,
         ...(this.subcode !== undefined ? { error_subcode: this.subcode } : {}),
         ...(this.isTransient !== undefined ? { is_transient: this.isTransient } : {}),
-        error_data: {},
+        error_data: this.errorData,
         fbtrace_id: fbtraceId(),
       },
     };
+  }
+}
+
+/** An error answered byte for byte as it was captured from Horizon, which sent no `fbtrace_id` with it. */
+class CapturedGraphError extends GraphError {
+  override toBody(): { error: Record<string, unknown> } {
+    const { fbtrace_id: _trace, ...error } = super.toBody().error;
+    return { error };
   }
 }
 
@@ -53,6 +63,11 @@ export const errors = {
       33,
     ),
   unknownPath: (path: string) => new GraphError(400, 2500, `Unknown path components: ${path}`),
+  /** Exactly what Horizon answers for a board the app does not have (reference §11, LibreVR/Revive#1458). */
+  unknownLeaderboard: (apiName: string) =>
+    new CapturedGraphError(400, 12075, 'The requested leaderboard has not been configured for this app', 'OCApiException', undefined, undefined, {
+      api_name: apiName,
+    }),
 };
 
 /** A parsed `fields=` value: each field name, with its own sub-selection when it had braces. */
@@ -113,28 +128,43 @@ export interface NodeShape {
   nested?: Record<string, NodeShape>;
   /** Fields returned when `fields` is omitted; Graph returns only `id` for most nodes. */
   defaults?: readonly string[];
-  /** Fields the reference marks readable only by guess; refused when `strict`. */
+  /** Fields the reference marks readable only by guess; refused when `strict` says so. */
   guessed?: readonly string[];
 }
+
+/**
+ * Which guessed fields a projection refuses: none (`false`), all (`true`), or those named by
+ * their path from the top node type, e.g. `LeaderboardEntry.leaderboard`,
+ * `LeaderboardEntry.user.org_scoped_id`, `Leaderboard.title_locale_map`.
+ */
+export type GuessedFieldPolicy = boolean | readonly string[];
 
 /**
  * Graph's projection: only the fields asked for, `id` when none; unknown fields are an
  * error, as on the real API (so the client can never rely on a field that does not exist).
  */
-export function project(node: Record<string, unknown>, shape: NodeShape, selection: FieldTree | null | undefined, strict = false): Record<string, unknown> {
+export function project(
+  node: Record<string, unknown>,
+  shape: NodeShape,
+  selection: FieldTree | null | undefined,
+  strict: GuessedFieldPolicy = false,
+  path: string = shape.type,
+): Record<string, unknown> {
   const wanted: FieldTree = selection ?? new Map((shape.defaults ?? ['id']).map((f) => [f, null]));
   const out: Record<string, unknown> = {};
   for (const [field, sub] of wanted) {
-    if (!shape.fields.includes(field) || (strict && shape.guessed?.includes(field))) {
+    const refusedGuess = strict !== false && shape.guessed?.includes(field) && (strict === true || strict.includes(`${path}.${field}`));
+    if (!shape.fields.includes(field) || refusedGuess) {
       throw errors.param(`Tried accessing nonexisting field (${field}) on node type (${shape.type})`);
     }
     const value = node[field];
     if (value === undefined || value === null) continue;
     const nestedShape = shape.nested?.[field];
     if (nestedShape) {
+      const inner = `${path}.${field}`;
       out[field] = Array.isArray(value)
-        ? value.map((v) => project(v as Record<string, unknown>, nestedShape, sub, strict))
-        : project(value as Record<string, unknown>, nestedShape, sub, strict);
+        ? value.map((v) => project(v as Record<string, unknown>, nestedShape, sub, strict, inner))
+        : project(value as Record<string, unknown>, nestedShape, sub, strict, inner);
     } else {
       out[field] = value;
     }

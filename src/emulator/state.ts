@@ -1,5 +1,6 @@
 import { CommerceData } from './data/commerce.js';
 import { LeaderboardData } from './data/leaderboards.js';
+import type { GuessedFieldPolicy } from './graph.js';
 
 /**
  * The emulator's in-memory world: one app, its users and their tokens, and each API
@@ -65,16 +66,37 @@ export interface EmulatorBehavior {
   allowAppWritesToClientAuthoritative: boolean;
   /**
    * Refuse the fields the reference marks readable only by guess (a leaderboard's time window
-   * and titles, a paid offer's term), as a stricter real Graph might: code 100, "nonexisting
-   * field". Default false: they are served. Tests turn it on to see the client fall back.
+   * and titles, a paid offer's term, an entry's `leaderboard` edge, `org_scoped_id` inside an
+   * entry's user), as a stricter real Graph might: code 100, "nonexisting field". `true`
+   * refuses them all; a list refuses only those named by their path from the top node type
+   * (`LeaderboardEntry.leaderboard`, `LeaderboardEntry.user.org_scoped_id`,
+   * `Leaderboard.title_locale_map`, ...). Default false: they are served. Tests turn it on to
+   * see the client fall back.
    */
-  refuseGuessedFields: boolean;
+  refuseGuessedFields: GuessedFieldPolicy;
+  /**
+   * Which spelling of the viewer-centred `start_at` values `GET /leaderboard_entries` takes
+   * (reference §11, unresolved): `docs` = `VIEWER` / `VIEWER_OR_TOP` (ps-challenges-s2s),
+   * `sdk` = `CENTERED_ON_VIEWER` / `CENTERED_ON_VIEWER_OR_TOP` (the SDK enum), `both` (default).
+   * The other spelling is refused with code 100, as Graph refuses an unknown enum value.
+   */
+  viewerStartAtSpellings: 'both' | 'docs' | 'sdk';
+  /**
+   * How `user_ids` (with `filter=USER_IDS`) may be written; its wire format is unconfirmed
+   * (reference §11): `json-strings` `["1","2"]`, `json-numbers` `[1,2]`, `csv` `1,2`. Default:
+   * all three. Others are refused with code 100.
+   */
+  acceptedUserIdsFormats: readonly UserIdsFormat[];
 }
+
+export type UserIdsFormat = 'json-strings' | 'json-numbers' | 'csv';
 
 /** The emulator's defaults: what the docs describe. Tests switch single behaviours per emulator. */
 export const DEFAULT_BEHAVIOR: Readonly<EmulatorBehavior> = {
   allowAppWritesToClientAuthoritative: false,
   refuseGuessedFields: false,
+  viewerStartAtSpellings: 'both',
+  acceptedUserIdsFormats: ['json-strings', 'json-numbers', 'csv'],
 };
 
 export class EmulatorState {

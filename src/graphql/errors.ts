@@ -9,6 +9,9 @@ import {
   CODE_INVALID_PARAMETER,
   CODE_INVALID_TOKEN,
   CODE_NOT_RANKED,
+  CODE_PERMISSION,
+  CODE_TRANSIENT,
+  CODE_UNKNOWN_LEADERBOARD,
   HorizonApiError,
   HorizonError,
   HorizonNetworkError,
@@ -151,9 +154,7 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
       ...(cause.fbtraceId ? { fbtraceId: cause.fbtraceId } : {}),
     };
     const code = apiErrorCode(cause);
-    // UNAUTHENTICATED here is the player's Horizon user token, not the caller's JWT (src/auth): say which.
-    const reason = code === ErrorCode.UNAUTHENTICATED ? { reason: 'USER_TOKEN_REJECTED' } : {};
-    return { message: apiErrorMessage(cause, code, production), extensions: { code, ...reason, upstream } };
+    return { message: apiErrorMessage(cause, code, production), extensions: { code, ...apiErrorDetails(cause, code), upstream } };
   }
   if (cause instanceof HorizonTimeoutError) {
     return {
@@ -201,21 +202,48 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
   return undefined;
 }
 
+/**
+ * Graph's error codes (reference §7, §11) to ours, whatever the HTTP status Graph sent with them:
+ * 190 → UNAUTHENTICATED (user token) or UPSTREAM_AUTH_FAILED (app token); 4, 17, 32, 613 (or
+ * HTTP 429) → UPSTREAM_RATE_LIMITED; 2, `is_transient` or 5xx → UPSTREAM_UNAVAILABLE; 12074
+ * (not ranked) and 12075 (no such leaderboard) → NOT_FOUND; 100 with subcode 33 (no such node)
+ * or "invalid user id" → NOT_FOUND, other 100s → BAD_USER_INPUT; 10 (or HTTP 403) → FORBIDDEN;
+ * HTTP 404 → NOT_FOUND; anything else → UPSTREAM_ERROR.
+ */
 export function apiErrorCode(error: HorizonApiError): ErrorCode {
   if (error.code === CODE_INVALID_TOKEN) return error.credential === 'user' ? ErrorCode.UNAUTHENTICATED : ErrorCode.UPSTREAM_AUTH_FAILED;
   if (error.throttled) return ErrorCode.UPSTREAM_RATE_LIMITED;
-  if (error.status >= 500 || error.isTransient) return ErrorCode.UPSTREAM_UNAVAILABLE;
-  if (error.code === CODE_NOT_RANKED) return ErrorCode.NOT_FOUND;
+  if (error.status >= 500 || error.isTransient || error.code === CODE_TRANSIENT) return ErrorCode.UPSTREAM_UNAVAILABLE;
+  if (error.code === CODE_NOT_RANKED || error.code === CODE_UNKNOWN_LEADERBOARD) return ErrorCode.NOT_FOUND;
   if (error.code === CODE_INVALID_PARAMETER) {
     if (error.subcode === SUBCODE_UNKNOWN_NODE || /invalid user id/i.test(error.upstreamMessage)) return ErrorCode.NOT_FOUND;
     return ErrorCode.BAD_USER_INPUT;
   }
-  if (error.code === 10 || error.status === 403) return ErrorCode.FORBIDDEN;
+  if (error.code === CODE_PERMISSION || error.status === 403) return ErrorCode.FORBIDDEN;
   if (error.status === 404) return ErrorCode.NOT_FOUND;
   return ErrorCode.UPSTREAM_ERROR;
 }
 
+/** How a missing leaderboard is reported, whether the board list or Horizon's 12075 said so. */
+export function unknownLeaderboardMessage(apiName: string | undefined): string {
+  return apiName ? `No leaderboard with api name ${apiName} is configured for this app` : 'The leaderboard is not configured for this app';
+}
+
+/** What `extensions` says besides the code: which token was refused, which board is missing. */
+function apiErrorDetails(error: HorizonApiError, code: ErrorCode): Record<string, unknown> {
+  // UNAUTHENTICATED here is the player's Horizon user token, not the caller's JWT (src/auth): say which.
+  if (code === ErrorCode.UNAUTHENTICATED) return { reason: 'USER_TOKEN_REJECTED' };
+  if (code !== ErrorCode.NOT_FOUND) return {};
+  if (error.code === CODE_UNKNOWN_LEADERBOARD) return { reason: 'UNKNOWN_LEADERBOARD', ...(error.apiName ? { leaderboard: error.apiName } : {}) };
+  if (error.code === CODE_NOT_RANKED) return { reason: 'NOT_RANKED', ...(error.apiName ? { leaderboard: error.apiName } : {}) };
+  return {};
+}
+
 function apiErrorMessage(error: HorizonApiError, code: ErrorCode, production: boolean): string {
+  if (error.code === CODE_UNKNOWN_LEADERBOARD && code === ErrorCode.NOT_FOUND) {
+    // Graph's message is generic; its error_data (or our request) names the board.
+    return unknownLeaderboardMessage(error.apiName);
+  }
   switch (code) {
     case ErrorCode.UPSTREAM_AUTH_FAILED:
       return "The Horizon API rejected this subgraph's app credentials (check HORIZON_APP_ID and HORIZON_APP_SECRET)";

@@ -6,16 +6,21 @@
 import type { CancelSignal } from './signal.js';
 import { redactSecrets } from './redact.js';
 
-/** Graph's error envelope: `{"error":{"message","type","code","error_subcode","fbtrace_id","is_transient"}}`. */
+/** Graph's error envelope: `{"error":{"message","type","code","error_subcode","error_data","fbtrace_id","is_transient"}}`. */
 export interface GraphErrorBody {
   message?: unknown;
   type?: unknown;
   code?: unknown;
   error_subcode?: unknown;
   error_user_msg?: unknown;
+  /** Details of the failure, e.g. `{"api_name":"R_FarmVR_A_T3"}` with code 12075 (reference §11). */
+  error_data?: unknown;
   fbtrace_id?: unknown;
   is_transient?: unknown;
 }
+
+/** `error_data` as kept: flat scalars only (see `boundedErrorData`). */
+export type GraphErrorData = Readonly<Record<string, string | number | boolean>>;
 
 /** Base class, so callers can tell every upstream failure apart from a bug with one `instanceof`. */
 export abstract class HorizonError extends Error {
@@ -50,8 +55,22 @@ export class HorizonApiError extends HorizonError {
 
   /** From a `Retry-After` header, when Graph sent one. */
   readonly retryAfterMs: number | undefined;
+  /** Graph's `error_data`, bounded and redacted (`boundedErrorData`); undefined when absent or empty. */
+  readonly errorData: GraphErrorData | undefined;
+  /**
+   * The `api_name` parameter of the failed request, when it had one: which leaderboard (or
+   * achievement) it was about, for the cases where Graph's `error_data` does not say.
+   */
+  readonly requestApiName: string | undefined;
 
-  constructor(endpoint: string, status: number, body: GraphErrorBody | undefined, credential: 'app' | 'user' = 'app', retryAfterMs?: number) {
+  constructor(
+    endpoint: string,
+    status: number,
+    body: GraphErrorBody | undefined,
+    credential: 'app' | 'user' = 'app',
+    retryAfterMs?: number,
+    requestApiName?: string,
+  ) {
     const upstreamMessage = typeof body?.message === 'string' ? redactSecrets(body.message) : `HTTP ${status}`;
     super(`Horizon API ${endpoint} failed (HTTP ${status}${typeof body?.code === 'number' ? `, code ${body.code}` : ''}): ${upstreamMessage}`, endpoint);
     this.status = status;
@@ -63,6 +82,14 @@ export class HorizonApiError extends HorizonError {
     this.upstreamMessage = upstreamMessage;
     this.credential = credential;
     this.retryAfterMs = retryAfterMs;
+    this.errorData = boundedErrorData(body?.error_data);
+    this.requestApiName = requestApiName;
+  }
+
+  /** The api name the failure is about: Graph's `error_data.api_name`, else the request's. */
+  get apiName(): string | undefined {
+    const named = this.errorData?.api_name;
+    return typeof named === 'string' && named !== '' ? named : this.requestApiName;
   }
 
   /** Graph's throttling codes (app, user, page, custom rate limits). */
@@ -193,6 +220,47 @@ export const CODE_INVALID_PARAMETER = 100;
 export const SUBCODE_UNKNOWN_NODE = 33;
 /** "You're not yet ranked on this leaderboard." */
 export const CODE_NOT_RANKED = 12074;
+/**
+ * "The requested leaderboard has not been configured for this app" (type OCApiException,
+ * HTTP 400, `error_data.api_name` names the board), reference §11.
+ */
+export const CODE_UNKNOWN_LEADERBOARD = 12075;
+/** "An unexpected error has occurred. Please retry your request later." */
+export const CODE_TRANSIENT = 2;
+/** "(#10) ... permission": the token may not do this. */
+export const CODE_PERMISSION = 10;
+
+const MAX_ERROR_DATA_KEYS = 8;
+const MAX_ERROR_DATA_STRING = 200;
+
+/**
+ * Graph's `error_data`, kept small and safe to print: an object (or a JSON object in a
+ * string, as Graph sometimes sends it) reduced to at most 8 keys with scalar values,
+ * strings redacted (before they are cut, so no part of a secret survives) and cut to 200
+ * characters. Nested values are dropped.
+ */
+export function boundedErrorData(value: unknown): GraphErrorData | undefined {
+  let object = value;
+  if (typeof object === 'string' && object.length <= 4096 && object.trimStart().startsWith('{')) {
+    try {
+      object = JSON.parse(object);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!object || typeof object !== 'object' || Array.isArray(object)) return undefined;
+  const kept: Record<string, string | number | boolean> = {};
+  let count = 0;
+  for (const [key, item] of Object.entries(object as Record<string, unknown>)) {
+    if (count >= MAX_ERROR_DATA_KEYS) break;
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(key)) continue;
+    if (typeof item === 'string') kept[key] = redactSecrets(item.slice(0, 4096)).slice(0, MAX_ERROR_DATA_STRING);
+    else if ((typeof item === 'number' && Number.isFinite(item)) || typeof item === 'boolean') kept[key] = item;
+    else continue;
+    count++;
+  }
+  return count > 0 ? kept : undefined;
+}
 
 function toInt(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value)) return value;

@@ -5,6 +5,7 @@
  * read losslessly (`losslessIntegerFields`).
  */
 import type { CancelSignal } from './signal.js';
+import { CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from './errors.js';
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
 import {
   collectAllPages,
@@ -15,10 +16,13 @@ import {
   parseGraphTime,
   readPage,
   withDocumentedFields,
+  withGuessedFields,
+  withParamSpelling,
   type FieldChoice,
+  type GuessedField,
 } from './params.js';
 import type { Credential, RequestSender } from './transport.js';
-import { toUser, type HorizonUser } from './users.js';
+import { toUser, type HorizonUser, type ProfileField } from './users.js';
 
 export const SORT_ORDERS = ['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
@@ -140,20 +144,64 @@ const LEADERBOARD_FIELDS: FieldChoice = {
   preferred: fieldsParam([...DOCUMENTED_LEADERBOARD_FIELDS, 'earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map']),
   documented: fieldsParam(DOCUMENTED_LEADERBOARD_FIELDS),
 };
-// The same profile fields `GET /{user_id}` asks for, so a nested user is a complete profile.
-const ENTRY_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'];
-const ENTRY_FIELDS = fieldsParam(['id', 'rank', 'score', 'timestamp', 'extra_data_base64', { user: ENTRY_USER_FIELDS }]);
-const ENTRY_NODE_FIELDS = fieldsParam([
-  'id',
-  'rank',
-  'score',
-  'timestamp',
-  'extra_data_base64',
-  { user: ENTRY_USER_FIELDS },
-  { leaderboard: ['id', 'api_name'] },
-]);
+/**
+ * Entry fields. Documented (ps-leaderboards-s2s): `id, user, rank, score, timestamp,
+ * extra_data_base64`, the user as `user{id,alias,profile_url}` (+ `display_name` in the
+ * reference's field list). Guessed (reference §11), each dropped on its own when refused:
+ * `org_scoped_id` inside the user (then read from the profile, `GET /{user_id}`, where it is
+ * documented), and the entry → `leaderboard{id,api_name}` edge of `GET /{entry_id}` (then the
+ * board is found with documented reads, see `getEntry`).
+ */
+const ENTRY_SCALARS = ['id', 'rank', 'score', 'timestamp', 'extra_data_base64'];
+const DOCUMENTED_ENTRY_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url'];
+const ENTRY_USER_ORG_SCOPED_ID: GuessedField = { name: 'leaderboard_entry.user.org_scoped_id', field: 'org_scoped_id' };
+const ENTRY_LEADERBOARD: GuessedField = { name: 'leaderboard_entry.leaderboard', field: 'leaderboard' };
+const entrySelections = new Map<string, string>();
+function entryFields(asked: ReadonlySet<string>): string {
+  const key = [...asked].sort().join(',');
+  let fields = entrySelections.get(key);
+  if (fields === undefined) {
+    const user = asked.has(ENTRY_USER_ORG_SCOPED_ID.name) ? [...DOCUMENTED_ENTRY_USER_FIELDS, 'org_scoped_id'] : DOCUMENTED_ENTRY_USER_FIELDS;
+    fields = fieldsParam([...ENTRY_SCALARS, { user }, ...(asked.has(ENTRY_LEADERBOARD.name) ? [{ leaderboard: ['id', 'api_name'] }] : [])]);
+    entrySelections.set(key, fields);
+  }
+  return fields;
+}
+/** What an entry's nested user lacks when `org_scoped_id` could not be asked there. */
+function missingUserFields(asked: ReadonlySet<string>): readonly ProfileField[] {
+  return asked.has(ENTRY_USER_ORG_SCOPED_ID.name) ? [] : ['orgScopedId'];
+}
 /** `score` may exceed 2^53. */
 const LOSSLESS = ['score'] as const;
+
+/**
+ * The viewer-centred starts on the wire. ps-challenges-s2s spells them `VIEWER` and
+ * `VIEWER_OR_TOP`; the SDK enum says `CENTERED_ON_VIEWER(_OR_TOP)`; which one graph.oculus.com
+ * takes is unresolved (reference §11). The docs' spelling is sent first (docs outrank the
+ * SDK); see `withParamSpelling` for the fallback.
+ */
+const VIEWER_START_SPELLINGS = {
+  docs: { CENTERED_ON_VIEWER: 'VIEWER', CENTERED_ON_VIEWER_OR_TOP: 'VIEWER_OR_TOP' },
+  sdk: { CENTERED_ON_VIEWER: 'CENTERED_ON_VIEWER', CENTERED_ON_VIEWER_OR_TOP: 'CENTERED_ON_VIEWER_OR_TOP' },
+} as const;
+type StartAtSpelling = keyof typeof VIEWER_START_SPELLINGS;
+const START_AT_SPELLINGS: readonly [StartAtSpelling, ...StartAtSpelling[]] = ['docs', 'sdk'];
+
+/**
+ * `user_ids` on the wire (reference §11: "List of integers", wire format unconfirmed): a JSON
+ * array of strings first, as Graph's documented array parameters are written (`api_names`),
+ * then of integers, then a comma-separated list.
+ */
+const USER_IDS_FORMATS = {
+  'json-strings': (ids: readonly string[]) => jsonArrayParam(ids),
+  'json-numbers': (ids: readonly string[]) => `[${ids.join(',')}]`,
+  csv: (ids: readonly string[]) => ids.join(','),
+} as const;
+type UserIdsFormat = keyof typeof USER_IDS_FORMATS;
+const USER_IDS_FORMAT_ORDER: readonly [UserIdsFormat, ...UserIdsFormat[]] = ['json-strings', 'json-numbers', 'csv'];
+
+/** Boards read at once while looking for an entry's board (`getEntry` without the leaderboard edge). */
+const BOARD_SCAN_CONCURRENCY = 4;
 
 export class LeaderboardsApi {
   constructor(private readonly transport: RequestSender) {}
@@ -238,26 +286,42 @@ export class LeaderboardsApi {
     if (query.limit !== undefined && !(Number.isSafeInteger(query.limit) && query.limit > 0))
       throw new InvalidArgumentError('limit', 'limit must be a positive integer');
     const credential: Credential = query.userToken ? { kind: 'user', token: query.userToken } : { kind: 'app' };
-    const body = await this.transport.request<{ paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } }>({
-      method: 'GET',
-      path: '/leaderboard_entries',
-      endpoint: 'GET /leaderboard_entries',
-      params: {
-        api_name: query.apiName,
-        start_at: startAt,
-        offset: query.offset,
-        filter,
-        user_ids: query.userIds ? jsonArrayParam(query.userIds) : undefined,
-        limit: query.limit,
-        after: query.after,
-        summary: query.summary ? true : undefined,
-        fields: ENTRY_FIELDS,
-      },
-      credential,
-      losslessIntegerFields: LOSSLESS,
-      signal: query.signal,
-    });
-    const page = readPage(body, (raw: RawEntry) => toEntry(raw, query.apiName));
+    type Body = { paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } };
+    const refused = this.transport.refusedFields;
+    const send = (startAtSpelling: StartAtSpelling, userIdsFormat: UserIdsFormat | undefined) =>
+      withGuessedFields(refused, [ENTRY_USER_ORG_SCOPED_ID], entryFields, async (fields, asked) => ({
+        asked,
+        body: await this.transport.request<Body>({
+          method: 'GET',
+          path: '/leaderboard_entries',
+          endpoint: 'GET /leaderboard_entries',
+          params: {
+            api_name: query.apiName,
+            start_at: startAt === 'TOP' || startAt === 'OFFSET' ? startAt : VIEWER_START_SPELLINGS[startAtSpelling][startAt],
+            offset: query.offset,
+            filter,
+            user_ids: query.userIds && userIdsFormat ? USER_IDS_FORMATS[userIdsFormat](query.userIds) : undefined,
+            limit: query.limit,
+            after: query.after,
+            summary: query.summary ? true : undefined,
+            fields,
+          },
+          credential,
+          losslessIntegerFields: LOSSLESS,
+          signal: query.signal,
+        }),
+      }));
+    // Each unconfirmed wire form is tried in its best-sourced spelling first (see withParamSpelling).
+    const withUserIds = (startAtSpelling: StartAtSpelling) =>
+      query.userIds
+        ? withParamSpelling(refused, 'leaderboard_entries.user_ids', USER_IDS_FORMAT_ORDER, mayRefuse('user_ids'), (format) => send(startAtSpelling, format))
+        : send(startAtSpelling, undefined);
+    const { body, asked } =
+      startAt === 'TOP' || startAt === 'OFFSET'
+        ? await withUserIds('docs')
+        : await withParamSpelling(refused, 'leaderboard_entries.start_at', START_AT_SPELLINGS, mayRefuse('start_at'), withUserIds);
+    const missing = missingUserFields(asked);
+    const page = readPage(body, (raw: RawEntry) => toEntry(raw, query.apiName, missing));
     const paging = body.paging ?? {};
     const cursor = (value: unknown, link: unknown, name: string) =>
       typeof value === 'string' && value !== '' ? value : typeof link === 'string' ? cursorFromUrl(link, name) : undefined;
@@ -279,19 +343,62 @@ export class LeaderboardsApi {
     });
   }
 
-  /** `GET /{entry_id}`. */
-  async getEntry(entryId: string, signal?: CancelSignal): Promise<LeaderboardEntry> {
+  /**
+   * `GET /{entry_id}`: an entry by id, with its board; null when it disappeared while its board
+   * was being looked for. The board comes from the entry's `leaderboard{id,api_name}` edge, a
+   * guess (reference §11): when Graph refuses it, the entry's documented fields are read and
+   * its board found with documented calls only: the player's entry (`filter=USER_IDS`) on each
+   * of the app's boards (`boards`, e.g. a shared cached list; default `list()`), until one has
+   * this entry id. That costs a call per board, and is paid only after such a refusal.
+   */
+  async getEntry(entryId: string, signal?: CancelSignal, options: { boards?: () => Promise<readonly Leaderboard[]> } = {}): Promise<LeaderboardEntry | null> {
     assertGraphId('entryId', entryId);
-    const raw = await this.transport.request<RawEntry>({
-      method: 'GET',
-      path: `/${entryId}`,
-      endpoint: 'GET /{entry_id}',
-      params: { fields: ENTRY_NODE_FIELDS },
-      losslessIntegerFields: LOSSLESS,
-      signal,
-    });
-    if (typeof raw.leaderboard?.api_name !== 'string') throw new TypeError('leaderboard entry has no leaderboard.api_name');
-    return toEntry(raw, raw.leaderboard.api_name);
+    const { raw, asked } = await withGuessedFields(
+      this.transport.refusedFields,
+      [ENTRY_LEADERBOARD, ENTRY_USER_ORG_SCOPED_ID],
+      entryFields,
+      async (fields, asked) => ({
+        asked,
+        raw: await this.transport.request<RawEntry>({
+          method: 'GET',
+          path: `/${entryId}`,
+          endpoint: 'GET /{entry_id}',
+          params: { fields },
+          losslessIntegerFields: LOSSLESS,
+          signal,
+        }),
+      }),
+    );
+    if (typeof raw.leaderboard?.api_name === 'string') return toEntry(raw, raw.leaderboard.api_name, missingUserFields(asked));
+    if (!raw.user || raw.user.id === undefined) throw new TypeError('leaderboard entry has no user');
+    return this.findOnBoards(parseGraphId(raw.id ?? entryId), parseGraphId(raw.user.id), options.boards ?? (() => this.list({ signal })), signal);
+  }
+
+  /** The entry with this id among the player's entries on the app's boards; null when none has it. */
+  private async findOnBoards(
+    entryId: string,
+    userId: string,
+    boards: () => Promise<readonly Leaderboard[]>,
+    signal: CancelSignal | undefined,
+  ): Promise<LeaderboardEntry | null> {
+    // Boards with entries first: the entry's board has at least this one (unless the list is stale).
+    const candidates = [...(await boards())].sort((a, b) => Number(b.entryCount > 0) - Number(a.entryCount > 0));
+    for (let i = 0; i < candidates.length; i += BOARD_SCAN_CONCURRENCY) {
+      const found = await Promise.all(
+        candidates.slice(i, i + BOARD_SCAN_CONCURRENCY).map(async (board) => {
+          try {
+            return (await this.entriesOfUsers(board.apiName, [userId], signal)).find((e) => e.id === entryId);
+          } catch (error) {
+            // A board deleted since the list was read has not got it.
+            if (error instanceof HorizonApiError && error.code === CODE_UNKNOWN_LEADERBOARD) return undefined;
+            throw error;
+          }
+        }),
+      );
+      const entry = found.find((e) => e !== undefined);
+      if (entry) return entry;
+    }
+    return null;
   }
 
   /**
@@ -349,6 +456,21 @@ export class LeaderboardsApi {
     });
     return body.success === true;
   }
+}
+
+/**
+ * Whether a code-100 refusal may be of `param`'s spelling: it names `param`, or names nothing
+ * else it could be about (Graph's "Param X ..." / "Parameter X: ..." for another parameter,
+ * an unknown player, a missing user token, a refused field).
+ */
+function mayRefuse(param: string): (error: HorizonApiError) => boolean {
+  return (error) => {
+    const message = error.upstreamMessage;
+    if (/invalid user id|access token|nonexisting field/i.test(message)) return false;
+    if (new RegExp(`\\b${param}\\b`, 'i').test(message)) return true;
+    const named = /\bparam(?:eter)?\s+([a-z_]+)/i.exec(message)?.[1];
+    return named === undefined;
+  };
 }
 
 /** Bytes that standard, padded base64 decodes to; undefined when it is not base64. */
@@ -416,7 +538,7 @@ export function toLeaderboard(raw: RawLeaderboard): Leaderboard {
   };
 }
 
-function toEntry(raw: RawEntry, apiName: string): LeaderboardEntry {
+function toEntry(raw: RawEntry, apiName: string, missingUserFields: readonly ProfileField[]): LeaderboardEntry {
   if (!raw.user || raw.user.id === undefined) throw new TypeError('leaderboard entry has no user');
   const rank = parseGraphInt(raw.rank);
   if (rank === undefined) throw new TypeError('leaderboard entry has no rank');
@@ -427,7 +549,7 @@ function toEntry(raw: RawEntry, apiName: string): LeaderboardEntry {
     score: parseScore(raw.score),
     timestamp: parseGraphTime(raw.timestamp),
     extraDataBase64: typeof raw.extra_data_base64 === 'string' && raw.extra_data_base64 !== '' ? raw.extra_data_base64 : null,
-    user: toUser(raw.user),
+    user: toUser(raw.user, missingUserFields),
   };
 }
 

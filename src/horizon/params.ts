@@ -44,6 +44,88 @@ export async function withDocumentedFields<T>(refused: Set<string>, choice: Fiel
   }
 }
 
+/** One part of a selection that is asked only by guess, and dropped when Graph refuses it. */
+export interface GuessedField {
+  /** Names the guess in the transport's memory of refusals. */
+  readonly name: string;
+  /** The field as Graph names it in "Tried accessing nonexisting field (org_scoped_id) ...". */
+  readonly field: string;
+}
+
+/**
+ * `withDocumentedFields` for a selection with several independent guesses. Every guess not
+ * yet refused is asked; when Graph refuses the selection ("nonexisting field", code 100), the
+ * guess its message names is dropped (all those asked, when the message names none of them)
+ * and the call made again; dropped guesses are remembered by the transport. `call` learns
+ * which guesses its selection holds, so a reader can tell "not asked" from "absent".
+ */
+export async function withGuessedFields<T>(
+  refused: Set<string>,
+  guesses: readonly GuessedField[],
+  select: (asked: ReadonlySet<string>) => string,
+  call: (fields: string, asked: ReadonlySet<string>) => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    const asked = new Set(guesses.filter((g) => !refused.has(g.name)).map((g) => g.name));
+    try {
+      return await call(select(asked), asked);
+    } catch (error) {
+      if (asked.size === 0 || !isFieldRefusal(error)) throw error;
+      const named = /nonexisting field \(([A-Za-z0-9_]+)\)/i.exec(error.upstreamMessage)?.[1];
+      const culprits = guesses.filter((g) => asked.has(g.name) && g.field === named);
+      for (const g of culprits.length > 0 ? culprits : guesses.filter((g) => asked.has(g.name))) refused.add(g.name);
+    }
+  }
+}
+
+function isFieldRefusal(error: unknown): error is HorizonApiError {
+  return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && /nonexisting field/i.test(error.upstreamMessage);
+}
+
+/**
+ * A parameter whose wire form the sources disagree on (reference §11), e.g. `start_at=VIEWER`
+ * (docs) vs `CENTERED_ON_VIEWER` (SDK). The call is made in the spelling last seen to work
+ * (the first, the best-sourced, until Graph refuses it); when Graph refuses it in a way
+ * `mayBeSpelling` cannot rule out, the other spellings are tried once each, in order. The
+ * first that Graph takes is remembered by the transport: it answered, or failed for some
+ * other reason than a code 100 (e.g. 12074: the value was understood). When every spelling is
+ * refused, the spelling was not the problem: the first refusal is thrown, nothing remembered.
+ */
+export async function withParamSpelling<S extends string, T>(
+  refused: Set<string>,
+  param: string,
+  spellings: readonly [S, ...S[]],
+  mayBeSpelling: (error: HorizonApiError) => boolean,
+  call: (spelling: S) => Promise<T>,
+): Promise<T> {
+  const key = (spelling: S) => `${param}=${spelling}`;
+  const current = spellings.find((s) => refused.has(key(s))) ?? spellings[0];
+  const remember = (spelling: S) => {
+    for (const s of spellings) refused.delete(key(s));
+    if (spelling !== spellings[0]) refused.add(key(spelling));
+  };
+  let first: unknown;
+  try {
+    return await call(current);
+  } catch (error) {
+    if (!(error instanceof HorizonApiError) || error.code !== CODE_INVALID_PARAMETER || error.subcode !== undefined || !mayBeSpelling(error)) throw error;
+    first = error;
+  }
+  for (const spelling of spellings) {
+    if (spelling === current) continue;
+    try {
+      const result = await call(spelling);
+      remember(spelling);
+      return result;
+    } catch (error) {
+      if (error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER) continue;
+      if (error instanceof HorizonApiError) remember(spelling);
+      throw error;
+    }
+  }
+  throw first;
+}
+
 /** Graph's array parameters are JSON arrays in a string: `api_names=["A","B"]`. */
 export function jsonArrayParam(values: readonly string[]): string {
   return JSON.stringify(values);

@@ -97,7 +97,11 @@ export interface CallScope {
 export interface RequestSender {
   readonly appId: string;
   request<T = unknown>(req: HorizonRequest): Promise<T>;
-  /** Field selections Graph refused (see `withDocumentedFields` in params.ts), shared by every view of one transport. */
+  /**
+   * What Graph refused and what was sent instead, shared by every view of one transport: field
+   * selections (see `withDocumentedFields` in params.ts) and parameter spellings (e.g. the
+   * viewer-centred `start_at`, src/horizon/leaderboards.ts).
+   */
   readonly refusedFields: Set<string>;
 }
 
@@ -229,7 +233,7 @@ export class HorizonTransport implements RequestSender {
         throw networkFailure(req.endpoint, cause, this.requestTimeoutMs);
       }
       status = response.statusCode;
-      const result = this.decode<T>(req.endpoint, response, credential.kind, req.losslessIntegerFields);
+      const result = this.decode<T>(req, response, credential.kind);
       this.report({
         endpoint: req.endpoint,
         method: req.method,
@@ -283,7 +287,8 @@ export class HorizonTransport implements RequestSender {
     return { path: this.basePath + req.path + (query ? `?${query}` : ''), body: undefined, headers };
   }
 
-  private decode<T>(endpoint: string, response: CollectedResponse, credential: Credential['kind'], losslessFields?: readonly string[]): T {
+  private decode<T>(req: HorizonRequest, response: CollectedResponse, credential: Credential['kind']): T {
+    const { endpoint, losslessIntegerFields: losslessFields } = req;
     const status = response.statusCode;
     const text = response.body.toString('utf8');
     const retryAfter = retryAfterMs(response.headers['retry-after']);
@@ -300,10 +305,10 @@ export class HorizonTransport implements RequestSender {
     }
     const envelope = json as { error?: GraphErrorBody } | null;
     if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {
-      throw new HorizonApiError(endpoint, status, envelope.error, credential, retryAfter);
+      throw new HorizonApiError(endpoint, status, envelope.error, credential, retryAfter, requestApiName(req));
     }
     if (status < 200 || status >= 300) {
-      throw new HorizonApiError(endpoint, status, undefined, credential, retryAfter);
+      throw new HorizonApiError(endpoint, status, undefined, credential, retryAfter, requestApiName(req));
     }
     if (!envelope || typeof envelope !== 'object') {
       throw new HorizonProtocolError(endpoint, status, 'body is not a JSON object');
@@ -334,6 +339,12 @@ export class HorizonTransport implements RequestSender {
       }
     }
   }
+}
+
+/** The request's `api_name` parameter, which errors name when Graph's own `error_data` does not. */
+function requestApiName(req: HorizonRequest): string | undefined {
+  const value = req.params?.api_name;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** `"score":9007199254740993` → `"score":"9007199254740993"` for the named fields, so no digit is lost. */

@@ -13,7 +13,16 @@ export interface HorizonUser {
   profileUrl: string | null;
   /** Stable across every app of the developer organization. */
   orgScopedId: string | null;
+  /**
+   * Profile fields that were not read where this user was (Graph refused asking them there,
+   * e.g. `org_scoped_id` inside a leaderboard entry): their values above are placeholders, not
+   * Horizon's answer; read the profile (`get`) for them. Absent when the profile is complete.
+   */
+  missingFields?: readonly ProfileField[];
 }
+
+/** The profile fields of a `HorizonUser`. */
+export type ProfileField = 'alias' | 'displayName' | 'profileUrl' | 'orgScopedId';
 
 const USER_FIELDS = fieldsParam(['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id']);
 
@@ -77,12 +86,14 @@ function assertNonce(nonce: string): void {
   if (!/^[\x21-\x7e]{1,512}$/.test(nonce)) throw new InvalidArgumentError('nonce', 'nonce must be 1-512 printable characters without spaces');
 }
 
-export function toUser(raw: RawUser): HorizonUser {
+/** A user as Graph sent it; `missing` names the profile fields that were not asked for. */
+export function toUser(raw: RawUser, missing: readonly ProfileField[] = []): HorizonUser {
   return {
     id: parseGraphId(raw.id),
     alias: typeof raw.alias === 'string' ? raw.alias : null,
     displayName: typeof raw.display_name === 'string' ? raw.display_name : null,
     profileUrl: typeof raw.profile_url === 'string' ? raw.profile_url : null,
     orgScopedId: raw.org_scoped_id === undefined || raw.org_scoped_id === null ? null : parseGraphId(raw.org_scoped_id),
+    ...(missing.length > 0 ? { missingFields: missing } : {}),
   };
 }

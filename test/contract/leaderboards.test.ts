@@ -2,7 +2,7 @@
 import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { CODE_NOT_RANKED, HorizonApiError } from '../../src/horizon/errors.js';
+import { CODE_NOT_RANKED, CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from '../../src/horizon/errors.js';
 import { InvalidArgumentError } from '../../src/horizon/ids.js';
 import { parseScore, type Leaderboard, type LeaderboardEntry } from '../../src/horizon/leaderboards.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
@@ -249,13 +249,42 @@ describe('read-only, one shared emulator', () => {
       expect(centred.json.error).toMatchObject({ code: 100 });
     });
 
-    test('api_name is required; an unknown board or enum value is code 100', async () => {
+    test('api_name is required (code 100); an unknown board is 12075 naming it; a bad enum value is code 100', async () => {
       const missing = await raw(emulator, 'GET', '/leaderboard_entries', {});
       expect(missing.json.error).toMatchObject({ code: 100, message: '(#100) The parameter api_name is required' });
       const unknown = await apiError(client.leaderboards.entries({ apiName: 'NOPE' }));
-      expect(unknown).toMatchObject({ code: 100, upstreamMessage: '(#100) Parameter api_name: invalid leaderboard api name: NOPE' });
+      expect(unknown).toMatchObject({
+        status: 400,
+        code: CODE_UNKNOWN_LEADERBOARD,
+        type: 'OCApiException',
+        upstreamMessage: 'The requested leaderboard has not been configured for this app',
+        errorData: { api_name: 'NOPE' },
+        apiName: 'NOPE',
+      });
       const badFilter = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', filter: 'EVERYONE' });
       expect(badFilter.json.error).toMatchObject({ code: 100 });
+    });
+
+    test('an unknown board answers exactly what Horizon sent for one (reference §11): on submit, reads and remove-all', async () => {
+      const captured = {
+        error: {
+          message: 'The requested leaderboard has not been configured for this app',
+          type: 'OCApiException',
+          code: 12075,
+          error_data: { api_name: 'R_FarmVR_A_T3' },
+        },
+      };
+      const submit = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'R_FarmVR_A_T3', score: '5', user_id: demoUserId(1) });
+      expect(submit.status).toBe(400);
+      expect(submit.text).toBe(JSON.stringify(captured));
+      const read = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'R_FarmVR_A_T3' });
+      expect([read.status, read.json]).toEqual([400, captured]);
+      const removeAll = await raw(emulator, 'POST', '/leaderboard_remove_all_entries', { api_name: 'R_FarmVR_A_T3' });
+      expect([removeAll.status, removeAll.json]).toEqual([400, captured]);
+      // The client keeps error_data, and names the board from it.
+      const error = await apiError(client.leaderboards.submitEntry({ apiName: 'R_FarmVR_A_T3', userId: demoUserId(1), score: 5n }));
+      expect(error).toMatchObject({ code: 12075, errorData: { api_name: 'R_FarmVR_A_T3' }, apiName: 'R_FarmVR_A_T3', requestApiName: 'R_FarmVR_A_T3' });
+      expect(emulator.state.leaderboards.boards.has('R_FarmVR_A_T3')).toBe(false);
     });
 
     test('getEntry reads an entry by id, naming its board', async () => {
@@ -492,8 +521,8 @@ describe('writes, a fresh emulator per test', () => {
     const board = (await client.leaderboards.get('SEASON_0'))!;
     expect(await client.leaderboards.delete(board.id)).toBe(true);
     expect(await client.leaderboards.get('SEASON_0')).toBeNull();
-    expect((await apiError(client.leaderboards.entries({ apiName: 'SEASON_0' }))).upstreamMessage).toContain('invalid leaderboard api name');
-    expect((await apiError(client.leaderboards.removeAllEntries('SEASON_0'))).code).toBe(100);
+    expect(await apiError(client.leaderboards.entries({ apiName: 'SEASON_0' }))).toMatchObject({ code: 12075, apiName: 'SEASON_0' });
+    expect((await apiError(client.leaderboards.removeAllEntries('SEASON_0'))).code).toBe(12075);
   });
 
   test('deletes need the app token', async () => {
@@ -518,5 +547,127 @@ describe('parseScore', () => {
     expect(() => parseScore('9223372036854775808')).toThrow(TypeError);
     expect(() => parseScore('12.5')).toThrow(TypeError);
     expect(() => parseScore(undefined)).toThrow(TypeError);
+  });
+});
+
+/**
+ * `start_at` spellings (reference §11): the docs say VIEWER / VIEWER_OR_TOP, the SDK enum
+ * CENTERED_ON_VIEWER(_OR_TOP). The client sends the docs' spelling, survives a code-100 refusal
+ * with one retry in the other, and remembers the one that worked.
+ */
+describe('viewer-centred start_at spellings', () => {
+  let emulator: RunningEmulator;
+  let client: HorizonClient;
+  const startAts = () => emulator.requests.map((r) => [r.params.start_at, r.status]);
+  const aroundPlayer5 = () => client.leaderboards.entries({ apiName: 'HIGH_SCORES', startAt: 'CENTERED_ON_VIEWER', limit: 3, userToken: demoUserToken(5) });
+  const orTopPlayer10 = () =>
+    client.leaderboards.entries({ apiName: 'SPEEDRUN_LEVEL_1', startAt: 'CENTERED_ON_VIEWER_OR_TOP', limit: 2, userToken: demoUserToken(10) });
+  async function start(spellings: 'both' | 'docs' | 'sdk') {
+    emulator = await startEmulator({ port: 0, behavior: { viewerStartAtSpellings: spellings } });
+    client = clientFor(emulator, { retry: false });
+  }
+  afterEach(async () => {
+    await client.close();
+    await emulator.close();
+  });
+
+  test('by default the emulator takes both spellings, and the client sends the docs’ one: one call each', async () => {
+    await start('both');
+    for (const startAt of ['VIEWER', 'CENTERED_ON_VIEWER', 'VIEWER_OR_TOP', 'CENTERED_ON_VIEWER_OR_TOP']) {
+      const answer = await raw(
+        emulator,
+        'GET',
+        '/leaderboard_entries',
+        { api_name: 'HIGH_SCORES', start_at: startAt, limit: '3', fields: 'rank' },
+        demoUserToken(5),
+      );
+      expect([startAt, answer.status, answer.json.data]).toEqual([startAt, 200, [{ rank: 34 }, { rank: 35 }, { rank: 36 }]]);
+    }
+    const notRanked = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'SPEEDRUN_LEVEL_1', start_at: 'VIEWER' }, demoUserToken(10));
+    expect(notRanked.json.error).toMatchObject({ code: CODE_NOT_RANKED });
+    emulator.clearRequests();
+    expect((await aroundPlayer5()).entries.map((e) => e.rank)).toEqual([34, 35, 36]);
+    expect((await orTopPlayer10()).entries.map((e) => e.rank)).toEqual([1, 2]);
+    expect(startAts()).toEqual([
+      ['VIEWER', 200],
+      ['VIEWER_OR_TOP', 200],
+    ]);
+    // TOP and OFFSET have one spelling.
+    emulator.clearRequests();
+    await client.leaderboards.entries({ apiName: 'HIGH_SCORES', limit: 1 });
+    expect(startAts()).toEqual([['TOP', 200]]);
+  });
+
+  test('docs’ spelling refused (code 100): one retry with the SDK’s, remembered for every later read', async () => {
+    await start('sdk');
+    const refused = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', start_at: 'VIEWER' }, demoUserToken(5));
+    expect(refused).toMatchObject({ status: 400, json: { error: { code: 100, message: expect.stringContaining('start_at') } } });
+    emulator.clearRequests();
+    const page = await aroundPlayer5();
+    expect(page.entries.map((e) => [e.rank, e.user.id])).toEqual([
+      [34, expect.any(String)],
+      [35, demoUserId(5)],
+      [36, expect.any(String)],
+    ]);
+    expect(startAts()).toEqual([
+      ['VIEWER', 400],
+      ['CENTERED_ON_VIEWER', 200],
+    ]);
+    emulator.clearRequests();
+    expect((await orTopPlayer10()).entries.map((e) => e.rank)).toEqual([1, 2]);
+    await aroundPlayer5();
+    expect(startAts()).toEqual([
+      ['CENTERED_ON_VIEWER_OR_TOP', 200],
+      ['CENTERED_ON_VIEWER', 200],
+    ]);
+  });
+
+  test('docs’ spelling refused, the retry says 12074: that error is the answer, and the SDK spelling is remembered', async () => {
+    await start('sdk');
+    const error = await apiError(client.leaderboards.entries({ apiName: 'SPEEDRUN_LEVEL_1', startAt: 'CENTERED_ON_VIEWER', userToken: demoUserToken(10) }));
+    expect(error.code).toBe(CODE_NOT_RANKED);
+    expect(startAts()).toEqual([
+      ['VIEWER', 400],
+      ['CENTERED_ON_VIEWER', 400],
+    ]);
+    emulator.clearRequests();
+    await aroundPlayer5();
+    expect(startAts()).toEqual([['CENTERED_ON_VIEWER', 200]]);
+  });
+
+  test('SDK spelling refused: the docs’ one is sent, and a client that had learned the SDK one switches back', async () => {
+    await start('docs');
+    const refused = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', start_at: 'CENTERED_ON_VIEWER' }, demoUserToken(5));
+    expect(refused.json.error).toMatchObject({ code: 100, message: '(#100) Param start_at must be one of TOP, VIEWER, VIEWER_OR_TOP, OFFSET' });
+    emulator.clearRequests();
+    await aroundPlayer5();
+    expect(startAts()).toEqual([['VIEWER', 200]]);
+    // Horizon changes its mind: the SDK spelling is learnt, then refused in its turn.
+    emulator.state.behavior.viewerStartAtSpellings = 'sdk';
+    await aroundPlayer5();
+    emulator.state.behavior.viewerStartAtSpellings = 'docs';
+    emulator.clearRequests();
+    expect((await orTopPlayer10()).entries.map((e) => e.rank)).toEqual([1, 2]);
+    await aroundPlayer5();
+    expect(startAts()).toEqual([
+      ['CENTERED_ON_VIEWER_OR_TOP', 400],
+      ['VIEWER_OR_TOP', 200],
+      ['VIEWER', 200],
+    ]);
+  });
+
+  test('a code-100 refusal about something else is not retried', async () => {
+    await start('both');
+    const error = await apiError(
+      client.leaderboards.entries({
+        apiName: 'HIGH_SCORES',
+        startAt: 'CENTERED_ON_VIEWER',
+        filter: 'USER_IDS',
+        userIds: ['4242424242'],
+        userToken: demoUserToken(5),
+      }),
+    );
+    expect(error.upstreamMessage).toBe('Parameter user_ids: invalid user id: 4242424242');
+    expect(startAts()).toEqual([['VIEWER', 400]]);
   });
 });

@@ -218,6 +218,34 @@ describe('Leaderboard.entries', () => {
     });
   });
 
+  test('viewer-centred pages work whichever start_at spelling Horizon takes; a refusal costs one call, once', async () => {
+    const query = `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3, startAt: CENTERED_ON_VIEWER) { nodes { rank } } } }`;
+    for (const spellings of ['sdk', 'docs'] as const) {
+      h.emulator.state.behavior.viewerStartAtSpellings = spellings;
+      h.resetUpstream();
+      const first = await asPlayer(query, demoUserToken(5));
+      const second = await asPlayer(query, demoUserToken(5));
+      for (const result of [first, second]) {
+        expect(result.errors).toBeUndefined();
+        expect(result.data!.leaderboard.entries.nodes).toEqual([{ rank: 34 }, { rank: 35 }, { rank: 36 }]);
+      }
+      // The client learns SDK's spelling, then back the docs' one when Horizon refuses the SDK's.
+      expect(h.upstream(ROUTES.leaderboardEntries).map((r) => [r.params.start_at, r.status])).toEqual(
+        spellings === 'sdk'
+          ? [
+              ['VIEWER', 400],
+              ['CENTERED_ON_VIEWER', 200],
+              ['CENTERED_ON_VIEWER', 200],
+            ]
+          : [
+              ['CENTERED_ON_VIEWER', 400],
+              ['VIEWER', 200],
+              ['VIEWER', 200],
+            ],
+      );
+    }
+  });
+
   test.each([
     ['first above 100', 'entries(first: 101)'],
     ['first of 0', 'entries(first: 0)'],
@@ -253,6 +281,29 @@ describe('Leaderboard.entries', () => {
   });
 });
 
+describe('org_scoped_id refused inside entries', () => {
+  test("User.orgScopedId is still the player's, read from their profile; the names still cost nothing", async () => {
+    h.emulator.state.behavior.refuseGuessedFields = ['LeaderboardEntry.user.org_scoped_id'];
+    const page = `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3) { nodes { user { id displayName } } } } }`;
+    h.resetUpstream();
+    const names = await h.execute(page);
+    expect(names.errors).toBeUndefined();
+    expect(names.data!.leaderboard.entries.nodes.map((n: any) => n.user.displayName)).toEqual(['Glitch Owl', 'Solar Kite', 'Challenger 14']);
+    expect(h.upstream(ROUTES.node)).toHaveLength(0);
+    expect(h.upstream(ROUTES.leaderboardEntries).map((r) => r.status)).toEqual([400, 200]);
+
+    h.resetUpstream();
+    const ids = await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3) { nodes { user { id displayName orgScopedId } } } } }`);
+    expect(ids.errors).toBeUndefined();
+    for (const { user } of ids.data!.leaderboard.entries.nodes) {
+      expect(user.orgScopedId).toBe(h.emulator.state.users.get(user.id)!.org_scoped_id);
+    }
+    // One profile read per player for the id Horizon would not nest; the entries read asked documented fields at once.
+    expect(h.upstream(ROUTES.leaderboardEntries).map((r) => r.status)).toEqual([200]);
+    expect(h.upstream(ROUTES.node)).toHaveLength(3);
+  });
+});
+
 describe('User.leaderboardEntry', () => {
   test("a player's entry, null without one; NOT_FOUND for an unknown board", async () => {
     const result = await h.execute(`{
@@ -264,9 +315,16 @@ describe('User.leaderboardEntry', () => {
       ranked: { leaderboardEntry: { rank: 2, score: '62337', user: { id: demoUserId(3) }, leaderboard: { sortOrder: 'LOWER_IS_BETTER' } } },
       unranked: { leaderboardEntry: null },
     });
+    // Read straight from the entries (no board lookup first): Horizon's 12075 says the board is unknown.
+    h.resetUpstream();
     const unknown = await h.execute(`{ user(id: "${demoUserId(3)}") { id leaderboardEntry(leaderboard: "NOPE") { rank } } }`);
     expect(unknown.data).toEqual({ user: { id: demoUserId(3), leaderboardEntry: null } });
-    expect(unknown.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'leaderboard' });
+    expect(unknown.errors![0]).toMatchObject({
+      message: 'No leaderboard with api name NOPE is configured for this app',
+      extensions: { code: 'NOT_FOUND', reason: 'UNKNOWN_LEADERBOARD', leaderboard: 'NOPE', upstream: { code: 12075, status: 400 } },
+    });
+    expect(h.upstream(ROUTES.leaderboardEntries)).toHaveLength(1);
+    expect(h.upstream(ROUTES.leaderboards)).toHaveLength(0);
   });
 
   test('N players on one board cost one entries call; a player Horizon does not know is null, the rest unaffected', async () => {
@@ -331,6 +389,45 @@ describe('_entities', () => {
       null,
     ]);
     expect(h.upstream(ROUTES.node)).toHaveLength(2); // the two entries; the user came nested
+  });
+
+  test('the entry → leaderboard edge refused by Horizon: entities still resolve, their board found with documented reads', async () => {
+    h.emulator.state.behavior.refuseGuessedFields = ['LeaderboardEntry.leaderboard'];
+    const top = await h.execute(`{ leaderboard(apiName: "SPEEDRUN_LEVEL_1") { entries(first: 2) { nodes { id rank score user { id displayName } } } } }`);
+    const [first, second] = top.data!.leaderboard.entries.nodes;
+    h.resetUpstream();
+    const query = `query($reps: [_Any!]!) { _entities(representations: $reps) {
+      ... on LeaderboardEntry { id rank score user { id displayName } leaderboard { apiName sortOrder } }
+    } }`;
+    const result = await h.execute(query, { reps: [first, second, { id: '4242424242' }].map((e) => ({ __typename: 'LeaderboardEntry', id: e.id })) });
+    expect(result.errors).toBeUndefined();
+    const onBoard = { leaderboard: { apiName: 'SPEEDRUN_LEVEL_1', sortOrder: 'LOWER_IS_BETTER' } };
+    expect(result.data!._entities).toEqual([{ ...first, ...onBoard }, { ...second, ...onBoard }, null]);
+    // One board list for both entries (then shared across requests); only documented reads after the refusal.
+    expect(h.upstream(ROUTES.leaderboards)).toHaveLength(1);
+    // Read at once, both entries ask the edge before either refusal is remembered; the unknown id is Graph's 400 too.
+    expect(
+      h
+        .upstream(ROUTES.node)
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([200, 200, 400, 400, 400]);
+    expect(h.upstream().filter((r) => r.route === ROUTES.leaderboardEntries && r.params.filter !== 'USER_IDS')).toHaveLength(0);
+    h.resetUpstream();
+    const again = await h.execute(query, { reps: [{ __typename: 'LeaderboardEntry', id: second.id }] });
+    expect(again.data!._entities).toEqual([{ ...second, ...onBoard }]);
+    expect(h.upstream(ROUTES.leaderboards)).toHaveLength(0);
+    expect(h.upstream(ROUTES.node).map((r) => [r.status, r.params.fields?.includes('leaderboard{')])).toEqual([[200, false]]);
+
+    // The admin delete, which reads the entry first, works the same.
+    const deleted = await h.execute(`mutation { deleteLeaderboardEntry(id: "${first.id}") { success user { id } leaderboard { apiName } score } }`);
+    expect(deleted.errors).toBeUndefined();
+    expect(deleted.data!.deleteLeaderboardEntry).toEqual({
+      success: true,
+      user: first.user && { id: first.user.id },
+      leaderboard: { apiName: 'SPEEDRUN_LEVEL_1' },
+      score: first.score,
+    });
   });
 
   test('a malformed entry id fails only its own entity', async () => {
@@ -402,13 +499,43 @@ describe('submitLeaderboardScore', () => {
     expect(h.upstream()).toHaveLength(0);
   });
 
+  test('a board gone from Horizon while its metadata was cached: submit and reads are NOT_FOUND naming it (code 12075)', async () => {
+    // Cached board metadata (shared, max-age 60) outlives a board deleted in the dashboard or by another replica.
+    expect((await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { id } }`)).errors).toBeUndefined();
+    h.emulator.state.leaderboards.removeBoard(h.emulator.state.leaderboards.boards.get('HIGH_SCORES')!);
+    h.resetUpstream();
+    const submit = await h.execute(SUBMIT, { userId: demoUserId(0), board: 'HIGH_SCORES', score: 1 });
+    expect(submit.data).toEqual({ submitLeaderboardScore: null });
+    expect(submit.errors).toHaveLength(1);
+    expect(submit.errors![0]).toMatchObject({
+      message: 'No leaderboard with api name HIGH_SCORES is configured for this app',
+      extensions: {
+        code: 'NOT_FOUND',
+        reason: 'UNKNOWN_LEADERBOARD',
+        leaderboard: 'HIGH_SCORES',
+        upstream: { code: 12075, endpoint: 'POST /leaderboard_submit_entry' },
+      },
+    });
+    expect(h.upstream(ROUTES.submitEntry)).toHaveLength(1);
+    const read = await h.execute(`{ leaderboard(apiName: "HIGH_SCORES") { apiName entries(first: 3) { nodes { rank } } } }`);
+    expect(read.data).toEqual({ leaderboard: { apiName: 'HIGH_SCORES', entries: null } });
+    expect(read.errors![0]).toMatchObject({
+      path: ['leaderboard', 'entries'],
+      message: 'No leaderboard with api name HIGH_SCORES is configured for this app',
+      extensions: { code: 'NOT_FOUND', reason: 'UNKNOWN_LEADERBOARD', leaderboard: 'HIGH_SCORES', upstream: { code: 12075 } },
+    });
+  });
+
   test('a score outside int64 is BAD_USER_INPUT; an unknown board NOT_FOUND; a closed window BAD_USER_INPUT "too late"', async () => {
     h.resetUpstream();
     const overflow = await h.execute(SUBMIT, { userId: demoUserId(0), board: 'HIGH_SCORES', score: '9223372036854775808' });
     expect(overflow.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     expect(h.upstream()).toHaveLength(0);
     const unknown = await h.execute(SUBMIT, { userId: demoUserId(0), board: 'NOPE', score: 1 });
-    expect(unknown.errors![0].extensions).toMatchObject({ code: 'NOT_FOUND', argument: 'leaderboard' });
+    expect(unknown.errors![0]).toMatchObject({
+      message: 'No leaderboard with api name NOPE is configured for this app',
+      extensions: { code: 'NOT_FOUND', argument: 'leaderboard', reason: 'UNKNOWN_LEADERBOARD', leaderboard: 'NOPE' },
+    });
     const late = await h.execute(SUBMIT, { userId: demoUserId(0), board: 'SEASON_0', score: 1000 });
     expect(late.errors![0]).toMatchObject({ message: expect.stringContaining('too late'), extensions: { code: 'BAD_USER_INPUT', upstream: { code: 100 } } });
     expect(h.upstream(ROUTES.submitEntry)).toHaveLength(1);

@@ -1,5 +1,17 @@
 /** Request and response shape helpers: `fields=`, JSON-array params, cursor paging, Graph scalars. */
-import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from '../../src/horizon/params.js';
+import { HorizonApiError, type GraphErrorBody } from '../../src/horizon/errors.js';
+import {
+  collectAllPages,
+  fieldsParam,
+  jsonArrayParam,
+  parseGraphId,
+  parseGraphInt,
+  parseGraphTime,
+  readPage,
+  withGuessedFields,
+  withParamSpelling,
+  type Page,
+} from '../../src/horizon/params.js';
 
 const identity = <T>(x: T): T => x;
 
@@ -203,5 +215,93 @@ describe('parseGraphId', () => {
     expect(() => parseGraphId(undefined)).toThrow(TypeError);
     expect(() => parseGraphId(null)).toThrow(TypeError);
     expect(() => parseGraphId({})).toThrow(TypeError);
+  });
+});
+
+const graphError = (body: GraphErrorBody) => new HorizonApiError('GET /x', 400, body);
+
+describe('withGuessedFields', () => {
+  const guesses = [
+    { name: 'a', field: 'alpha' },
+    { name: 'b', field: 'beta' },
+  ];
+  const select = (asked: ReadonlySet<string>) => ['id', ...[...asked].sort()].join(',');
+
+  test('drops only the guess Graph names, remembers it, and tells the call what it asked', async () => {
+    const refused = new Set<string>();
+    const sent: string[] = [];
+    const result = await withGuessedFields(refused, guesses, select, async (fields, asked) => {
+      sent.push(fields);
+      if (asked.has('b')) throw graphError({ code: 100, message: '(#100) Tried accessing nonexisting field (beta) on node type (X)' });
+      return [...asked];
+    });
+    expect(result).toEqual(['a']);
+    expect(sent).toEqual(['id,a,b', 'id,a']);
+    expect([...refused]).toEqual(['b']);
+  });
+
+  test('a refusal naming none of the guesses drops them all; other errors pass through untouched', async () => {
+    const refused = new Set<string>();
+    const sent: string[] = [];
+    await withGuessedFields(refused, guesses, select, async (fields, asked) => {
+      sent.push(fields);
+      if (asked.size > 0) throw graphError({ code: 100, message: 'nonexisting field' });
+    });
+    expect(sent).toEqual(['id,a,b', 'id']);
+    expect([...refused].sort()).toEqual(['a', 'b']);
+    const other = graphError({ code: 100, message: 'Parameter user_ids: invalid user id: 1' });
+    await expect(withGuessedFields(new Set(), guesses, select, () => Promise.reject(other))).rejects.toBe(other);
+  });
+});
+
+describe('withParamSpelling', () => {
+  const refusal = graphError({ code: 100, message: '(#100) Param p must be one of A' });
+
+  test('the first spelling until refused; then each other once; the one taken is remembered, the default remembered by forgetting', async () => {
+    const refused = new Set<string>();
+    let takes = ['C'];
+    const sent: string[] = [];
+    const call = async (s: 'A' | 'B' | 'C') => {
+      sent.push(s);
+      if (!takes.includes(s)) throw refusal;
+      return s;
+    };
+    expect(await withParamSpelling(refused, 'p', ['A', 'B', 'C'], () => true, call)).toBe('C');
+    expect(sent).toEqual(['A', 'B', 'C']);
+    expect([...refused]).toEqual(['p=C']);
+    takes = ['A'];
+    sent.length = 0;
+    expect(await withParamSpelling(refused, 'p', ['A', 'B', 'C'], () => true, call)).toBe('A');
+    expect(sent).toEqual(['C', 'A']);
+    expect([...refused]).toEqual([]);
+  });
+
+  test('every spelling refused: the first refusal is thrown and nothing remembered; a refusal it rules out is not retried', async () => {
+    const refused = new Set<string>();
+    const sent: string[] = [];
+    const call = async (s: string) => {
+      sent.push(s);
+      throw graphError({ code: 100, message: `refused ${s}` });
+    };
+    await expect(withParamSpelling(refused, 'p', ['A', 'B'], () => true, call)).rejects.toMatchObject({ upstreamMessage: 'refused A' });
+    expect(refused.size).toBe(0);
+    sent.length = 0;
+    await expect(withParamSpelling(refused, 'p', ['A', 'B'], () => false, call)).rejects.toMatchObject({ upstreamMessage: 'refused A' });
+    expect(sent).toEqual(['A']);
+  });
+
+  test('the other spelling failing for another reason (12074) counts as taken', async () => {
+    const refused = new Set<string>();
+    const notRanked = graphError({ code: 12074, message: "You're not yet ranked on this leaderboard." });
+    await expect(
+      withParamSpelling(
+        refused,
+        'p',
+        ['A', 'B'],
+        () => true,
+        async (s) => Promise.reject(s === 'A' ? refusal : notRanked),
+      ),
+    ).rejects.toBe(notRanked);
+    expect([...refused]).toEqual(['p=B']);
   });
 });

@@ -20,7 +20,7 @@ import {
 import type { Route, RouteContext } from '../http.js';
 import { ENTRY_WRITE_POLICIES, SORT_ORDERS, type EmulatedLeaderboard, type EmulatedLeaderboardEntry, type RankedEntry } from '../data/leaderboards.js';
 import { demoUserId, demoUserToken } from '../seed.js';
-import type { EmulatorState } from '../state.js';
+import type { EmulatorState, UserIdsFormat } from '../state.js';
 import { actingUser, requireApp, requireOwnApp } from './common.js';
 import type { NodeKind } from './nodes.js';
 import { USER_SHAPE, userNode } from './users.js';
@@ -33,15 +33,32 @@ export const LEADERBOARD_SHAPE: NodeShape = {
   guessed: ['earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map'],
 };
 
+/**
+ * A player nested in an entry: the docs show `user{id,alias,profile_url}` and the reference's
+ * field list adds `display_name`; `org_scoped_id` is readable there only by guess (reference
+ * §11), although `GET /{user_id}` documents it.
+ */
+const ENTRY_USER_SHAPE: NodeShape = { ...USER_SHAPE, guessed: ['org_scoped_id'] };
+
 export const ENTRY_SHAPE: NodeShape = {
   type: 'LeaderboardEntry',
-  // `leaderboard` mirrors challenge entries' `challenge` edge [GUESS]; the rest is documented.
+  // `leaderboard` mirrors challenge entries' `challenge` edge, undocumented for leaderboard
+  // entries (reference §11) [GUESS]; the rest is documented (ps-leaderboards-s2s).
   fields: ['id', 'user', 'rank', 'score', 'timestamp', 'extra_data_base64', 'leaderboard'],
-  nested: { user: USER_SHAPE, leaderboard: LEADERBOARD_SHAPE },
+  nested: { user: ENTRY_USER_SHAPE, leaderboard: LEADERBOARD_SHAPE },
+  guessed: ['leaderboard'],
 };
 
 const FILTERS = ['NONE', 'FRIENDS', 'USER_IDS'] as const;
-const START_AT = ['TOP', 'CENTERED_ON_VIEWER', 'CENTERED_ON_VIEWER_OR_TOP', 'OFFSET'] as const;
+/** The viewer-centred starts in the docs' spelling (ps-challenges-s2s) and the SDK enum's (reference §11). */
+const DOCS_VIEWER_STARTS = ['VIEWER', 'VIEWER_OR_TOP'] as const;
+const SDK_VIEWER_STARTS = ['CENTERED_ON_VIEWER', 'CENTERED_ON_VIEWER_OR_TOP'] as const;
+const VIEWER_STARTS = {
+  both: [...DOCS_VIEWER_STARTS, ...SDK_VIEWER_STARTS],
+  docs: DOCS_VIEWER_STARTS,
+  sdk: SDK_VIEWER_STARTS,
+} as const;
+type StartAt = 'TOP' | 'OFFSET' | (typeof DOCS_VIEWER_STARTS)[number] | (typeof SDK_VIEWER_STARTS)[number];
 const DEFAULT_ENTRY_LIMIT = 25;
 /** Real clients ask for 100 entries a page (reference §0); larger asks get this many. */
 const MAX_ENTRY_LIMIT = 100;
@@ -149,8 +166,9 @@ function entryNode(state: EmulatorState, board: EmulatedLeaderboard, { entry, ra
 
 function boardNamed(state: EmulatorState, apiName: string): EmulatedLeaderboard {
   const board = state.leaderboards.boards.get(apiName);
-  // Worded like the SDK's "Parameter {parameter}: invalid user id: {user_id}" [GUESS].
-  if (!board) throw errors.param(`Parameter api_name: invalid leaderboard api name: ${apiName}`);
+  // Horizon's answer to a submit for a board the app lacks (reference §11); its message is
+  // generic, so reads and remove-all answer the same.
+  if (!board) throw errors.unknownLeaderboard(apiName);
   return board;
 }
 
@@ -160,10 +178,25 @@ function enumParam<T extends string>(name: string, value: string | undefined, al
   return value as T;
 }
 
-/** `["1","2"]` as Graph's array parameters are written, or a plain `1,2` list. */
-function parseIdList(name: string, value: string | undefined): string[] | undefined {
+/**
+ * `["1","2"]` as Graph's array parameters are written, `[1,2]` (integers, read exactly however
+ * large), or a plain `1,2` list; only the forms `accepted` names.
+ */
+function parseIdList(name: string, value: string | undefined, accepted: readonly UserIdsFormat[]): string[] | undefined {
   if (value === undefined || value === '') return undefined;
-  const ids = value.trim().startsWith('[') ? parseJsonArray(name, value)! : value.split(',').map((s) => s.trim());
+  const text = value.trim();
+  const numbers = /^\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]$/.exec(text);
+  const format: UserIdsFormat = !text.startsWith('[') ? 'csv' : numbers ? 'json-numbers' : 'json-strings';
+  if (!accepted.includes(format)) throw errors.param(`Param ${name} must be written as one of: ${accepted.join(', ')}`);
+  const ids =
+    format === 'csv'
+      ? text.split(',').map((s) => s.trim())
+      : numbers
+        ? (numbers[1] ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : parseJsonArray(name, text)!;
   for (const id of ids) if (!/^\d{1,20}$/.test(id)) throw errors.param(`Param ${name} must list numeric user ids`);
   return ids;
 }
@@ -172,8 +205,11 @@ function readEntries(ctx: RouteContext) {
   const { state, params } = ctx;
   const board = boardNamed(state, required(params, 'api_name'));
   const filter = enumParam('filter', params.filter, FILTERS) ?? 'NONE';
-  const startAt = enumParam('start_at', params.start_at, START_AT) ?? 'TOP';
-  const centred = startAt === 'CENTERED_ON_VIEWER' || startAt === 'CENTERED_ON_VIEWER_OR_TOP';
+  const accepted: readonly StartAt[] = ['TOP', ...VIEWER_STARTS[state.behavior.viewerStartAtSpellings], 'OFFSET'];
+  const startAt = enumParam('start_at', params.start_at, accepted) ?? 'TOP';
+  const centred = startAt !== 'TOP' && startAt !== 'OFFSET';
+  // Without an entry of the viewer: an error, or the top of the board for the _OR_TOP variants.
+  const orTop = startAt === 'VIEWER_OR_TOP' || startAt === 'CENTERED_ON_VIEWER_OR_TOP';
   // Reference §3.3: viewer-relative reads need a user token; the app token has no viewer.
   if ((centred || filter === 'FRIENDS') && ctx.auth.kind !== 'user') {
     throw errors.param(`${centred ? `start_at=${startAt}` : 'filter=FRIENDS'} is relative to the viewer and requires a user access token`);
@@ -185,7 +221,7 @@ function readEntries(ctx: RouteContext) {
     // The viewer is listed among their friends, so they can see where they stand [GUESS].
     ranked = ranked.filter((r) => r.entry.user_id === viewerId || state.areFriends(viewerId!, r.entry.user_id));
   } else if (filter === 'USER_IDS') {
-    const userIds = parseIdList('user_ids', params.user_ids);
+    const userIds = parseIdList('user_ids', params.user_ids, state.behavior.acceptedUserIdsFormats);
     if (!userIds || userIds.length === 0) throw errors.param('The parameter user_ids is required with filter=USER_IDS');
     if (userIds.length > MAX_USER_IDS) throw errors.param(`Param user_ids may list at most ${MAX_USER_IDS} users`);
     for (const id of userIds) if (!state.users.has(id)) throw errors.invalidUser('user_ids', id);
@@ -201,8 +237,7 @@ function readEntries(ctx: RouteContext) {
   } else if (centred) {
     const position = ranked.findIndex((r) => r.entry.user_id === viewerId);
     if (position >= 0) start = Math.max(0, position - Math.floor((limit - 1) / 2));
-    else if (startAt === 'CENTERED_ON_VIEWER') throw new GraphError(400, CODE_NOT_RANKED, "You're not yet ranked on this leaderboard.", 'OCApiException');
-    // CENTERED_ON_VIEWER_OR_TOP without an entry: the top of the board.
+    else if (!orTop) throw new GraphError(400, CODE_NOT_RANKED, "You're not yet ranked on this leaderboard.", 'OCApiException');
   }
   // A cursor (`after`/`before`, as `paging.next` carries) wins over start_at/offset.
   const { page, paging } = paginate(ranked, { ...params, limit: String(limit) }, ctx.selfUrl, { maxLimit: MAX_ENTRY_LIMIT, start });

@@ -17,9 +17,8 @@ import {
 } from '../../horizon/leaderboards.js';
 import type { Settlement } from '../../idempotency/ledger.js';
 import { requireUserToken, type Context } from '../context.js';
-import { ErrorCode, userError } from '../errors.js';
+import { ErrorCode, unknownLeaderboardMessage, userError } from '../errors.js';
 import type { UserRef } from '../users/resolvers.js';
-import { unknownBoard } from './loaders.js';
 import { assertIdempotencyKey, assertLeaderboardUpsert } from '../inputs.js';
 import type { Resolvers } from '../generated/types.js';
 
@@ -120,7 +119,7 @@ function connection(page: EntriesPage, skipped: number, resumedFrom: EntryCursor
 async function boardOrThrow(ctx: Context, apiName: string, argument: string): Promise<Leaderboard> {
   assertApiName(argument, apiName);
   const board = await ctx.loaders.leaderboards.board.load(apiName);
-  if (!board) throw userError(ErrorCode.NOT_FOUND, `No leaderboard with api name ${apiName}`, { argument });
+  if (!board) throw userError(ErrorCode.NOT_FOUND, unknownLeaderboardMessage(apiName), { argument, reason: 'UNKNOWN_LEADERBOARD', leaderboard: apiName });
   return board;
 }
 
@@ -228,7 +227,7 @@ export const leaderboardResolvers = {
             },
           );
         }
-        throw unknownBoard(error, board.apiName) ?? error;
+        throw error;
       }
       ctx.loaders.leaderboards.prime(page.entries);
       return connection(page, Math.min(resumedFrom?.s ?? 0, page.entries.length), resumedFrom);

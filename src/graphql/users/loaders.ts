@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
 import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
-import type { HorizonUser } from '../../horizon/users.js';
+import type { HorizonUser, ProfileField } from '../../horizon/users.js';
 import { loadEach, observed } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 
@@ -11,6 +11,16 @@ export interface UserLoaders {
   profile: DataLoader<string, HorizonUser | null>;
   /** The calling player (`GET /me` with their token), fetched at most once per request. */
   viewer(): Promise<HorizonUser>;
+  /**
+   * Caches a profile read nested in another answer (a leaderboard entry's player). A complete
+   * one answers every field; one with `missingFields` answers only the others.
+   */
+  primeNested(user: HorizonUser): void;
+  /**
+   * One profile field: from a nested profile that has it, else from the profile
+   * (`GET /{user_id}`); undefined when Horizon has no such user.
+   */
+  field<F extends ProfileField>(userId: string, field: F): Promise<HorizonUser[F] | undefined>;
 }
 
 export function createUserLoaders(client: HorizonClient, { signal, userToken, onBatch }: LoaderOptions): UserLoaders {
@@ -27,8 +37,20 @@ export function createUserLoaders(client: HorizonClient, { signal, userToken, on
       }),
     ),
   );
+  // Nested profiles that lack some fields, by user id; complete ones go straight into `profile`.
+  const partial = new Map<string, HorizonUser>();
   return {
     profile,
+    primeNested(user) {
+      if (user.missingFields?.length) partial.set(user.id, user);
+      else profile.prime(user.id, user);
+    },
+    async field(userId, field) {
+      const nested = partial.get(userId);
+      if (nested && !nested.missingFields!.includes(field)) return nested[field];
+      const found = await profile.load(userId);
+      return found ? found[field] : undefined;
+    },
     viewer() {
       if (!userToken) return Promise.reject(new Error('viewer() needs a user token: check requireUserToken first'));
       viewer ??= client.users.me(userToken, signal).then((me) => {

@@ -1,6 +1,6 @@
 /** Resolvers for `User`'s identity and profile, and `Query.user`. */
 import { assertGraphId } from '../../horizon/ids.js';
-import type { HorizonUser } from '../../horizon/users.js';
+import type { HorizonUser, ProfileField } from '../../horizon/users.js';
 import { requireUserToken, type Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { Resolvers } from '../generated/types.js';
@@ -10,10 +10,14 @@ export interface UserRef {
   id: string;
 }
 
-async function profile(user: UserRef, ctx: Context): Promise<HorizonUser> {
-  const found = await ctx.loaders.users.profile.load(user.id);
-  if (!found) throw userError(ErrorCode.NOT_FOUND, `No Horizon user with id ${user.id}`);
-  return found;
+/**
+ * A profile field, read without a call when the player came nested in another answer that has
+ * it (a leaderboard entry's user), else from their profile.
+ */
+async function profileField<F extends ProfileField>(user: UserRef, ctx: Context, field: F): Promise<HorizonUser[F]> {
+  const value = await ctx.loaders.users.field(user.id, field);
+  if (value === undefined) throw userError(ErrorCode.NOT_FOUND, `No Horizon user with id ${user.id}`);
+  return value;
 }
 
 // Checked against the types generated from schema/ (npm run codegen).
@@ -42,9 +46,10 @@ export const userResolvers = {
       assertGraphId('id', reference.id);
       return { id: reference.id };
     },
-    alias: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).alias,
-    displayName: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).displayName,
-    profileUrl: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).profileUrl,
-    orgScopedId: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).orgScopedId,
+    alias: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'alias'),
+    displayName: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'displayName'),
+    profileUrl: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'profileUrl'),
+    // Not asked inside leaderboard entries once Graph refused it there: then read from the profile.
+    orgScopedId: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'orgScopedId'),
   },
 } satisfies Resolvers;
