@@ -1,0 +1,173 @@
+/**
+ * Achievements as Horizon may send them (reference §11): numbers as JSON numbers or numeric
+ * strings, counts past 2^31 and 2^53, and progress records with the nested definition, with
+ * only the top-level `api_name`/`target`, or with neither. First the emulator's variants on the
+ * wire, then the client reading each one.
+ */
+import { request } from 'undici';
+import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { EmulatorBehavior } from '../../src/emulator/state.js';
+
+const PLAYER = demoUserId(0); // seeded: COLLECT_100_GEMS at 15, FIRST_STEPS unlocked, ...
+const FRESH_PLAYER = demoUserId(11); // seeded with no progress
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A fresh emulator per test, with the given behaviour switches. */
+function emulatorWith(behavior: Partial<EmulatorBehavior> = {}) {
+  const world = {} as { emulator: RunningEmulator };
+  beforeEach(async () => {
+    world.emulator = await startEmulator({ port: 0, behavior });
+  });
+  afterEach(async () => {
+    await world.emulator.close();
+  });
+  return world;
+}
+
+/** A raw Graph call with the app token, to see the emulator's wire format. */
+async function raw(emulator: RunningEmulator, method: 'GET' | 'POST', path: string, params: Record<string, string>) {
+  const query = new URLSearchParams(params).toString();
+  const response = await request(`${emulator.url}${path}${method === 'GET' ? `?${query}` : ''}`, {
+    method,
+    headers: {
+      authorization: `Bearer OC|${emulator.appId}|${emulator.appSecret}`,
+      ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+    },
+    body: method === 'POST' ? query : undefined,
+  });
+  const text = await response.body.text();
+  return { status: response.statusCode, text, json: JSON.parse(text) as Record<string, any> };
+}
+
+const definitionId = (emulator: RunningEmulator, apiName: string) => emulator.state.achievementDefinitions.get(apiName)!.id;
+const progressOf = (emulator: RunningEmulator, userId: string, fields: string, apiNames = ['COLLECT_100_GEMS']) =>
+  raw(emulator, 'GET', `/${userId}/achievements`, { fields, api_names: JSON.stringify(apiNames) });
+const addCount = (emulator: RunningEmulator, userId: string, count: bigint) =>
+  raw(emulator, 'POST', `/${userId}/achievements`, { api_name: 'COLLECT_100_GEMS', add_count: count.toString() });
+
+describe('the emulator on the wire', () => {
+  describe('by default (the docs)', () => {
+    const world = emulatorWith();
+
+    test('progress carries the nested definition and the top-level api_name and target, under the definition id', async () => {
+      const { emulator } = world;
+      const id = definitionId(emulator, 'COLLECT_100_GEMS');
+      const { status, json } = await progressOf(emulator, PLAYER, 'id,api_name,target,count_progress,is_unlocked,definition{id,api_name,target}');
+      expect(status).toBe(200);
+      expect(json.data).toEqual([
+        {
+          id,
+          api_name: 'COLLECT_100_GEMS',
+          target: 100,
+          count_progress: 15,
+          is_unlocked: false,
+          definition: { id, api_name: 'COLLECT_100_GEMS', target: 100 },
+        },
+      ]);
+    });
+
+    test('a new record takes the definition id too', async () => {
+      const { emulator } = world;
+      const write = await addCount(emulator, FRESH_PLAYER, 1n);
+      expect(write.json).toMatchObject({ id: definitionId(emulator, 'COLLECT_100_GEMS') });
+      expect((await progressOf(emulator, FRESH_PLAYER, 'id')).json.data).toEqual([{ id: definitionId(emulator, 'COLLECT_100_GEMS') }]);
+    });
+
+    test('counts past 2^31 and 2^53 are stored exactly and written as exact JSON numbers', async () => {
+      const { emulator } = world;
+      for (let i = 0; i < 7; i++) await addCount(emulator, FRESH_PLAYER, 2n ** 32n);
+      expect(emulator.state.progressOf(FRESH_PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(30_064_771_072n);
+      expect((await progressOf(emulator, FRESH_PLAYER, 'count_progress')).text).toContain('"count_progress":30064771072}');
+
+      expect((await addCount(emulator, FRESH_PLAYER, 2n ** 53n)).status).toBe(200);
+      const exact = 2n ** 53n + 30_064_771_072n;
+      expect(emulator.state.progressOf(FRESH_PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(exact);
+      expect((await progressOf(emulator, FRESH_PLAYER, 'count_progress')).text).toContain(`"count_progress":${exact}}`);
+    });
+
+    test('a count past int64 is refused with code 100 and nothing changes', async () => {
+      const { emulator } = world;
+      expect((await addCount(emulator, FRESH_PLAYER, INT64_MAX)).status).toBe(200);
+      const over = await addCount(emulator, FRESH_PLAYER, 1n);
+      expect(over.status).toBe(400);
+      expect(over.json.error).toMatchObject({ code: 100 });
+      expect(emulator.state.progressOf(FRESH_PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(INT64_MAX);
+      expect((await addCount(emulator, FRESH_PLAYER, INT64_MAX + 1n)).json.error).toMatchObject({ code: 100 });
+    });
+
+    test('a target past 2^53 is stored and written exactly', async () => {
+      const { emulator } = world;
+      const target = 2n ** 60n + 1n;
+      const upsert = await raw(emulator, 'POST', `/${emulator.appId}/achievement_definitions`, {
+        api_name: 'HUGE',
+        achievement_type: 'COUNT',
+        achievement_write_policy: 'SERVER_AUTHORITATIVE',
+        target: target.toString(),
+      });
+      expect(upsert.status).toBe(200);
+      const listing = await raw(emulator, 'GET', `/${emulator.appId}/achievement_definitions`, { api_names: '["HUGE"]', fields: 'api_name,target' });
+      expect(listing.text).toContain(`"target":${target}}`);
+    });
+  });
+
+  describe('achievementNumbersAsStrings', () => {
+    const world = emulatorWith({ achievementNumbersAsStrings: true });
+
+    test('targets, lengths, counts and unlock times are numeric strings, in definitions and progress alike', async () => {
+      const { emulator } = world;
+      const listing = await raw(emulator, 'GET', `/${emulator.appId}/achievement_definitions`, {
+        api_names: '["VISIT_3_CONTINENTS"]',
+        fields: 'api_name,target,bitfield_length',
+      });
+      expect(listing.json.data).toEqual([{ api_name: 'VISIT_3_CONTINENTS', target: '3', bitfield_length: '7' }]);
+      const fields = 'target,count_progress,unlock_time,definition{target}';
+      expect((await progressOf(emulator, PLAYER, fields)).json.data).toEqual([
+        { target: '100', count_progress: '15', unlock_time: '0', definition: { target: '100' } },
+      ]);
+      expect((await progressOf(emulator, PLAYER, fields, ['FIRST_STEPS'])).json.data).toEqual([
+        { count_progress: '0', unlock_time: '1760000000', definition: {} },
+      ]);
+    });
+  });
+
+  describe('refuseProgressDefinition', () => {
+    const world = emulatorWith({ refuseProgressDefinition: true });
+
+    test('asking for the nested definition is code 100, "nonexisting field"; the top-level fields are served', async () => {
+      const { emulator } = world;
+      const refused = await progressOf(emulator, PLAYER, 'id,definition{api_name}');
+      expect(refused.status).toBe(400);
+      expect(refused.json.error).toMatchObject({ code: 100, message: expect.stringMatching(/nonexisting field \(definition\)/) });
+      const served = await progressOf(emulator, PLAYER, 'id,api_name,target');
+      expect(served.json.data).toEqual([{ id: definitionId(emulator, 'COLLECT_100_GEMS'), api_name: 'COLLECT_100_GEMS', target: 100 }]);
+    });
+  });
+
+  describe('refuseProgressDefinition and refuseProgressApiName', () => {
+    const world = emulatorWith({ refuseProgressDefinition: true, refuseProgressApiName: true });
+
+    test('only the documented fields are served', async () => {
+      const { emulator } = world;
+      for (const fields of ['id,api_name', 'id,target', 'id,definition{api_name}']) {
+        const refused = await progressOf(emulator, PLAYER, fields);
+        expect(refused.status).toBe(400);
+        expect(refused.json.error.message).toMatch(/nonexisting field/);
+      }
+      const served = await progressOf(emulator, PLAYER, 'id,unlock_time,is_unlocked,count_progress,bitfield_progress');
+      expect(served.json.data).toEqual([
+        { id: definitionId(emulator, 'COLLECT_100_GEMS'), unlock_time: 0, is_unlocked: false, count_progress: 15, bitfield_progress: '' },
+      ]);
+    });
+  });
+
+  describe('omitProgressDefinitionApiName', () => {
+    const world = emulatorWith({ omitProgressDefinitionApiName: true });
+
+    test('the nested definition comes without its api_name', async () => {
+      const { emulator } = world;
+      const { json } = await progressOf(emulator, PLAYER, 'id,definition{id,api_name,target}');
+      const id = definitionId(emulator, 'COLLECT_100_GEMS');
+      expect(json.data).toEqual([{ id, definition: { id, target: 100 } }]);
+    });
+  });
+});
