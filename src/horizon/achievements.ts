@@ -1,7 +1,9 @@
 /**
  * Achievements endpoints (reference §2): definitions, a user's progress, progress writes
  * and the reset. Returns normalized, camel-cased objects; accepts Graph's variations
- * (numbers as strings, missing optional fields, `unlock_time` 0 for "never").
+ * (numbers as strings, missing optional fields, `unlock_time` 0 for "never"). Counts and
+ * targets are bigints: nothing documents them as 32-bit (reference §11), and numbers past 2^53
+ * are read losslessly (`losslessIntegerFields`).
  */
 import type { CancelSignal } from './signal.js';
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
@@ -19,7 +21,7 @@ export interface AchievementDefinition {
   type: AchievementType;
   writePolicy: WritePolicy;
   /** Count to reach (COUNT) or bits to set (BITFIELD); null for SIMPLE. */
-  target: number | null;
+  target: bigint | null;
   /** Number of bits (BITFIELD only). */
   bitfieldLength: number | null;
   archived: boolean;
@@ -40,7 +42,8 @@ export interface AchievementProgress {
   definition: AchievementDefinition | null;
   unlocked: boolean;
   unlockedAt: Date | null;
-  count: number;
+  /** The counter (COUNT achievements), exact: 0 when Graph sent none. */
+  count: bigint;
   bitfield: string | null;
 }
 
@@ -55,7 +58,7 @@ export interface AchievementDefinitionInput {
   apiName: string;
   type: AchievementType;
   writePolicy: WritePolicy;
-  target?: number | null;
+  target?: bigint | number | null;
   bitfieldLength?: number | null;
   archived?: boolean | null;
   title?: string | null;
@@ -84,6 +87,9 @@ const PROGRESS_FIELDS = fieldsParam(['id', 'is_unlocked', 'unlock_time', 'count_
 
 /** Page size asked of Graph for definitions and progress; a game rarely has more than a few hundred. */
 const PAGE_LIMIT = 500;
+/** Integers that may exceed 2^53, read as decimal strings so no digit is lost. */
+const LOSSLESS = ['id', 'target', 'count_progress'] as const;
+const INT64_MAX = 2n ** 63n - 1n;
 
 export class AchievementsApi {
   constructor(private readonly transport: RequestSender) {}
@@ -105,6 +111,7 @@ export class AchievementsApi {
             limit: PAGE_LIMIT,
             after,
           },
+          losslessIntegerFields: LOSSLESS,
           signal: options.signal,
         }),
         toDefinition,
@@ -123,7 +130,7 @@ export class AchievementsApi {
         api_name: input.apiName,
         achievement_type: input.type,
         achievement_write_policy: input.writePolicy,
-        target: input.target,
+        target: input.target === undefined || input.target === null ? input.target : input.target.toString(),
         bitfield_length: input.bitfieldLength,
         is_archived: input.archived,
         title: input.title,
@@ -154,6 +161,7 @@ export class AchievementsApi {
             limit: PAGE_LIMIT,
             after,
           },
+          losslessIntegerFields: LOSSLESS,
           signal: options.signal,
         }),
         (raw: RawProgress) => toProgress(userId, raw),
@@ -168,10 +176,12 @@ export class AchievementsApi {
     return this.write(userId, apiName, { force_unlock: true }, signal, true);
   }
 
-  /** Adds to a COUNT achievement's progress (accumulative, not absolute). */
-  addCount(userId: string, apiName: string, count: number, signal?: CancelSignal): Promise<AchievementWriteResult> {
-    if (!Number.isSafeInteger(count) || count <= 0) throw new InvalidArgumentError('count', 'count must be a positive integer');
-    return this.write(userId, apiName, { add_count: count }, signal);
+  /** Adds to a COUNT achievement's progress (accumulative, not absolute): a positive int64. */
+  addCount(userId: string, apiName: string, count: bigint | number, signal?: CancelSignal): Promise<AchievementWriteResult> {
+    if (typeof count === 'number' && !Number.isSafeInteger(count)) throw new InvalidArgumentError('count', 'count must be a positive integer');
+    const exact = BigInt(count);
+    if (exact <= 0n || exact > INT64_MAX) throw new InvalidArgumentError('count', `count must be a positive integer of at most ${INT64_MAX}`);
+    return this.write(userId, apiName, { add_count: exact.toString() }, signal);
   }
 
   /** OR-merges bits (a string of 0 and 1) into a BITFIELD achievement's progress. */
@@ -255,7 +265,7 @@ export function toDefinition(raw: RawDefinition): AchievementDefinition {
     apiName: raw.api_name,
     type,
     writePolicy: WRITE_POLICIES.includes(policy) ? policy : 'CLIENT_AUTHORITATIVE',
-    target: type === 'SIMPLE' ? null : (parseGraphInt(raw.target) ?? null),
+    target: type === 'SIMPLE' ? null : (parseCount(raw.target) ?? null),
     bitfieldLength: type === 'BITFIELD' ? (parseGraphInt(raw.bitfield_length) ?? null) : null,
     archived: truthy(raw.is_archived),
     title: stringOrNull(raw.title),
@@ -286,9 +296,21 @@ function toProgress(userId: string, raw: RawProgress): AchievementProgress {
     definition,
     unlocked: truthy(raw.is_unlocked),
     unlockedAt: parseGraphTime(raw.unlock_time),
-    count: parseGraphInt(raw.count_progress) ?? 0,
+    count: parseCount(raw.count_progress) ?? 0n,
     bitfield,
   };
+}
+
+/**
+ * A count or target as Graph sends it: a JSON number (exact below 2^53; longer ones arrive
+ * quoted by `losslessIntegerFields`) or a string of digits (a real capture has `"target":"0"`).
+ * Undefined for anything else, a number that has already lost digits included.
+ */
+export function parseCount(value: unknown): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : undefined;
+  if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) return BigInt(value.trim());
+  return undefined;
 }
 
 function truthy(value: unknown): boolean {

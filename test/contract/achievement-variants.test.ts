@@ -7,18 +7,23 @@
 import { request } from 'undici';
 import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { EmulatorBehavior } from '../../src/emulator/state.js';
+import type { HorizonClient } from '../../src/horizon/client.js';
+import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { clientFor } from '../helpers/harness.js';
 
 const PLAYER = demoUserId(0); // seeded: COLLECT_100_GEMS at 15, FIRST_STEPS unlocked, ...
 const FRESH_PLAYER = demoUserId(11); // seeded with no progress
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** A fresh emulator per test, with the given behaviour switches. */
+/** A fresh emulator with the given behaviour switches, and a client of it, per test. */
 function emulatorWith(behavior: Partial<EmulatorBehavior> = {}) {
-  const world = {} as { emulator: RunningEmulator };
+  const world = {} as { emulator: RunningEmulator; client: HorizonClient };
   beforeEach(async () => {
     world.emulator = await startEmulator({ port: 0, behavior });
+    world.client = clientFor(world.emulator);
   });
   afterEach(async () => {
+    await world.client.close();
     await world.emulator.close();
   });
   return world;
@@ -168,6 +173,64 @@ describe('the emulator on the wire', () => {
       const { json } = await progressOf(emulator, PLAYER, 'id,definition{id,api_name,target}');
       const id = definitionId(emulator, 'COLLECT_100_GEMS');
       expect(json.data).toEqual([{ id, definition: { id, target: 100 } }]);
+    });
+  });
+});
+
+describe('the client: numbers', () => {
+  describe('as JSON numbers (the docs)', () => {
+    const world = emulatorWith();
+
+    test('counts past 2^31 and 2^53 are read exactly', async () => {
+      const { client } = world;
+      await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', 7n * 2n ** 32n);
+      let [gems] = await client.achievements.listProgress(FRESH_PLAYER, { apiNames: ['COLLECT_100_GEMS'] });
+      expect(gems!.count).toBe(30_064_771_072n);
+      // JSON.parse alone would read 9007199254740993 as ...992.
+      await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', 2n ** 53n + 1n - 30_064_771_072n);
+      [gems] = await client.achievements.listProgress(FRESH_PLAYER, { apiNames: ['COLLECT_100_GEMS'] });
+      expect(gems!.count).toBe(9_007_199_254_740_993n);
+    });
+
+    test('a target past 2^53 is written and read exactly', async () => {
+      const { client } = world;
+      await client.achievements.upsertDefinition({ apiName: 'HUGE', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: 2n ** 60n + 1n });
+      const [huge] = await client.achievements.listDefinitions({ apiNames: ['HUGE'] });
+      expect(huge!.target).toBe(2n ** 60n + 1n);
+    });
+
+    test('addCount takes positive int64 counts only, and refuses the rest before sending', async () => {
+      const { client, emulator } = world;
+      emulator.clearRequests();
+      for (const count of [0n, -1n, INT64_MAX + 1n, 0, 2 ** 53, 1.5]) {
+        expect(() => client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', count)).toThrow(InvalidArgumentError);
+      }
+      expect(emulator.requests).toHaveLength(0);
+      await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', INT64_MAX);
+      expect(emulator.requests[0]!.params.add_count).toBe(INT64_MAX.toString());
+    });
+  });
+
+  describe('as numeric strings (achievementNumbersAsStrings)', () => {
+    const world = emulatorWith({ achievementNumbersAsStrings: true });
+
+    test('definitions and progress read the same as with JSON numbers', async () => {
+      const { client } = world;
+      const definitions = new Map((await client.achievements.listDefinitions()).map((d) => [d.apiName, d]));
+      expect(definitions.get('VISIT_3_CONTINENTS')).toMatchObject({ target: 3n, bitfieldLength: 7 });
+      expect(definitions.get('COLLECT_100_GEMS')).toMatchObject({ target: 100n, bitfieldLength: null });
+      const progress = new Map((await client.achievements.listProgress(PLAYER)).map((p) => [p.apiName, p]));
+      expect(progress.get('COLLECT_100_GEMS')).toMatchObject({ count: 15n, unlocked: false, unlockedAt: null });
+      expect(progress.get('COLLECT_100_GEMS')!.definition).toMatchObject({ target: 100n });
+      expect(progress.get('FIRST_STEPS')!.unlockedAt).toEqual(new Date(1_760_000_000_000));
+      expect(progress.get('VISIT_3_CONTINENTS')!.definition).toMatchObject({ target: 3n, bitfieldLength: 7 });
+    });
+
+    test('a count past 2^53 as a string is exact', async () => {
+      const { client } = world;
+      await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', 2n ** 53n + 1n);
+      const [gems] = await client.achievements.listProgress(FRESH_PLAYER);
+      expect(gems!.count).toBe(2n ** 53n + 1n);
     });
   });
 });
