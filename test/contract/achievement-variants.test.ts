@@ -9,7 +9,8 @@ import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emula
 import type { EmulatorBehavior } from '../../src/emulator/state.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { InvalidArgumentError } from '../../src/horizon/ids.js';
-import { clientFor } from '../helpers/harness.js';
+import type { AchievementProgress } from '../../src/horizon/achievements.js';
+import { clientFor, ROUTES } from '../helpers/harness.js';
 
 const PLAYER = demoUserId(0); // seeded: COLLECT_100_GEMS at 15, FIRST_STEPS unlocked, ...
 const FRESH_PLAYER = demoUserId(11); // seeded with no progress
@@ -231,6 +232,130 @@ describe('the client: numbers', () => {
       await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', 2n ** 53n + 1n);
       const [gems] = await client.achievements.listProgress(FRESH_PLAYER);
       expect(gems!.count).toBe(2n ** 53n + 1n);
+    });
+  });
+});
+
+describe('the client: progress records of every shape', () => {
+  /** What PLAYER's progress reads as, whatever shape Graph sent it in. */
+  const SEEDED = {
+    BETA_TESTER: { unlocked: true, count: 0n, bitfield: null },
+    COLLECT_100_GEMS: { unlocked: false, count: 15n, bitfield: null, target: 100n },
+    FIRST_STEPS: { unlocked: true, count: 0n, bitfield: null },
+    VISIT_3_CONTINENTS: { unlocked: false, count: 0n, bitfield: '1000100', target: 3n },
+  };
+  const byName = (records: AchievementProgress[]) => Object.fromEntries(records.map((r) => [r.apiName, r]));
+  const statuses = (emulator: RunningEmulator, route: string) => emulator.requests.filter((r) => r.route === route).map((r) => r.status);
+
+  function expectSeeded(emulator: RunningEmulator, records: AchievementProgress[]) {
+    const found = byName(records);
+    expect(Object.keys(found).sort()).toEqual(Object.keys(SEEDED).sort());
+    for (const [apiName, expected] of Object.entries(SEEDED)) {
+      expect(found[apiName]).toMatchObject({ ...expected, userId: PLAYER, id: definitionId(emulator, apiName) });
+    }
+    expect(found.FIRST_STEPS!.unlockedAt).toEqual(new Date(1_760_000_000_000));
+  }
+
+  describe('nested definition (the docs, by default)', () => {
+    const world = emulatorWith();
+
+    test('one call, each record with its full definition, and no definitions listing', async () => {
+      const { client, emulator } = world;
+      const records = await client.achievements.listProgress(PLAYER);
+      expectSeeded(emulator, records);
+      expect(byName(records).COLLECT_100_GEMS!.definition).toMatchObject({ apiName: 'COLLECT_100_GEMS', type: 'COUNT', title: 'Gem Hoarder' });
+      expect(emulator.requests.map((r) => [r.route, r.status])).toEqual([[ROUTES.progress, 200]]);
+      expect(emulator.requests[0]!.params.fields).toContain('definition{');
+    });
+  });
+
+  describe('top-level api_name and target only (refuseProgressDefinition)', () => {
+    const world = emulatorWith({ refuseProgressDefinition: true });
+
+    test('the refused definition costs one call, once per transport; records are named by their top-level api_name', async () => {
+      const { client, emulator } = world;
+      const records = await client.achievements.listProgress(PLAYER);
+      expectSeeded(emulator, records);
+      expect(records.every((r) => r.definition === null)).toBe(true);
+      expect(statuses(emulator, ROUTES.progress)).toEqual([400, 200]);
+      expect(emulator.requests[1]!.params.fields).toMatch(/(^|,)api_name,target$/);
+      expect(statuses(emulator, ROUTES.definitions)).toEqual([]);
+      emulator.clearRequests();
+      await client.scoped({ requestId: 'r', upstreamCalls: 0, upstreamErrors: 0 }).achievements.listProgress(PLAYER);
+      expect(emulator.requests.map((r) => r.status)).toEqual([200]);
+    });
+  });
+
+  describe('only the documented fields (refuseProgressDefinition and refuseProgressApiName)', () => {
+    const world = emulatorWith({ refuseProgressDefinition: true, refuseProgressApiName: true });
+
+    test('two refusals, remembered; records are named by their id in the definitions listing, fetched once per read', async () => {
+      const { client, emulator } = world;
+      const records = await client.achievements.listProgress(PLAYER);
+      expectSeeded(emulator, records);
+      // Named from the listing, which carries the whole definition (archived ones too).
+      expect(byName(records).BETA_TESTER!.definition).toMatchObject({ apiName: 'BETA_TESTER', archived: true });
+      expect(statuses(emulator, ROUTES.progress)).toEqual([400, 400, 200]);
+      expect(emulator.requests.at(-2)!.params.fields).toBe('id,is_unlocked,unlock_time,count_progress,bitfield_progress');
+      expect(statuses(emulator, ROUTES.definitions)).toEqual([200]);
+      expect(emulator.requests.at(-1)!.params.include_archived).toBe('true');
+      emulator.clearRequests();
+      await client.achievements.listProgress(PLAYER);
+      expect(emulator.requests.map((r) => [r.route, r.status])).toEqual([
+        [ROUTES.progress, 200],
+        [ROUTES.definitions, 200],
+      ]);
+    });
+
+    test('definitions the caller already has are used instead of a listing', async () => {
+      const { client, emulator } = world;
+      const definitions = await client.achievements.listDefinitions({ includeArchived: true });
+      emulator.clearRequests();
+      expectSeeded(emulator, await client.achievements.listProgress(PLAYER, { definitions: async () => definitions }));
+      expect(statuses(emulator, ROUTES.definitions)).toEqual([]);
+    });
+
+    test('a record whose id matches no definition is left out; the rest of the list still reads', async () => {
+      const { client, emulator } = world;
+      // Progress outlives its definition here: nothing can name that record any more.
+      emulator.state.achievementDefinitions.delete('COLLECT_100_GEMS');
+      const records = await client.achievements.listProgress(PLAYER);
+      expect(records.map((r) => r.apiName).sort()).toEqual(['BETA_TESTER', 'FIRST_STEPS', 'VISIT_3_CONTINENTS']);
+    });
+
+    test('a user with no progress costs no listing', async () => {
+      const { client, emulator } = world;
+      expect(await client.achievements.listProgress(FRESH_PLAYER)).toEqual([]);
+      expect(statuses(emulator, ROUTES.definitions)).toEqual([]);
+    });
+  });
+
+  describe('a definition without its api_name (omitProgressDefinitionApiName)', () => {
+    const world = emulatorWith({ omitProgressDefinitionApiName: true });
+
+    test('the definition is accepted; records are named by their id in the definitions listing', async () => {
+      const { client, emulator } = world;
+      const records = await client.achievements.listProgress(PLAYER);
+      expectSeeded(emulator, records);
+      expect(byName(records).VISIT_3_CONTINENTS!.definition).toMatchObject({ apiName: 'VISIT_3_CONTINENTS', type: 'BITFIELD', bitfieldLength: 7 });
+      expect(statuses(emulator, ROUTES.progress)).toEqual([200]);
+      expect(statuses(emulator, ROUTES.definitions)).toEqual([200]);
+    });
+
+    test('a record whose id matches no definition is left out', async () => {
+      const { client, emulator } = world;
+      emulator.state.achievementDefinitions.delete('FIRST_STEPS');
+      const records = await client.achievements.listProgress(PLAYER);
+      expect(records.map((r) => r.apiName).sort()).toEqual(['BETA_TESTER', 'COLLECT_100_GEMS', 'VISIT_3_CONTINENTS']);
+    });
+  });
+
+  describe('numbers as strings and only the documented fields, together', () => {
+    const world = emulatorWith({ achievementNumbersAsStrings: true, refuseProgressDefinition: true, refuseProgressApiName: true });
+
+    test('the same records', async () => {
+      const { client, emulator } = world;
+      expectSeeded(emulator, await client.achievements.listProgress(PLAYER));
     });
   });
 });

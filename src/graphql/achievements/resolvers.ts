@@ -71,7 +71,11 @@ interface ProgressSnapshot {
 async function progressSnapshot(ctx: Context, userId: string, apiName: string): Promise<ProgressSnapshot | null> {
   // Straight from Horizon, not the request's loader: it must be the state right now. A read, so it
   // stops at the operation's deadline (before the write: nothing sent; after: settled on retry).
-  const [record] = await ctx.horizon.achievements.listProgress(userId, { apiNames: [apiName], signal: ctx.signal });
+  const [record] = await ctx.horizon.achievements.listProgress(userId, {
+    apiNames: [apiName],
+    signal: ctx.signal,
+    definitions: () => ctx.loaders.achievements.allDefinitions(true),
+  });
   return record ? { count: record.count.toString(), bits: record.bitfield ?? '', unlocked: record.unlocked } : null;
 }
 
