@@ -133,10 +133,10 @@ export function seedDemoData(state: EmulatorState): void {
     const progress = state.progressOf(userId);
     const add = (apiName: string, count: number, bits: string, unlocked: boolean) =>
       progress.set(apiName, {
-        id: state.newId(),
+        id: state.achievementDefinitions.get(apiName)!.id,
         user_id: userId,
         api_name: apiName,
-        count_progress: count,
+        count_progress: BigInt(count),
         bitfield_progress: bits,
         is_unlocked: unlocked,
         unlock_time: unlocked ? unlockTime + i * 3600 : 0,
@@ -168,12 +168,14 @@ function define(
   },
 ): void {
   const slug = definition.api_name.toLowerCase();
+  const { target, ...rest } = definition;
   state.achievementDefinitions.set(definition.api_name, {
     id: state.newId(),
     is_archived: false,
     is_secret: false,
     locked_image_uri: `${IMAGE_BASE}/${slug}_locked.png`,
     unlocked_image_uri: `${IMAGE_BASE}/${slug}_unlocked.png`,
-    ...definition,
+    ...rest,
+    ...(target !== undefined ? { target: BigInt(target) } : {}),
   });
 }

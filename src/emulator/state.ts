@@ -22,7 +22,8 @@ export interface EmulatedAchievementDefinition {
   api_name: string;
   achievement_type: 'SIMPLE' | 'COUNT' | 'BITFIELD';
   achievement_write_policy: 'CLIENT_AUTHORITATIVE' | 'SERVER_AUTHORITATIVE';
-  target?: number;
+  /** Nothing documents a cap (reference §11): kept exact as an int64. */
+  target?: bigint;
   bitfield_length?: number;
   is_archived: boolean;
   title?: string;
@@ -34,10 +35,12 @@ export interface EmulatedAchievementDefinition {
 }
 
 export interface EmulatedAchievementProgress {
+  /** The definition's id: the reference's definition and progress examples share theirs (§2.2, §2.4). */
   id: string;
   user_id: string;
   api_name: string;
-  count_progress: number;
+  /** Exact, past 2^31 and 2^53 alike (an int64, reference §11). */
+  count_progress: bigint;
   bitfield_progress: string;
   is_unlocked: boolean;
   /** Unix seconds; 0 until unlocked. */
@@ -87,6 +90,25 @@ export interface EmulatorBehavior {
    * all three. Others are refused with code 100.
    */
   acceptedUserIdsFormats: readonly UserIdsFormat[];
+  /**
+   * Write achievement numbers (`target`, `bitfield_length`, `count_progress`, `unlock_time`) as
+   * numeric strings, as a real capture has `"target":"0"` (reference §11). Default false: JSON
+   * numbers, exact however large.
+   */
+  achievementNumbersAsStrings: boolean;
+  /**
+   * Refuse `definition` on achievement progress (code 100, "nonexisting field"): only the older
+   * docs show it (reference §11). Default false: served, with the top-level `api_name`/`target`.
+   */
+  refuseProgressDefinition: boolean;
+  /**
+   * Refuse the top-level `api_name` and `target` on achievement progress (code 100). With
+   * `refuseProgressDefinition` only the current docs' list is served: `id`, `unlock_time`,
+   * `is_unlocked`, `count_progress`, `bitfield_progress`. Default false.
+   */
+  refuseProgressApiName: boolean;
+  /** Serve a progress record's `definition` without its `api_name` (the rest of it as usual). Default false. */
+  omitProgressDefinitionApiName: boolean;
 }
 
 export type UserIdsFormat = 'json-strings' | 'json-numbers' | 'csv';
@@ -97,6 +119,10 @@ export const DEFAULT_BEHAVIOR: Readonly<EmulatorBehavior> = {
   refuseGuessedFields: false,
   viewerStartAtSpellings: 'both',
   acceptedUserIdsFormats: ['json-strings', 'json-numbers', 'csv'],
+  achievementNumbersAsStrings: false,
+  refuseProgressDefinition: false,
+  refuseProgressApiName: false,
+  omitProgressDefinitionApiName: false,
 };
 
 export class EmulatorState {

@@ -1,11 +1,23 @@
 /**
  * Achievements endpoints (reference §2): definitions, a user's progress, progress writes
  * and the reset. Returns normalized, camel-cased objects; accepts Graph's variations
- * (numbers as strings, missing optional fields, `unlock_time` 0 for "never").
+ * (numbers as strings, missing optional fields, `unlock_time` 0 for "never"). Counts and
+ * targets are bigints: nothing documents them as 32-bit (reference §11), and numbers past 2^53
+ * are read losslessly (`losslessIntegerFields`).
  */
 import type { CancelSignal } from './signal.js';
 import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
-import { collectAllPages, fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, readPage } from './params.js';
+import {
+  collectAllPages,
+  fieldsParam,
+  jsonArrayParam,
+  parseGraphId,
+  parseGraphInt,
+  parseGraphTime,
+  readPage,
+  withFieldFallbacks,
+  type FieldFallbacks,
+} from './params.js';
 import type { RequestSender } from './transport.js';
 
 export const ACHIEVEMENT_TYPES = ['SIMPLE', 'COUNT', 'BITFIELD'] as const;
@@ -19,7 +31,7 @@ export interface AchievementDefinition {
   type: AchievementType;
   writePolicy: WritePolicy;
   /** Count to reach (COUNT) or bits to set (BITFIELD); null for SIMPLE. */
-  target: number | null;
+  target: bigint | null;
   /** Number of bits (BITFIELD only). */
   bitfieldLength: number | null;
   archived: boolean;
@@ -32,15 +44,21 @@ export interface AchievementDefinition {
 }
 
 export interface AchievementProgress {
-  /** Graph's id of the progress record. */
+  /** Graph's id of the progress record (the reference shows the definition's). */
   id: string;
   userId: string;
   apiName: string;
-  /** The definition, when Graph returned it complete with the progress (it does when asked). */
+  /**
+   * The definition, when Graph returned it complete with the progress (the older docs' nested
+   * `definition`), or when the record was identified by its id in the definitions listing.
+   */
   definition: AchievementDefinition | null;
+  /** The target as the record carried it (top-level `target`, else the definition's); null when neither came. */
+  target: bigint | null;
   unlocked: boolean;
   unlockedAt: Date | null;
-  count: number;
+  /** The counter (COUNT achievements), exact: 0 when Graph sent none. */
+  count: bigint;
   bitfield: string | null;
 }
 
@@ -55,7 +73,7 @@ export interface AchievementDefinitionInput {
   apiName: string;
   type: AchievementType;
   writePolicy: WritePolicy;
-  target?: number | null;
+  target?: bigint | number | null;
   bitfieldLength?: number | null;
   archived?: boolean | null;
   title?: string | null;
@@ -80,10 +98,29 @@ export const DEFINITION_FIELDS = [
   'unlocked_image_uri',
 ] as const;
 
-const PROGRESS_FIELDS = fieldsParam(['id', 'is_unlocked', 'unlock_time', 'count_progress', 'bitfield_progress', { definition: DEFINITION_FIELDS }]);
+/** What the current docs list for a progress record (reference §2.4, §11). */
+const DOCUMENTED_PROGRESS_FIELDS = ['id', 'is_unlocked', 'unlock_time', 'count_progress', 'bitfield_progress'];
+/**
+ * Progress fields, most wanted first: the nested `definition` (older docs; it names the
+ * achievement and carries the whole definition, so none is fetched again); else the top-level
+ * `api_name` and `target` (the current docs' example asks for `target`, a real client for
+ * both); else only the documented fields, and records are named by matching their `id`
+ * against the definitions listing.
+ */
+const PROGRESS_FIELDS: FieldFallbacks = {
+  name: 'achievement_progress',
+  selections: [
+    fieldsParam([...DOCUMENTED_PROGRESS_FIELDS, { definition: DEFINITION_FIELDS }]),
+    fieldsParam([...DOCUMENTED_PROGRESS_FIELDS, 'api_name', 'target']),
+    fieldsParam(DOCUMENTED_PROGRESS_FIELDS),
+  ],
+};
 
 /** Page size asked of Graph for definitions and progress; a game rarely has more than a few hundred. */
 const PAGE_LIMIT = 500;
+/** Integers that may exceed 2^53, read as decimal strings so no digit is lost. */
+const LOSSLESS = ['id', 'target', 'count_progress'] as const;
+const INT64_MAX = 2n ** 63n - 1n;
 
 export class AchievementsApi {
   constructor(private readonly transport: RequestSender) {}
@@ -105,6 +142,7 @@ export class AchievementsApi {
             limit: PAGE_LIMIT,
             after,
           },
+          losslessIntegerFields: LOSSLESS,
           signal: options.signal,
         }),
         toDefinition,
@@ -123,7 +161,7 @@ export class AchievementsApi {
         api_name: input.apiName,
         achievement_type: input.type,
         achievement_write_policy: input.writePolicy,
-        target: input.target,
+        target: input.target === undefined || input.target === null ? input.target : input.target.toString(),
         bitfield_length: input.bitfieldLength,
         is_archived: input.archived,
         title: input.title,
@@ -138,27 +176,44 @@ export class AchievementsApi {
     return { id: parseGraphId(body.id) };
   }
 
-  /** `GET /{user_id}/achievements`: every progress record of one user, with each full definition. */
-  async listProgress(userId: string, options: { apiNames?: readonly string[]; signal?: CancelSignal } = {}): Promise<AchievementProgress[]> {
+  /**
+   * `GET /{user_id}/achievements`: every progress record of one user, with each full definition
+   * when Graph serves it. A record that names no achievement is named by its id in the app's
+   * definitions, fetched only then: from `options.definitions` (archived ones included) when
+   * given, else with `listDefinitions`. A record that still cannot be named is left out.
+   */
+  async listProgress(
+    userId: string,
+    options: { apiNames?: readonly string[]; signal?: CancelSignal; definitions?: () => Promise<readonly AchievementDefinition[]> } = {},
+  ): Promise<AchievementProgress[]> {
     assertGraphId('userId', userId);
     options.apiNames?.forEach((name) => assertApiName('apiNames', name));
-    return collectAllPages(async (after) =>
+    const records = await collectAllPages(async (after) =>
       readPage(
-        await this.transport.request({
-          method: 'GET',
-          path: `/${userId}/achievements`,
-          endpoint: 'GET /{user_id}/achievements',
-          params: {
-            api_names: options.apiNames ? jsonArrayParam(options.apiNames) : undefined,
-            fields: PROGRESS_FIELDS,
-            limit: PAGE_LIMIT,
-            after,
-          },
-          signal: options.signal,
-        }),
-        (raw: RawProgress) => toProgress(userId, raw),
+        await withFieldFallbacks(this.transport.refusedFields, PROGRESS_FIELDS, (fields) =>
+          this.transport.request({
+            method: 'GET',
+            path: `/${userId}/achievements`,
+            endpoint: 'GET /{user_id}/achievements',
+            params: {
+              api_names: options.apiNames ? jsonArrayParam(options.apiNames) : undefined,
+              fields,
+              limit: PAGE_LIMIT,
+              after,
+            },
+            losslessIntegerFields: LOSSLESS,
+            signal: options.signal,
+          }),
+        ),
+        (raw: unknown): RawProgress => (raw !== null && typeof raw === 'object' ? (raw as RawProgress) : {}),
       ),
     );
+    let byId: Map<string, AchievementDefinition> | undefined;
+    if (records.some((raw) => namedApiName(raw) === undefined && graphIdOrUndefined(raw.id) !== undefined)) {
+      const definitions = await (options.definitions?.() ?? this.listDefinitions({ includeArchived: true, signal: options.signal }));
+      byId = new Map(definitions.map((d) => [d.id, d]));
+    }
+    return records.flatMap((raw) => toProgress(userId, raw, byId) ?? []);
   }
 
   /** Unlocks an achievement of any type (`force_unlock=true`). */
@@ -168,10 +223,12 @@ export class AchievementsApi {
     return this.write(userId, apiName, { force_unlock: true }, signal, true);
   }
 
-  /** Adds to a COUNT achievement's progress (accumulative, not absolute). */
-  addCount(userId: string, apiName: string, count: number, signal?: CancelSignal): Promise<AchievementWriteResult> {
-    if (!Number.isSafeInteger(count) || count <= 0) throw new InvalidArgumentError('count', 'count must be a positive integer');
-    return this.write(userId, apiName, { add_count: count }, signal);
+  /** Adds to a COUNT achievement's progress (accumulative, not absolute): a positive int64. */
+  addCount(userId: string, apiName: string, count: bigint | number, signal?: CancelSignal): Promise<AchievementWriteResult> {
+    if (typeof count === 'number' && !Number.isSafeInteger(count)) throw new InvalidArgumentError('count', 'count must be a positive integer');
+    const exact = BigInt(count);
+    if (exact <= 0n || exact > INT64_MAX) throw new InvalidArgumentError('count', `count must be a positive integer of at most ${INT64_MAX}`);
+    return this.write(userId, apiName, { add_count: exact.toString() }, signal);
   }
 
   /** OR-merges bits (a string of 0 and 1) into a BITFIELD achievement's progress. */
@@ -238,6 +295,8 @@ interface RawDefinition {
 
 interface RawProgress {
   id?: unknown;
+  api_name?: unknown;
+  target?: unknown;
   is_unlocked?: unknown;
   unlock_time?: unknown;
   count_progress?: unknown;
@@ -255,7 +314,7 @@ export function toDefinition(raw: RawDefinition): AchievementDefinition {
     apiName: raw.api_name,
     type,
     writePolicy: WRITE_POLICIES.includes(policy) ? policy : 'CLIENT_AUTHORITATIVE',
-    target: type === 'SIMPLE' ? null : (parseGraphInt(raw.target) ?? null),
+    target: type === 'SIMPLE' ? null : (parseCount(raw.target) ?? null),
     bitfieldLength: type === 'BITFIELD' ? (parseGraphInt(raw.bitfield_length) ?? null) : null,
     archived: truthy(raw.is_archived),
     title: stringOrNull(raw.title),
@@ -267,28 +326,61 @@ export function toDefinition(raw: RawDefinition): AchievementDefinition {
   };
 }
 
-function toProgress(userId: string, raw: RawProgress): AchievementProgress {
-  const apiName = raw.definition?.api_name;
-  if (typeof apiName !== 'string') throw new TypeError('achievement progress has no definition.api_name');
-  let definition: AchievementDefinition | null = null;
-  if (raw.definition?.achievement_type !== undefined) {
+/** The achievement a progress record names itself: `definition.api_name`, else the top-level `api_name`. */
+function namedApiName(raw: RawProgress): string | undefined {
+  const nested = raw.definition && typeof raw.definition === 'object' ? raw.definition.api_name : undefined;
+  if (typeof nested === 'string' && nested !== '') return nested;
+  return typeof raw.api_name === 'string' && raw.api_name !== '' ? raw.api_name : undefined;
+}
+
+function graphIdOrUndefined(value: unknown): string | undefined {
+  try {
+    return parseGraphId(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A progress record, named by itself or by its id in `byId`; null when it cannot be named. */
+function toProgress(userId: string, raw: RawProgress, byId?: ReadonlyMap<string, AchievementDefinition>): AchievementProgress | null {
+  const id = graphIdOrUndefined(raw.id);
+  const named = namedApiName(raw);
+  const matched = named === undefined && id !== undefined ? byId?.get(id) : undefined;
+  const apiName = named ?? matched?.apiName;
+  if (apiName === undefined) return null;
+  let definition: AchievementDefinition | null = matched ?? null;
+  const nested = raw.definition && typeof raw.definition === 'object' ? raw.definition : undefined;
+  if (!definition && nested?.achievement_type !== undefined) {
     try {
-      definition = toDefinition(raw.definition);
+      definition = toDefinition({ ...nested, api_name: apiName });
     } catch {
       definition = null;
     }
   }
   const bitfield = typeof raw.bitfield_progress === 'string' && raw.bitfield_progress !== '' ? raw.bitfield_progress : null;
   return {
-    id: raw.id === undefined ? `${userId}:${apiName}` : parseGraphId(raw.id),
+    id: id ?? `${userId}:${apiName}`,
     userId,
     apiName,
     definition,
+    target: parseCount(raw.target) ?? parseCount(nested?.target) ?? definition?.target ?? null,
     unlocked: truthy(raw.is_unlocked),
     unlockedAt: parseGraphTime(raw.unlock_time),
-    count: parseGraphInt(raw.count_progress) ?? 0,
+    count: parseCount(raw.count_progress) ?? 0n,
     bitfield,
   };
+}
+
+/**
+ * A count or target as Graph sends it: a JSON number (exact below 2^53; longer ones arrive
+ * quoted by `losslessIntegerFields`) or a string of digits (a real capture has `"target":"0"`).
+ * Undefined for anything else, a number that has already lost digits included.
+ */
+export function parseCount(value: unknown): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : undefined;
+  if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) return BigInt(value.trim());
+  return undefined;
 }
 
 function truthy(value: unknown): boolean {

@@ -34,13 +34,38 @@ export interface FieldChoice {
 }
 
 export async function withDocumentedFields<T>(refused: Set<string>, choice: FieldChoice, call: (fields: string) => Promise<T>): Promise<T> {
-  if (refused.has(choice.name)) return call(choice.documented);
-  try {
-    return await call(choice.preferred);
-  } catch (error) {
-    if (!(error instanceof HorizonApiError) || error.code !== CODE_INVALID_PARAMETER || !/nonexisting field/i.test(error.upstreamMessage)) throw error;
-    refused.add(choice.name);
-    return call(choice.documented);
+  return withFieldFallbacks(refused, { name: choice.name, selections: [choice.preferred, choice.documented] }, call);
+}
+
+/**
+ * The general form of `FieldChoice`: selections in order of preference, the last one asking only
+ * for documented fields. Each refusal ("nonexisting field", code 100) moves to the next and is
+ * remembered, so a transport pays for each refused selection once.
+ */
+export interface FieldFallbacks {
+  /** Names the chain in the transport's memory of refusals. */
+  readonly name: string;
+  /** Most wanted first; the last is what the docs list, and its refusal is an error like any other. */
+  readonly selections: readonly string[];
+}
+
+/** The memory key of a refused selection: the first one's is the chain's name, as `withDocumentedFields` always had it. */
+function refusalKey(name: string, index: number): string {
+  return index === 0 ? name : `${name}#${index}`;
+}
+
+export async function withFieldFallbacks<T>(refused: Set<string>, chain: FieldFallbacks, call: (fields: string) => Promise<T>): Promise<T> {
+  const last = chain.selections.length - 1;
+  let index = 0;
+  while (index < last && refused.has(refusalKey(chain.name, index))) index++;
+  for (;;) {
+    try {
+      return await call(chain.selections[index]!);
+    } catch (error) {
+      if (index === last || !isFieldRefusal(error)) throw error;
+      refused.add(refusalKey(chain.name, index));
+      index++;
+    }
   }
 }
 

@@ -51,7 +51,7 @@ function progress(userId: string, apiName: string) {
     definition: definition(d),
     unlocked: record?.is_unlocked ?? false,
     unlockedAt: record?.is_unlocked ? new Date(record.unlock_time * 1000) : null,
-    count: d.achievement_type === 'COUNT' ? (record?.count_progress ?? 0) : null,
+    count: d.achievement_type === 'COUNT' ? (record?.count_progress ?? 0n) : null,
     bitfield: d.achievement_type === 'BITFIELD' ? (record?.bitfield_progress ?? '').padEnd(d.bitfield_length ?? 0, '0') : null,
   };
 }
@@ -60,7 +60,15 @@ function record(userId: string, apiName: string): EmulatedAchievementProgress {
   const records = state.progressOf(userId);
   let found = records.get(apiName);
   if (!found) {
-    found = { id: state.newId(), user_id: userId, api_name: apiName, count_progress: 0, bitfield_progress: '', is_unlocked: false, unlock_time: 0 };
+    found = {
+      id: state.achievementDefinitions.get(apiName)?.id ?? state.newId(),
+      user_id: userId,
+      api_name: apiName,
+      count_progress: 0n,
+      bitfield_progress: '',
+      is_unlocked: false,
+      unlock_time: 0,
+    };
     records.set(apiName, found);
   }
   return found;
@@ -116,9 +124,9 @@ const resolvers = {
       r.unlock_time ||= Math.floor(Date.now() / 1000);
       return { justUnlocked, progress: progress(args.userId, args.apiName) };
     },
-    addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: number }) {
+    addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: bigint | number }) {
       const r = record(args.userId, args.apiName);
-      r.count_progress += args.count;
+      r.count_progress += BigInt(args.count);
       const justUnlocked = !r.is_unlocked && r.count_progress >= (state.achievementDefinitions.get(args.apiName)?.target ?? Infinity);
       if (justUnlocked) r.is_unlocked = true;
       return { justUnlocked, progress: progress(args.userId, args.apiName) };

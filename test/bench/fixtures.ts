@@ -32,19 +32,19 @@ export function ensureBenchUsers(state: EmulatorState, count = BENCH_USER_COUNT)
     // as real ones do, instead of empty lists that would flatter parsing costs.
     const progress = state.progressOf(id);
     progress.set('FIRST_STEPS', {
-      id: state.newId(),
+      id: state.achievementDefinitions.get('FIRST_STEPS')!.id,
       user_id: id,
       api_name: 'FIRST_STEPS',
-      count_progress: 0,
+      count_progress: 0n,
       bitfield_progress: '',
       is_unlocked: true,
       unlock_time: 1_760_000_000 + i,
     });
     progress.set('COLLECT_100_GEMS', {
-      id: state.newId(),
+      id: state.achievementDefinitions.get('COLLECT_100_GEMS')!.id,
       user_id: id,
       api_name: 'COLLECT_100_GEMS',
-      count_progress: i % 100,
+      count_progress: BigInt(i % 100),
       bitfield_progress: '',
       is_unlocked: false,
       unlock_time: 0,

@@ -124,7 +124,7 @@ const writes: Scenario = {
   callFloors: undefined,
   check(data) {
     if (data?.unlockAchievement?.progress?.unlocked !== true) return `unlockAchievement answered ${describe(data?.unlockAchievement)}`;
-    if (typeof data.addAchievementCount?.progress?.count !== 'number') return `addAchievementCount answered ${describe(data.addAchievementCount)}`;
+    if (typeof data.addAchievementCount?.progress?.count !== 'string') return `addAchievementCount answered ${describe(data.addAchievementCount)}`;
     if (typeof data.submitLeaderboardScore?.didUpdate !== 'boolean' || typeof data.submitLeaderboardScore.entry?.rank !== 'number') {
       return `submitLeaderboardScore answered ${describe(data.submitLeaderboardScore)}`;
     }

@@ -58,7 +58,7 @@ describe('read-only, one shared emulator', () => {
         apiName: 'VISIT_3_CONTINENTS',
         type: 'BITFIELD',
         writePolicy: 'SERVER_AUTHORITATIVE',
-        target: 3,
+        target: 3n,
         bitfieldLength: 7,
         archived: false,
         title: 'Globetrotter',
@@ -70,7 +70,7 @@ describe('read-only, one shared emulator', () => {
       });
       expect(byName.get('COLLECT_100_GEMS')).toMatchObject({
         type: 'COUNT',
-        target: 100,
+        target: 100n,
         bitfieldLength: null,
         unlockedDescription: 'You collected 100 gems.',
       });
@@ -120,7 +120,7 @@ describe('read-only, one shared emulator', () => {
       expect([...byName.keys()].sort()).toEqual(['BETA_TESTER', 'COLLECT_100_GEMS', 'FIRST_STEPS', 'VISIT_3_CONTINENTS']);
 
       const first = byName.get('FIRST_STEPS')!;
-      expect(first).toMatchObject({ userId: PLAYER, unlocked: true, count: 0, bitfield: null });
+      expect(first).toMatchObject({ userId: PLAYER, unlocked: true, count: 0n, bitfield: null });
       expect(first.id).toMatch(/^\d{16}$/);
       expect(first.unlockedAt).toBeInstanceOf(Date);
       expect(first.unlockedAt!.getTime()).toBe(1_760_000_000 * 1000);
@@ -133,10 +133,10 @@ describe('read-only, one shared emulator', () => {
       });
       expect(first.definition!.lockedImageUrl).toMatch(/^https:\/\/scontent\.oculuscdn\.com\//);
 
-      expect(byName.get('COLLECT_100_GEMS')).toMatchObject({ unlocked: false, unlockedAt: null, count: 15 });
-      expect(byName.get('COLLECT_100_GEMS')!.definition).toMatchObject({ type: 'COUNT', target: 100 });
+      expect(byName.get('COLLECT_100_GEMS')).toMatchObject({ unlocked: false, unlockedAt: null, count: 15n });
+      expect(byName.get('COLLECT_100_GEMS')!.definition).toMatchObject({ type: 'COUNT', target: 100n });
       expect(byName.get('VISIT_3_CONTINENTS')).toMatchObject({ unlocked: false, unlockedAt: null, bitfield: '1000100' });
-      expect(byName.get('VISIT_3_CONTINENTS')!.definition).toMatchObject({ type: 'BITFIELD', target: 3, bitfieldLength: 7 });
+      expect(byName.get('VISIT_3_CONTINENTS')!.definition).toMatchObject({ type: 'BITFIELD', target: 3n, bitfieldLength: 7 });
       // Progress on an archived achievement is still listed, with its definition marked archived.
       expect(byName.get('BETA_TESTER')!.definition).toMatchObject({ archived: true });
     });
@@ -211,7 +211,7 @@ describe('upsertDefinition', () => {
       apiName: 'TEST_COUNT_DEF',
       type: 'COUNT',
       writePolicy: 'SERVER_AUTHORITATIVE',
-      target: 5,
+      target: 5n,
       title: 'First title',
       description: 'First description',
     });
@@ -222,7 +222,7 @@ describe('upsertDefinition', () => {
       apiName: 'TEST_COUNT_DEF',
       type: 'COUNT',
       writePolicy: 'SERVER_AUTHORITATIVE',
-      target: 5,
+      target: 5n,
       title: 'First title',
       description: 'First description',
       unlockedDescription: null,
@@ -234,7 +234,7 @@ describe('upsertDefinition', () => {
       apiName: 'TEST_COUNT_DEF',
       type: 'COUNT',
       writePolicy: 'CLIENT_AUTHORITATIVE',
-      target: 8,
+      target: 8n,
       title: 'Second title',
       unlockedDescription: 'Done!',
       secret: true,
@@ -245,7 +245,7 @@ describe('upsertDefinition', () => {
     expect(after[0]).toMatchObject({
       id: created.id,
       writePolicy: 'CLIENT_AUTHORITATIVE',
-      target: 8,
+      target: 8n,
       title: 'Second title',
       description: 'First description', // not sent, so kept
       unlockedDescription: 'Done!',
@@ -260,11 +260,11 @@ describe('upsertDefinition', () => {
       apiName: 'TEST_BITS_DEF',
       type: 'BITFIELD',
       writePolicy: 'SERVER_AUTHORITATIVE',
-      target: 4,
+      target: 4n,
       bitfieldLength: 5,
     });
     const [definition] = await client.achievements.listDefinitions({ apiNames: ['TEST_BITS_DEF'] });
-    expect(definition).toMatchObject({ type: 'BITFIELD', target: 4, bitfieldLength: 5 });
+    expect(definition).toMatchObject({ type: 'BITFIELD', target: 4n, bitfieldLength: 5 });
   });
 
   test('archived on create: hidden by default, listed with includeArchived', async () => {
@@ -287,11 +287,11 @@ describe('upsertDefinition', () => {
   });
 
   test.each([
-    ['BITFIELD without bitfield_length', { apiName: 'BAD_1', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 2 }],
+    ['BITFIELD without bitfield_length', { apiName: 'BAD_1', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 2n }],
     ['COUNT without target', { apiName: 'BAD_2', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE' }],
-    ['target above bitfield_length', { apiName: 'BAD_3', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 9, bitfieldLength: 5 }],
-    ['bitfield_length above the maximum', { apiName: 'BAD_4', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 1, bitfieldLength: 5000 }],
-    ['changing the type of an existing one', { apiName: 'FIRST_STEPS', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: 3 }],
+    ['target above bitfield_length', { apiName: 'BAD_3', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 9n, bitfieldLength: 5 }],
+    ['bitfield_length above the maximum', { apiName: 'BAD_4', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 1n, bitfieldLength: 5000 }],
+    ['changing the type of an existing one', { apiName: 'FIRST_STEPS', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: 3n }],
   ] as const)('invalid parameters (%s): HTTP 400, code 100, nothing stored', async (_label, input) => {
     const { client } = world;
     const error = await apiError(client.achievements.upsertDefinition(input));
@@ -362,12 +362,12 @@ describe('progress writes', () => {
   test('addCount accumulates; justUnlocked once, when the target is reached', async () => {
     const { client } = world;
     expect((await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', 40)).justUnlocked).toBe(false);
-    expect(await progressOf(FRESH_PLAYER, 'COLLECT_100_GEMS')).toMatchObject({ count: 40, unlocked: false, unlockedAt: null });
+    expect(await progressOf(FRESH_PLAYER, 'COLLECT_100_GEMS')).toMatchObject({ count: 40n, unlocked: false, unlockedAt: null });
     expect((await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', 50)).justUnlocked).toBe(false);
-    expect(await progressOf(FRESH_PLAYER, 'COLLECT_100_GEMS')).toMatchObject({ count: 90, unlocked: false });
+    expect(await progressOf(FRESH_PLAYER, 'COLLECT_100_GEMS')).toMatchObject({ count: 90n, unlocked: false });
     expect((await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', 10)).justUnlocked).toBe(true);
     const unlocked = await progressOf(FRESH_PLAYER, 'COLLECT_100_GEMS');
-    expect(unlocked).toMatchObject({ count: 100, unlocked: true });
+    expect(unlocked).toMatchObject({ count: 100n, unlocked: true });
     expect(unlocked!.unlockedAt).toBeInstanceOf(Date);
     expect((await client.achievements.addCount(FRESH_PLAYER, 'COLLECT_100_GEMS', 1)).justUnlocked).toBe(false);
     expect((await progressOf(FRESH_PLAYER, 'COLLECT_100_GEMS'))!.unlocked).toBe(true);
@@ -376,7 +376,7 @@ describe('progress writes', () => {
   test('addCount continues from seeded progress', async () => {
     const { client } = world;
     await client.achievements.addCount(PLAYER, 'COLLECT_100_GEMS', 5);
-    expect((await progressOf(PLAYER, 'COLLECT_100_GEMS'))!.count).toBe(20);
+    expect((await progressOf(PLAYER, 'COLLECT_100_GEMS'))!.count).toBe(20n);
   });
 
   test('addBits OR-merges: 10011 then 00110 gives 10111; justUnlocked once all bits are set', async () => {
@@ -385,7 +385,7 @@ describe('progress writes', () => {
       apiName: 'TEST_FIVE_BITS',
       type: 'BITFIELD',
       writePolicy: 'SERVER_AUTHORITATIVE',
-      target: 5,
+      target: 5n,
       bitfieldLength: 5,
     });
     expect((await client.achievements.addBits(FRESH_PLAYER, 'TEST_FIVE_BITS', '10011')).justUnlocked).toBe(false);
@@ -393,7 +393,7 @@ describe('progress writes', () => {
     expect((await client.achievements.addBits(FRESH_PLAYER, 'TEST_FIVE_BITS', '00110')).justUnlocked).toBe(false);
     const merged = await progressOf(FRESH_PLAYER, 'TEST_FIVE_BITS');
     expect(merged).toMatchObject({ bitfield: '10111', unlocked: false, unlockedAt: null });
-    expect(merged!.definition).toMatchObject({ type: 'BITFIELD', bitfieldLength: 5, target: 5 });
+    expect(merged!.definition).toMatchObject({ type: 'BITFIELD', bitfieldLength: 5, target: 5n });
     expect((await client.achievements.addBits(FRESH_PLAYER, 'TEST_FIVE_BITS', '01000')).justUnlocked).toBe(true);
     expect(await progressOf(FRESH_PLAYER, 'TEST_FIVE_BITS')).toMatchObject({ bitfield: '11111', unlocked: true });
     expect((await client.achievements.addBits(FRESH_PLAYER, 'TEST_FIVE_BITS', '00001')).justUnlocked).toBe(false);
@@ -405,7 +405,7 @@ describe('progress writes', () => {
       apiName: 'TEST_FIVE_BITS',
       type: 'BITFIELD',
       writePolicy: 'SERVER_AUTHORITATIVE',
-      target: 5,
+      target: 5n,
       bitfieldLength: 5,
     });
     const error = await apiError(client.achievements.addBits(FRESH_PLAYER, 'TEST_FIVE_BITS', '111111'));

@@ -68,7 +68,7 @@ describe('writes', () => {
     await new Promise((r) => setTimeout(r, mode === 'stall' ? 1_100 : 10));
     expect(served(ROUTES.writeProgress)).toHaveLength(1);
     expect(applied()).toHaveLength(1);
-    expect(emulator.state.progressOf(PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(18);
+    expect(emulator.state.progressOf(PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(18n);
   });
 
   test('a count write refused before it ran (429) is resent and applied once', async () => {
@@ -76,7 +76,7 @@ describe('writes', () => {
     await client.achievements.addCount(PLAYER, 'COLLECT_100_GEMS', 3);
     expect(served(ROUTES.writeProgress)).toHaveLength(2);
     expect(applied()).toHaveLength(1);
-    expect(emulator.state.progressOf(PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(18);
+    expect(emulator.state.progressOf(PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(18n);
   });
 
   test('a count write answered 5xx is not resent (a 5xx may come mid-write)', async () => {

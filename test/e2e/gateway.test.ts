@@ -29,16 +29,16 @@ test('a query across both subgraphs: games with their players, profiles and achi
   expect(rally.title).toBe('Skyward Rally');
   expect(rally.featuredAchievements).toEqual([
     { apiName: 'FIRST_STEPS', title: 'First Steps', type: 'SIMPLE', target: null },
-    { apiName: 'COLLECT_100_GEMS', title: 'Gem Hoarder', type: 'COUNT', target: 100 },
+    { apiName: 'COLLECT_100_GEMS', title: 'Gem Hoarder', type: 'COUNT', target: '100' },
   ]);
   expect(rally.topPlayers[0]).toMatchObject({
     id: demoUserId(0),
     displayName: 'Nova Rider',
     achievement: { unlocked: true },
-    achievements: [{ count: 15, definition: { title: 'Gem Hoarder' } }],
+    achievements: [{ count: '15', definition: { title: 'Gem Hoarder' } }],
   });
   expect(relic.topPlayers.map((p: any) => p.displayName)).toEqual(['Quiet Storm', 'Luna Byte']);
-  expect(relic.featuredAchievements).toEqual([{ apiName: 'FIND_ALL_RELICS', title: 'Relic Hunter', type: 'BITFIELD', target: 5 }]);
+  expect(relic.featuredAchievements).toEqual([{ apiName: 'FIND_ALL_RELICS', title: 'Relic Hunter', type: 'BITFIELD', target: '5' }]);
   // Player 2 appears in both games: fetched once.
   const profileReads = stack.emulator.requests.filter((r) => r.route === 'GET /:node_id');
   expect(profileReads.map((r) => r.path).sort()).toEqual([0, 1, 2, 3].map((i) => `/${demoUserId(i)}`).sort());

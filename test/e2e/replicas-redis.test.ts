@@ -49,14 +49,14 @@ describeWithRedis('two replicas sharing a Redis ledger', () => {
 
   test('the same key sent to both replicas at once, and again: applied exactly once', async () => {
     const key = `replicas-${Date.now()}`;
-    const before = emulator.state.progressOf(demoUserId(10)).get('COLLECT_100_GEMS')?.count_progress ?? 0;
+    const before = emulator.state.progressOf(demoUserId(10)).get('COLLECT_100_GEMS')?.count_progress ?? 0n;
     emulator.clearRequests();
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => post(replicas[i % 2]!.subgraph.url, mutation(7, key))));
     for (const result of results) expect(result.errors).toBeUndefined();
     const settled = results.map((r) => r.data.addAchievementCount.settledBy).sort();
     expect(settled).toEqual(['REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLAYED', 'REPLY']);
     expect(emulator.requests.filter((r) => r.route === ROUTES.writeProgress)).toHaveLength(1);
-    expect(emulator.state.progressOf(demoUserId(10)).get('COLLECT_100_GEMS')!.count_progress).toBe(before + 7);
+    expect(emulator.state.progressOf(demoUserId(10)).get('COLLECT_100_GEMS')!.count_progress).toBe(before + 7n);
   });
 
   test('a key reused with other arguments on the other replica is refused', async () => {

@@ -25,10 +25,10 @@ describe('User.achievements', () => {
     expect(Object.keys(byName)).not.toContain('BETA_TESTER'); // archived
     expect(byName.FIRST_STEPS).toMatchObject({ unlocked: true, count: null, bitfield: null });
     expect(byName.FIRST_STEPS.unlockedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    expect(byName.COLLECT_100_GEMS).toMatchObject({ unlocked: false, unlockedAt: null, count: 15 });
+    expect(byName.COLLECT_100_GEMS).toMatchObject({ unlocked: false, unlockedAt: null, count: '15' });
     expect(byName.VISIT_3_CONTINENTS).toMatchObject({ unlocked: false, bitfield: '1000100' });
     expect(byName.FIND_ALL_RELICS).toMatchObject({ unlocked: false, bitfield: '00000' });
-    expect(byName.WIN_10_MATCHES).toMatchObject({ unlocked: false, count: 0 });
+    expect(byName.WIN_10_MATCHES).toMatchObject({ unlocked: false, count: '0' });
   });
 
   test('apiNames picks achievements in the order given, archived included, unknown left out', async () => {
@@ -79,7 +79,7 @@ describe('Query', () => {
     expect(visit).toMatchObject({
       type: 'BITFIELD',
       writePolicy: 'SERVER_AUTHORITATIVE',
-      target: 3,
+      target: '3',
       bitfieldLength: 7,
       archived: false,
       secret: false,
@@ -131,21 +131,21 @@ describe('mutations', () => {
   test('addAchievementCount accumulates and reports justUnlocked only on the unlocking call', async () => {
     const add = (count: number) =>
       h.execute(
-        `mutation($u: ID!, $n: Int!) { addAchievementCount(userId: $u, apiName: "COLLECT_100_GEMS", count: $n) { justUnlocked progress { count unlocked unlockedAt user { id } definition { apiName } } } }`,
+        `mutation($u: ID!, $n: Long!) { addAchievementCount(userId: $u, apiName: "COLLECT_100_GEMS", count: $n) { justUnlocked progress { count unlocked unlockedAt user { id } definition { apiName } } } }`,
         { u: NEW_PLAYER, n: count },
       );
     const first = await add(60);
     expect(first.errors).toBeUndefined();
     expect(first.data!.addAchievementCount).toEqual({
       justUnlocked: false,
-      progress: { count: 60, unlocked: false, unlockedAt: null, user: { id: NEW_PLAYER }, definition: { apiName: 'COLLECT_100_GEMS' } },
+      progress: { count: '60', unlocked: false, unlockedAt: null, user: { id: NEW_PLAYER }, definition: { apiName: 'COLLECT_100_GEMS' } },
     });
     const second = await add(40);
     expect(second.data!.addAchievementCount.justUnlocked).toBe(true);
-    expect(second.data!.addAchievementCount.progress).toMatchObject({ count: 100, unlocked: true });
+    expect(second.data!.addAchievementCount.progress).toMatchObject({ count: '100', unlocked: true });
     expect(second.data!.addAchievementCount.progress.unlockedAt).not.toBeNull();
     const third = await add(1);
-    expect(third.data!.addAchievementCount).toMatchObject({ justUnlocked: false, progress: { count: 101, unlocked: true } });
+    expect(third.data!.addAchievementCount).toMatchObject({ justUnlocked: false, progress: { count: '101', unlocked: true } });
   });
 
   test('addAchievementBits OR-merges and unlocks at the target', async () => {
@@ -195,6 +195,70 @@ describe('mutations', () => {
     }`);
     expect(result.data).toEqual({ ok: { justUnlocked: true }, bad: null });
     expect(result.errors).toHaveLength(1);
+  });
+});
+
+describe('counts and targets past 32 bits (Long)', () => {
+  const addCount = (count: string) =>
+    h.execute(
+      `mutation($u: ID!, $n: Long!) { addAchievementCount(userId: $u, apiName: "COLLECT_100_GEMS", count: $n) { justUnlocked progress { count unlocked } } }`,
+      { u: NEW_PLAYER, n: count },
+    );
+  const readBack = () =>
+    h.execute(
+      `query($id: ID!) { user(id: $id) { achievements { definition { apiName target } count } achievement(apiName: "COLLECT_100_GEMS") { count unlocked } } }`,
+      { id: NEW_PLAYER },
+    );
+
+  test('a player whose count passed 2^31 still reads back, every field, exactly', async () => {
+    expect((await addCount('4')).errors).toBeUndefined();
+    for (let i = 0; i < 7; i++) {
+      const added = await addCount(String(2 ** 32));
+      expect(added.errors).toBeUndefined();
+    }
+    // 7 * 2^32 + 4: the value that made every read fail with "Int cannot represent non 32-bit signed integer value".
+    const result = await readBack();
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.user.achievement).toEqual({ count: '30064771076', unlocked: true });
+    const gems = result.data!.user.achievements.find((p: any) => p.definition.apiName === 'COLLECT_100_GEMS');
+    expect(gems).toEqual({ definition: { apiName: 'COLLECT_100_GEMS', target: '100' }, count: '30064771076' });
+  });
+
+  test('a count is taken as an integer literal too, and stays exact past 2^53', async () => {
+    const literal = await h.execute(
+      `mutation { addAchievementCount(userId: "${NEW_PLAYER}", apiName: "COLLECT_100_GEMS", count: 9007199254740993) { progress { count } } }`,
+    );
+    expect(literal.errors).toBeUndefined();
+    expect(literal.data!.addAchievementCount.progress.count).toBe('9007199254740993');
+    expect((await addCount('2')).data!.addAchievementCount.progress.count).toBe('9007199254740995');
+    expect(h.emulator.state.progressOf(NEW_PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(9_007_199_254_740_995n);
+    const result = await readBack();
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.user.achievement.count).toBe('9007199254740995');
+  });
+
+  test('a target past 2^53 is written and read back exactly', async () => {
+    const upsert = await h.execute(
+      `mutation { upsertAchievementDefinition(input: { apiName: "GRAINS_OF_SAND", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: "9007199254740993" }) { target } }`,
+    );
+    expect(upsert.errors).toBeUndefined();
+    expect(upsert.data!.upsertAchievementDefinition).toEqual({ target: '9007199254740993' });
+    const read = await h.execute(`{ achievementDefinitions(apiNames: ["GRAINS_OF_SAND"]) { target } }`);
+    expect(read.data!.achievementDefinitions).toEqual([{ target: '9007199254740993' }]);
+  });
+
+  test('counts and targets must be positive, and counts 64-bit: refused before anything is written', async () => {
+    h.resetUpstream();
+    const negative = await addCount('-3');
+    expect(negative.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'count' });
+    const tooBig = await addCount('9223372036854775808');
+    expect(tooBig.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    const zeroTarget = await h.execute(
+      `mutation { upsertAchievementDefinition(input: { apiName: "NOPE", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: "0" }) { target } }`,
+    );
+    expect(zeroTarget.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input.target' });
+    expect(h.upstream(ROUTES.writeProgress)).toHaveLength(0);
+    expect(h.upstream(ROUTES.upsertDefinition)).toHaveLength(0);
   });
 });
 

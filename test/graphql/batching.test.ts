@@ -43,7 +43,7 @@ test('20 users x 3 achievements with definition fields: at most 1 definitions ca
   expect(result.data!._entities[19]).toEqual({
     id: users[19],
     a: { unlocked: false, definition: { title: 'First Steps', type: 'SIMPLE' } },
-    b: { count: 0, definition: { title: 'Gem Hoarder', target: 100 } },
+    b: { count: '0', definition: { title: 'Gem Hoarder', target: '100' } },
     c: { bitfield: '00000', definition: { title: 'Relic Hunter', bitfieldLength: 5 } },
   });
   expect(h.upstream(ROUTES.definitions).length).toBeLessThanOrEqual(1);
@@ -96,6 +96,6 @@ test('a mutation re-reads progress after its write, so the payload shows the new
     b: addAchievementCount(userId: "${users[15]}", apiName: "COLLECT_100_GEMS", count: 30) { progress { count } }
   }`);
   expect(result.errors).toBeUndefined();
-  expect(result.data).toEqual({ a: { progress: { count: 30 } }, b: { progress: { count: 60 } } });
+  expect(result.data).toEqual({ a: { progress: { count: '30' } }, b: { progress: { count: '60' } } });
   expect(h.upstream(ROUTES.writeProgress)).toHaveLength(2);
 });

@@ -50,7 +50,7 @@ function pickWrite(rand: () => number, userId: string, key: string): Write {
     return {
       mutation: `mutation { addAchievementCount(userId: "${userId}", apiName: "COLLECT_100_GEMS", count: ${count}, idempotencyKey: "${key}") { justUnlocked settledBy progress { count } } }`,
       expectApplied: (p) => p.add_count === String(count),
-      check: (id) => expect(h.emulator.state.progressOf(id).get('COLLECT_100_GEMS')?.count_progress).toBe(count),
+      check: (id) => expect(h.emulator.state.progressOf(id).get('COLLECT_100_GEMS')?.count_progress).toBe(BigInt(count)),
     };
   }
   if (kind === 1) {

@@ -73,7 +73,7 @@ const MUTATIONS: Record<string, MutationSpec> = {
     bad: [...ids('userId'), ...apiNames('apiName')],
   },
   addAchievementCount: {
-    query: `mutation($userId: ID!, $apiName: String!, $count: Int!, $key: String) { addAchievementCount(userId: $userId, apiName: $apiName, count: $count, idempotencyKey: $key) { justUnlocked } }`,
+    query: `mutation($userId: ID!, $apiName: String!, $count: Long!, $key: String) { addAchievementCount(userId: $userId, apiName: $apiName, count: $count, idempotencyKey: $key) { justUnlocked } }`,
     valid: { userId: U0, apiName: 'COLLECT_100_GEMS', count: 1, key: 'valid-count-key' },
     bad: [
       ...ids('userId'),
@@ -81,9 +81,10 @@ const MUTATIONS: Record<string, MutationSpec> = {
       ...keys(),
       { name: 'count 0', set: { count: 0 } },
       { name: 'count negative', set: { count: -3 } },
-      { name: 'count above Int', set: { count: 2 ** 31 } },
+      { name: 'count above int64', set: { count: '9223372036854775808' } },
+      { name: 'count a number past 2^53 (digits already lost)', set: { count: 2 ** 53 + 2 } },
       { name: 'count a float', set: { count: 1.5 } },
-      { name: 'count a string', set: { count: '5' } },
+      { name: 'count not digits', set: { count: 'five' } },
       { name: 'a SIMPLE achievement', set: { apiName: 'FIRST_STEPS' }, read: true },
     ],
   },
@@ -113,6 +114,8 @@ const MUTATIONS: Record<string, MutationSpec> = {
       })),
       { name: 'COUNT without target', set: { input: { apiName: 'X', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE' } } },
       { name: 'target 0', set: { input: { apiName: 'X', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: 0 } } },
+      { name: 'target negative', set: { input: { apiName: 'X', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: '-5' } } },
+      { name: 'target above int64', set: { input: { apiName: 'X', type: 'COUNT', writePolicy: 'SERVER_AUTHORITATIVE', target: '9223372036854775808' } } },
       {
         name: 'BITFIELD shorter than its target',
         set: { input: { apiName: 'X', type: 'BITFIELD', writePolicy: 'SERVER_AUTHORITATIVE', target: 5, bitfieldLength: 3 } },

@@ -642,8 +642,11 @@ describe('batching', () => {
     expect(result.errors).toBeUndefined();
     const nodes = result.data!.leaderboard.entries.nodes;
     expect(nodes).toHaveLength(25);
-    expect(nodes[0]).toEqual({ rank: 1, user: { displayName: 'Glitch Owl', steps: { unlocked: true }, gems: { count: 100, definition: { target: 100 } } } });
-    expect(nodes.find((n: any) => n.user.displayName.startsWith('Challenger')).user.gems.count).toBe(0);
+    expect(nodes[0]).toEqual({
+      rank: 1,
+      user: { displayName: 'Glitch Owl', steps: { unlocked: true }, gems: { count: '100', definition: { target: '100' } } },
+    });
+    expect(nodes.find((n: any) => n.user.displayName.startsWith('Challenger')).user.gems.count).toBe('0');
     expect(h.upstream(ROUTES.leaderboardEntries)).toHaveLength(1);
     expect(h.upstream(ROUTES.progress)).toHaveLength(25);
     expect(h.upstream(ROUTES.definitions).length).toBeLessThanOrEqual(1);

@@ -75,13 +75,13 @@ describe('achievements admin', () => {
       apiName: 'DAILY_LOGINS',
       type: 'COUNT',
       writePolicy: 'SERVER_AUTHORITATIVE',
-      target: 7,
+      target: '7',
       archived: false,
       title: 'Regular',
     });
     const update = await h.execute(`mutation { upsertAchievementDefinition(input: {
       apiName: "DAILY_LOGINS", type: COUNT, writePolicy: SERVER_AUTHORITATIVE, target: 10, title: "Devoted" }) { target title } }`);
-    expect(update.data!.upsertAchievementDefinition).toEqual({ target: 10, title: 'Devoted' });
+    expect(update.data!.upsertAchievementDefinition).toEqual({ target: '10', title: 'Devoted' });
     const progress = await h.execute(`mutation { addAchievementCount(userId: "${demoUserId(0)}", apiName: "DAILY_LOGINS", count: 10) { justUnlocked } }`);
     expect(progress.data!.addAchievementCount.justUnlocked).toBe(true);
   });

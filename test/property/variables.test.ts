@@ -41,6 +41,8 @@ const sku = mix(
   ),
 );
 const count = mix(fc.oneof(fc.integer({ min: -3, max: 200 }), fc.integer(), fc.double(), fc.constant(2 ** 31)));
+/** Achievement counts and targets are Longs: small numbers, 64-bit strings and beyond, and junk. */
+const longCount = mix(fc.oneof(count, fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }).map(String), fc.string({ maxLength: 25 })));
 const bits = mix(fc.oneof(fc.stringMatching(/^[01]{0,9}$/), fc.string({ maxLength: 12 }), fc.constant('1'.repeat(1025))));
 const score = mix(fc.oneof(fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }).map(String), fc.integer(), fc.double(), fc.string({ maxLength: 25 })));
 const first = mix(fc.oneof(fc.integer({ min: -2, max: 120 }), fc.integer()));
@@ -159,8 +161,8 @@ const OPERATIONS: Operation[] = [
     variables: { userId: id, apiName },
   },
   {
-    query: `mutation($userId: ID!, $apiName: String!, $count: Int!, $key: String) { addAchievementCount(userId: $userId, apiName: $apiName, count: $count, idempotencyKey: $key) { justUnlocked settledBy progress { count } } }`,
-    variables: { userId: id, apiName, count, key },
+    query: `mutation($userId: ID!, $apiName: String!, $count: Long!, $key: String) { addAchievementCount(userId: $userId, apiName: $apiName, count: $count, idempotencyKey: $key) { justUnlocked settledBy progress { count } } }`,
+    variables: { userId: id, apiName, count: longCount, key },
   },
   {
     query: `mutation($userId: ID!, $apiName: String!, $bits: String!, $key: String) { addAchievementBits(userId: $userId, apiName: $apiName, bits: $bits, idempotencyKey: $key) { justUnlocked progress { bitfield } } }`,
@@ -175,7 +177,7 @@ const OPERATIONS: Operation[] = [
             apiName,
             type: enumOf('SIMPLE', 'COUNT', 'BITFIELD'),
             writePolicy: enumOf('CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'),
-            target: count,
+            target: longCount,
             bitfieldLength: count,
             title: mix(fc.string({ maxLength: 20 })),
           },

@@ -10,6 +10,8 @@ import {
   readPage,
   withGuessedFields,
   withParamSpelling,
+  withDocumentedFields,
+  withFieldFallbacks,
   type Page,
 } from '../../src/horizon/params.js';
 
@@ -303,5 +305,70 @@ describe('withParamSpelling', () => {
       ),
     ).rejects.toBe(notRanked);
     expect([...refused]).toEqual(['p=B']);
+  });
+});
+
+describe('withFieldFallbacks', () => {
+  const refusal = (field: string) =>
+    new HorizonApiError('GET /x', 400, { message: `(#100) Tried accessing nonexisting field (${field}) on node type (X)`, code: 100, type: 'OAuthException' });
+  const chain = { name: 'progress', selections: ['id,definition{api_name}', 'id,api_name', 'id'] };
+
+  /** A server that refuses every selection naming one of `refused`, and records what it was asked. */
+  function server(refused: string[]) {
+    const asked: string[] = [];
+    const call = async (fields: string) => {
+      asked.push(fields);
+      const field = refused.find((f) => fields.split(/[,{}]/).includes(f));
+      if (field) throw refusal(field);
+      return fields;
+    };
+    return { asked, call };
+  }
+
+  test('an accepted first selection is the only call, and nothing is remembered', async () => {
+    const memory = new Set<string>();
+    const { asked, call } = server([]);
+    expect(await withFieldFallbacks(memory, chain, call)).toBe('id,definition{api_name}');
+    expect(asked).toEqual(['id,definition{api_name}']);
+    expect(memory.size).toBe(0);
+  });
+
+  test('each refusal moves to the next selection, in order, and is remembered for later calls', async () => {
+    const memory = new Set<string>();
+    const first = server(['definition', 'api_name']);
+    expect(await withFieldFallbacks(memory, chain, first.call)).toBe('id');
+    expect(first.asked).toEqual(['id,definition{api_name}', 'id,api_name', 'id']);
+    const later = server(['definition', 'api_name']);
+    expect(await withFieldFallbacks(memory, chain, later.call)).toBe('id');
+    expect(later.asked).toEqual(['id']);
+  });
+
+  test('a server that refuses only the first: the second is used from then on', async () => {
+    const memory = new Set<string>();
+    expect(await withFieldFallbacks(memory, chain, server(['definition']).call)).toBe('id,api_name');
+    const later = server(['definition']);
+    expect(await withFieldFallbacks(memory, chain, later.call)).toBe('id,api_name');
+    expect(later.asked).toEqual(['id,api_name']);
+  });
+
+  test('a refusal of the last selection, and any other error, fail the call as they are', async () => {
+    const memory = new Set<string>();
+    await expect(withFieldFallbacks(memory, chain, server(['id']).call)).rejects.toBeInstanceOf(HorizonApiError);
+    const other = new HorizonApiError('GET /x', 400, { message: 'Parameter user_id: invalid user id: 1', code: 100 });
+    const asked: string[] = [];
+    await expect(
+      withFieldFallbacks(new Set(), chain, async (fields) => {
+        asked.push(fields);
+        throw other;
+      }),
+    ).rejects.toBe(other);
+    expect(asked).toHaveLength(1);
+  });
+
+  test('withDocumentedFields is the two-step chain, remembered under its name as before', async () => {
+    const memory = new Set<string>();
+    const choice = { name: 'leaderboard', preferred: 'id,title_locale_map', documented: 'id' };
+    expect(await withDocumentedFields(memory, choice, server(['title_locale_map']).call)).toBe('id');
+    expect([...memory]).toEqual(['leaderboard']);
   });
 });

@@ -6,6 +6,7 @@
 import {
   errors,
   GraphError,
+  JsonInteger,
   nowSeconds,
   paginate,
   parseBool,
@@ -17,7 +18,7 @@ import {
   type NodeShape,
 } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
-import type { EmulatedAchievementDefinition, EmulatedAchievementProgress, EmulatorState } from '../state.js';
+import type { EmulatedAchievementDefinition, EmulatedAchievementProgress, EmulatorBehavior, EmulatorState } from '../state.js';
 import { actingUser, requireApp, requireOwnApp } from './common.js';
 
 export const DEFINITION_SHAPE: NodeShape = {
@@ -39,15 +40,32 @@ export const DEFINITION_SHAPE: NodeShape = {
   ],
 };
 
+/**
+ * The current docs list `id`, `unlock_time`, `is_unlocked`, `count_progress` (+
+ * `bitfield_progress`) and ask for a top-level `target`; a real client asks for `api_name` there
+ * too; the older docs nest `definition{...}` (reference §2.4, §11). All are served by default.
+ */
 export const PROGRESS_SHAPE: NodeShape = {
   type: 'AchievementProgress',
-  fields: ['id', 'definition', 'count_progress', 'bitfield_progress', 'is_unlocked', 'unlock_time'],
+  fields: ['id', 'definition', 'api_name', 'target', 'count_progress', 'bitfield_progress', 'is_unlocked', 'unlock_time'],
   nested: { definition: DEFINITION_SHAPE },
 };
+
+/** The progress fields this emulator's behaviour serves: a refused one is a "nonexisting field". */
+function progressShape(behavior: EmulatorBehavior): NodeShape {
+  if (!behavior.refuseProgressDefinition && !behavior.refuseProgressApiName) return PROGRESS_SHAPE;
+  const refused = new Set([...(behavior.refuseProgressDefinition ? ['definition'] : []), ...(behavior.refuseProgressApiName ? ['api_name', 'target'] : [])]);
+  return { ...PROGRESS_SHAPE, fields: PROGRESS_SHAPE.fields.filter((field) => !refused.has(field)) };
+}
 
 const TYPES = ['SIMPLE', 'COUNT', 'BITFIELD'] as const;
 const POLICIES = ['CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'] as const;
 const MAX_BITFIELD_LENGTH = 1024;
+/**
+ * Counts and targets are int64 here. Nothing documents their range (reference §11); the SDK types
+ * them `unsigned long long`, but Graph's server integers are signed 64-bit [GUESS].
+ */
+const INT64_MAX = 2n ** 63n - 1n;
 
 export const achievementRoutes: Route[] = [
   {
@@ -65,7 +83,7 @@ export const achievementRoutes: Route[] = [
       }
       if (!includeArchived) definitions = definitions.filter((d) => !d.is_archived);
       const { page, paging } = paginate(definitions, ctx.params, ctx.selfUrl);
-      return { data: page.map((d) => project({ ...d }, DEFINITION_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return { data: page.map((d) => project(definitionNode(ctx.state, d), DEFINITION_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
     },
   },
   {
@@ -86,8 +104,9 @@ export const achievementRoutes: Route[] = [
       const wanted = apiNames ? new Set(apiNames) : undefined;
       const records = [...ctx.state.progressOf(user.id).values()].filter((p) => !wanted || wanted.has(p.api_name));
       const { page, paging } = paginate(records, ctx.params, ctx.selfUrl);
+      const shape = progressShape(ctx.state.behavior);
       return {
-        data: page.map((p) => project(progressNode(ctx.state, p), PROGRESS_SHAPE, ctx.fields)),
+        data: page.map((p) => project(progressNode(ctx.state, p), shape, ctx.fields)),
         ...(paging ? { paging } : {}),
       };
     },
@@ -109,16 +128,40 @@ export const achievementRoutes: Route[] = [
   },
 ];
 
+/** An achievement number as written: exact JSON number text, or a numeric string when the behaviour says so. */
+function wireNumber(state: EmulatorState, value: bigint | number | undefined): unknown {
+  if (value === undefined) return undefined;
+  if (state.behavior.achievementNumbersAsStrings) return value.toString();
+  return typeof value === 'bigint' ? new JsonInteger(value) : value;
+}
+
+function definitionNode(state: EmulatorState, definition: EmulatedAchievementDefinition): Record<string, unknown> {
+  return { ...definition, target: wireNumber(state, definition.target), bitfield_length: wireNumber(state, definition.bitfield_length) };
+}
+
 function progressNode(state: EmulatorState, progress: EmulatedAchievementProgress): Record<string, unknown> {
   const definition = state.achievementDefinitions.get(progress.api_name);
+  const nested = definition ? definitionNode(state, definition) : { api_name: progress.api_name };
+  if (state.behavior.omitProgressDefinitionApiName) delete nested.api_name;
   return {
     id: progress.id,
-    definition: definition ? { ...definition } : { api_name: progress.api_name },
-    count_progress: progress.count_progress,
+    definition: nested,
+    api_name: progress.api_name,
+    target: wireNumber(state, definition?.target),
+    count_progress: wireNumber(state, progress.count_progress),
     bitfield_progress: progress.bitfield_progress,
     is_unlocked: progress.is_unlocked,
-    unlock_time: progress.unlock_time,
+    unlock_time: wireNumber(state, progress.unlock_time),
   };
+}
+
+/** An int64 parameter, exact past 2^53 (`add_count`, `target`). */
+function parseInt64Param(name: string, value: string | undefined, min: bigint): bigint | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^-?\d+$/.test(value)) throw errors.param(`Param ${name} must be an integer`);
+  const n = BigInt(value);
+  if (n < min || n > INT64_MAX) throw errors.param(`Param ${name} must be between ${min} and ${INT64_MAX}`);
+  return n;
 }
 
 export function upsertDefinition(state: EmulatorState, params: Record<string, string>): EmulatedAchievementDefinition {
@@ -135,9 +178,9 @@ export function upsertDefinition(state: EmulatorState, params: Record<string, st
   const bitfieldLength =
     type === 'BITFIELD' ? (parseIntParam('bitfield_length', params.bitfield_length, 1, MAX_BITFIELD_LENGTH) ?? existing?.bitfield_length) : undefined;
   if (type === 'BITFIELD' && bitfieldLength === undefined) throw errors.param('The parameter bitfield_length is required for BITFIELD achievements');
-  const target = type === 'SIMPLE' ? undefined : (parseIntParam('target', params.target, 1) ?? existing?.target);
+  const target = type === 'SIMPLE' ? undefined : (parseInt64Param('target', params.target, 1n) ?? existing?.target);
   if (type !== 'SIMPLE' && target === undefined) throw errors.param(`The parameter target is required for ${type} achievements`);
-  if (type === 'BITFIELD' && target! > bitfieldLength!) throw errors.param('Param target cannot exceed bitfield_length');
+  if (type === 'BITFIELD' && target! > BigInt(bitfieldLength!)) throw errors.param('Param target cannot exceed bitfield_length');
   const text = (name: string) => (params[name] !== undefined ? params[name] : (existing?.[name as keyof EmulatedAchievementDefinition] as string | undefined));
   const definition: EmulatedAchievementDefinition = {
     id: existing?.id ?? state.newId(),
@@ -173,7 +216,7 @@ function writeProgress(ctx: RouteContext) {
     throw new GraphError(403, 10, `(#10) The achievement ${apiName} is SERVER_AUTHORITATIVE; use the app access token`);
   }
   const forceUnlock = parseBool('force_unlock', params.force_unlock) ?? false;
-  const addCount = parseIntParam('add_count', params.add_count, 0);
+  const addCount = parseInt64Param('add_count', params.add_count, 0n);
   const addBits = params.add_bits;
   if (definition.achievement_type !== 'COUNT' && addCount !== undefined) throw errors.param(`add_count is only valid for COUNT achievements`);
   if (definition.achievement_type !== 'BITFIELD' && addBits !== undefined) throw errors.param(`add_bits is only valid for BITFIELD achievements`);
@@ -186,20 +229,24 @@ function writeProgress(ctx: RouteContext) {
 
   const records = state.progressOf(user.id);
   const progress: EmulatedAchievementProgress = records.get(apiName) ?? {
-    id: state.newId(),
+    id: definition.id,
     user_id: user.id,
     api_name: apiName,
-    count_progress: 0,
+    count_progress: 0n,
     bitfield_progress: definition.achievement_type === 'BITFIELD' ? '0'.repeat(definition.bitfield_length!) : '',
     is_unlocked: false,
     unlock_time: 0,
   };
+  // [GUESS] what Graph does past int64: refuse the write rather than wrap or round.
+  if (addCount !== undefined && progress.count_progress + addCount > INT64_MAX) {
+    throw errors.param(`Param add_count would take the count of ${apiName} past ${INT64_MAX}`);
+  }
   const wasUnlocked = progress.is_unlocked;
   if (addCount !== undefined) progress.count_progress += addCount;
   if (addBits !== undefined) progress.bitfield_progress = orBits(progress.bitfield_progress, addBits);
   const reached =
     (definition.achievement_type === 'COUNT' && progress.count_progress >= definition.target!) ||
-    (definition.achievement_type === 'BITFIELD' && countOnes(progress.bitfield_progress) >= definition.target!);
+    (definition.achievement_type === 'BITFIELD' && BigInt(countOnes(progress.bitfield_progress)) >= definition.target!);
   if (!wasUnlocked && (forceUnlock || reached)) {
     progress.is_unlocked = true;
     progress.unlock_time = nowSeconds();

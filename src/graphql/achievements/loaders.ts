@@ -2,7 +2,8 @@
  * Per-request loaders for achievements. All definitions a request needs come from one
  * upstream call (the app's whole set, listed once), whatever fields ask for them and when; a
  * user's progress is one call per user, however many achievement fields the operation asks,
- * and it primes the definitions it carries.
+ * and it primes the definitions it carries. Progress records that do not name their
+ * achievement are named from that same listing (through the shared cache), never another call.
  */
 import DataLoader from 'dataloader';
 import type { AchievementDefinition, AchievementProgress } from '../../horizon/achievements.js';
@@ -48,10 +49,25 @@ export function createAchievementLoaders(client: HorizonClient, { signal, onBatc
       }
     }),
   );
+  const lists = new Map<boolean, Promise<AchievementDefinition[]>>();
+  const allDefinitions = (includeArchived: boolean) => {
+    let list = lists.get(includeArchived);
+    if (!list) {
+      list = caches.achievementDefinitionLists
+        .get(includeArchived ? 'archived' : 'active', async () => (await listEvery()).filter((d) => includeArchived || !d.archived))
+        .then((definitions) => {
+          for (const d of definitions) definition.prime(d.apiName, d);
+          return definitions;
+        });
+      lists.set(includeArchived, list);
+    }
+    return list;
+  };
   const progress = new DataLoader<string, AchievementProgress[]>(
     observed(onBatch, 'achievements.progress', (userIds) =>
       loadEach(userIds, async (userId) => {
-        const records = await client.achievements.listProgress(userId, { signal });
+        // Archived too: a player keeps progress on an archived achievement.
+        const records = await client.achievements.listProgress(userId, { signal, definitions: () => allDefinitions(true) });
         // Progress carries its full definition: no need to ask for it again.
         for (const record of records) {
           if (!record.definition) continue;
@@ -62,22 +78,5 @@ export function createAchievementLoaders(client: HorizonClient, { signal, onBatc
       }),
     ),
   );
-  const lists = new Map<boolean, Promise<AchievementDefinition[]>>();
-  return {
-    definition,
-    progress,
-    allDefinitions(includeArchived) {
-      let list = lists.get(includeArchived);
-      if (!list) {
-        list = caches.achievementDefinitionLists
-          .get(includeArchived ? 'archived' : 'active', async () => (await listEvery()).filter((d) => includeArchived || !d.archived))
-          .then((definitions) => {
-            for (const d of definitions) definition.prime(d.apiName, d);
-            return definitions;
-          });
-        lists.set(includeArchived, list);
-      }
-      return list;
-    },
-  };
+  return { definition, progress, allDefinitions };
 }

@@ -62,7 +62,8 @@ function payload(ctx: Context, userId: string, definition: AchievementDefinition
 
 /** One achievement's progress as a ledger snapshot (JSON); null before the first write. */
 interface ProgressSnapshot {
-  count: number;
+  /** Decimal digits, as JSON has no exact int64 (records stored before counts were Longs hold a number). */
+  count: string | number;
   bits: string;
   unlocked: boolean;
 }
@@ -70,8 +71,12 @@ interface ProgressSnapshot {
 async function progressSnapshot(ctx: Context, userId: string, apiName: string): Promise<ProgressSnapshot | null> {
   // Straight from Horizon, not the request's loader: it must be the state right now. A read, so it
   // stops at the operation's deadline (before the write: nothing sent; after: settled on retry).
-  const [record] = await ctx.horizon.achievements.listProgress(userId, { apiNames: [apiName], signal: ctx.signal });
-  return record ? { count: record.count, bits: record.bitfield ?? '', unlocked: record.unlocked } : null;
+  const [record] = await ctx.horizon.achievements.listProgress(userId, {
+    apiNames: [apiName],
+    signal: ctx.signal,
+    definitions: () => ctx.loaders.achievements.allDefinitions(true),
+  });
+  return record ? { count: record.count.toString(), bits: record.bitfield ?? '', unlocked: record.unlocked } : null;
 }
 
 /** The write's result as established by reading back, since its reply was lost. */
@@ -102,22 +107,25 @@ export const achievementResolvers = {
       const result = await ctx.horizon.achievements.unlock(args.userId, args.apiName);
       return payload(ctx, args.userId, definition, result, 'REPLY');
     },
-    async addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: number; idempotencyKey?: string | null }, ctx: Context) {
+    async addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: bigint; idempotencyKey?: string | null }, ctx: Context) {
       assertIdempotencyKey(args.idempotencyKey);
-      if (!Number.isSafeInteger(args.count) || args.count <= 0) {
+      if (args.count <= 0n) {
         throw userError(ErrorCode.BAD_USER_INPUT, 'count must be a positive integer', { argument: 'count' });
       }
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['COUNT']);
       const { result, settledBy } = await ctx.ledger.execute<ProgressSnapshot | null, AchievementWriteResult>({
         scope: 'addAchievementCount',
         key: args.idempotencyKey,
-        args: { userId: args.userId, apiName: args.apiName, count: args.count },
+        // A number where it is exact, as when count was an Int: a key's fingerprint stays the same across versions.
+        args: { userId: args.userId, apiName: args.apiName, count: args.count <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(args.count) : args.count.toString() },
         snapshot: () => progressSnapshot(ctx, args.userId, args.apiName),
         run: () => ctx.horizon.achievements.addCount(args.userId, args.apiName, args.count),
         // A lost reply: the count moved (no one else writes this key's counter meanwhile) iff ours landed.
         settle: async (before) => {
           const after = await progressSnapshot(ctx, args.userId, args.apiName);
-          return (after?.count ?? 0) > (before?.count ?? 0) ? { applied: true, result: readBackResult(args.apiName, before, after) } : { applied: false };
+          return BigInt(after?.count ?? 0) > BigInt(before?.count ?? 0)
+            ? { applied: true, result: readBackResult(args.apiName, before, after) }
+            : { applied: false };
         },
       });
       return payload(ctx, args.userId, definition, result, settledBy);
@@ -148,10 +156,13 @@ export const achievementResolvers = {
     },
     async upsertAchievementDefinition(_: unknown, args: { input: AchievementDefinitionInput }, ctx: Context) {
       const input = args.input;
-      if (input.type !== 'SIMPLE' && !(Number.isInteger(input.target) && input.target! > 0)) {
+      if (input.type !== 'SIMPLE' && !(typeof input.target === 'bigint' && input.target > 0n)) {
         throw userError(ErrorCode.BAD_USER_INPUT, `${input.type} achievements need a positive target`, { argument: 'input.target' });
       }
-      if (input.type === 'BITFIELD' && !(Number.isInteger(input.bitfieldLength) && input.bitfieldLength! > 0 && input.bitfieldLength! >= input.target!)) {
+      if (
+        input.type === 'BITFIELD' &&
+        !(Number.isInteger(input.bitfieldLength) && input.bitfieldLength! > 0 && BigInt(input.bitfieldLength!) >= input.target!)
+      ) {
         throw userError(ErrorCode.BAD_USER_INPUT, 'BITFIELD achievements need a bitfieldLength of at least target', { argument: 'input.bitfieldLength' });
       }
       await ctx.horizon.achievements.upsertDefinition({
@@ -204,7 +215,7 @@ export const achievementResolvers = {
     user: (parent: ProgressParent): UserRef => ({ id: parent.userId }),
     unlocked: (parent: ProgressParent) => parent.record?.unlocked ?? false,
     unlockedAt: (parent: ProgressParent) => (parent.record?.unlocked ? parent.record.unlockedAt : null),
-    count: (parent: ProgressParent) => (parent.definition.type === 'COUNT' ? (parent.record?.count ?? 0) : null),
+    count: (parent: ProgressParent) => (parent.definition.type === 'COUNT' ? (parent.record?.count ?? 0n) : null),
     bitfield: (parent: ProgressParent) => {
       if (parent.definition.type !== 'BITFIELD') return null;
       // Horizon may send fewer characters than the field has bits: the rest are unset.

@@ -53,8 +53,8 @@ export type AchievementDefinition = {
   lockedImageUrl?: Maybe<Scalars['String']['output']>;
   /** Secret achievements should hide their title and description until unlocked. */
   secret: Scalars['Boolean']['output'];
-  /** The count (COUNT) or number of set bits (BITFIELD) that unlocks it; null for SIMPLE. */
-  target?: Maybe<Scalars['Int']['output']>;
+  /** The count (COUNT) or number of set bits (BITFIELD) that unlocks it; null for SIMPLE. A `Long`: Horizon documents no 32-bit cap. */
+  target?: Maybe<Scalars['Long']['output']>;
   /** Title shown to players. */
   title?: Maybe<Scalars['String']['output']>;
   /** How the achievement is earned. */
@@ -79,8 +79,8 @@ export type AchievementDefinitionInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Hide title and description until unlocked. */
   secret?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Count (COUNT) or number of set bits (BITFIELD) that unlocks it. Required for those types. */
-  target?: InputMaybe<Scalars['Int']['input']>;
+  /** Count (COUNT) or number of set bits (BITFIELD) that unlocks it: a positive `Long`. Required for those types. */
+  target?: InputMaybe<Scalars['Long']['input']>;
   /** Title shown to players. */
   title?: InputMaybe<Scalars['String']['input']>;
   /** How it is earned. Cannot change once created. */
@@ -96,8 +96,8 @@ export type AchievementProgress = {
   __typename?: 'AchievementProgress';
   /** Bits set so far, as a string of 0 and 1 of `bitfieldLength` characters (BITFIELD); null for other types. */
   bitfield?: Maybe<Scalars['String']['output']>;
-  /** Counter so far (COUNT achievements); null for other types. */
-  count?: Maybe<Scalars['Int']['output']>;
+  /** Counter so far (COUNT achievements), exact however large (a `Long`: Horizon documents no 32-bit cap); null for other types. */
+  count?: Maybe<Scalars['Long']['output']>;
   /** The achievement. */
   definition: AchievementDefinition;
   /** Whether the player has unlocked it. */
@@ -582,7 +582,7 @@ export type MutationAddAchievementBitsArgs = {
 
 export type MutationAddAchievementCountArgs = {
   apiName: Scalars['String']['input'];
-  count: Scalars['Int']['input'];
+  count: Scalars['Long']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   userId: Scalars['ID']['input'];
 };
@@ -1382,7 +1382,7 @@ export type AchievementDefinitionResolvers<ContextType = Context, ParentType ext
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lockedImageUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   secret?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  target?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  target?: Resolver<Maybe<ResolversTypes['Long']>, ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['AchievementType'], ParentType, ContextType>;
   unlockedDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1392,7 +1392,7 @@ export type AchievementDefinitionResolvers<ContextType = Context, ParentType ext
 
 export type AchievementProgressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AchievementProgress'] = ResolversParentTypes['AchievementProgress']> = {
   bitfield?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  count?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  count?: Resolver<Maybe<ResolversTypes['Long']>, ParentType, ContextType>;
   definition?: Resolver<ResolversTypes['AchievementDefinition'], ParentType, ContextType>;
   unlocked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   unlockedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
