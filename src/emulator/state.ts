@@ -69,12 +69,20 @@ export interface EmulatorBehavior {
    * field". Default false: they are served. Tests turn it on to see the client fall back.
    */
   refuseGuessedFields: boolean;
+  /**
+   * Insist on `user_id` on verify_entitlement, consume_entitlement and refund_iap_entitlement
+   * even with a user token, as ps-iap-s2s marks it Required (reference §11): its absence is
+   * code 100. Default false: the user is taken from the token, as older docs and the SDK's
+   * example allow. Tests turn it on to prove the client always sends it.
+   */
+  requireUserIdWithUserToken: boolean;
 }
 
 /** The emulator's defaults: what the docs describe. Tests switch single behaviours per emulator. */
 export const DEFAULT_BEHAVIOR: Readonly<EmulatorBehavior> = {
   allowAppWritesToClientAuthoritative: false,
   refuseGuessedFields: false,
+  requireUserIdWithUserToken: false,
 };
 
 export class EmulatorState {

@@ -21,10 +21,17 @@ import type { Credential, RequestSender } from './transport.js';
 
 /**
  * Whom a per-user call is for: an app-scoped user id (sent as `user_id` with the app token),
- * or the player's own user access token (then Graph takes the user from the token and
- * `user_id` is not sent, reference §0).
+ * or the player's own user access token. With the token, viewer_purchases takes the user from
+ * it and no `user_id` is sent (reference §1.3), so the id may be omitted there.
  */
-export type ForUser = string | { userToken: string };
+export type ForUser = string | { userToken: string; userId?: string };
+
+/**
+ * Whom verify, consume and refund act for: with the player's token, their own id too, sent as
+ * `user_id`. ps-iap-s2s marks `user_id` Required on these even with a user token (reference
+ * §11), although older docs and the SDK example leave it out.
+ */
+export type ForUserWithId = string | { userToken: string; userId: string };
 
 /** Billing terms (reference §1.4). Graph may add more; unknown ones read as null. */
 export const OFFER_TERMS = ['WEEKLY', 'BIWEEKLY', 'MONTHLY', 'QUARTERLY', 'SEMIANNUAL', 'ANNUAL'] as const;
@@ -121,8 +128,8 @@ export class PurchasesApi {
    * `POST /{app_id}/verify_entitlement`: does the user own this add-on (or, without `sku`,
    * the app itself)? `owned: false` is Graph's `{"success":false}`.
    */
-  async verifyEntitlement(who: ForUser, sku?: string, signal?: CancelSignal): Promise<EntitlementCheck> {
-    const acting = forUser(who);
+  async verifyEntitlement(who: ForUserWithId, sku?: string, signal?: CancelSignal): Promise<EntitlementCheck> {
+    const acting = forUser(who, true);
     if (sku !== undefined) assertSku('sku', sku);
     const body = await this.transport.request<{ success?: unknown; grant_time?: unknown }>({
       method: 'POST',
@@ -142,8 +149,8 @@ export class PurchasesApi {
    * `POST /{app_id}/consume_entitlement`: uses up a consumable so it can be bought again.
    * False when Horizon refused (not owned, already consumed, or not a consumable).
    */
-  async consume(who: ForUser, sku: string): Promise<boolean> {
-    const acting = forUser(who);
+  async consume(who: ForUserWithId, sku: string): Promise<boolean> {
+    const acting = forUser(who, true);
     assertSku('sku', sku);
     const body = await this.transport.request<{ success?: unknown }>({
       method: 'POST',
@@ -157,7 +164,7 @@ export class PurchasesApi {
 
   /** `GET /{app_id}/viewer_purchases`, one page: durables, unconsumed consumables and subscriptions. */
   async listPurchases(who: ForUser, options: { limit?: number; after?: string; signal?: CancelSignal } = {}): Promise<Page<Purchase>> {
-    const acting = forUser(who);
+    const acting = forUser(who, false);
     if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit > 0)) {
       throw new InvalidArgumentError('limit', 'limit must be a positive integer');
     }
@@ -220,9 +227,12 @@ export class PurchasesApi {
   }
 }
 
-export function forUser(who: ForUser): { params: { user_id?: string }; credential: Credential | undefined } {
+/** The `user_id` parameter and the credential of a per-user call; `sendUserId` also with a user token. */
+export function forUser(who: ForUser, sendUserId: boolean): { params: { user_id?: string }; credential: Credential | undefined } {
   if (typeof who === 'string') return { params: { user_id: assertGraphId('userId', who) }, credential: undefined };
-  return { params: {}, credential: userCredential(who.userToken) };
+  const credential = userCredential(who.userToken);
+  if (!sendUserId) return { params: {}, credential };
+  return { params: { user_id: assertGraphId('userId', who.userId as string) }, credential };
 }
 
 function userCredential(token: string): Credential {

@@ -1,6 +1,6 @@
 /** The purchases client (reference §1.1-1.5) against a real emulator over loopback HTTP. */
 import { request } from 'undici';
-import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { demoUserId, demoUserToken, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { HorizonClient } from '../../src/horizon/client.js';
 import { HorizonApiError } from '../../src/horizon/errors.js';
 import { InvalidArgumentError } from '../../src/horizon/ids.js';
@@ -41,10 +41,10 @@ async function raw(
   return { status: response.statusCode, body: (await response.body.json()) as any };
 }
 
-function world() {
+function world(behavior: EmulatorOptions['behavior'] = {}) {
   const w = {} as { emulator: RunningEmulator; client: HorizonClient };
   beforeEach(async () => {
-    w.emulator = await startEmulator({ port: 0 });
+    w.emulator = await startEmulator({ port: 0, behavior });
     w.client = clientFor(w.emulator);
   });
   afterEach(async () => {
@@ -88,10 +88,23 @@ describe('verifyEntitlement', () => {
     expect((await w.client.purchases.verifyEntitlement(EXPIRED, 'vip_pass')).owned).toBe(false);
   });
 
-  test("with the player's own token, no user_id is sent and the token's user is checked", async () => {
-    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(0) }, 'dlc_frozen_peaks')).owned).toBe(true);
-    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1) }, 'dlc_frozen_peaks')).owned).toBe(false);
-    expect(w.emulator.requests.map((r) => r.token)).toEqual(['user', 'user']);
+  test("with the player's own token, their user_id is sent too (ps-iap-s2s marks it Required) and the token's user is checked", async () => {
+    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(0), userId: PLAYER }, 'dlc_frozen_peaks')).owned).toBe(true);
+    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1), userId: demoUserId(1) }, 'dlc_frozen_peaks')).owned).toBe(false);
+    expect(w.emulator.requests.map((r) => [r.token, r.params.user_id])).toEqual([
+      ['user', PLAYER],
+      ['user', demoUserId(1)],
+    ]);
+  });
+
+  test("a token with another player's id is refused upstream (code 10); a token without an id is refused before sending", async () => {
+    expect(await apiError(w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1), userId: PLAYER }, 'gems_100'))).toMatchObject({
+      status: 403,
+      code: 10,
+    });
+    w.emulator.clearRequests();
+    await expect(w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1) } as never, 'gems_100')).rejects.toMatchObject({ argument: 'userId' });
+    expect(w.emulator.requests).toHaveLength(0);
   });
 
   test('a user token naming another user is refused (code 10)', async () => {
@@ -125,6 +138,35 @@ describe('verifyEntitlement', () => {
     await expect(w.client.purchases.verifyEntitlement(PLAYER, '')).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(w.client.purchases.verifyEntitlement(PLAYER, 'x'.repeat(129))).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(w.emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('an emulator that insists on user_id with a user token (ps-iap-s2s: Required)', () => {
+  const w = world({ requireUserIdWithUserToken: true });
+
+  test('it refuses a user token without user_id (code 100), takes the own id, and refuses another id (code 10)', async () => {
+    const path = `/${w.emulator.appId}/verify_entitlement`;
+    const without = await raw(w.emulator, 'POST', path, { sku: 'gems_100' }, demoUserToken(0));
+    expect(without.status).toBe(400);
+    expect(without.body.error).toMatchObject({ code: 100, message: expect.stringContaining('user_id') });
+    expect(await raw(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'gems_100' }, demoUserToken(0))).toEqual({
+      status: 200,
+      body: { success: true, grant_time: SEED_GRANT_BASE + 3600 },
+    });
+    expect((await raw(w.emulator, 'POST', path, { user_id: demoUserId(1), sku: 'gems_100' }, demoUserToken(0))).body.error.code).toBe(10);
+    const consumeWithout = await raw(w.emulator, 'POST', `/${w.emulator.appId}/consume_entitlement`, { sku: 'gems_100' }, demoUserToken(0));
+    expect(consumeWithout.body.error.code).toBe(100);
+    // viewer_purchases documents no user_id with a user token: not insisted on there.
+    expect((await raw(w.emulator, 'GET', `/${w.emulator.appId}/viewer_purchases`, {}, demoUserToken(0))).status).toBe(200);
+  });
+
+  test('the client always sends user_id, so verify, consume and the purchase list work with the token', async () => {
+    const player = { userToken: demoUserToken(0), userId: PLAYER };
+    expect(await w.client.purchases.verifyEntitlement(player, 'gems_100')).toEqual({ owned: true, grantedAt: new Date((SEED_GRANT_BASE + 3600) * 1000) });
+    expect((await w.client.purchases.verifyEntitlement(player)).owned).toBe(true);
+    expect(await w.client.purchases.consume(player, 'gems_100')).toBe(true);
+    expect((await w.client.purchases.listAllPurchases(player)).map((p) => p.sku)).toEqual(['vip_pass', 'dlc_frozen_peaks']);
+    expect(w.emulator.requests.map((r) => r.status)).toEqual([200, 200, 200, 200]);
   });
 });
 
@@ -216,8 +258,9 @@ describe('consume', () => {
     expect((await w.client.purchases.verifyEntitlement(PLAYER, 'gems_100')).owned).toBe(true);
   });
 
-  test('with the player token', async () => {
-    expect(await w.client.purchases.consume({ userToken: demoUserToken(1) }, 'gems_500')).toBe(true);
+  test('with the player token, sending their user_id too', async () => {
+    expect(await w.client.purchases.consume({ userToken: demoUserToken(1), userId: demoUserId(1) }, 'gems_500')).toBe(true);
+    expect(w.emulator.requests.map((r) => [r.route, r.token, r.params.user_id])).toEqual([[ROUTES.consumeEntitlement, 'user', demoUserId(1)]]);
     expect((await w.client.purchases.verifyEntitlement(demoUserId(1), 'gems_500')).owned).toBe(false);
   });
 

@@ -150,6 +150,18 @@ function subscriptionNode(state: EmulatorState, s: EmulatedSubscription, now: nu
   };
 }
 
+/**
+ * The user verify, consume and refund act for: `user_id` with the app token; with a user token
+ * the token's own user, whom `user_id` may name too (another user's id is refused). With
+ * `requireUserIdWithUserToken`, a user token without `user_id` is refused (reference §11).
+ */
+function entitlementUser(ctx: RouteContext): EmulatedUser {
+  if (ctx.auth.kind === 'user' && ctx.state.behavior.requireUserIdWithUserToken && !ctx.params.user_id) {
+    throw errors.param('The parameter user_id is required');
+  }
+  return actingUser(ctx, 'user_id', ctx.params.user_id);
+}
+
 /** cancel/extend name the user by `owner_id` or `owner_alias` (one required). */
 function subscriptionOwner(ctx: RouteContext): EmulatedUser {
   const { owner_id: ownerId, owner_alias: ownerAlias } = ctx.params;
@@ -170,12 +182,12 @@ function subscriptionOwner(ctx: RouteContext): EmulatedUser {
 
 export const commerceRoutes: Route[] = [
   {
-    // Reference §1.1: app token + user_id, or the user's token; no sku = the base application.
+    // Reference §1.1: app token + user_id, or the user's token (with user_id, §11); no sku = the base application.
     method: 'POST',
     pattern: '/:app_id/verify_entitlement',
     handler: (ctx) => {
       requireOwnApp(ctx);
-      const user = actingUser(ctx, 'user_id', ctx.params.user_id);
+      const user = entitlementUser(ctx);
       const sku = ctx.params.sku;
       const granted = sku === undefined || sku === '' ? ctx.state.commerce.appOwners.get(user.id) : grantTime(ctx.state, user.id, sku, nowSeconds());
       return granted === undefined ? { success: false } : { success: true, grant_time: granted };
@@ -187,7 +199,7 @@ export const commerceRoutes: Route[] = [
     pattern: '/:app_id/consume_entitlement',
     handler: (ctx) => {
       requireOwnApp(ctx);
-      const user = actingUser(ctx, 'user_id', ctx.params.user_id);
+      const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
       const item = ctx.state.commerce.items.get(sku);
       const owned = ctx.state.commerce.entitlementsOf(user.id);
