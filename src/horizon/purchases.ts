@@ -210,18 +210,20 @@ export class PurchasesApi {
   }
 
   /**
-   * `POST /{app_id}/refund_iap_entitlement` (app token): refunds a durable or an unconsumed
-   * consumable and removes it. False when Horizon refused (e.g. already consumed).
+   * `POST /{app_id}/refund_iap_entitlement`: refunds a durable or an unconsumed consumable and
+   * removes it. With the app token, or with the player's own token (ps-iap-s2s allows both,
+   * reference §11), `user_id` sent either way. False when Horizon refused (e.g. already consumed).
    */
-  async refund(userId: string, sku: string, reason: RefundReason): Promise<boolean> {
-    assertGraphId('userId', userId);
+  async refund(who: ForUserWithId, sku: string, reason: RefundReason): Promise<boolean> {
+    const acting = forUser(who, true);
     assertSku('sku', sku);
     if (!REFUND_REASONS.includes(reason)) throw new InvalidArgumentError('reason', `reason must be one of ${REFUND_REASONS.join(', ')}`);
     const body = await this.transport.request<{ success?: unknown }>({
       method: 'POST',
       path: `/${this.transport.appId}/refund_iap_entitlement`,
       endpoint: 'POST /{app_id}/refund_iap_entitlement',
-      params: { user_id: userId, sku, reason },
+      params: { ...acting.params, sku, reason },
+      credential: acting.credential,
     });
     return isSuccess(body.success);
   }

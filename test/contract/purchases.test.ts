@@ -156,17 +156,20 @@ describe('an emulator that insists on user_id with a user token (ps-iap-s2s: Req
     expect((await raw(w.emulator, 'POST', path, { user_id: demoUserId(1), sku: 'gems_100' }, demoUserToken(0))).body.error.code).toBe(10);
     const consumeWithout = await raw(w.emulator, 'POST', `/${w.emulator.appId}/consume_entitlement`, { sku: 'gems_100' }, demoUserToken(0));
     expect(consumeWithout.body.error.code).toBe(100);
+    const refundWithout = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'gems_100', reason: 'other' }, demoUserToken(0));
+    expect(refundWithout.body.error.code).toBe(100);
     // viewer_purchases documents no user_id with a user token: not insisted on there.
     expect((await raw(w.emulator, 'GET', `/${w.emulator.appId}/viewer_purchases`, {}, demoUserToken(0))).status).toBe(200);
   });
 
-  test('the client always sends user_id, so verify, consume and the purchase list work with the token', async () => {
+  test('the client always sends user_id, so verify, consume, refund and the purchase list work with the token', async () => {
     const player = { userToken: demoUserToken(0), userId: PLAYER };
     expect(await w.client.purchases.verifyEntitlement(player, 'gems_100')).toEqual({ owned: true, grantedAt: new Date((SEED_GRANT_BASE + 3600) * 1000) });
     expect((await w.client.purchases.verifyEntitlement(player)).owned).toBe(true);
     expect(await w.client.purchases.consume(player, 'gems_100')).toBe(true);
-    expect((await w.client.purchases.listAllPurchases(player)).map((p) => p.sku)).toEqual(['vip_pass', 'dlc_frozen_peaks']);
-    expect(w.emulator.requests.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await w.client.purchases.refund(player, 'dlc_frozen_peaks', 'customer_support')).toBe(true);
+    expect((await w.client.purchases.listAllPurchases(player)).map((p) => p.sku)).toEqual(['vip_pass']);
+    expect(w.emulator.requests.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
   });
 });
 
@@ -379,10 +382,19 @@ describe('refund', () => {
     expect(w.emulator.requests).toHaveLength(0);
   });
 
-  test('a subscription cannot be refunded this way (code 100); a user token is refused (code 10)', async () => {
+  test('a subscription cannot be refunded this way (code 100)', async () => {
     expect(await apiError(w.client.purchases.refund(PLAYER, 'vip_pass:SUBSCRIPTION__MONTHLY', 'other'))).toMatchObject({ status: 400, code: 100 });
-    const asUser = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'dlc_frozen_peaks', reason: 'other' }, demoUserToken(0));
-    expect(asUser.status).toBe(403);
-    expect(asUser.body.error.code).toBe(10);
+  });
+
+  test("with the player's own token (ps-iap-s2s allows it), user_id sent too; another player's id is refused (code 10)", async () => {
+    expect(await w.client.purchases.refund({ userToken: demoUserToken(0), userId: PLAYER }, 'dlc_frozen_peaks', 'unable_to_fulfill')).toBe(true);
+    expect(w.emulator.requests.map((r) => [r.route, r.token, r.params.user_id, r.status])).toEqual([[ROUTES.refundEntitlement, 'user', PLAYER, 200]]);
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'dlc_frozen_peaks')).owned).toBe(false);
+    const other = await apiError(w.client.purchases.refund({ userToken: demoUserToken(1), userId: PLAYER }, 'gems_100', 'other'));
+    expect(other).toMatchObject({ status: 403, code: 10 });
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'gems_100')).owned).toBe(true);
+    // The wire: a user token alone names its own user.
+    const bare = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'gems_500', reason: 'other' }, demoUserToken(1));
+    expect(bare).toEqual({ status: 200, body: { success: true } });
   });
 });

@@ -219,13 +219,14 @@ const MUTATIONS: Record<string, MutationSpec> = {
     bad: [...ids('userId'), ...skus('sku'), ...keys()],
   },
   refundPurchase: {
-    query: `mutation($userId: ID!, $sku: String!, $reason: RefundReason!) { refundPurchase(userId: $userId, sku: $sku, reason: $reason) { refunded } }`,
-    valid: { userId: U0, sku: 'dlc_frozen_peaks', reason: 'CUSTOMER_SUPPORT' },
+    query: `mutation($userId: ID!, $sku: String!, $reason: RefundReason!, $asPlayer: Boolean) { refundPurchase(userId: $userId, sku: $sku, reason: $reason, asPlayer: $asPlayer) { refunded } }`,
+    valid: { userId: U0, sku: 'dlc_frozen_peaks', reason: 'CUSTOMER_SUPPORT', asPlayer: false },
     bad: [
       ...ids('userId'),
       ...skus('sku'),
       { name: 'an unknown reason', set: { reason: 'BORED' } },
       { name: 'a reason in lower case', set: { reason: 'other' } },
+      { name: 'asPlayer as a string', set: { asPlayer: 'yes' } },
     ],
   },
   cancelSubscription: {

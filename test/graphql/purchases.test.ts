@@ -20,6 +20,16 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const DAY_MS = 86_400_000;
 const SEED_GRANT = new Date(1_750_000_000 * 1000).toISOString();
 
+/** Runs an operation as the gateway would for a player: their Horizon user token in the context. */
+async function asPlayer(query: string, userToken: string | undefined, variables?: Record<string, unknown>) {
+  const response = await h.server.executeOperation(
+    { query, variables },
+    { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'player', userToken }) },
+  );
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return response.body.singleResult as { data?: any; errors?: any[] };
+}
+
 async function ok(query: string, variables?: Record<string, unknown>) {
   const result = await h.execute(query, variables);
   expect(result.errors).toBeUndefined();
@@ -214,6 +224,36 @@ describe('refundPurchase', () => {
     const wrong = await h.execute(`mutation { refundPurchase(userId: "${SECOND}", sku: "skin_neon_visor", reason: CHANGED_MIND) { refunded } }`);
     expect(wrong.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(h.upstream()).toHaveLength(0);
+  });
+
+  test("asPlayer refunds with the player's own token, sending their user_id too; the app token otherwise", async () => {
+    const refund = (sku: string, asPlayerArg: boolean) =>
+      asPlayer(
+        `mutation { refundPurchase(userId: "${SECOND}", sku: "${sku}", reason: UNABLE_TO_FULFILL, asPlayer: ${asPlayerArg}) { refunded status user { entitlement(sku: "${sku}") { owned } } } }`,
+        demoUserToken(1),
+      );
+    h.resetUpstream();
+    const mine = await refund('skin_neon_visor', true);
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data!.refundPurchase).toEqual({ refunded: true, status: 'REFUNDED', user: { entitlement: { owned: false } } });
+    expect(h.upstream(ROUTES.me)).toHaveLength(1); // the token is checked to be this player's
+    expect(h.upstream(ROUTES.refundEntitlement).map((r) => [r.token, r.params.user_id])).toEqual([['user', SECOND]]);
+    h.resetUpstream();
+    // Without asPlayer the forwarded token is not used: the app's credentials refund, with no /me call.
+    expect((await refund('gems_500', false)).data!.refundPurchase.status).toBe('REFUNDED');
+    expect(h.upstream(ROUTES.refundEntitlement).map((r) => [r.token, r.params.user_id])).toEqual([['app', SECOND]]);
+    expect(h.upstream(ROUTES.me)).toHaveLength(0);
+  });
+
+  test('asPlayer needs the token of this very player: UNAUTHENTICATED without one, FORBIDDEN for another, and nothing refunded', async () => {
+    const query = `mutation { refundPurchase(userId: "${SECOND}", sku: "skin_neon_visor", reason: OTHER, asPlayer: true) { refunded } }`;
+    h.resetUpstream();
+    const anonymous = await asPlayer(query, undefined);
+    expect(anonymous.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'USER_TOKEN_MISSING' });
+    const other = await asPlayer(query, demoUserToken(0));
+    expect(other.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    expect(h.upstream(ROUTES.refundEntitlement)).toHaveLength(0);
+    expect((await ok(`{ user(id: "${SECOND}") { entitlement(sku: "skin_neon_visor") { owned } } }`)).user.entitlement.owned).toBe(true);
   });
 
   test('a subscription SKU is BAD_USER_INPUT from Horizon', async () => {

@@ -236,12 +236,12 @@ export const commerceRoutes: Route[] = [
   },
   {
     // Reference §1.5: reason required; only a durable or a not-yet-consumed consumable.
+    // The app token or the player's own token (§11), like verify and consume.
     method: 'POST',
     pattern: '/:app_id/refund_iap_entitlement',
     handler: (ctx) => {
       requireOwnApp(ctx);
-      requireApp(ctx);
-      const user = actingUser(ctx, 'user_id', ctx.params.user_id);
+      const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
       const reason = required(ctx.params, 'reason');
       if (!(REFUND_REASONS as readonly string[]).includes(reason)) throw errors.param(`Param reason must be one of ${REFUND_REASONS.join(', ')}`);

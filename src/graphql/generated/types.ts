@@ -536,7 +536,10 @@ export type Mutation = {
    * renewal. At most 365 days per call and 10 years in total.
    */
   extendSubscription?: Maybe<ExtendSubscriptionPayload>;
-  /** Admin: refunds a durable or an unconsumed consumable and takes it away from the player. */
+  /**
+   * Admin: refunds a durable or an unconsumed consumable and takes it away from the player.
+   * Sent with this subgraph's app credentials, or, with `asPlayer`, with the player's own token.
+   */
   refundPurchase?: Maybe<RefundPurchasePayload>;
   /** Admin: deletes every entry of a leaderboard, keeping the leaderboard. Irreversible. */
   removeAllLeaderboardEntries?: Maybe<RemoveAllLeaderboardEntriesPayload>;
@@ -632,6 +635,7 @@ export type MutationExtendSubscriptionArgs = {
 
 
 export type MutationRefundPurchaseArgs = {
+  asPlayer?: InputMaybe<Scalars['Boolean']['input']>;
   reason: RefundReason;
   sku: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
@@ -1540,7 +1544,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   deleteLeaderboardEntry?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardEntryPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardEntryArgs, 'id'>>;
   deleteModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationDeleteModeratedRoomArgs, 'roomId'>>;
   extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku' | 'userId'>>;
-  refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'reason' | 'sku' | 'userId'>>;
+  refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'asPlayer' | 'reason' | 'sku' | 'userId'>>;
   removeAllLeaderboardEntries?: Resolver<Maybe<ResolversTypes['RemoveAllLeaderboardEntriesPayload']>, ParentType, ContextType, RequireFields<MutationRemoveAllLeaderboardEntriesArgs, 'leaderboard'>>;
   resetAchievements?: Resolver<Maybe<ResolversTypes['ResetAchievementsPayload']>, ParentType, ContextType, RequireFields<MutationResetAchievementsArgs, 'userId'>>;
   submitLeaderboardScore?: Resolver<Maybe<ResolversTypes['SubmitLeaderboardScorePayload']>, ParentType, ContextType, RequireFields<MutationSubmitLeaderboardScoreArgs, 'forceUpdate' | 'leaderboard' | 'score' | 'userId'>>;

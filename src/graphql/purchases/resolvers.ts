@@ -1,9 +1,9 @@
 /** Resolvers for purchases, entitlements, the catalog and subscriptions. */
 import type { Settlement } from '../../idempotency/ledger.js';
 import { assertGraphId, assertSku } from '../../horizon/ids.js';
-import type { EntitlementCheck, Product, Purchase, RefundReason } from '../../horizon/purchases.js';
+import type { EntitlementCheck, ForUserWithId, Product, Purchase, RefundReason } from '../../horizon/purchases.js';
 import type { CancelReason, Subscription } from '../../horizon/subscriptions.js';
-import type { Context } from '../context.js';
+import { requireUserToken, type Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { UserRef } from '../users/resolvers.js';
 import { assertIdempotencyKey } from '../inputs.js';
@@ -171,11 +171,21 @@ export const purchaseResolvers = {
       );
       return { consumed, status: consumed ? ('CONSUMED' as const) : ('REFUSED' as const), settledBy, user: { id: args.userId }, sku: args.sku };
     },
-    async refundPurchase(_: unknown, args: { userId: string; sku: string; reason: string }, ctx: Context) {
+    async refundPurchase(_: unknown, args: { userId: string; sku: string; reason: string; asPlayer?: boolean | null }, ctx: Context) {
       checkUserAndSku(args.userId, args.sku);
       const reason = REFUND_REASON_PARAM[args.reason];
       if (!reason) throw userError(ErrorCode.BAD_USER_INPUT, 'reason is not a RefundReason', { argument: 'reason' });
-      const refunded = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.refund(args.userId, args.sku, reason));
+      let who: ForUserWithId = args.userId;
+      if (args.asPlayer) {
+        // Horizon would take the user from the token: make sure it is this player's before refunding.
+        const userToken = requireUserToken(ctx);
+        const viewer = await ctx.loaders.users.viewer();
+        if (viewer.id !== args.userId) {
+          throw userError(ErrorCode.FORBIDDEN, `asPlayer refunds need the token of the player ${args.userId}; the forwarded token is another player's`);
+        }
+        who = { userToken, userId: args.userId };
+      }
+      const refunded = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.refund(who, args.sku, reason));
       return { refunded, status: refunded ? ('REFUNDED' as const) : ('REFUSED' as const), user: { id: args.userId }, sku: args.sku };
     },
     async cancelSubscription(_: unknown, args: { userId: string; sku: string; reason: CancelReason }, ctx: Context): Promise<SubscriptionPayloadParent> {
