@@ -64,9 +64,10 @@ export interface EmulatorBehavior {
    */
   allowAppWritesToClientAuthoritative: boolean;
   /**
-   * Refuse the fields the reference marks readable only by guess (a leaderboard's time window
-   * and titles, a paid offer's term), as a stricter real Graph might: code 100, "nonexisting
-   * field". Default false: they are served. Tests turn it on to see the client fall back.
+   * Refuse the fields the reference marks readable only by guess (each shape's `guessed`, e.g.
+   * a leaderboard's time window and titles), as a stricter real Graph might: code 100,
+   * "nonexisting field". Default false: they are served. Tests turn it on to see the client
+   * fall back.
    */
   refuseGuessedFields: boolean;
   /**

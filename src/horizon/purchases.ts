@@ -5,18 +5,7 @@
  */
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
-import {
-  collectAllPages,
-  fieldsParam,
-  parseGraphId,
-  parseGraphInt,
-  parseGraphTime,
-  readPage,
-  withDocumentedFields,
-  type FieldChoice,
-  type FieldSelection,
-  type Page,
-} from './params.js';
+import { collectAllPages, fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from './params.js';
 import type { Credential, RequestSender } from './transport.js';
 
 /**
@@ -67,7 +56,10 @@ export interface Price {
 }
 
 export interface PaidOffer {
+  name: string | null;
+  description: string | null;
   price: Price | null;
+  /** Graph's `subscription_term`; from the SKU's `:SUBSCRIPTION__{TERM}` suffix when Graph sent none. */
   term: OfferTerm | null;
 }
 
@@ -99,24 +91,18 @@ export interface Product {
 
 const PRICE_FIELDS = ['currency', 'amount_in_hundredths', 'formatted'] as const;
 const PURCHASE_FIELDS = fieldsParam(['id', 'grant_time', 'expiration_time', { item: ['id', 'sku'] }]);
-const productFields = (paidOffer: FieldSelection) =>
-  fieldsParam([
-    'id',
-    'sku',
-    { current_offer: ['name', 'description', { price: PRICE_FIELDS }] },
-    {
-      billing_plans: [
-        { paid_offer: paidOffer },
-        { trial_offers: ['name', 'description', 'max_term_count', 'trial_type', 'trial_term', { price: PRICE_FIELDS }] },
-      ],
-    },
-  ]);
-/** A paid offer's `subscription_term` is not in Meta's docs [GUESS]; without it the term comes from the SKU. */
-const PRODUCT_FIELDS: FieldChoice = {
-  name: 'product',
-  preferred: productFields([{ price: PRICE_FIELDS }, 'subscription_term']),
-  documented: productFields([{ price: PRICE_FIELDS }]),
-};
+/** Every field here is documented (ps-iap-s2s, reference §1.4 and §11), `paid_offer{subscription_term}` included. */
+const PRODUCT_FIELDS = fieldsParam([
+  'id',
+  'sku',
+  { current_offer: ['name', 'description', { price: PRICE_FIELDS }] },
+  {
+    billing_plans: [
+      { paid_offer: ['name', 'description', { price: PRICE_FIELDS }, 'subscription_term'] },
+      { trial_offers: ['name', 'description', 'max_term_count', 'trial_type', 'trial_term', { price: PRICE_FIELDS }] },
+    ],
+  },
+]);
 
 /** Page size for full purchase listings (real clients use 200, reference §0). */
 const PURCHASES_PAGE_LIMIT = 200;
@@ -194,16 +180,14 @@ export class PurchasesApi {
     const credential: Credential | undefined = options.userToken !== undefined ? userCredential(options.userToken) : undefined;
     return collectAllPages(async (after) =>
       readPage(
-        await withDocumentedFields(this.transport.refusedFields, PRODUCT_FIELDS, (fields) =>
-          this.transport.request({
-            method: 'GET',
-            path: '/application/available_purchases',
-            endpoint: 'GET /application/available_purchases',
-            params: { fields, after },
-            credential,
-            signal: options.signal,
-          }),
-        ),
+        await this.transport.request({
+          method: 'GET',
+          path: '/application/available_purchases',
+          endpoint: 'GET /application/available_purchases',
+          params: { fields: PRODUCT_FIELDS, after },
+          credential,
+          signal: options.signal,
+        }),
         toProduct,
       ),
     );
@@ -264,7 +248,7 @@ interface RawProduct {
   sku?: unknown;
   current_offer?: { name?: unknown; description?: unknown; price?: RawPrice };
   billing_plans?: Array<{
-    paid_offer?: { price?: RawPrice; subscription_term?: unknown };
+    paid_offer?: { name?: unknown; description?: unknown; price?: RawPrice; subscription_term?: unknown };
     trial_offers?: Array<{ name?: unknown; description?: unknown; max_term_count?: unknown; trial_type?: unknown; trial_term?: unknown; price?: RawPrice }>;
   }>;
 }
@@ -283,16 +267,22 @@ function toPurchase(raw: RawPurchase): Purchase {
 }
 
 function toProduct(raw: RawProduct): Product {
-  if (typeof raw.sku !== 'string' || raw.sku === '') throw new TypeError('catalog item has no sku');
+  const sku = raw.sku;
+  if (typeof sku !== 'string' || sku === '') throw new TypeError('catalog item has no sku');
   return {
-    id: raw.id === undefined ? raw.sku : parseGraphId(raw.id),
-    sku: raw.sku,
+    id: raw.id === undefined ? sku : parseGraphId(raw.id),
+    sku,
     name: stringOrNull(raw.current_offer?.name),
     description: stringOrNull(raw.current_offer?.description),
     price: toPrice(raw.current_offer?.price),
     billingPlans: (Array.isArray(raw.billing_plans) ? raw.billing_plans : []).map((plan) => ({
       paidOffer: plan.paid_offer
-        ? { price: toPrice(plan.paid_offer.price), term: offerTerm(plan.paid_offer.subscription_term ?? /:SUBSCRIPTION__([A-Z]+)$/.exec(String(raw.sku))?.[1]) }
+        ? {
+            name: stringOrNull(plan.paid_offer.name),
+            description: stringOrNull(plan.paid_offer.description),
+            price: toPrice(plan.paid_offer.price),
+            term: offerTerm(stringOrNull(plan.paid_offer.subscription_term) ?? termOfSku(sku)),
+          }
         : null,
       trialOffers: (Array.isArray(plan.trial_offers) ? plan.trial_offers : []).map((trial) => ({
         name: stringOrNull(trial.name),
@@ -310,6 +300,11 @@ export function toPrice(raw: RawPrice | undefined): Price | null {
   const amount = parseGraphInt(raw?.amount_in_hundredths);
   if (!raw || typeof raw.currency !== 'string' || amount === undefined) return null;
   return { currency: raw.currency, amountInHundredths: amount, formatted: typeof raw.formatted === 'string' ? raw.formatted : '' };
+}
+
+/** A subscription term's SKU ends in `:SUBSCRIPTION__{TERM}` (reference §1.4). */
+function termOfSku(sku: string): string | undefined {
+  return /:SUBSCRIPTION__([A-Z]+)$/.exec(sku)?.[1];
 }
 
 /** A term Graph sent, or null for an empty (trial) or unknown one. */

@@ -1,8 +1,9 @@
 /**
- * Fields the reference marks readable only by guess (a leaderboard's time window and titles, a
- * paid offer's term): asked for, but never depended on. Against an emulator that refuses them,
- * as a stricter graph.oculus.com might, the client falls back to the documented fields once,
- * remembers it, and answers with the guessed parts absent.
+ * Fields the reference marks readable only by guess (a leaderboard's time window and titles):
+ * asked for, but never depended on. Against an emulator that refuses them, as a stricter
+ * graph.oculus.com might, the client falls back to the documented fields once, remembers it,
+ * and answers with the guessed parts absent. Documented fields (a paid offer's term, since
+ * ps-iap-s2s lists it) are served even then, and asked for directly.
  */
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
@@ -34,11 +35,12 @@ test('leaderboards: one refused call, then the documented fields, and every boar
   expect(emulator.requests.map((r) => r.status)).toEqual([200]);
 });
 
-test("the catalog: a subscription's term is read from its SKU when the offer's term cannot be asked", async () => {
+test("the catalog asks only documented fields: one call, the paid offer's subscription_term, name and description served", async () => {
   const products = await client.purchases.listAvailable();
-  expect(emulator.requests.map((r) => r.status)).toEqual([400, 200]);
+  expect(emulator.requests.map((r) => r.status)).toEqual([200]);
+  expect(emulator.requests[0]!.params.fields).toContain('formatted},subscription_term}');
   const monthly = products.find((p) => p.sku.endsWith(':SUBSCRIPTION__MONTHLY'));
-  expect(monthly?.billingPlans[0]?.paidOffer?.term).toBe('MONTHLY');
+  expect(monthly?.billingPlans[0]?.paidOffer).toMatchObject({ name: 'VIP Pass (monthly plan)', description: expect.any(String), term: 'MONTHLY' });
 });
 
 test('other refusals are not mistaken for a guessed field: they fail as they are', async () => {

@@ -303,7 +303,12 @@ describe('listAvailable', () => {
     });
     expect(bySku.get('vip_pass:SUBSCRIPTION__MONTHLY')!.billingPlans).toEqual([
       {
-        paidOffer: { price: { currency: 'USD', amountInHundredths: 499, formatted: '$4.99' }, term: 'MONTHLY' },
+        paidOffer: {
+          name: 'VIP Pass (monthly plan)',
+          description: 'Renews automatically at $4.99 per monthly term.',
+          price: { currency: 'USD', amountInHundredths: 499, formatted: '$4.99' },
+          term: 'MONTHLY',
+        },
         trialOffers: [
           {
             name: 'First month free',
@@ -321,6 +326,17 @@ describe('listAvailable', () => {
       trialOffers: [{ type: 'INTRO_OFFER', price: { amountInHundredths: 2999 } }],
     });
     expect(w.emulator.requests).toEqual([expect.objectContaining({ route: ROUTES.availablePurchases, token: 'app', status: 200 })]);
+    // The documented paid offer (ps-iap-s2s): name, description, price and subscription_term.
+    expect(w.emulator.requests[0]!.params.fields).toContain('paid_offer{name,description,price{currency,amount_in_hundredths,formatted},subscription_term}');
+  });
+
+  test("a paid offer's term is its subscription_term; without one, the SKU's :SUBSCRIPTION__{TERM} suffix", async () => {
+    const plan = (sku: string) => w.emulator.state.commerce.items.get(sku)!.billing_plans![0]!;
+    plan('vip_pass:SUBSCRIPTION__ANNUAL').paid_offer.subscription_term = 'SEMIANNUAL';
+    delete (plan('vip_pass:SUBSCRIPTION__MONTHLY').paid_offer as { subscription_term?: string }).subscription_term;
+    const bySku = new Map((await w.client.purchases.listAvailable()).map((p) => [p.sku, p]));
+    expect(bySku.get('vip_pass:SUBSCRIPTION__ANNUAL')!.billingPlans[0]!.paidOffer!.term).toBe('SEMIANNUAL');
+    expect(bySku.get('vip_pass:SUBSCRIPTION__MONTHLY')!.billingPlans[0]!.paidOffer).toMatchObject({ name: 'VIP Pass (monthly plan)', term: 'MONTHLY' });
   });
 
   test('a user token lists what that player can buy: not what they hold, nor the tier they subscribe to', async () => {

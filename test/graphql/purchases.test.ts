@@ -266,7 +266,7 @@ describe('Query.products', () => {
   test('the whole catalog with prices and billing plans; product(sku:) from the same single call', async () => {
     h.resetUpstream();
     const data = await ok(`{
-      products { sku name description price { currency amountInHundredths formatted } billingPlans { paidOffer { term price { formatted } } trialOffers { type term maxTermCount name price { amountInHundredths } } } }
+      products { sku name description price { currency amountInHundredths formatted } billingPlans { paidOffer { name description term price { formatted } } trialOffers { type term maxTermCount name price { amountInHundredths } } } }
       monthly: product(sku: "vip_pass:SUBSCRIPTION__MONTHLY") { id sku }
       gems: product(sku: "gems_500") { name price { formatted } }
       missing: product(sku: "no_such_item") { id }
@@ -282,7 +282,12 @@ describe('Query.products', () => {
     const annual = data.products.find((p: any) => p.sku === 'vip_pass:SUBSCRIPTION__ANNUAL');
     expect(annual.billingPlans).toEqual([
       {
-        paidOffer: { term: 'ANNUAL', price: { formatted: '$49.99' } },
+        paidOffer: {
+          name: 'VIP Pass (annual plan)',
+          description: 'Renews automatically at $49.99 per annual term.',
+          term: 'ANNUAL',
+          price: { formatted: '$49.99' },
+        },
         trialOffers: [{ type: 'INTRO_OFFER', term: 'ANNUAL', maxTermCount: 1, name: 'First year $29.99', price: { amountInHundredths: 2999 } }],
       },
     ]);

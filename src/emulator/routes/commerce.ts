@@ -39,7 +39,8 @@ export const ITEM_SHAPE: NodeShape = {
       fields: ['paid_offer', 'trial_offers'],
       defaults: ['paid_offer'],
       nested: {
-        paid_offer: { type: 'PaidOffer', fields: ['id', 'price', 'subscription_term'], guessed: ['subscription_term'], nested: { price: PRICE_SHAPE } },
+        // ps-iap-s2s documents paid_offer{name, description, price, subscription_term} (reference §11).
+        paid_offer: { type: 'PaidOffer', fields: ['id', 'name', 'description', 'price', 'subscription_term'], nested: { price: PRICE_SHAPE } },
         trial_offers: {
           type: 'TrialOffer',
           fields: ['id', 'name', 'description', 'max_term_count', 'trial_type', 'trial_term', 'price'],
@@ -382,7 +383,13 @@ export function seedCommerce(state: EmulatorState): void {
       subscription_sku: DEMO_SUBSCRIPTION_SKU,
       billing_plans: [
         {
-          paid_offer: { id: state.newId(), price, subscription_term: t },
+          paid_offer: {
+            id: state.newId(),
+            name: `VIP Pass (${t.toLowerCase()} plan)`,
+            description: `Renews automatically at ${price.formatted} per ${t.toLowerCase()} term.`,
+            price,
+            subscription_term: t,
+          },
           trial_offers: [
             {
               id: state.newId(),

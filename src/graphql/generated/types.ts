@@ -707,6 +707,10 @@ export type OfferTerm =
 /** The regular price of one subscription term. */
 export type PaidOffer = {
   __typename?: 'PaidOffer';
+  /** Description of the offer shown to players. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Name of the offer shown to players. */
+  name?: Maybe<Scalars['String']['output']>;
   /** The price of each term. */
   price?: Maybe<Price>;
   /** The term the price pays for; null if Horizon sent a term this subgraph does not know. */
@@ -1556,6 +1560,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type PaidOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PaidOffer'] = ResolversParentTypes['PaidOffer']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   price?: Resolver<Maybe<ResolversTypes['Price']>, ParentType, ContextType>;
   term?: Resolver<Maybe<ResolversTypes['OfferTerm']>, ParentType, ContextType>;
 };
