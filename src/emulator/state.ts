@@ -12,6 +12,8 @@ export interface EmulatedUser {
   display_name: string;
   profile_url: string;
   org_scoped_id: string;
+  /** The avatar image; read by real code on `GET /{user_id}` but undocumented (a guessed field). Absent: none. */
+  avatar_v2?: { avatar_image: { uri: string } };
   /** The user access token a device would hand the game's server. */
   token: string;
 }

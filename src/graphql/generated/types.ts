@@ -1041,6 +1041,12 @@ export type User = {
   achievements?: Maybe<Array<AchievementProgress>>;
   /** The player's unique Horizon username (Oculus alias). */
   alias?: Maybe<Scalars['String']['output']>;
+  /**
+   * URL of the player's avatar image on Meta's CDN (Horizon's `avatar_v2`). Horizon does not
+   * document this field: null when it sends none or refuses to. Fetch it when needed, do not
+   * store it.
+   */
+  avatarUrl?: Maybe<Scalars['String']['output']>;
   /** The name the player chose to show to others. */
   displayName?: Maybe<Scalars['String']['output']>;
   /**
@@ -1694,6 +1700,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   achievement?: Resolver<Maybe<ResolversTypes['AchievementProgress']>, ParentType, ContextType, RequireFields<UserAchievementArgs, 'apiName'>>;
   achievements?: Resolver<Maybe<Array<ResolversTypes['AchievementProgress']>>, ParentType, ContextType, Partial<UserAchievementsArgs>>;
   alias?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   entitlement?: Resolver<Maybe<ResolversTypes['Entitlement']>, ParentType, ContextType, RequireFields<UserEntitlementArgs, 'sku'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

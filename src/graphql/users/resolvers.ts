@@ -46,5 +46,11 @@ export const userResolvers = {
     displayName: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).displayName,
     profileUrl: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).profileUrl,
     orgScopedId: async (user: UserRef, _: unknown, ctx: Context) => (await profile(user, ctx)).orgScopedId,
+    async avatarUrl(user: UserRef, _: unknown, ctx: Context) {
+      const known = (await profile(user, ctx)).avatarUrl;
+      if (known !== undefined) return known;
+      // A profile primed from another answer (a leaderboard entry) lacks the avatar: read the user itself.
+      return (await ctx.loaders.users.ownProfile(user.id))?.avatarUrl ?? null;
+    },
   },
 } satisfies Resolvers;
