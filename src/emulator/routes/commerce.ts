@@ -58,6 +58,9 @@ export const PURCHASE_SHAPE: NodeShape = {
   nested: { item: { type: 'IAPItem', fields: ['id', 'sku'] } },
 };
 
+/** A subscription's owner: a user, whom the subscription docs only ever show as `owner{id}` (reference §1.6). */
+const SUBSCRIPTION_OWNER_SHAPE: NodeShape = { ...USER_SHAPE, guessed: USER_SHAPE.fields.filter((f) => f !== 'id') };
+
 const PRICE_TERM_SHAPE: NodeShape = { type: 'PriceTerm', fields: ['price', 'term', 'currency'], defaults: ['price', 'term', 'currency'] };
 
 export const SUBSCRIPTION_SHAPE: NodeShape = {
@@ -76,7 +79,7 @@ export const SUBSCRIPTION_SHAPE: NodeShape = {
     'current_price_term',
     'next_price_term',
   ],
-  nested: { owner: USER_SHAPE, current_price_term: PRICE_TERM_SHAPE, next_price_term: PRICE_TERM_SHAPE },
+  nested: { owner: SUBSCRIPTION_OWNER_SHAPE, current_price_term: PRICE_TERM_SHAPE, next_price_term: PRICE_TERM_SHAPE },
   // Reference §1.6: the only documented non-`id` default.
   defaults: ['sku', 'owner', 'is_active'],
 };
@@ -286,7 +289,10 @@ export const commerceRoutes: Route[] = [
           (!skus || skus.has(s.sku)),
       );
       const { page, paging } = paginate(list, ctx.params, ctx.selfUrl);
-      return { data: page.map((s) => project(subscriptionNode(ctx.state, s, now), SUBSCRIPTION_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return {
+        data: page.map((s) => project(subscriptionNode(ctx.state, s, now), SUBSCRIPTION_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
+        ...(paging ? { paging } : {}),
+      };
     },
   },
   {

@@ -509,7 +509,8 @@ export type Mutation = {
   /**
    * Admin: cancels a player's active subscription. Irreversible: it stops renewing but stays
    * active until the current period ends, and Horizon emails the player. Fails with
-   * BAD_USER_INPUT when the player has no active, uncancelled subscription to `sku`.
+   * BAD_USER_INPUT when the player has no active, uncancelled subscription to `sku`. Name the
+   * player by exactly one of `userId` and `ownerAlias` (BAD_USER_INPUT otherwise).
    */
   cancelSubscription?: Maybe<CancelSubscriptionPayload>;
   /**
@@ -533,7 +534,8 @@ export type Mutation = {
   deleteModeratedRoom?: Maybe<ModeratedRoomPayload>;
   /**
    * Admin: adds free days to a player's active subscription, moving its period end and next
-   * renewal. At most 365 days per call and 10 years in total.
+   * renewal. At most 365 days per call and 10 years in total. Name the player by exactly one of
+   * `userId` and `ownerAlias` (BAD_USER_INPUT otherwise).
    */
   extendSubscription?: Maybe<ExtendSubscriptionPayload>;
   /**
@@ -592,9 +594,10 @@ export type MutationAddAchievementCountArgs = {
 
 
 export type MutationCancelSubscriptionArgs = {
+  ownerAlias?: InputMaybe<Scalars['String']['input']>;
   reason: CancelReason;
   sku: Scalars['String']['input'];
-  userId: Scalars['ID']['input'];
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -629,8 +632,9 @@ export type MutationDeleteModeratedRoomArgs = {
 export type MutationExtendSubscriptionArgs = {
   days: Scalars['Int']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  ownerAlias?: InputMaybe<Scalars['String']['input']>;
   sku: Scalars['String']['input'];
-  userId: Scalars['ID']['input'];
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1547,13 +1551,13 @@ export type ModeratedRoomPayloadResolvers<ContextType = Context, ParentType exte
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAchievementBits?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementBitsArgs, 'apiName' | 'bits' | 'userId'>>;
   addAchievementCount?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementCountArgs, 'apiName' | 'count' | 'userId'>>;
-  cancelSubscription?: Resolver<Maybe<ResolversTypes['CancelSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku' | 'userId'>>;
+  cancelSubscription?: Resolver<Maybe<ResolversTypes['CancelSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku'>>;
   consumePurchase?: Resolver<Maybe<ResolversTypes['ConsumePurchasePayload']>, ParentType, ContextType, RequireFields<MutationConsumePurchaseArgs, 'sku' | 'userId'>>;
   createModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationCreateModeratedRoomArgs, 'maxUsers'>>;
   deleteLeaderboard?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardArgs, 'apiName'>>;
   deleteLeaderboardEntry?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardEntryPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardEntryArgs, 'id'>>;
   deleteModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationDeleteModeratedRoomArgs, 'roomId'>>;
-  extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku' | 'userId'>>;
+  extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku'>>;
   refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'asPlayer' | 'reason' | 'sku' | 'userId'>>;
   removeAllLeaderboardEntries?: Resolver<Maybe<ResolversTypes['RemoveAllLeaderboardEntriesPayload']>, ParentType, ContextType, RequireFields<MutationRemoveAllLeaderboardEntriesArgs, 'leaderboard'>>;
   resetAchievements?: Resolver<Maybe<ResolversTypes['ResetAchievementsPayload']>, ParentType, ContextType, RequireFields<MutationResetAchievementsArgs, 'userId'>>;
