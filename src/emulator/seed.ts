@@ -47,6 +47,10 @@ export function seedDemoData(state: EmulatorState): void {
       display_name: displayName,
       profile_url: `https://scontent.oculuscdn.com/emulator/avatars/${alias.toLowerCase()}.png`,
       org_scoped_id: (5978973908802860n + BigInt(index) * 104729n).toString(),
+      // Every player but the last has an avatar image, so "none" can be seen too.
+      ...(index < PLAYERS.length - 1
+        ? { avatar_v2: { avatar_image: { uri: `https://scontent.oculuscdn.com/emulator/avatars/v2/${alias.toLowerCase()}.png` } } }
+        : {}),
       token: demoUserToken(index),
     });
   });

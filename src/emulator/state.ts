@@ -13,6 +13,8 @@ export interface EmulatedUser {
   display_name: string;
   profile_url: string;
   org_scoped_id: string;
+  /** The avatar image; read by real code on `GET /{user_id}` but undocumented (a guessed field). Absent: none. */
+  avatar_v2?: { avatar_image: { uri: string } };
   /** The user access token a device would hand the game's server. */
   token: string;
 }
@@ -109,6 +111,13 @@ export interface EmulatorBehavior {
   refuseProgressApiName: boolean;
   /** Serve a progress record's `definition` without its `api_name` (the rest of it as usual). Default false. */
   omitProgressDefinitionApiName: boolean;
+  /**
+   * Insist on `user_id` on verify_entitlement, consume_entitlement and refund_iap_entitlement
+   * even with a user token, as ps-iap-s2s marks it Required (reference §11): its absence is
+   * code 100. Default false: the user is taken from the token, as older docs and the SDK's
+   * example allow. Tests turn it on to prove the client always sends it.
+   */
+  requireUserIdWithUserToken: boolean;
 }
 
 export type UserIdsFormat = 'json-strings' | 'json-numbers' | 'csv';
@@ -123,6 +132,7 @@ export const DEFAULT_BEHAVIOR: Readonly<EmulatorBehavior> = {
   refuseProgressDefinition: false,
   refuseProgressApiName: false,
   omitProgressDefinitionApiName: false,
+  requireUserIdWithUserToken: false,
 };
 
 export class EmulatorState {

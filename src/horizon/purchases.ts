@@ -5,26 +5,22 @@
  */
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
-import {
-  collectAllPages,
-  fieldsParam,
-  parseGraphId,
-  parseGraphInt,
-  parseGraphTime,
-  readPage,
-  withDocumentedFields,
-  type FieldChoice,
-  type FieldSelection,
-  type Page,
-} from './params.js';
+import { collectAllPages, fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from './params.js';
 import type { Credential, RequestSender } from './transport.js';
 
 /**
  * Whom a per-user call is for: an app-scoped user id (sent as `user_id` with the app token),
- * or the player's own user access token (then Graph takes the user from the token and
- * `user_id` is not sent, reference §0).
+ * or the player's own user access token. With the token, viewer_purchases takes the user from
+ * it and no `user_id` is sent (reference §1.3), so the id may be omitted there.
  */
-export type ForUser = string | { userToken: string };
+export type ForUser = string | { userToken: string; userId?: string };
+
+/**
+ * Whom verify, consume and refund act for: with the player's token, their own id too, sent as
+ * `user_id`. ps-iap-s2s marks `user_id` Required on these even with a user token (reference
+ * §11), although older docs and the SDK example leave it out.
+ */
+export type ForUserWithId = string | { userToken: string; userId: string };
 
 /** Billing terms (reference §1.4). Graph may add more; unknown ones read as null. */
 export const OFFER_TERMS = ['WEEKLY', 'BIWEEKLY', 'MONTHLY', 'QUARTERLY', 'SEMIANNUAL', 'ANNUAL'] as const;
@@ -60,7 +56,10 @@ export interface Price {
 }
 
 export interface PaidOffer {
+  name: string | null;
+  description: string | null;
   price: Price | null;
+  /** Graph's `subscription_term`; from the SKU's `:SUBSCRIPTION__{TERM}` suffix when Graph sent none. */
   term: OfferTerm | null;
 }
 
@@ -92,24 +91,18 @@ export interface Product {
 
 const PRICE_FIELDS = ['currency', 'amount_in_hundredths', 'formatted'] as const;
 const PURCHASE_FIELDS = fieldsParam(['id', 'grant_time', 'expiration_time', { item: ['id', 'sku'] }]);
-const productFields = (paidOffer: FieldSelection) =>
-  fieldsParam([
-    'id',
-    'sku',
-    { current_offer: ['name', 'description', { price: PRICE_FIELDS }] },
-    {
-      billing_plans: [
-        { paid_offer: paidOffer },
-        { trial_offers: ['name', 'description', 'max_term_count', 'trial_type', 'trial_term', { price: PRICE_FIELDS }] },
-      ],
-    },
-  ]);
-/** A paid offer's `subscription_term` is not in Meta's docs [GUESS]; without it the term comes from the SKU. */
-const PRODUCT_FIELDS: FieldChoice = {
-  name: 'product',
-  preferred: productFields([{ price: PRICE_FIELDS }, 'subscription_term']),
-  documented: productFields([{ price: PRICE_FIELDS }]),
-};
+/** Every field here is documented (ps-iap-s2s, reference §1.4 and §11), `paid_offer{subscription_term}` included. */
+const PRODUCT_FIELDS = fieldsParam([
+  'id',
+  'sku',
+  { current_offer: ['name', 'description', { price: PRICE_FIELDS }] },
+  {
+    billing_plans: [
+      { paid_offer: ['name', 'description', { price: PRICE_FIELDS }, 'subscription_term'] },
+      { trial_offers: ['name', 'description', 'max_term_count', 'trial_type', 'trial_term', { price: PRICE_FIELDS }] },
+    ],
+  },
+]);
 
 /** Page size for full purchase listings (real clients use 200, reference §0). */
 const PURCHASES_PAGE_LIMIT = 200;
@@ -121,8 +114,8 @@ export class PurchasesApi {
    * `POST /{app_id}/verify_entitlement`: does the user own this add-on (or, without `sku`,
    * the app itself)? `owned: false` is Graph's `{"success":false}`.
    */
-  async verifyEntitlement(who: ForUser, sku?: string, signal?: CancelSignal): Promise<EntitlementCheck> {
-    const acting = forUser(who);
+  async verifyEntitlement(who: ForUserWithId, sku?: string, signal?: CancelSignal): Promise<EntitlementCheck> {
+    const acting = forUser(who, true);
     if (sku !== undefined) assertSku('sku', sku);
     const body = await this.transport.request<{ success?: unknown; grant_time?: unknown }>({
       method: 'POST',
@@ -142,8 +135,8 @@ export class PurchasesApi {
    * `POST /{app_id}/consume_entitlement`: uses up a consumable so it can be bought again.
    * False when Horizon refused (not owned, already consumed, or not a consumable).
    */
-  async consume(who: ForUser, sku: string): Promise<boolean> {
-    const acting = forUser(who);
+  async consume(who: ForUserWithId, sku: string): Promise<boolean> {
+    const acting = forUser(who, true);
     assertSku('sku', sku);
     const body = await this.transport.request<{ success?: unknown }>({
       method: 'POST',
@@ -157,7 +150,7 @@ export class PurchasesApi {
 
   /** `GET /{app_id}/viewer_purchases`, one page: durables, unconsumed consumables and subscriptions. */
   async listPurchases(who: ForUser, options: { limit?: number; after?: string; signal?: CancelSignal } = {}): Promise<Page<Purchase>> {
-    const acting = forUser(who);
+    const acting = forUser(who, false);
     if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit > 0)) {
       throw new InvalidArgumentError('limit', 'limit must be a positive integer');
     }
@@ -187,42 +180,45 @@ export class PurchasesApi {
     const credential: Credential | undefined = options.userToken !== undefined ? userCredential(options.userToken) : undefined;
     return collectAllPages(async (after) =>
       readPage(
-        await withDocumentedFields(this.transport.refusedFields, PRODUCT_FIELDS, (fields) =>
-          this.transport.request({
-            method: 'GET',
-            path: '/application/available_purchases',
-            endpoint: 'GET /application/available_purchases',
-            params: { fields, after },
-            credential,
-            signal: options.signal,
-          }),
-        ),
+        await this.transport.request({
+          method: 'GET',
+          path: '/application/available_purchases',
+          endpoint: 'GET /application/available_purchases',
+          params: { fields: PRODUCT_FIELDS, after },
+          credential,
+          signal: options.signal,
+        }),
         toProduct,
       ),
     );
   }
 
   /**
-   * `POST /{app_id}/refund_iap_entitlement` (app token): refunds a durable or an unconsumed
-   * consumable and removes it. False when Horizon refused (e.g. already consumed).
+   * `POST /{app_id}/refund_iap_entitlement`: refunds a durable or an unconsumed consumable and
+   * removes it. With the app token, or with the player's own token (ps-iap-s2s allows both,
+   * reference §11), `user_id` sent either way. False when Horizon refused (e.g. already consumed).
    */
-  async refund(userId: string, sku: string, reason: RefundReason): Promise<boolean> {
-    assertGraphId('userId', userId);
+  async refund(who: ForUserWithId, sku: string, reason: RefundReason): Promise<boolean> {
+    const acting = forUser(who, true);
     assertSku('sku', sku);
     if (!REFUND_REASONS.includes(reason)) throw new InvalidArgumentError('reason', `reason must be one of ${REFUND_REASONS.join(', ')}`);
     const body = await this.transport.request<{ success?: unknown }>({
       method: 'POST',
       path: `/${this.transport.appId}/refund_iap_entitlement`,
       endpoint: 'POST /{app_id}/refund_iap_entitlement',
-      params: { user_id: userId, sku, reason },
+      params: { ...acting.params, sku, reason },
+      credential: acting.credential,
     });
     return isSuccess(body.success);
   }
 }
 
-export function forUser(who: ForUser): { params: { user_id?: string }; credential: Credential | undefined } {
+/** The `user_id` parameter and the credential of a per-user call; `sendUserId` also with a user token. */
+export function forUser(who: ForUser, sendUserId: boolean): { params: { user_id?: string }; credential: Credential | undefined } {
   if (typeof who === 'string') return { params: { user_id: assertGraphId('userId', who) }, credential: undefined };
-  return { params: {}, credential: userCredential(who.userToken) };
+  const credential = userCredential(who.userToken);
+  if (!sendUserId) return { params: {}, credential };
+  return { params: { user_id: assertGraphId('userId', who.userId as string) }, credential };
 }
 
 function userCredential(token: string): Credential {
@@ -252,7 +248,7 @@ interface RawProduct {
   sku?: unknown;
   current_offer?: { name?: unknown; description?: unknown; price?: RawPrice };
   billing_plans?: Array<{
-    paid_offer?: { price?: RawPrice; subscription_term?: unknown };
+    paid_offer?: { name?: unknown; description?: unknown; price?: RawPrice; subscription_term?: unknown };
     trial_offers?: Array<{ name?: unknown; description?: unknown; max_term_count?: unknown; trial_type?: unknown; trial_term?: unknown; price?: RawPrice }>;
   }>;
 }
@@ -271,16 +267,22 @@ function toPurchase(raw: RawPurchase): Purchase {
 }
 
 function toProduct(raw: RawProduct): Product {
-  if (typeof raw.sku !== 'string' || raw.sku === '') throw new TypeError('catalog item has no sku');
+  const sku = raw.sku;
+  if (typeof sku !== 'string' || sku === '') throw new TypeError('catalog item has no sku');
   return {
-    id: raw.id === undefined ? raw.sku : parseGraphId(raw.id),
-    sku: raw.sku,
+    id: raw.id === undefined ? sku : parseGraphId(raw.id),
+    sku,
     name: stringOrNull(raw.current_offer?.name),
     description: stringOrNull(raw.current_offer?.description),
     price: toPrice(raw.current_offer?.price),
     billingPlans: (Array.isArray(raw.billing_plans) ? raw.billing_plans : []).map((plan) => ({
       paidOffer: plan.paid_offer
-        ? { price: toPrice(plan.paid_offer.price), term: offerTerm(plan.paid_offer.subscription_term ?? /:SUBSCRIPTION__([A-Z]+)$/.exec(String(raw.sku))?.[1]) }
+        ? {
+            name: stringOrNull(plan.paid_offer.name),
+            description: stringOrNull(plan.paid_offer.description),
+            price: toPrice(plan.paid_offer.price),
+            term: offerTerm(stringOrNull(plan.paid_offer.subscription_term) ?? termOfSku(sku)),
+          }
         : null,
       trialOffers: (Array.isArray(plan.trial_offers) ? plan.trial_offers : []).map((trial) => ({
         name: stringOrNull(trial.name),
@@ -298,6 +300,11 @@ export function toPrice(raw: RawPrice | undefined): Price | null {
   const amount = parseGraphInt(raw?.amount_in_hundredths);
   if (!raw || typeof raw.currency !== 'string' || amount === undefined) return null;
   return { currency: raw.currency, amountInHundredths: amount, formatted: typeof raw.formatted === 'string' ? raw.formatted : '' };
+}
+
+/** A subscription term's SKU ends in `:SUBSCRIPTION__{TERM}` (reference §1.4). */
+function termOfSku(sku: string): string | undefined {
+  return /:SUBSCRIPTION__([A-Z]+)$/.exec(sku)?.[1];
 }
 
 /** A term Graph sent, or null for an empty (trial) or unknown one. */

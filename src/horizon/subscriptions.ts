@@ -5,7 +5,7 @@
  */
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
-import { collectAllPages, fieldsParam, parseGraphId, parseGraphTime, readPage } from './params.js';
+import { collectAllPages, fieldsParam, parseGraphId, parseGraphTime, readPage, withDocumentedFields, type FieldChoice, type FieldSelection } from './params.js';
 import { isSuccess, offerTerm, stringOrNull, trialType, type OfferTerm, type TrialType } from './purchases.js';
 import type { Credential, RequestSender } from './transport.js';
 
@@ -46,20 +46,44 @@ export interface Subscription {
 export type SubscriptionOwner = string | { alias: string };
 
 const PRICE_TERM_FIELDS = ['price', 'term', 'currency'] as const;
-const SUBSCRIPTION_FIELDS = fieldsParam([
-  'id',
-  'sku',
-  { owner: ['id'] },
-  'period_start_time',
-  'period_end_time',
-  'cancellation_time',
-  'next_renewal_time',
-  'is_active',
-  'is_trial',
-  'trial_type',
-  { current_price_term: PRICE_TERM_FIELDS },
-  { next_price_term: PRICE_TERM_FIELDS },
-]);
+const subscriptionFields = (owner: FieldSelection) =>
+  fieldsParam([
+    'id',
+    'sku',
+    { owner },
+    'period_start_time',
+    'period_end_time',
+    'cancellation_time',
+    'next_renewal_time',
+    'is_active',
+    'is_trial',
+    'trial_type',
+    { current_price_term: PRICE_TERM_FIELDS },
+    { next_price_term: PRICE_TERM_FIELDS },
+  ]);
+/** Every field documented (reference §1.6); the docs show the owner as `owner{id}`. */
+const SUBSCRIPTION_FIELDS = subscriptionFields(['id']);
+/**
+ * The same, with each owner's alias. The owner is a user, and users have a documented `alias`,
+ * but the subscription docs only ever show `owner{id}` [GUESS]: asked behind the
+ * documented-fields fallback, and used only to resolve an `owner_alias`.
+ */
+const SUBSCRIPTION_FIELDS_WITH_OWNER_ALIAS: FieldChoice = {
+  name: 'subscriptionOwnerAlias',
+  preferred: subscriptionFields(['id', 'alias']),
+  documented: SUBSCRIPTION_FIELDS,
+};
+
+/** Pages a search for an owner alias reads at most (as `collectAllPages` does). */
+const MAX_ALIAS_SEARCH_PAGES = 50;
+
+/** What `findActiveByOwnerAlias` found. */
+export interface OwnerAliasSearch {
+  /** The user's active subscription to the tier; null when none has that owner alias. */
+  subscription: Subscription | null;
+  /** False when Graph refused to return owners' aliases: the alias could not be looked for. */
+  aliasesKnown: boolean;
+}
 
 export interface ListSubscriptionsOptions {
   /** One user's subscriptions (app token). Omit, with the app token, for every user's. */
@@ -113,6 +137,40 @@ export class SubscriptionsApi {
   }
 
   /**
+   * The active subscription to `sku` of the user whose alias is `alias`. cancel and extend take
+   * an `owner_alias` (reference §1.6), but Graph has no lookup of a user by alias: this reads
+   * the tier's active subscriptions (app token) with their owners' aliases, page by page until
+   * found. Aliases are compared exactly.
+   */
+  async findActiveByOwnerAlias(alias: string, sku: string, signal?: CancelSignal): Promise<OwnerAliasSearch> {
+    assertOwnerAlias(alias);
+    assertSku('sku', sku);
+    // Refused before: the answer would not say, so it is not asked again.
+    if (this.transport.refusedFields.has(SUBSCRIPTION_FIELDS_WITH_OWNER_ALIAS.name)) return { subscription: null, aliasesKnown: false };
+    let after: string | undefined;
+    for (let page = 0; page < MAX_ALIAS_SEARCH_PAGES; page++) {
+      let aliasesKnown = true;
+      const body = await withDocumentedFields(this.transport.refusedFields, SUBSCRIPTION_FIELDS_WITH_OWNER_ALIAS, (fields) => {
+        aliasesKnown = fields === SUBSCRIPTION_FIELDS_WITH_OWNER_ALIAS.preferred;
+        return this.transport.request({
+          method: 'GET',
+          path: '/application/subscriptions',
+          endpoint: 'GET /application/subscriptions',
+          params: { fields, skus: sku, is_active: true, after },
+          signal,
+        });
+      });
+      if (!aliasesKnown) return { subscription: null, aliasesKnown: false };
+      const found = readPage(body, (raw: RawSubscription) => ({ raw, subscription: toSubscription(raw) }));
+      const match = found.items.find((item) => item.raw.owner?.alias === alias && item.subscription.sku === sku && item.subscription.isActive);
+      if (match) return { subscription: match.subscription, aliasesKnown: true };
+      if (!found.after || found.after === after || found.items.length === 0) break;
+      after = found.after;
+    }
+    return { subscription: null, aliasesKnown: true };
+  }
+
+  /**
    * `POST /application/cancel_subscription`: stops renewal (irreversible; the user keeps
    * access until the period ends and is emailed). Graph answers a code-100 error when the
    * user has no active subscription to `sku`.
@@ -151,9 +209,13 @@ export class SubscriptionsApi {
 
 function ownerParam(owner: SubscriptionOwner): { owner_id?: string; owner_alias?: string } {
   if (typeof owner === 'string') return { owner_id: assertGraphId('ownerId', owner) };
-  if (typeof owner.alias !== 'string' || !/^\S{1,64}$/.test(owner.alias))
-    throw new InvalidArgumentError('ownerAlias', 'ownerAlias must be 1-64 characters without spaces');
-  return { owner_alias: owner.alias };
+  return { owner_alias: assertOwnerAlias(owner.alias) };
+}
+
+/** A Horizon alias (username): 1-64 characters, none of them white space. */
+export function assertOwnerAlias(alias: string): string {
+  if (typeof alias !== 'string' || !/^\S{1,64}$/.test(alias)) throw new InvalidArgumentError('ownerAlias', 'ownerAlias must be 1-64 characters without spaces');
+  return alias;
 }
 
 interface RawPriceTerm {
@@ -165,7 +227,7 @@ interface RawPriceTerm {
 interface RawSubscription {
   id?: unknown;
   sku?: unknown;
-  owner?: { id?: unknown };
+  owner?: { id?: unknown; alias?: unknown };
   period_start_time?: unknown;
   period_end_time?: unknown;
   cancellation_time?: unknown;

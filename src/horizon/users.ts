@@ -1,7 +1,7 @@
 /** Users endpoints (reference §4.1, §4.2): a user by app-scoped id, and the token's own user. */
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, InvalidArgumentError } from './ids.js';
-import { fieldsParam, parseGraphId } from './params.js';
+import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice } from './params.js';
 import type { RequestSender } from './transport.js';
 
 export interface HorizonUser {
@@ -19,12 +19,29 @@ export interface HorizonUser {
    * Horizon's answer; read the profile (`get`) for them. Absent when the profile is complete.
    */
   missingFields?: readonly ProfileField[];
+  /**
+   * The avatar image's URL (`avatar_v2{avatar_image{uri}}`). Null when Graph sent none or refused
+   * the field; absent on users nested in other answers (leaderboard entries, rooms), which do
+   * not ask for it.
+   */
+  avatarUrl?: string | null;
 }
 
 /** The profile fields of a `HorizonUser`. */
 export type ProfileField = 'alias' | 'displayName' | 'profileUrl' | 'orgScopedId';
 
-const USER_FIELDS = fieldsParam(['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id']);
+/** Documented user fields (reference §4.1, §4.2, and `user{...}` in leaderboard entries, §3.3). */
+const DOCUMENTED_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'];
+/**
+ * The avatar is read by real code on `GET /{user_id}` [CODE BeatLeader] but is in no Meta doc:
+ * asked for, with the documented fields as the fallback when Graph refuses it. `/me` is the same
+ * node type, so it shares the choice (and the memory of a refusal).
+ */
+const USER_FIELDS: FieldChoice = {
+  name: 'user',
+  preferred: fieldsParam([...DOCUMENTED_USER_FIELDS, { avatar_v2: [{ avatar_image: ['uri'] }] }]),
+  documented: fieldsParam(DOCUMENTED_USER_FIELDS),
+};
 
 interface RawUser {
   id?: unknown;
@@ -32,6 +49,7 @@ interface RawUser {
   display_name?: unknown;
   profile_url?: unknown;
   org_scoped_id?: unknown;
+  avatar_v2?: { avatar_image?: { uri?: unknown } | null } | null;
 }
 
 export class UsersApi {
@@ -40,27 +58,31 @@ export class UsersApi {
   /** `GET /{user_id}` with the app token. */
   async get(userId: string, signal?: CancelSignal): Promise<HorizonUser> {
     assertGraphId('userId', userId);
-    const raw = await this.transport.request<RawUser>({
-      method: 'GET',
-      path: `/${userId}`,
-      endpoint: 'GET /{user_id}',
-      params: { fields: USER_FIELDS },
-      signal,
-    });
-    return toUser(raw);
+    const raw = await withDocumentedFields(this.transport.refusedFields, USER_FIELDS, (fields) =>
+      this.transport.request<RawUser>({
+        method: 'GET',
+        path: `/${userId}`,
+        endpoint: 'GET /{user_id}',
+        params: { fields },
+        signal,
+      }),
+    );
+    return toProfile(raw);
   }
 
   /** `GET /me` with a player's user access token. */
   async me(userToken: string, signal?: CancelSignal): Promise<HorizonUser> {
-    const raw = await this.transport.request<RawUser>({
-      method: 'GET',
-      path: '/me',
-      endpoint: 'GET /me',
-      params: { fields: USER_FIELDS },
-      credential: { kind: 'user', token: userToken },
-      signal,
-    });
-    return toUser(raw);
+    const raw = await withDocumentedFields(this.transport.refusedFields, USER_FIELDS, (fields) =>
+      this.transport.request<RawUser>({
+        method: 'GET',
+        path: '/me',
+        endpoint: 'GET /me',
+        params: { fields },
+        credential: { kind: 'user', token: userToken },
+        signal,
+      }),
+    );
+    return toProfile(raw);
   }
 
   /**
@@ -86,7 +108,13 @@ function assertNonce(nonce: string): void {
   if (!/^[\x21-\x7e]{1,512}$/.test(nonce)) throw new InvalidArgumentError('nonce', 'nonce must be 1-512 printable characters without spaces');
 }
 
-/** A user as Graph sent it; `missing` names the profile fields that were not asked for. */
+/** A user read on its own (`GET /{user_id}`, `/me`): with the avatar, null when Graph sent none. */
+function toProfile(raw: RawUser): HorizonUser {
+  const uri = raw.avatar_v2?.avatar_image?.uri;
+  return { ...toUser(raw), avatarUrl: typeof uri === 'string' && uri !== '' ? uri : null };
+}
+
+/** A user from any answer, without the avatar (only `GET /{user_id}` and `/me` ask for it); `missing` names the profile fields that were not asked for. */
 export function toUser(raw: RawUser, missing: readonly ProfileField[] = []): HorizonUser {
   return {
     id: parseGraphId(raw.id),

@@ -1,6 +1,6 @@
 /** The purchases client (reference §1.1-1.5) against a real emulator over loopback HTTP. */
 import { request } from 'undici';
-import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { demoUserId, demoUserToken, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { HorizonClient } from '../../src/horizon/client.js';
 import { HorizonApiError } from '../../src/horizon/errors.js';
 import { InvalidArgumentError } from '../../src/horizon/ids.js';
@@ -41,10 +41,10 @@ async function raw(
   return { status: response.statusCode, body: (await response.body.json()) as any };
 }
 
-function world() {
+function world(behavior: EmulatorOptions['behavior'] = {}) {
   const w = {} as { emulator: RunningEmulator; client: HorizonClient };
   beforeEach(async () => {
-    w.emulator = await startEmulator({ port: 0 });
+    w.emulator = await startEmulator({ port: 0, behavior });
     w.client = clientFor(w.emulator);
   });
   afterEach(async () => {
@@ -88,10 +88,23 @@ describe('verifyEntitlement', () => {
     expect((await w.client.purchases.verifyEntitlement(EXPIRED, 'vip_pass')).owned).toBe(false);
   });
 
-  test("with the player's own token, no user_id is sent and the token's user is checked", async () => {
-    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(0) }, 'dlc_frozen_peaks')).owned).toBe(true);
-    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1) }, 'dlc_frozen_peaks')).owned).toBe(false);
-    expect(w.emulator.requests.map((r) => r.token)).toEqual(['user', 'user']);
+  test("with the player's own token, their user_id is sent too (ps-iap-s2s marks it Required) and the token's user is checked", async () => {
+    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(0), userId: PLAYER }, 'dlc_frozen_peaks')).owned).toBe(true);
+    expect((await w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1), userId: demoUserId(1) }, 'dlc_frozen_peaks')).owned).toBe(false);
+    expect(w.emulator.requests.map((r) => [r.token, r.params.user_id])).toEqual([
+      ['user', PLAYER],
+      ['user', demoUserId(1)],
+    ]);
+  });
+
+  test("a token with another player's id is refused upstream (code 10); a token without an id is refused before sending", async () => {
+    expect(await apiError(w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1), userId: PLAYER }, 'gems_100'))).toMatchObject({
+      status: 403,
+      code: 10,
+    });
+    w.emulator.clearRequests();
+    await expect(w.client.purchases.verifyEntitlement({ userToken: demoUserToken(1) } as never, 'gems_100')).rejects.toMatchObject({ argument: 'userId' });
+    expect(w.emulator.requests).toHaveLength(0);
   });
 
   test('a user token naming another user is refused (code 10)', async () => {
@@ -125,6 +138,38 @@ describe('verifyEntitlement', () => {
     await expect(w.client.purchases.verifyEntitlement(PLAYER, '')).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(w.client.purchases.verifyEntitlement(PLAYER, 'x'.repeat(129))).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(w.emulator.requests).toHaveLength(0);
+  });
+});
+
+describe('an emulator that insists on user_id with a user token (ps-iap-s2s: Required)', () => {
+  const w = world({ requireUserIdWithUserToken: true });
+
+  test('it refuses a user token without user_id (code 100), takes the own id, and refuses another id (code 10)', async () => {
+    const path = `/${w.emulator.appId}/verify_entitlement`;
+    const without = await raw(w.emulator, 'POST', path, { sku: 'gems_100' }, demoUserToken(0));
+    expect(without.status).toBe(400);
+    expect(without.body.error).toMatchObject({ code: 100, message: expect.stringContaining('user_id') });
+    expect(await raw(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'gems_100' }, demoUserToken(0))).toEqual({
+      status: 200,
+      body: { success: true, grant_time: SEED_GRANT_BASE + 3600 },
+    });
+    expect((await raw(w.emulator, 'POST', path, { user_id: demoUserId(1), sku: 'gems_100' }, demoUserToken(0))).body.error.code).toBe(10);
+    const consumeWithout = await raw(w.emulator, 'POST', `/${w.emulator.appId}/consume_entitlement`, { sku: 'gems_100' }, demoUserToken(0));
+    expect(consumeWithout.body.error.code).toBe(100);
+    const refundWithout = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'gems_100', reason: 'other' }, demoUserToken(0));
+    expect(refundWithout.body.error.code).toBe(100);
+    // viewer_purchases documents no user_id with a user token: not insisted on there.
+    expect((await raw(w.emulator, 'GET', `/${w.emulator.appId}/viewer_purchases`, {}, demoUserToken(0))).status).toBe(200);
+  });
+
+  test('the client always sends user_id, so verify, consume, refund and the purchase list work with the token', async () => {
+    const player = { userToken: demoUserToken(0), userId: PLAYER };
+    expect(await w.client.purchases.verifyEntitlement(player, 'gems_100')).toEqual({ owned: true, grantedAt: new Date((SEED_GRANT_BASE + 3600) * 1000) });
+    expect((await w.client.purchases.verifyEntitlement(player)).owned).toBe(true);
+    expect(await w.client.purchases.consume(player, 'gems_100')).toBe(true);
+    expect(await w.client.purchases.refund(player, 'dlc_frozen_peaks', 'customer_support')).toBe(true);
+    expect((await w.client.purchases.listAllPurchases(player)).map((p) => p.sku)).toEqual(['vip_pass']);
+    expect(w.emulator.requests.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
   });
 });
 
@@ -216,8 +261,9 @@ describe('consume', () => {
     expect((await w.client.purchases.verifyEntitlement(PLAYER, 'gems_100')).owned).toBe(true);
   });
 
-  test('with the player token', async () => {
-    expect(await w.client.purchases.consume({ userToken: demoUserToken(1) }, 'gems_500')).toBe(true);
+  test('with the player token, sending their user_id too', async () => {
+    expect(await w.client.purchases.consume({ userToken: demoUserToken(1), userId: demoUserId(1) }, 'gems_500')).toBe(true);
+    expect(w.emulator.requests.map((r) => [r.route, r.token, r.params.user_id])).toEqual([[ROUTES.consumeEntitlement, 'user', demoUserId(1)]]);
     expect((await w.client.purchases.verifyEntitlement(demoUserId(1), 'gems_500')).owned).toBe(false);
   });
 
@@ -257,7 +303,12 @@ describe('listAvailable', () => {
     });
     expect(bySku.get('vip_pass:SUBSCRIPTION__MONTHLY')!.billingPlans).toEqual([
       {
-        paidOffer: { price: { currency: 'USD', amountInHundredths: 499, formatted: '$4.99' }, term: 'MONTHLY' },
+        paidOffer: {
+          name: 'VIP Pass (monthly plan)',
+          description: 'Renews automatically at $4.99 per monthly term.',
+          price: { currency: 'USD', amountInHundredths: 499, formatted: '$4.99' },
+          term: 'MONTHLY',
+        },
         trialOffers: [
           {
             name: 'First month free',
@@ -275,6 +326,17 @@ describe('listAvailable', () => {
       trialOffers: [{ type: 'INTRO_OFFER', price: { amountInHundredths: 2999 } }],
     });
     expect(w.emulator.requests).toEqual([expect.objectContaining({ route: ROUTES.availablePurchases, token: 'app', status: 200 })]);
+    // The documented paid offer (ps-iap-s2s): name, description, price and subscription_term.
+    expect(w.emulator.requests[0]!.params.fields).toContain('paid_offer{name,description,price{currency,amount_in_hundredths,formatted},subscription_term}');
+  });
+
+  test("a paid offer's term is its subscription_term; without one, the SKU's :SUBSCRIPTION__{TERM} suffix", async () => {
+    const plan = (sku: string) => w.emulator.state.commerce.items.get(sku)!.billing_plans![0]!;
+    plan('vip_pass:SUBSCRIPTION__ANNUAL').paid_offer.subscription_term = 'SEMIANNUAL';
+    delete (plan('vip_pass:SUBSCRIPTION__MONTHLY').paid_offer as { subscription_term?: string }).subscription_term;
+    const bySku = new Map((await w.client.purchases.listAvailable()).map((p) => [p.sku, p]));
+    expect(bySku.get('vip_pass:SUBSCRIPTION__ANNUAL')!.billingPlans[0]!.paidOffer!.term).toBe('SEMIANNUAL');
+    expect(bySku.get('vip_pass:SUBSCRIPTION__MONTHLY')!.billingPlans[0]!.paidOffer).toMatchObject({ name: 'VIP Pass (monthly plan)', term: 'MONTHLY' });
   });
 
   test('a user token lists what that player can buy: not what they hold, nor the tier they subscribe to', async () => {
@@ -336,10 +398,19 @@ describe('refund', () => {
     expect(w.emulator.requests).toHaveLength(0);
   });
 
-  test('a subscription cannot be refunded this way (code 100); a user token is refused (code 10)', async () => {
+  test('a subscription cannot be refunded this way (code 100)', async () => {
     expect(await apiError(w.client.purchases.refund(PLAYER, 'vip_pass:SUBSCRIPTION__MONTHLY', 'other'))).toMatchObject({ status: 400, code: 100 });
-    const asUser = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'dlc_frozen_peaks', reason: 'other' }, demoUserToken(0));
-    expect(asUser.status).toBe(403);
-    expect(asUser.body.error.code).toBe(10);
+  });
+
+  test("with the player's own token (ps-iap-s2s allows it), user_id sent too; another player's id is refused (code 10)", async () => {
+    expect(await w.client.purchases.refund({ userToken: demoUserToken(0), userId: PLAYER }, 'dlc_frozen_peaks', 'unable_to_fulfill')).toBe(true);
+    expect(w.emulator.requests.map((r) => [r.route, r.token, r.params.user_id, r.status])).toEqual([[ROUTES.refundEntitlement, 'user', PLAYER, 200]]);
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'dlc_frozen_peaks')).owned).toBe(false);
+    const other = await apiError(w.client.purchases.refund({ userToken: demoUserToken(1), userId: PLAYER }, 'gems_100', 'other'));
+    expect(other).toMatchObject({ status: 403, code: 10 });
+    expect((await w.client.purchases.verifyEntitlement(PLAYER, 'gems_100')).owned).toBe(true);
+    // The wire: a user token alone names its own user.
+    const bare = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'gems_500', reason: 'other' }, demoUserToken(1));
+    expect(bare).toEqual({ status: 200, body: { success: true } });
   });
 });

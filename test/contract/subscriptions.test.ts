@@ -147,6 +147,68 @@ describe('list', () => {
   });
 });
 
+describe('findActiveByOwnerAlias', () => {
+  test("finds the alias's active subscription to the tier, asking the owners' aliases; none for others", async () => {
+    const found = await client.subscriptions.findActiveByOwnerAlias('QuietStorm', 'vip_pass');
+    expect(found).toEqual({ aliasesKnown: true, subscription: expect.objectContaining({ ownerId: TRIAL, sku: 'vip_pass', isActive: true }) });
+    expect(emulator.requests).toEqual([expect.objectContaining({ route: ROUTES.subscriptions, token: 'app', status: 200 })]);
+    expect(emulator.requests[0]!.params).toMatchObject({ skus: 'vip_pass', is_active: 'true', fields: expect.stringContaining('owner{id,alias}') });
+    // LunaByte's subscription expired; CobaltFox has none; nobody is called quietstorm (exact match); another tier.
+    for (const [alias, sku] of [
+      ['LunaByte', 'vip_pass'],
+      ['CobaltFox', 'vip_pass'],
+      ['quietstorm', 'vip_pass'],
+      ['QuietStorm', 'gold_pass'],
+    ] as const) {
+      expect(await client.subscriptions.findActiveByOwnerAlias(alias, sku)).toEqual({ aliasesKnown: true, subscription: null });
+    }
+  });
+
+  test('reads page after page only until the alias is found', async () => {
+    // 30 other subscribers listed first: QuietStorm is on the second page of 25.
+    const template = emulator.state.commerce.subscriptions.find((x) => x.owner_id === ACTIVE)!;
+    const others = Array.from({ length: 30 }, () => ({ ...template, id: emulator.state.newId(), owner_id: NONE }));
+    emulator.state.commerce.subscriptions.unshift(...others);
+    expect((await client.subscriptions.findActiveByOwnerAlias('QuietStorm', 'vip_pass')).subscription?.ownerId).toBe(TRIAL);
+    expect(emulator.requests.filter((r) => r.route === ROUTES.subscriptions)).toHaveLength(2);
+    emulator.clearRequests();
+    expect((await client.subscriptions.findActiveByOwnerAlias('CobaltFox', 'vip_pass')).subscription?.ownerId).toBe(NONE);
+    expect(emulator.requests).toHaveLength(1);
+  });
+
+  test('a malformed alias or SKU is refused before any request', async () => {
+    for (const alias of ['', 'two words', 'x'.repeat(65)]) {
+      await expect(client.subscriptions.findActiveByOwnerAlias(alias, 'vip_pass')).rejects.toMatchObject({ argument: 'ownerAlias' });
+    }
+    await expect(client.subscriptions.findActiveByOwnerAlias('QuietStorm', 'vip pass')).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(emulator.requests).toHaveLength(0);
+  });
+});
+
+describe("a Horizon that refuses owners' aliases on subscriptions (the docs show only owner{id})", () => {
+  let strict: RunningEmulator;
+  let strictClient: HorizonClient;
+  beforeEach(async () => {
+    strict = await startEmulator({ port: 0, behavior: { refuseGuessedFields: true } });
+    strictClient = clientFor(strict);
+  });
+  afterEach(async () => {
+    await strictClient.close();
+    await strict.close();
+  });
+
+  test('the alias search says the aliases are unknown, after one refusal, and asks nothing more later', async () => {
+    expect(await strictClient.subscriptions.findActiveByOwnerAlias('QuietStorm', 'vip_pass')).toEqual({ aliasesKnown: false, subscription: null });
+    expect(strict.requests.map((r) => r.status)).toEqual([400, 200]);
+    strict.clearRequests();
+    expect(await strictClient.subscriptions.findActiveByOwnerAlias('QuietStorm', 'vip_pass')).toEqual({ aliasesKnown: false, subscription: null });
+    expect(strict.requests).toHaveLength(0);
+    // The documented listing is untouched, and cancel/extend by owner_alias still work upstream.
+    expect((await strictClient.subscriptions.list({ ownerId: TRIAL }))[0]!.ownerId).toBe(TRIAL);
+    expect(await strictClient.subscriptions.extend({ alias: 'QuietStorm' }, 'vip_pass', 3)).toBe(true);
+  });
+});
+
 describe('cancel', () => {
   test('cancels: still active, cancellation time set, next renewal cleared', async () => {
     const before = await one(ACTIVE);
@@ -183,6 +245,16 @@ describe('cancel', () => {
 });
 
 describe('extend', () => {
+  test('by owner_alias, sent as such; an alias nobody has is code 100', async () => {
+    const before = await one(TRIAL);
+    expect(await client.subscriptions.extend({ alias: 'QuietStorm' }, 'vip_pass', 5)).toBe(true);
+    const sent = emulator.requests.find((r) => r.route === ROUTES.extendSubscription)!.params;
+    expect(sent).toMatchObject({ owner_alias: 'QuietStorm', sku: 'vip_pass', number_of_days: '5' });
+    expect(sent).not.toHaveProperty('owner_id');
+    expect((await one(TRIAL)).periodEnd!.getTime() - before.periodEnd!.getTime()).toBe(5 * DAY_MS);
+    expect(await apiError(client.subscriptions.extend({ alias: 'NoSuchPlayer' }, 'vip_pass', 5))).toMatchObject({ status: 400, code: 100 });
+  });
+
   test('moves the period end and the next renewal by the days given', async () => {
     const before = await one(ACTIVE);
     expect(await client.subscriptions.extend(ACTIVE, 'vip_pass', 30)).toBe(true);

@@ -39,8 +39,15 @@ describe('users.get', () => {
       displayName: 'Quiet Storm',
       profileUrl: 'https://scontent.oculuscdn.com/emulator/avatars/quietstorm.png',
       orgScopedId: orgScopedIdOf(2),
+      avatarUrl: 'https://scontent.oculuscdn.com/emulator/avatars/v2/quietstorm.png',
     });
     expect(emulator.requests).toEqual([expect.objectContaining({ route: ROUTES.node, token: 'app', status: 200, path: `/${demoUserId(2)}` })]);
+    // The avatar as BeatLeader reads it, on top of the documented fields.
+    expect(emulator.requests[0]!.params.fields).toBe('id,alias,display_name,profile_url,org_scoped_id,avatar_v2{avatar_image{uri}}');
+  });
+
+  test('a user without an avatar image reads as null', async () => {
+    expect(await client.users.get(demoUserId(11))).toMatchObject({ alias: 'ZeroGravity', avatarUrl: null });
   });
 
   test('different ids give different users', async () => {
@@ -84,6 +91,7 @@ describe('users.me', () => {
       displayName: 'Luna Byte',
       profileUrl: 'https://scontent.oculuscdn.com/emulator/avatars/lunabyte.png',
       orgScopedId: orgScopedIdOf(3),
+      avatarUrl: 'https://scontent.oculuscdn.com/emulator/avatars/v2/lunabyte.png',
     });
     expect(emulator.requests).toEqual([expect.objectContaining({ route: ROUTES.me, token: 'user', status: 200 })]);
   });

@@ -64,6 +64,19 @@ const ids = (variable: string) => BAD_IDS.map(([name, value]) => ({ name: `${var
 const apiNames = (variable: string) => BAD_API_NAMES.map(([name, value]) => ({ name: `${variable} ${name}`, set: { [variable]: value } }));
 const skus = (variable: string) => BAD_SKUS.map(([name, value]) => ({ name: `${variable} ${name}`, set: { [variable]: value } }));
 const keys = () => BAD_KEYS.map(([name, value]) => ({ name: `idempotencyKey ${name}`, set: { key: value } }));
+/** cancel/extend name the subscriber by exactly one of userId and ownerAlias (a 1-64 character alias, no spaces). */
+const subscribers = () => [
+  { name: 'neither userId nor ownerAlias', set: { userId: null } },
+  { name: 'both userId and ownerAlias', set: { ownerAlias: 'NovaRider' } },
+  ...(
+    [
+      ['empty', ''],
+      ['with a space', 'Nova Rider'],
+      ['65 characters', 'a'.repeat(65)],
+      ['with a newline', 'Nova\nRider'],
+    ] as const
+  ).map(([name, value]) => ({ name: `ownerAlias ${name}`, set: { userId: null, ownerAlias: value } })),
+];
 const base64OfBytes = (n: number) => Buffer.alloc(n, 7).toString('base64');
 
 const MUTATIONS: Record<string, MutationSpec> = {
@@ -224,25 +237,27 @@ const MUTATIONS: Record<string, MutationSpec> = {
     bad: [...ids('userId'), ...skus('sku'), ...keys()],
   },
   refundPurchase: {
-    query: `mutation($userId: ID!, $sku: String!, $reason: RefundReason!) { refundPurchase(userId: $userId, sku: $sku, reason: $reason) { refunded } }`,
-    valid: { userId: U0, sku: 'dlc_frozen_peaks', reason: 'CUSTOMER_SUPPORT' },
+    query: `mutation($userId: ID!, $sku: String!, $reason: RefundReason!, $asPlayer: Boolean) { refundPurchase(userId: $userId, sku: $sku, reason: $reason, asPlayer: $asPlayer) { refunded } }`,
+    valid: { userId: U0, sku: 'dlc_frozen_peaks', reason: 'CUSTOMER_SUPPORT', asPlayer: false },
     bad: [
       ...ids('userId'),
       ...skus('sku'),
       { name: 'an unknown reason', set: { reason: 'BORED' } },
       { name: 'a reason in lower case', set: { reason: 'other' } },
+      { name: 'asPlayer as a string', set: { asPlayer: 'yes' } },
     ],
   },
   cancelSubscription: {
-    query: `mutation($userId: ID!, $sku: String!, $reason: CancelReason!) { cancelSubscription(userId: $userId, sku: $sku, reason: $reason) { cancelled } }`,
-    valid: { userId: U0, sku: 'vip_pass', reason: 'OTHER' },
-    bad: [...ids('userId'), ...skus('sku'), { name: 'a reason code', set: { reason: 3 } }],
+    query: `mutation($userId: ID, $ownerAlias: String, $sku: String!, $reason: CancelReason!) { cancelSubscription(userId: $userId, ownerAlias: $ownerAlias, sku: $sku, reason: $reason) { cancelled } }`,
+    valid: { userId: U0, ownerAlias: null, sku: 'vip_pass', reason: 'OTHER' },
+    bad: [...ids('userId'), ...subscribers(), ...skus('sku'), { name: 'a reason code', set: { reason: 3 } }],
   },
   extendSubscription: {
-    query: `mutation($userId: ID!, $sku: String!, $days: Int!, $key: String) { extendSubscription(userId: $userId, sku: $sku, days: $days, idempotencyKey: $key) { extended } }`,
-    valid: { userId: U0, sku: 'vip_pass', days: 7, key: 'valid-extend-key' },
+    query: `mutation($userId: ID, $ownerAlias: String, $sku: String!, $days: Int!, $key: String) { extendSubscription(userId: $userId, ownerAlias: $ownerAlias, sku: $sku, days: $days, idempotencyKey: $key) { extended } }`,
+    valid: { userId: U0, ownerAlias: null, sku: 'vip_pass', days: 7, key: 'valid-extend-key' },
     bad: [
       ...ids('userId'),
+      ...subscribers(),
       ...skus('sku'),
       ...keys(),
       { name: 'days 0', set: { days: 0 } },

@@ -14,11 +14,22 @@ afterEach(async () => {
 const PLAYER = demoUserId(0); // app, dlc_frozen_peaks, gems_100, active vip_pass
 const SECOND = demoUserId(1); // skin_neon_visor, gems_500, cancelled vip_pass
 const COLLECTOR = demoUserId(4); // six items
-const EXPIRED = demoUserId(3);
+const TRIAL = demoUserId(2); // QuietStorm, in a free trial of vip_pass
+const EXPIRED = demoUserId(3); // LunaByte
 const NOBODY = demoUserId(11);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const DAY_MS = 86_400_000;
 const SEED_GRANT = new Date(1_750_000_000 * 1000).toISOString();
+
+/** Runs an operation as the gateway would for a player: their Horizon user token in the context. */
+async function asPlayer(query: string, userToken: string | undefined, variables?: Record<string, unknown>) {
+  const response = await h.server.executeOperation(
+    { query, variables },
+    { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'player', userToken }) },
+  );
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  return response.body.singleResult as { data?: any; errors?: any[] };
+}
 
 async function ok(query: string, variables?: Record<string, unknown>) {
   const result = await h.execute(query, variables);
@@ -216,6 +227,36 @@ describe('refundPurchase', () => {
     expect(h.upstream()).toHaveLength(0);
   });
 
+  test("asPlayer refunds with the player's own token, sending their user_id too; the app token otherwise", async () => {
+    const refund = (sku: string, asPlayerArg: boolean) =>
+      asPlayer(
+        `mutation { refundPurchase(userId: "${SECOND}", sku: "${sku}", reason: UNABLE_TO_FULFILL, asPlayer: ${asPlayerArg}) { refunded status user { entitlement(sku: "${sku}") { owned } } } }`,
+        demoUserToken(1),
+      );
+    h.resetUpstream();
+    const mine = await refund('skin_neon_visor', true);
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data!.refundPurchase).toEqual({ refunded: true, status: 'REFUNDED', user: { entitlement: { owned: false } } });
+    expect(h.upstream(ROUTES.me)).toHaveLength(1); // the token is checked to be this player's
+    expect(h.upstream(ROUTES.refundEntitlement).map((r) => [r.token, r.params.user_id])).toEqual([['user', SECOND]]);
+    h.resetUpstream();
+    // Without asPlayer the forwarded token is not used: the app's credentials refund, with no /me call.
+    expect((await refund('gems_500', false)).data!.refundPurchase.status).toBe('REFUNDED');
+    expect(h.upstream(ROUTES.refundEntitlement).map((r) => [r.token, r.params.user_id])).toEqual([['app', SECOND]]);
+    expect(h.upstream(ROUTES.me)).toHaveLength(0);
+  });
+
+  test('asPlayer needs the token of this very player: UNAUTHENTICATED without one, FORBIDDEN for another, and nothing refunded', async () => {
+    const query = `mutation { refundPurchase(userId: "${SECOND}", sku: "skin_neon_visor", reason: OTHER, asPlayer: true) { refunded } }`;
+    h.resetUpstream();
+    const anonymous = await asPlayer(query, undefined);
+    expect(anonymous.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'USER_TOKEN_MISSING' });
+    const other = await asPlayer(query, demoUserToken(0));
+    expect(other.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    expect(h.upstream(ROUTES.refundEntitlement)).toHaveLength(0);
+    expect((await ok(`{ user(id: "${SECOND}") { entitlement(sku: "skin_neon_visor") { owned } } }`)).user.entitlement.owned).toBe(true);
+  });
+
   test('a subscription SKU is BAD_USER_INPUT from Horizon', async () => {
     const result = await h.execute(`mutation { refundPurchase(userId: "${PLAYER}", sku: "vip_pass:SUBSCRIPTION__MONTHLY", reason: OTHER) { refunded } }`);
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', upstream: { code: 100 } });
@@ -226,7 +267,7 @@ describe('Query.products', () => {
   test('the whole catalog with prices and billing plans; product(sku:) from the same single call', async () => {
     h.resetUpstream();
     const data = await ok(`{
-      products { sku name description price { currency amountInHundredths formatted } billingPlans { paidOffer { term price { formatted } } trialOffers { type term maxTermCount name price { amountInHundredths } } } }
+      products { sku name description price { currency amountInHundredths formatted } billingPlans { paidOffer { name description term price { formatted } } trialOffers { type term maxTermCount name price { amountInHundredths } } } }
       monthly: product(sku: "vip_pass:SUBSCRIPTION__MONTHLY") { id sku }
       gems: product(sku: "gems_500") { name price { formatted } }
       missing: product(sku: "no_such_item") { id }
@@ -242,7 +283,12 @@ describe('Query.products', () => {
     const annual = data.products.find((p: any) => p.sku === 'vip_pass:SUBSCRIPTION__ANNUAL');
     expect(annual.billingPlans).toEqual([
       {
-        paidOffer: { term: 'ANNUAL', price: { formatted: '$49.99' } },
+        paidOffer: {
+          name: 'VIP Pass (annual plan)',
+          description: 'Renews automatically at $49.99 per annual term.',
+          term: 'ANNUAL',
+          price: { formatted: '$49.99' },
+        },
         trialOffers: [{ type: 'INTRO_OFFER', term: 'ANNUAL', maxTermCount: 1, name: 'First year $29.99', price: { amountInHundredths: 2999 } }],
       },
     ]);
@@ -323,6 +369,108 @@ describe('cancelSubscription and extendSubscription', () => {
     const after = data.extendSubscription.subscription;
     expect(Date.parse(after.nextRenewal) - Date.parse(before.nextRenewal)).toBe(14 * DAY_MS);
     expect(Date.parse(after.periodEnd) - Date.parse(before.periodEnd)).toBe(14 * DAY_MS);
+  });
+
+  test('by ownerAlias: owner_alias is sent, and the payload names the subscriber it resolved to', async () => {
+    h.resetUpstream();
+    const data = await ok(
+      `mutation { cancelSubscription(ownerAlias: "QuietStorm", sku: "vip_pass", reason: TECHNICAL) { cancelled sku user { id alias } subscription { owner { id } isActive nextRenewal } } }`,
+    );
+    expect(data.cancelSubscription).toEqual({
+      cancelled: true,
+      sku: 'vip_pass',
+      user: { id: TRIAL, alias: 'QuietStorm' },
+      subscription: { owner: { id: TRIAL }, isActive: true, nextRenewal: null },
+    });
+    const [write] = h.upstream(ROUTES.cancelSubscription);
+    expect(write!.params).toMatchObject({ owner_alias: 'QuietStorm', sku: 'vip_pass', cancel_reason: '5' });
+    expect(write!.params).not.toHaveProperty('owner_id');
+    expect(h.emulator.state.commerce.subscriptions.find((x) => x.owner_id === TRIAL)!.cancel_reason).toBe(5);
+
+    const extended = await ok(`mutation { extendSubscription(ownerAlias: "NovaRider", sku: "vip_pass", days: 2) { extended user { id } settledBy } }`);
+    expect(extended.extendSubscription).toEqual({ extended: true, user: { id: PLAYER }, settledBy: 'REPLY' });
+    expect(h.upstream(ROUTES.extendSubscription)[0]!.params).toMatchObject({ owner_alias: 'NovaRider', number_of_days: '2' });
+  });
+
+  test('exactly one of userId and ownerAlias, well formed: BAD_USER_INPUT before any upstream call', async () => {
+    h.resetUpstream();
+    for (const [mutation, args, argument] of [
+      ['cancelSubscription', 'reason: OTHER', 'userId'],
+      ['extendSubscription', 'days: 1', 'userId'],
+      ['cancelSubscription', `userId: "${PLAYER}", ownerAlias: "NovaRider", reason: OTHER`, 'ownerAlias'],
+      ['extendSubscription', `userId: "${PLAYER}", ownerAlias: "NovaRider", days: 1`, 'ownerAlias'],
+      ['cancelSubscription', 'userId: null, ownerAlias: "two words", reason: OTHER', 'ownerAlias'],
+      ['extendSubscription', 'ownerAlias: "", days: 1', 'ownerAlias'],
+    ] as const) {
+      const result = await h.execute(`mutation { ${mutation}(sku: "vip_pass", ${args}) { sku } }`);
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+    }
+    expect(h.upstream()).toHaveLength(0);
+  });
+
+  test('an alias without an active subscription to the tier is BAD_USER_INPUT, and nothing is written', async () => {
+    h.resetUpstream();
+    for (const alias of ['LunaByte', 'NoSuchPlayer']) {
+      const result = await h.execute(`mutation { cancelSubscription(ownerAlias: "${alias}", sku: "vip_pass", reason: OTHER) { cancelled } }`);
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'ownerAlias' });
+      expect(result.errors?.[0].message).toContain(alias);
+    }
+    expect(h.upstream(ROUTES.cancelSubscription)).toHaveLength(0);
+    expect(h.upstream(ROUTES.subscriptions)).toHaveLength(2);
+  });
+
+  test("when Horizon refuses owners' aliases, ownerAlias is BAD_USER_INPUT (use userId) and nothing is written", async () => {
+    const strict = await startHarness({ emulator: { behavior: { refuseGuessedFields: true } } });
+    try {
+      const result = await strict.execute(`mutation { extendSubscription(ownerAlias: "NovaRider", sku: "vip_pass", days: 3) { extended } }`);
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'ownerAlias' });
+      expect(result.errors?.[0].message).toMatch(/userId/);
+      expect(strict.upstream(ROUTES.extendSubscription)).toHaveLength(0);
+      const byId = await strict.execute(`mutation { extendSubscription(userId: "${PLAYER}", sku: "vip_pass", days: 3) { extended } }`);
+      expect(byId.data!.extendSubscription).toEqual({ extended: true });
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test('an idempotencyKey with ownerAlias: replayed for the same alias, refused with userId, the days added once', async () => {
+    const extend = (who: string, key: string) =>
+      h.execute(`mutation { extendSubscription(${who}, sku: "vip_pass", days: 4, idempotencyKey: "${key}") { extended settledBy user { id } } }`);
+    const periodEnd = () => h.emulator.state.commerce.subscriptions.find((x) => x.owner_id === PLAYER)!.period_end;
+    const before = periodEnd();
+    expect((await extend('ownerAlias: "NovaRider"', 'alias-key-1')).data!.extendSubscription).toEqual({
+      extended: true,
+      settledBy: 'REPLY',
+      user: { id: PLAYER },
+    });
+    h.resetUpstream();
+    expect((await extend('ownerAlias: "NovaRider"', 'alias-key-1')).data!.extendSubscription).toEqual({
+      extended: true,
+      settledBy: 'REPLAYED',
+      user: { id: PLAYER },
+    });
+    expect(h.upstream(ROUTES.extendSubscription)).toHaveLength(0);
+    const reused = await extend(`userId: "${PLAYER}"`, 'alias-key-1');
+    expect(reused.errors?.[0].extensions.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(periodEnd() - before).toBe(4 * 86_400);
+  });
+
+  test("a lost reply to an alias-named extend is settled by reading the resolved player's renewal back: applied once", async () => {
+    const key = 'alias-lost-reply';
+    const extend = () =>
+      h.execute(`mutation { extendSubscription(ownerAlias: "NovaRider", sku: "vip_pass", days: 6, idempotencyKey: "${key}") { extended settledBy } }`);
+    const periodEnd = () => h.emulator.state.commerce.subscriptions.find((x) => x.owner_id === PLAYER)!.period_end;
+    const before = periodEnd();
+    Object.assign(h.emulator.faults, { modes: ['reset_after'], errorRate: 1, routes: [ROUTES.extendSubscription] });
+    let first;
+    try {
+      first = await extend();
+    } finally {
+      Object.assign(h.emulator.faults, { errorRate: 0 });
+    }
+    expect(first.data!.extendSubscription).toEqual({ extended: true, settledBy: 'READ_BACK' });
+    expect((await extend()).data!.extendSubscription).toEqual({ extended: true, settledBy: 'REPLAYED' });
+    expect(periodEnd() - before).toBe(6 * 86_400);
   });
 
   test('days outside 1..365 is BAD_USER_INPUT before any upstream call', async () => {

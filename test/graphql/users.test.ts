@@ -49,6 +49,65 @@ describe('viewer', () => {
   });
 });
 
+describe('User.avatarUrl (avatar_v2, a guessed field)', () => {
+  test("comes with the profile's own call; null for a player without one", async () => {
+    h.resetUpstream();
+    const result = await h.execute(`{ a: user(id: "${demoUserId(2)}") { displayName avatarUrl } b: user(id: "${demoUserId(11)}") { avatarUrl } }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({
+      a: { displayName: 'Quiet Storm', avatarUrl: 'https://scontent.oculuscdn.com/emulator/avatars/v2/quietstorm.png' },
+      b: { avatarUrl: null },
+    });
+    expect(h.upstream(ROUTES.node)).toHaveLength(2);
+  });
+
+  test("the viewer's comes with /me", async () => {
+    h.resetUpstream();
+    const result = await asPlayer(`{ viewer { avatarUrl } }`, demoUserToken(3));
+    expect(result.data).toEqual({ viewer: { avatarUrl: 'https://scontent.oculuscdn.com/emulator/avatars/v2/lunabyte.png' } });
+    expect(h.upstream().map((r) => r.route)).toEqual([ROUTES.me]);
+  });
+
+  test('players nested in leaderboard entries lack it: read by their own GET, once each; names still cost nothing', async () => {
+    h.resetUpstream();
+    const result = await h.execute(
+      `{ leaderboard(apiName: "HIGH_SCORES") { entries(first: 3) { nodes { user { id displayName avatarUrl again: avatarUrl } } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    const users = result.data!.leaderboard.entries.nodes.map((n: any) => n.user);
+    expect(users).toHaveLength(3);
+    for (const user of users) {
+      expect(user.displayName).toEqual(expect.any(String));
+      expect(user.avatarUrl).toBe(h.emulator.state.users.get(user.id)?.avatar_v2?.avatar_image.uri ?? null);
+      expect(user.again).toBe(user.avatarUrl);
+    }
+    expect(
+      h
+        .upstream(ROUTES.node)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(users.map((u: any) => `/${u.id}`).sort());
+  });
+
+  test('a Horizon that refuses the field: null, and every documented profile field still read', async () => {
+    const strict = await startHarness({ emulator: { behavior: { refuseGuessedFields: true } } });
+    try {
+      const result = await strict.execute(`{ user(id: "${demoUserId(2)}") { alias displayName profileUrl orgScopedId avatarUrl } }`);
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.user).toEqual({
+        alias: 'QuietStorm',
+        displayName: 'Quiet Storm',
+        profileUrl: 'https://scontent.oculuscdn.com/emulator/avatars/quietstorm.png',
+        orgScopedId: expect.stringMatching(/^\d+$/),
+        avatarUrl: null,
+      });
+      expect(strict.upstream(ROUTES.node).map((r) => r.status)).toEqual([400, 200]);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe('validateUserNonce', () => {
   test('is valid once, then false, with no error either time', async () => {
     const nonce = await issueNonce(h.emulator.url, 5);

@@ -28,8 +28,17 @@ export interface EmulatedTrialOffer {
   price: EmulatedPrice;
 }
 
+/** The regular offer of a subscription term: all four fields are documented (ps-iap-s2s, reference §11). */
+export interface EmulatedPaidOffer {
+  id: string;
+  name: string;
+  description: string;
+  price: EmulatedPrice;
+  subscription_term: OfferTerm;
+}
+
 export interface EmulatedBillingPlan {
-  paid_offer: { id: string; price: EmulatedPrice; subscription_term: OfferTerm };
+  paid_offer: EmulatedPaidOffer;
   trial_offers: EmulatedTrialOffer[];
 }
 

@@ -39,7 +39,8 @@ export const ITEM_SHAPE: NodeShape = {
       fields: ['paid_offer', 'trial_offers'],
       defaults: ['paid_offer'],
       nested: {
-        paid_offer: { type: 'PaidOffer', fields: ['id', 'price', 'subscription_term'], guessed: ['subscription_term'], nested: { price: PRICE_SHAPE } },
+        // ps-iap-s2s documents paid_offer{name, description, price, subscription_term} (reference §11).
+        paid_offer: { type: 'PaidOffer', fields: ['id', 'name', 'description', 'price', 'subscription_term'], nested: { price: PRICE_SHAPE } },
         trial_offers: {
           type: 'TrialOffer',
           fields: ['id', 'name', 'description', 'max_term_count', 'trial_type', 'trial_term', 'price'],
@@ -56,6 +57,9 @@ export const PURCHASE_SHAPE: NodeShape = {
   fields: ['id', 'grant_time', 'expiration_time', 'item'],
   nested: { item: { type: 'IAPItem', fields: ['id', 'sku'] } },
 };
+
+/** A subscription's owner: a user, whom the subscription docs only ever show as `owner{id}` (reference §1.6). */
+const SUBSCRIPTION_OWNER_SHAPE: NodeShape = { ...USER_SHAPE, guessed: USER_SHAPE.fields.filter((f) => f !== 'id') };
 
 const PRICE_TERM_SHAPE: NodeShape = { type: 'PriceTerm', fields: ['price', 'term', 'currency'], defaults: ['price', 'term', 'currency'] };
 
@@ -75,7 +79,7 @@ export const SUBSCRIPTION_SHAPE: NodeShape = {
     'current_price_term',
     'next_price_term',
   ],
-  nested: { owner: USER_SHAPE, current_price_term: PRICE_TERM_SHAPE, next_price_term: PRICE_TERM_SHAPE },
+  nested: { owner: SUBSCRIPTION_OWNER_SHAPE, current_price_term: PRICE_TERM_SHAPE, next_price_term: PRICE_TERM_SHAPE },
   // Reference §1.6: the only documented non-`id` default.
   defaults: ['sku', 'owner', 'is_active'],
 };
@@ -150,6 +154,18 @@ function subscriptionNode(state: EmulatorState, s: EmulatedSubscription, now: nu
   };
 }
 
+/**
+ * The user verify, consume and refund act for: `user_id` with the app token; with a user token
+ * the token's own user, whom `user_id` may name too (another user's id is refused). With
+ * `requireUserIdWithUserToken`, a user token without `user_id` is refused (reference §11).
+ */
+function entitlementUser(ctx: RouteContext): EmulatedUser {
+  if (ctx.auth.kind === 'user' && ctx.state.behavior.requireUserIdWithUserToken && !ctx.params.user_id) {
+    throw errors.param('The parameter user_id is required');
+  }
+  return actingUser(ctx, 'user_id', ctx.params.user_id);
+}
+
 /** cancel/extend name the user by `owner_id` or `owner_alias` (one required). */
 function subscriptionOwner(ctx: RouteContext): EmulatedUser {
   const { owner_id: ownerId, owner_alias: ownerAlias } = ctx.params;
@@ -170,12 +186,12 @@ function subscriptionOwner(ctx: RouteContext): EmulatedUser {
 
 export const commerceRoutes: Route[] = [
   {
-    // Reference §1.1: app token + user_id, or the user's token; no sku = the base application.
+    // Reference §1.1: app token + user_id, or the user's token (with user_id, §11); no sku = the base application.
     method: 'POST',
     pattern: '/:app_id/verify_entitlement',
     handler: (ctx) => {
       requireOwnApp(ctx);
-      const user = actingUser(ctx, 'user_id', ctx.params.user_id);
+      const user = entitlementUser(ctx);
       const sku = ctx.params.sku;
       const granted = sku === undefined || sku === '' ? ctx.state.commerce.appOwners.get(user.id) : grantTime(ctx.state, user.id, sku, nowSeconds());
       return granted === undefined ? { success: false } : { success: true, grant_time: granted };
@@ -187,7 +203,7 @@ export const commerceRoutes: Route[] = [
     pattern: '/:app_id/consume_entitlement',
     handler: (ctx) => {
       requireOwnApp(ctx);
-      const user = actingUser(ctx, 'user_id', ctx.params.user_id);
+      const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
       const item = ctx.state.commerce.items.get(sku);
       const owned = ctx.state.commerce.entitlementsOf(user.id);
@@ -224,12 +240,12 @@ export const commerceRoutes: Route[] = [
   },
   {
     // Reference §1.5: reason required; only a durable or a not-yet-consumed consumable.
+    // The app token or the player's own token (§11), like verify and consume.
     method: 'POST',
     pattern: '/:app_id/refund_iap_entitlement',
     handler: (ctx) => {
       requireOwnApp(ctx);
-      requireApp(ctx);
-      const user = actingUser(ctx, 'user_id', ctx.params.user_id);
+      const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
       const reason = required(ctx.params, 'reason');
       if (!(REFUND_REASONS as readonly string[]).includes(reason)) throw errors.param(`Param reason must be one of ${REFUND_REASONS.join(', ')}`);
@@ -273,7 +289,10 @@ export const commerceRoutes: Route[] = [
           (!skus || skus.has(s.sku)),
       );
       const { page, paging } = paginate(list, ctx.params, ctx.selfUrl);
-      return { data: page.map((s) => project(subscriptionNode(ctx.state, s, now), SUBSCRIPTION_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return {
+        data: page.map((s) => project(subscriptionNode(ctx.state, s, now), SUBSCRIPTION_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
+        ...(paging ? { paging } : {}),
+      };
     },
   },
   {
@@ -370,7 +389,13 @@ export function seedCommerce(state: EmulatorState): void {
       subscription_sku: DEMO_SUBSCRIPTION_SKU,
       billing_plans: [
         {
-          paid_offer: { id: state.newId(), price, subscription_term: t },
+          paid_offer: {
+            id: state.newId(),
+            name: `VIP Pass (${t.toLowerCase()} plan)`,
+            description: `Renews automatically at ${price.formatted} per ${t.toLowerCase()} term.`,
+            price,
+            subscription_term: t,
+          },
           trial_offers: [
             {
               id: state.newId(),

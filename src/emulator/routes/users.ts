@@ -8,7 +8,10 @@ import type { NodeKind } from './nodes.js';
 
 export const USER_SHAPE: NodeShape = {
   type: 'User',
-  fields: ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'],
+  fields: ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id', 'avatar_v2'],
+  nested: { avatar_v2: { type: 'AvatarV2', fields: ['avatar_image'], nested: { avatar_image: { type: 'AvatarImage', fields: ['uri'] } } } },
+  // Read by real code on GET /{user_id} [CODE BeatLeader], in no Meta doc (reference §4.2, §11).
+  guessed: ['avatar_v2'],
 };
 
 export function userNode(user: EmulatedUser): Record<string, unknown> {
@@ -22,7 +25,7 @@ export const userRoutes: Route[] = [
     pattern: '/me',
     handler: (ctx) => {
       if (ctx.auth.kind !== 'user') throw errors.needsUserToken();
-      return project(userNode(ctx.auth.user), USER_SHAPE, ctx.fields);
+      return project(userNode(ctx.auth.user), USER_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields);
     },
   },
   {

@@ -509,7 +509,8 @@ export type Mutation = {
   /**
    * Admin: cancels a player's active subscription. Irreversible: it stops renewing but stays
    * active until the current period ends, and Horizon emails the player. Fails with
-   * BAD_USER_INPUT when the player has no active, uncancelled subscription to `sku`.
+   * BAD_USER_INPUT when the player has no active, uncancelled subscription to `sku`. Name the
+   * player by exactly one of `userId` and `ownerAlias` (BAD_USER_INPUT otherwise).
    */
   cancelSubscription?: Maybe<CancelSubscriptionPayload>;
   /**
@@ -533,10 +534,14 @@ export type Mutation = {
   deleteModeratedRoom?: Maybe<ModeratedRoomPayload>;
   /**
    * Admin: adds free days to a player's active subscription, moving its period end and next
-   * renewal. At most 365 days per call and 10 years in total.
+   * renewal. At most 365 days per call and 10 years in total. Name the player by exactly one of
+   * `userId` and `ownerAlias` (BAD_USER_INPUT otherwise).
    */
   extendSubscription?: Maybe<ExtendSubscriptionPayload>;
-  /** Admin: refunds a durable or an unconsumed consumable and takes it away from the player. */
+  /**
+   * Admin: refunds a durable or an unconsumed consumable and takes it away from the player.
+   * Sent with this subgraph's app credentials, or, with `asPlayer`, with the player's own token.
+   */
   refundPurchase?: Maybe<RefundPurchasePayload>;
   /** Admin: deletes every entry of a leaderboard, keeping the leaderboard. Irreversible. */
   removeAllLeaderboardEntries?: Maybe<RemoveAllLeaderboardEntriesPayload>;
@@ -589,9 +594,10 @@ export type MutationAddAchievementCountArgs = {
 
 
 export type MutationCancelSubscriptionArgs = {
+  ownerAlias?: InputMaybe<Scalars['String']['input']>;
   reason: CancelReason;
   sku: Scalars['String']['input'];
-  userId: Scalars['ID']['input'];
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -626,12 +632,14 @@ export type MutationDeleteModeratedRoomArgs = {
 export type MutationExtendSubscriptionArgs = {
   days: Scalars['Int']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  ownerAlias?: InputMaybe<Scalars['String']['input']>;
   sku: Scalars['String']['input'];
-  userId: Scalars['ID']['input'];
+  userId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
 export type MutationRefundPurchaseArgs = {
+  asPlayer?: InputMaybe<Scalars['Boolean']['input']>;
   reason: RefundReason;
   sku: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
@@ -703,6 +711,10 @@ export type OfferTerm =
 /** The regular price of one subscription term. */
 export type PaidOffer = {
   __typename?: 'PaidOffer';
+  /** Description of the offer shown to players. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Name of the offer shown to players. */
+  name?: Maybe<Scalars['String']['output']>;
   /** The price of each term. */
   price?: Maybe<Price>;
   /** The term the price pays for; null if Horizon sent a term this subgraph does not know. */
@@ -1033,6 +1045,12 @@ export type User = {
   achievements?: Maybe<Array<AchievementProgress>>;
   /** The player's unique Horizon username (Oculus alias). */
   alias?: Maybe<Scalars['String']['output']>;
+  /**
+   * URL of the player's avatar image on Meta's CDN (Horizon's `avatar_v2`). Horizon does not
+   * document this field: null when it sends none or refuses to. Fetch it when needed, do not
+   * store it.
+   */
+  avatarUrl?: Maybe<Scalars['String']['output']>;
   /** The name the player chose to show to others. */
   displayName?: Maybe<Scalars['String']['output']>;
   /**
@@ -1533,14 +1551,14 @@ export type ModeratedRoomPayloadResolvers<ContextType = Context, ParentType exte
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAchievementBits?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementBitsArgs, 'apiName' | 'bits' | 'userId'>>;
   addAchievementCount?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementCountArgs, 'apiName' | 'count' | 'userId'>>;
-  cancelSubscription?: Resolver<Maybe<ResolversTypes['CancelSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku' | 'userId'>>;
+  cancelSubscription?: Resolver<Maybe<ResolversTypes['CancelSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku'>>;
   consumePurchase?: Resolver<Maybe<ResolversTypes['ConsumePurchasePayload']>, ParentType, ContextType, RequireFields<MutationConsumePurchaseArgs, 'sku' | 'userId'>>;
   createModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationCreateModeratedRoomArgs, 'maxUsers'>>;
   deleteLeaderboard?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardArgs, 'apiName'>>;
   deleteLeaderboardEntry?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardEntryPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardEntryArgs, 'id'>>;
   deleteModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationDeleteModeratedRoomArgs, 'roomId'>>;
-  extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku' | 'userId'>>;
-  refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'reason' | 'sku' | 'userId'>>;
+  extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku'>>;
+  refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'asPlayer' | 'reason' | 'sku' | 'userId'>>;
   removeAllLeaderboardEntries?: Resolver<Maybe<ResolversTypes['RemoveAllLeaderboardEntriesPayload']>, ParentType, ContextType, RequireFields<MutationRemoveAllLeaderboardEntriesArgs, 'leaderboard'>>;
   resetAchievements?: Resolver<Maybe<ResolversTypes['ResetAchievementsPayload']>, ParentType, ContextType, RequireFields<MutationResetAchievementsArgs, 'userId'>>;
   submitLeaderboardScore?: Resolver<Maybe<ResolversTypes['SubmitLeaderboardScorePayload']>, ParentType, ContextType, RequireFields<MutationSubmitLeaderboardScoreArgs, 'forceUpdate' | 'leaderboard' | 'score' | 'userId'>>;
@@ -1552,6 +1570,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type PaidOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PaidOffer'] = ResolversParentTypes['PaidOffer']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   price?: Resolver<Maybe<ResolversTypes['Price']>, ParentType, ContextType>;
   term?: Resolver<Maybe<ResolversTypes['OfferTerm']>, ParentType, ContextType>;
 };
@@ -1684,6 +1704,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   achievement?: Resolver<Maybe<ResolversTypes['AchievementProgress']>, ParentType, ContextType, RequireFields<UserAchievementArgs, 'apiName'>>;
   achievements?: Resolver<Maybe<Array<ResolversTypes['AchievementProgress']>>, ParentType, ContextType, Partial<UserAchievementsArgs>>;
   alias?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   entitlement?: Resolver<Maybe<ResolversTypes['Entitlement']>, ParentType, ContextType, RequireFields<UserEntitlementArgs, 'sku'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

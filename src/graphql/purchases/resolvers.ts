@@ -1,9 +1,9 @@
 /** Resolvers for purchases, entitlements, the catalog and subscriptions. */
 import type { Settlement } from '../../idempotency/ledger.js';
 import { assertGraphId, assertSku } from '../../horizon/ids.js';
-import type { EntitlementCheck, Product, Purchase, RefundReason } from '../../horizon/purchases.js';
-import type { CancelReason, Subscription } from '../../horizon/subscriptions.js';
-import type { Context } from '../context.js';
+import type { EntitlementCheck, ForUserWithId, Product, Purchase, RefundReason } from '../../horizon/purchases.js';
+import { assertOwnerAlias, type CancelReason, type Subscription, type SubscriptionOwner } from '../../horizon/subscriptions.js';
+import { requireUserToken, type Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { UserRef } from '../users/resolvers.js';
 import { assertIdempotencyKey } from '../inputs.js';
@@ -117,6 +117,43 @@ function checkUserAndSku(userId: string, sku: string): void {
   assertSku('sku', sku);
 }
 
+interface SubscriberArgs {
+  userId?: string | null;
+  ownerAlias?: string | null;
+}
+
+/** A cancel/extend's subscriber: exactly one of `userId` and `ownerAlias`, well formed. Checked before any call. */
+function subscriberOf(args: SubscriberArgs): SubscriptionOwner {
+  const hasId = args.userId !== undefined && args.userId !== null;
+  const hasAlias = args.ownerAlias !== undefined && args.ownerAlias !== null;
+  if (hasId === hasAlias) {
+    throw userError(ErrorCode.BAD_USER_INPUT, hasId ? 'Give userId or ownerAlias, not both' : 'Name the subscriber by userId or by ownerAlias', {
+      argument: hasId ? 'ownerAlias' : 'userId',
+    });
+  }
+  return hasId ? assertGraphId('userId', args.userId!) : { alias: assertOwnerAlias(args.ownerAlias!) };
+}
+
+/**
+ * The app-scoped id of the subscriber: `userId` as given (no call), or the owner of the
+ * active subscription to `sku` whose alias is `ownerAlias`, found by reading the tier's active
+ * subscribers. Payloads, read-backs and the ledger's settling need the id; the write itself
+ * still names the alias, as the caller did.
+ */
+async function subscriberId(ctx: Context, owner: SubscriptionOwner, sku: string): Promise<string> {
+  if (typeof owner === 'string') return owner;
+  const found = await ctx.horizon.subscriptions.findActiveByOwnerAlias(owner.alias, sku, ctx.signal);
+  if (!found.aliasesKnown) {
+    throw userError(ErrorCode.BAD_USER_INPUT, "Horizon did not return subscribers' aliases, so ownerAlias cannot be resolved: name the subscriber by userId", {
+      argument: 'ownerAlias',
+    });
+  }
+  if (!found.subscription) {
+    throw userError(ErrorCode.BAD_USER_INPUT, `No user with alias ${owner.alias} has an active subscription to ${sku}`, { argument: 'ownerAlias' });
+  }
+  return found.subscription.ownerId;
+}
+
 /** Runs a write for a user, then drops the request's cached reads of that user, even if the write failed midway. */
 async function writeFor<T>(ctx: Context, userId: string, write: () => Promise<T>): Promise<T> {
   try {
@@ -171,40 +208,56 @@ export const purchaseResolvers = {
       );
       return { consumed, status: consumed ? ('CONSUMED' as const) : ('REFUSED' as const), settledBy, user: { id: args.userId }, sku: args.sku };
     },
-    async refundPurchase(_: unknown, args: { userId: string; sku: string; reason: string }, ctx: Context) {
+    async refundPurchase(_: unknown, args: { userId: string; sku: string; reason: string; asPlayer?: boolean | null }, ctx: Context) {
       checkUserAndSku(args.userId, args.sku);
       const reason = REFUND_REASON_PARAM[args.reason];
       if (!reason) throw userError(ErrorCode.BAD_USER_INPUT, 'reason is not a RefundReason', { argument: 'reason' });
-      const refunded = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.refund(args.userId, args.sku, reason));
+      let who: ForUserWithId = args.userId;
+      if (args.asPlayer) {
+        // Horizon would take the user from the token: make sure it is this player's before refunding.
+        const userToken = requireUserToken(ctx);
+        const viewer = await ctx.loaders.users.viewer();
+        if (viewer.id !== args.userId) {
+          throw userError(ErrorCode.FORBIDDEN, `asPlayer refunds need the token of the player ${args.userId}; the forwarded token is another player's`);
+        }
+        who = { userToken, userId: args.userId };
+      }
+      const refunded = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.refund(who, args.sku, reason));
       return { refunded, status: refunded ? ('REFUNDED' as const) : ('REFUSED' as const), user: { id: args.userId }, sku: args.sku };
     },
-    async cancelSubscription(_: unknown, args: { userId: string; sku: string; reason: CancelReason }, ctx: Context): Promise<SubscriptionPayloadParent> {
-      checkUserAndSku(args.userId, args.sku);
-      const success = await writeFor(ctx, args.userId, () => ctx.horizon.subscriptions.cancel(args.userId, args.sku, args.reason));
-      return { success, userId: args.userId, sku: args.sku };
+    async cancelSubscription(_: unknown, args: SubscriberArgs & { sku: string; reason: CancelReason }, ctx: Context): Promise<SubscriptionPayloadParent> {
+      const owner = subscriberOf(args);
+      assertSku('sku', args.sku);
+      const userId = await subscriberId(ctx, owner, args.sku);
+      const success = await writeFor(ctx, userId, () => ctx.horizon.subscriptions.cancel(owner, args.sku, args.reason));
+      return { success, userId, sku: args.sku };
     },
     async extendSubscription(
       _: unknown,
-      args: { userId: string; sku: string; days: number; idempotencyKey?: string | null },
+      args: SubscriberArgs & { sku: string; days: number; idempotencyKey?: string | null },
       ctx: Context,
     ): Promise<SubscriptionPayloadParent> {
-      checkUserAndSku(args.userId, args.sku);
+      const owner = subscriberOf(args);
+      assertSku('sku', args.sku);
       assertIdempotencyKey(args.idempotencyKey);
       if (!Number.isInteger(args.days) || args.days < 1 || args.days > 365) {
         throw userError(ErrorCode.BAD_USER_INPUT, 'days must be from 1 to 365', { argument: 'days' });
       }
+      const userId = await subscriberId(ctx, owner, args.sku);
       // Extending adds days: not idempotent. Its trace is the next renewal date moving by them.
       const renewalAt = async () => {
-        const [subscription] = await ctx.horizon.subscriptions.list({ ownerId: args.userId, skus: [args.sku], signal: ctx.signal });
+        const [subscription] = await ctx.horizon.subscriptions.list({ ownerId: userId, skus: [args.sku], signal: ctx.signal });
         return subscription?.nextRenewal?.getTime() ?? null;
       };
-      const { result: success, settledBy } = await writeFor(ctx, args.userId, () =>
+      const { result: success, settledBy } = await writeFor(ctx, userId, () =>
         ctx.ledger.execute<{ renewalAt: number | null }, boolean>({
           scope: 'extendSubscription',
           key: args.idempotencyKey,
-          args: { userId: args.userId, sku: args.sku, days: args.days },
+          // The write as the caller named it: a key first used with ownerAlias replays only for
+          // that alias (userId-keyed records are unchanged), whoever the alias resolves to later.
+          args: typeof owner === 'string' ? { userId, sku: args.sku, days: args.days } : { ownerAlias: owner.alias, sku: args.sku, days: args.days },
           snapshot: async () => ({ renewalAt: await renewalAt() }),
-          run: () => ctx.horizon.subscriptions.extend(args.userId, args.sku, args.days),
+          run: () => ctx.horizon.subscriptions.extend(owner, args.sku, args.days),
           settle: async (before) => {
             const now = await renewalAt();
             const moved = before?.renewalAt != null && now !== null && now - before.renewalAt >= args.days * 86_400_000 - 60_000;
@@ -212,7 +265,7 @@ export const purchaseResolvers = {
           },
         }),
       );
-      return { success, userId: args.userId, sku: args.sku, settledBy };
+      return { success, userId, sku: args.sku, settledBy };
     },
   },
 

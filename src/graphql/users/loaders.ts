@@ -7,8 +7,16 @@ import { loadEach, observed } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 
 export interface UserLoaders {
-  /** A user's profile by app-scoped id; null when Horizon has no such user. */
+  /**
+   * A user's profile by app-scoped id; null when Horizon has no such user. Other domains prime
+   * it with the users nested in their answers, which lack the avatar.
+   */
   profile: DataLoader<string, HorizonUser | null>;
+  /**
+   * The user as `GET /{user_id}` itself returns it (with the avatar), never primed: at most one
+   * call per user per request, shared with `profile` when that one was fetched, not primed.
+   */
+  ownProfile(userId: string): Promise<HorizonUser | null>;
   /** The calling player (`GET /me` with their token), fetched at most once per request. */
   viewer(): Promise<HorizonUser>;
   /**
@@ -25,22 +33,25 @@ export interface UserLoaders {
 
 export function createUserLoaders(client: HorizonClient, { signal, userToken, onBatch }: LoaderOptions): UserLoaders {
   let viewer: Promise<HorizonUser> | undefined;
-  const profile = new DataLoader<string, HorizonUser | null>(
-    observed(onBatch, 'users.profile', (userIds) =>
-      loadEach(userIds, async (userId) => {
-        try {
-          return await client.users.get(userId, signal);
-        } catch (error) {
-          if (isUnknownNode(error)) return null;
-          throw error;
-        }
-      }),
-    ),
-  );
+  /** `GET /{user_id}` per user, once per request. */
+  const fetched = new Map<string, Promise<HorizonUser | null>>();
+  const fetch = (userId: string): Promise<HorizonUser | null> => {
+    let user = fetched.get(userId);
+    if (!user) {
+      user = client.users.get(userId, signal).catch((error: unknown) => {
+        if (isUnknownNode(error)) return null;
+        throw error;
+      });
+      fetched.set(userId, user);
+    }
+    return user;
+  };
+  const profile = new DataLoader<string, HorizonUser | null>(observed(onBatch, 'users.profile', (userIds) => loadEach(userIds, fetch)));
   // Nested profiles that lack some fields, by user id; complete ones go straight into `profile`.
   const partial = new Map<string, HorizonUser>();
   return {
     profile,
+    ownProfile: fetch,
     primeNested(user) {
       if (user.missingFields?.length) partial.set(user.id, user);
       else profile.prime(user.id, user);

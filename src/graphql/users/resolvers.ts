@@ -51,5 +51,12 @@ export const userResolvers = {
     profileUrl: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'profileUrl'),
     // Not asked inside leaderboard entries once Graph refused it there: then read from the profile.
     orgScopedId: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'orgScopedId'),
+    async avatarUrl(user: UserRef, _: unknown, ctx: Context) {
+      const known = await ctx.loaders.users.profile.load(user.id);
+      if (!known) throw userError(ErrorCode.NOT_FOUND, `No Horizon user with id ${user.id}`);
+      if (known.avatarUrl !== undefined) return known.avatarUrl;
+      // A profile primed from another answer (a leaderboard entry) lacks the avatar: read the user itself.
+      return (await ctx.loaders.users.ownProfile(user.id))?.avatarUrl ?? null;
+    },
   },
 } satisfies Resolvers;
