@@ -63,7 +63,7 @@ export const errors = {
       33,
     ),
   unknownPath: (path: string) => new GraphError(400, 2500, `Unknown path components: ${path}`),
-  /** Exactly what Horizon answers for a board the app does not have (reference §11, LibreVR/Revive#1458). */
+  /** Exactly what Horizon answers for a board the app does not have (docs/horizon-api.md, LibreVR/Revive#1458). */
   unknownLeaderboard: (apiName: string) =>
     new CapturedGraphError(400, 12075, 'The requested leaderboard has not been configured for this app', 'OCApiException', undefined, undefined, {
       api_name: apiName,
@@ -128,7 +128,7 @@ export interface NodeShape {
   nested?: Record<string, NodeShape>;
   /** Fields returned when `fields` is omitted; Graph returns only `id` for most nodes. */
   defaults?: readonly string[];
-  /** Fields the reference marks readable only by guess; refused when `strict` says so. */
+  /** Fields docs/horizon-api.md lists as guesses; refused when `strict` says so. */
   guessed?: readonly string[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * A faithful local emulator of graph.oculus.com (see ../shared/reference/horizon-s2s-api.md):
+ * A faithful local emulator of graph.oculus.com (docs/horizon-api.md):
  * real HTTP on loopback, Graph envelopes and token rules, seeded demo data, and a request
  * log that tests and benchmarks read to count upstream calls.
  */

@@ -8,7 +8,7 @@ import { seedLeaderboards } from './routes/leaderboards.js';
 import { seedRooms } from './routes/rooms.js';
 import type { EmulatorState } from './state.js';
 
-/** The emulator's app. The secret is deliberately not shaped like a real one (reference §9.15). */
+/** The emulator's app. The secret is deliberately not shaped like a real one (docs/horizon-api.md). */
 export const DEMO_APP = { id: '1234567898014273', secret: 'emulator-demo-secret' } as const;
 
 const PLAYERS: Array<[alias: string, displayName: string]> = [

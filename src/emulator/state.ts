@@ -24,7 +24,7 @@ export interface EmulatedAchievementDefinition {
   api_name: string;
   achievement_type: 'SIMPLE' | 'COUNT' | 'BITFIELD';
   achievement_write_policy: 'CLIENT_AUTHORITATIVE' | 'SERVER_AUTHORITATIVE';
-  /** Nothing documents a cap (reference §11): kept exact as an int64. */
+  /** Nothing documents a cap (docs/horizon-api.md): kept exact as an int64. */
   target?: bigint;
   bitfield_length?: number;
   is_archived: boolean;
@@ -37,11 +37,11 @@ export interface EmulatedAchievementDefinition {
 }
 
 export interface EmulatedAchievementProgress {
-  /** The definition's id: the reference's definition and progress examples share theirs (§2.2, §2.4). */
+  /** The definition's id: the docs' definition and progress examples share theirs (§2.2, §2.4). */
   id: string;
   user_id: string;
   api_name: string;
-  /** Exact, past 2^31 and 2^53 alike (an int64, reference §11). */
+  /** Exact, past 2^31 and 2^53 alike (an int64, docs/horizon-api.md). */
   count_progress: bigint;
   bitfield_progress: string;
   is_unlocked: boolean;
@@ -66,11 +66,11 @@ export interface EmulatedRoom {
 export interface EmulatorBehavior {
   /**
    * Meta's docs disagree on whether the app token may write CLIENT_AUTHORITATIVE
-   * achievements (reference §2). Default: refuse, as the troubleshooting section says.
+   * achievements (docs/horizon-api.md). Default: refuse, as the troubleshooting section says.
    */
   allowAppWritesToClientAuthoritative: boolean;
   /**
-   * Refuse the fields the reference marks readable only by guess (a leaderboard's time window
+   * Refuse the fields docs/horizon-api.md lists as guesses (a leaderboard's time window
    * and titles, a paid offer's term, an entry's `leaderboard` edge, `org_scoped_id` inside an
    * entry's user), as a stricter real Graph might: code 100, "nonexisting field". `true`
    * refuses them all; a list refuses only those named by their path from the top node type
@@ -81,26 +81,26 @@ export interface EmulatorBehavior {
   refuseGuessedFields: GuessedFieldPolicy;
   /**
    * Which spelling of the viewer-centred `start_at` values `GET /leaderboard_entries` takes
-   * (reference §11, unresolved): `docs` = `VIEWER` / `VIEWER_OR_TOP` (ps-challenges-s2s),
+   * (docs/horizon-api.md, unresolved): `docs` = `VIEWER` / `VIEWER_OR_TOP` (ps-challenges-s2s),
    * `sdk` = `CENTERED_ON_VIEWER` / `CENTERED_ON_VIEWER_OR_TOP` (the SDK enum), `both` (default).
    * The other spelling is refused with code 100, as Graph refuses an unknown enum value.
    */
   viewerStartAtSpellings: 'both' | 'docs' | 'sdk';
   /**
    * How `user_ids` (with `filter=USER_IDS`) may be written; its wire format is unconfirmed
-   * (reference §11): `json-strings` `["1","2"]`, `json-numbers` `[1,2]`, `csv` `1,2`. Default:
+   * (docs/horizon-api.md): `json-strings` `["1","2"]`, `json-numbers` `[1,2]`, `csv` `1,2`. Default:
    * all three. Others are refused with code 100.
    */
   acceptedUserIdsFormats: readonly UserIdsFormat[];
   /**
    * Write achievement numbers (`target`, `bitfield_length`, `count_progress`, `unlock_time`) as
-   * numeric strings, as a real capture has `"target":"0"` (reference §11). Default false: JSON
+   * numeric strings, as a real capture has `"target":"0"` (docs/horizon-api.md). Default false: JSON
    * numbers, exact however large.
    */
   achievementNumbersAsStrings: boolean;
   /**
    * Refuse `definition` on achievement progress (code 100, "nonexisting field"): only the older
-   * docs show it (reference §11). Default false: served, with the top-level `api_name`/`target`.
+   * docs show it (docs/horizon-api.md). Default false: served, with the top-level `api_name`/`target`.
    */
   refuseProgressDefinition: boolean;
   /**
@@ -113,7 +113,7 @@ export interface EmulatorBehavior {
   omitProgressDefinitionApiName: boolean;
   /**
    * Insist on `user_id` on verify_entitlement, consume_entitlement and refund_iap_entitlement
-   * even with a user token, as ps-iap-s2s marks it Required (reference §11): its absence is
+   * even with a user token, as ps-iap-s2s marks it Required (docs/horizon-api.md): its absence is
    * code 100. Default false: the user is taken from the token, as older docs and the SDK's
    * example allow. Tests turn it on to prove the client always sends it.
    */

@@ -203,7 +203,7 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
 }
 
 /**
- * Graph's error codes (reference §7, §11) to ours, whatever the HTTP status Graph sent with them:
+ * Graph's error codes (docs/horizon-api.md) to ours, whatever the HTTP status Graph sent with them:
  * 190 → UNAUTHENTICATED (user token) or UPSTREAM_AUTH_FAILED (app token); 4, 17, 32, 613 (or
  * HTTP 429) → UPSTREAM_RATE_LIMITED; 2, `is_transient` or 5xx → UPSTREAM_UNAVAILABLE; 12074
  * (not ranked) and 12075 (no such leaderboard) → NOT_FOUND; 100 with subcode 33 (no such node)

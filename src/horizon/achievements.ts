@@ -1,8 +1,8 @@
 /**
- * Achievements endpoints (reference §2): definitions, a user's progress, progress writes
+ * Achievements endpoints (docs/horizon-api.md): definitions, a user's progress, progress writes
  * and the reset. Returns normalized, camel-cased objects; accepts Graph's variations
  * (numbers as strings, missing optional fields, `unlock_time` 0 for "never"). Counts and
- * targets are bigints: nothing documents them as 32-bit (reference §11), and numbers past 2^53
+ * targets are bigints: nothing documents them as 32-bit (docs/horizon-api.md), and numbers past 2^53
  * are read losslessly (`losslessIntegerFields`).
  */
 import type { CancelSignal } from './signal.js';
@@ -44,7 +44,7 @@ export interface AchievementDefinition {
 }
 
 export interface AchievementProgress {
-  /** Graph's id of the progress record (the reference shows the definition's). */
+  /** Graph's id of the progress record (the docs' examples show the definition's). */
   id: string;
   userId: string;
   apiName: string;
@@ -98,7 +98,7 @@ export const DEFINITION_FIELDS = [
   'unlocked_image_uri',
 ] as const;
 
-/** What the current docs list for a progress record (reference §2.4, §11). */
+/** What the current docs list for a progress record (docs/horizon-api.md). */
 const DOCUMENTED_PROGRESS_FIELDS = ['id', 'is_unlocked', 'unlock_time', 'count_progress', 'bitfield_progress'];
 /**
  * Progress fields, most wanted first: the nested `definition` (older docs; it names the

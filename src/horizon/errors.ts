@@ -13,7 +13,7 @@ export interface GraphErrorBody {
   code?: unknown;
   error_subcode?: unknown;
   error_user_msg?: unknown;
-  /** Details of the failure, e.g. `{"api_name":"R_FarmVR_A_T3"}` with code 12075 (reference §11). */
+  /** Details of the failure, e.g. `{"api_name":"R_FarmVR_A_T3"}` with code 12075 (docs/horizon-api.md). */
   error_data?: unknown;
   fbtrace_id?: unknown;
   is_transient?: unknown;
@@ -222,7 +222,7 @@ export const SUBCODE_UNKNOWN_NODE = 33;
 export const CODE_NOT_RANKED = 12074;
 /**
  * "The requested leaderboard has not been configured for this app" (type OCApiException,
- * HTTP 400, `error_data.api_name` names the board), reference §11.
+ * HTTP 400, `error_data.api_name` names the board), docs/horizon-api.md
  */
 export const CODE_UNKNOWN_LEADERBOARD = 12075;
 /** "An unexpected error has occurred. Please retry your request later." */

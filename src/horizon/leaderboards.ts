@@ -1,5 +1,5 @@
 /**
- * Leaderboards endpoints (reference §3): boards (list, upsert, delete), entries (read with
+ * Leaderboards endpoints (docs/horizon-api.md): boards (list, upsert, delete), entries (read with
  * every `filter` and `start_at`, by id, submit, delete one or all). Scores are int64 and come
  * back as bigints: Graph may write them as JSON numbers or strings, and numbers past 2^53 are
  * read losslessly (`losslessIntegerFields`).
@@ -33,11 +33,11 @@ export type StartAt = (typeof START_AT)[number];
 export const ENTRY_FILTERS = ['NONE', 'FRIENDS', 'USER_IDS'] as const;
 export type EntryFilter = (typeof ENTRY_FILTERS)[number];
 
-/** Largest decoded size of an entry's extra data (reference §3.4). */
+/** Largest decoded size of an entry's extra data (docs/horizon-api.md). */
 export const MAX_EXTRA_DATA_BYTES = 2048;
 /** Most user ids one `filter=USER_IDS` read names. */
 export const MAX_USER_IDS_PER_CALL = 100;
-/** Page size asked of Graph when reading everything (real clients use 100, reference §0). */
+/** Page size asked of Graph when reading everything (real clients use 100, docs/horizon-api.md). */
 const PAGE_LIMIT = 100;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -147,7 +147,7 @@ const LEADERBOARD_FIELDS: FieldChoice = {
 /**
  * Entry fields. Documented (ps-leaderboards-s2s): `id, user, rank, score, timestamp,
  * extra_data_base64`, the user as `user{id,alias,profile_url}` (+ `display_name` in the
- * reference's field list). Guessed (reference §11), each dropped on its own when refused:
+ * reference's field list). Guessed (docs/horizon-api.md), each dropped on its own when refused:
  * `org_scoped_id` inside the user (then read from the profile, `GET /{user_id}`, where it is
  * documented), and the entry → `leaderboard{id,api_name}` edge of `GET /{entry_id}` (then the
  * board is found with documented reads, see `getEntry`).
@@ -177,7 +177,7 @@ const LOSSLESS = ['score'] as const;
 /**
  * The viewer-centred starts on the wire. ps-challenges-s2s spells them `VIEWER` and
  * `VIEWER_OR_TOP`; the SDK enum says `CENTERED_ON_VIEWER(_OR_TOP)`; which one graph.oculus.com
- * takes is unresolved (reference §11). The docs' spelling is sent first (docs outrank the
+ * takes is unresolved (docs/horizon-api.md). The docs' spelling is sent first (docs outrank the
  * SDK); see `withParamSpelling` for the fallback.
  */
 const VIEWER_START_SPELLINGS = {
@@ -188,7 +188,7 @@ type StartAtSpelling = keyof typeof VIEWER_START_SPELLINGS;
 const START_AT_SPELLINGS: readonly [StartAtSpelling, ...StartAtSpelling[]] = ['docs', 'sdk'];
 
 /**
- * `user_ids` on the wire (reference §11: "List of integers", wire format unconfirmed): a JSON
+ * `user_ids` on the wire (docs/horizon-api.md: "List of integers", wire format unconfirmed): a JSON
  * array of strings first, as Graph's documented array parameters are written (`api_names`),
  * then of integers, then a comma-separated list.
  */
@@ -346,7 +346,7 @@ export class LeaderboardsApi {
   /**
    * `GET /{entry_id}`: an entry by id, with its board; null when it disappeared while its board
    * was being looked for. The board comes from the entry's `leaderboard{id,api_name}` edge, a
-   * guess (reference §11): when Graph refuses it, the entry's documented fields are read and
+   * guess (docs/horizon-api.md): when Graph refuses it, the entry's documented fields are read and
    * its board found with documented calls only: the player's entry (`filter=USER_IDS`) on each
    * of the app's boards (`boards`, e.g. a shared cached list; default `list()`), until one has
    * this entry id. That costs a call per board, and is paid only after such a refusal.

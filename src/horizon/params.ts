@@ -20,7 +20,7 @@ export function fieldsParam(selection: FieldSelection): string {
 }
 
 /**
- * A selection that asks, on top of the documented fields, for fields the reference marks
+ * A selection that asks, on top of the documented fields, for fields docs/horizon-api.md marks
  * readable only by guess. Strict in what we send is not enough when the docs are silent: if
  * Graph refuses the selection ("nonexisting field", code 100), the call is made again with the
  * documented fields, and those are what this transport asks from then on. The answer then
@@ -108,7 +108,7 @@ function isFieldRefusal(error: unknown): error is HorizonApiError {
 }
 
 /**
- * A parameter whose wire form the sources disagree on (reference §11), e.g. `start_at=VIEWER`
+ * A parameter whose wire form the sources disagree on (docs/horizon-api.md), e.g. `start_at=VIEWER`
  * (docs) vs `CENTERED_ON_VIEWER` (SDK). The call is made in the spelling last seen to work
  * (the first, the best-sourced, until Graph refuses it); when Graph refuses it in a way
  * `mayBeSpelling` cannot rule out, the other spellings are tried once each, in order. The

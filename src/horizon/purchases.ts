@@ -1,5 +1,5 @@
 /**
- * In-app purchase endpoints (reference §1.1-1.5): entitlement checks, consumption, a user's
+ * In-app purchase endpoints (docs/horizon-api.md-1.5): entitlement checks, consumption, a user's
  * purchases, the catalog and refunds. Returns camel-cased objects with `Date`s, whatever form
  * Graph used (Unix seconds, numbers or strings); `success:false` is an answer, not an error.
  */
@@ -11,7 +11,7 @@ import type { Credential, RequestSender } from './transport.js';
 /**
  * Whom a per-user call is for: an app-scoped user id (sent as `user_id` with the app token),
  * or the player's own user access token. With the token, viewer_purchases takes the user from
- * it and no `user_id` is sent (reference §1.3), so the id may be omitted there.
+ * it and no `user_id` is sent (docs/horizon-api.md), so the id may be omitted there.
  */
 export type ForUser = string | { userToken: string; userId?: string };
 
@@ -22,7 +22,7 @@ export type ForUser = string | { userToken: string; userId?: string };
  */
 export type ForUserWithId = string | { userToken: string; userId: string };
 
-/** Billing terms (reference §1.4). Graph may add more; unknown ones read as null. */
+/** Billing terms (docs/horizon-api.md). Graph may add more; unknown ones read as null. */
 export const OFFER_TERMS = ['WEEKLY', 'BIWEEKLY', 'MONTHLY', 'QUARTERLY', 'SEMIANNUAL', 'ANNUAL'] as const;
 export type OfferTerm = (typeof OFFER_TERMS)[number];
 export const TRIAL_TYPES = ['FREE_TRIAL', 'INTRO_OFFER'] as const;
@@ -91,7 +91,7 @@ export interface Product {
 
 const PRICE_FIELDS = ['currency', 'amount_in_hundredths', 'formatted'] as const;
 const PURCHASE_FIELDS = fieldsParam(['id', 'grant_time', 'expiration_time', { item: ['id', 'sku'] }]);
-/** Every field here is documented (ps-iap-s2s, reference §1.4 and §11), `paid_offer{subscription_term}` included. */
+/** Every field here is documented (ps-iap-s2s, docs/horizon-api.md), `paid_offer{subscription_term}` included. */
 const PRODUCT_FIELDS = fieldsParam([
   'id',
   'sku',
@@ -104,7 +104,7 @@ const PRODUCT_FIELDS = fieldsParam([
   },
 ]);
 
-/** Page size for full purchase listings (real clients use 200, reference §0). */
+/** Page size for full purchase listings (real clients use 200, docs/horizon-api.md). */
 const PURCHASES_PAGE_LIMIT = 200;
 
 export class PurchasesApi {
@@ -196,7 +196,7 @@ export class PurchasesApi {
   /**
    * `POST /{app_id}/refund_iap_entitlement`: refunds a durable or an unconsumed consumable and
    * removes it. With the app token, or with the player's own token (ps-iap-s2s allows both,
-   * reference §11), `user_id` sent either way. False when Horizon refused (e.g. already consumed).
+   * docs/horizon-api.md), `user_id` sent either way. False when Horizon refused (e.g. already consumed).
    */
   async refund(who: ForUserWithId, sku: string, reason: RefundReason): Promise<boolean> {
     const acting = forUser(who, true);
@@ -302,7 +302,7 @@ export function toPrice(raw: RawPrice | undefined): Price | null {
   return { currency: raw.currency, amountInHundredths: amount, formatted: typeof raw.formatted === 'string' ? raw.formatted : '' };
 }
 
-/** A subscription term's SKU ends in `:SUBSCRIPTION__{TERM}` (reference §1.4). */
+/** A subscription term's SKU ends in `:SUBSCRIPTION__{TERM}` (docs/horizon-api.md). */
 function termOfSku(sku: string): string | undefined {
   return /:SUBSCRIPTION__([A-Z]+)$/.exec(sku)?.[1];
 }

@@ -1,5 +1,5 @@
 /**
- * Moderated rooms (reference §5). Deprecated by Meta; kept for games that still run them.
+ * Moderated rooms (docs/horizon-api.md). Deprecated by Meta; kept for games that still run them.
  */
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, InvalidArgumentError } from './ids.js';
@@ -53,7 +53,7 @@ interface RawRoom {
   is_membership_locked?: unknown;
 }
 
-/** Room ids may come as JSON numbers (reference §0), and 64-bit ones lose digits as JavaScript numbers. */
+/** Room ids may come as JSON numbers (docs/horizon-api.md), and 64-bit ones lose digits as JavaScript numbers. */
 const ROOM_ID_FIELDS = ['id'] as const;
 
 export class RoomsApi {

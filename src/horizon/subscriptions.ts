@@ -1,5 +1,5 @@
 /**
- * Subscription endpoints (reference §1.6): status (`GET /application/subscriptions`), cancel
+ * Subscription endpoints (docs/horizon-api.md): status (`GET /application/subscriptions`), cancel
  * and extend. Graph sends these times as ISO strings with a colon-less offset
  * (`2021-03-09T13:04:20+0000`), unlike the Unix seconds elsewhere; both read as `Date`s here.
  */
@@ -61,7 +61,7 @@ const subscriptionFields = (owner: FieldSelection) =>
     { current_price_term: PRICE_TERM_FIELDS },
     { next_price_term: PRICE_TERM_FIELDS },
   ]);
-/** Every field documented (reference §1.6); the docs show the owner as `owner{id}`. */
+/** Every field documented (docs/horizon-api.md); the docs show the owner as `owner{id}`. */
 const SUBSCRIPTION_FIELDS = subscriptionFields(['id']);
 /**
  * The same, with each owner's alias. The owner is a user, and users have a documented `alias`,
@@ -104,7 +104,7 @@ export class SubscriptionsApi {
   async list(options: ListSubscriptionsOptions = {}): Promise<Subscription[]> {
     if (options.ownerId !== undefined) assertGraphId('ownerId', options.ownerId);
     if (options.ownerId !== undefined && options.userToken !== undefined) {
-      // Graph refuses owner_id with a user token (reference §1.6): say so before sending it.
+      // Graph refuses owner_id with a user token (docs/horizon-api.md): say so before sending it.
       throw new InvalidArgumentError('ownerId', 'ownerId is for the app token; a user token lists its own subscriptions only');
     }
     options.skus?.forEach((sku) => assertSku('skus', sku));
@@ -138,7 +138,7 @@ export class SubscriptionsApi {
 
   /**
    * The active subscription to `sku` of the user whose alias is `alias`. cancel and extend take
-   * an `owner_alias` (reference §1.6), but Graph has no lookup of a user by alias: this reads
+   * an `owner_alias` (docs/horizon-api.md), but Graph has no lookup of a user by alias: this reads
    * the tier's active subscriptions (app token) with their owners' aliases, page by page until
    * found. Aliases are compared exactly.
    */

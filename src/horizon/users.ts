@@ -1,4 +1,4 @@
-/** Users endpoints (reference §4.1, §4.2): a user by app-scoped id, and the token's own user. */
+/** Users endpoints (docs/horizon-api.md): a user by app-scoped id, and the token's own user. */
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, InvalidArgumentError } from './ids.js';
 import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice } from './params.js';
@@ -30,7 +30,7 @@ export interface HorizonUser {
 /** The profile fields of a `HorizonUser`. */
 export type ProfileField = 'alias' | 'displayName' | 'profileUrl' | 'orgScopedId';
 
-/** Documented user fields (reference §4.1, §4.2, and `user{...}` in leaderboard entries, §3.3). */
+/** Documented user fields (docs/horizon-api.md, and `user{...}` in leaderboard entries, §3.3). */
 const DOCUMENTED_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'];
 /**
  * The avatar is read by real code on `GET /{user_id}` [CODE BeatLeader] but is in no Meta doc:

@@ -1,5 +1,5 @@
 /**
- * Achievements as Horizon may send them (reference §11): numbers as JSON numbers or numeric
+ * Achievements as Horizon may send them (docs/horizon-api.md): numbers as JSON numbers or numeric
  * strings, counts past 2^31 and 2^53, and progress records with the nested definition, with
  * only the top-level `api_name`/`target`, or with neither. First the emulator's variants on the
  * wire, then the client reading each one.

@@ -1,4 +1,4 @@
-/** The achievements client (reference §2) against a real emulator over loopback HTTP. */
+/** The achievements client (docs/horizon-api.md) against a real emulator over loopback HTTP. */
 import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { AchievementDefinition } from '../../src/horizon/achievements.js';
 import type { HorizonClient } from '../../src/horizon/client.js';

@@ -1,5 +1,5 @@
 /**
- * Fields the reference marks readable only by guess (a leaderboard's time window and titles, a
+ * Fields docs/horizon-api.md lists as guesses (a leaderboard's time window and titles, a
  * user's avatar):
  * asked for, but never depended on. Against an emulator that refuses them, as a stricter
  * graph.oculus.com might, the client falls back to the documented fields once, remembers it,
@@ -79,7 +79,7 @@ test('other refusals are not mistaken for a guessed field: they fail as they are
 });
 
 /**
- * The leaderboard entry guesses (reference §11), each refused on its own by naming it in the
+ * The leaderboard entry guesses (docs/horizon-api.md), each refused on its own by naming it in the
  * emulator's `refuseGuessedFields`: the entry → `leaderboard{}` edge that `getEntry` uses, and
  * `org_scoped_id` inside an entry's user. Fresh emulator and client per test: refusals are
  * remembered per transport.

@@ -1,4 +1,4 @@
-/** The leaderboards client (reference §3) against a real emulator over loopback HTTP. */
+/** The leaderboards client (docs/horizon-api.md) against a real emulator over loopback HTTP. */
 import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
@@ -265,7 +265,7 @@ describe('read-only, one shared emulator', () => {
       expect(badFilter.json.error).toMatchObject({ code: 100 });
     });
 
-    test('an unknown board answers exactly what Horizon sent for one (reference §11): on submit, reads and remove-all', async () => {
+    test('an unknown board answers exactly what Horizon sent for one (docs/horizon-api.md): on submit, reads and remove-all', async () => {
       const captured = {
         error: {
           message: 'The requested leaderboard has not been configured for this app',
@@ -551,7 +551,7 @@ describe('parseScore', () => {
 });
 
 /**
- * `start_at` spellings (reference §11): the docs say VIEWER / VIEWER_OR_TOP, the SDK enum
+ * `start_at` spellings (docs/horizon-api.md): the docs say VIEWER / VIEWER_OR_TOP, the SDK enum
  * CENTERED_ON_VIEWER(_OR_TOP). The client sends the docs' spelling, survives a code-100 refusal
  * with one retry in the other, and remembers the one that worked.
  */

@@ -1,4 +1,4 @@
-/** The purchases client (reference §1.1-1.5) against a real emulator over loopback HTTP. */
+/** The purchases client (docs/horizon-api.md-1.5) against a real emulator over loopback HTTP. */
 import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { HorizonClient } from '../../src/horizon/client.js';
@@ -188,7 +188,7 @@ describe('listPurchases', () => {
       expiresAt: null,
     });
     expect(gems!.expiresAt).toBeNull();
-    // Subscriptions expire: viewer_purchases gives a time (a few days past the period end, reference §1.3).
+    // Subscriptions expire: viewer_purchases gives a time (a few days past the period end, docs/horizon-api.md).
     expect(subscription!.expiresAt!.getTime()).toBeGreaterThan(Date.now());
     expect(await w.client.purchases.listAllPurchases(NOBODY)).toEqual([]);
   });

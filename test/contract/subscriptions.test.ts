@@ -1,4 +1,4 @@
-/** The subscriptions client (reference §1.6) against a real emulator over loopback HTTP. */
+/** The subscriptions client (docs/horizon-api.md) against a real emulator over loopback HTTP. */
 import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';

@@ -1,4 +1,4 @@
-/** The users client (reference §4.1, §4.2) against a real emulator over loopback HTTP. */
+/** The users client (docs/horizon-api.md) against a real emulator over loopback HTTP. */
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { CODE_INVALID_PARAMETER, CODE_INVALID_TOKEN, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../src/horizon/errors.js';

@@ -1,6 +1,6 @@
 /**
  * What a player's achievements read as when Horizon sends progress and numbers in the shapes
- * the reference has seen (§11): the same answer as the documented shape, from no more upstream
+ * docs/horizon-api.md records: the same answer as the documented shape, from no more upstream
  * calls than the definitions the operation needs anyway.
  */
 import { demoUserId } from '../../src/emulator/index.js';

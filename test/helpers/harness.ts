@@ -112,13 +112,13 @@ export const ROUTES = {
   node: 'GET /:node_id',
   deleteNode: 'DELETE /:node_id',
   me: 'GET /me',
-  // Leaderboards (reference §3)
+  // Leaderboards (docs/horizon-api.md)
   leaderboards: 'GET /:app_id/leaderboards',
   upsertLeaderboard: 'POST /:app_id/leaderboards',
   leaderboardEntries: 'GET /leaderboard_entries',
   submitEntry: 'POST /leaderboard_submit_entry',
   removeAllEntries: 'POST /leaderboard_remove_all_entries',
-  // Purchases and subscriptions (reference §1)
+  // Purchases and subscriptions (docs/horizon-api.md)
   verifyEntitlement: 'POST /:app_id/verify_entitlement',
   consumeEntitlement: 'POST /:app_id/consume_entitlement',
   viewerPurchases: 'GET /:app_id/viewer_purchases',

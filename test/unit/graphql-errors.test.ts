@@ -1,5 +1,5 @@
 /**
- * Graph's error codes (reference §7, §11) to `extensions.code`: one stable mapping, whatever
+ * Graph's error codes (docs/horizon-api.md) to `extensions.code`: one stable mapping, whatever
  * the HTTP status Graph sent with them, and `error_data` kept small and redacted.
  */
 import { boundedErrorData, HorizonApiError, type GraphErrorBody } from '../../src/horizon/errors.js';

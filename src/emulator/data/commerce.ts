@@ -1,9 +1,9 @@
 /**
- * The emulator's catalog, entitlements, purchases and subscriptions (reference §1), stored
+ * The emulator's catalog, entitlements, purchases and subscriptions (docs/horizon-api.md), stored
  * in Graph's own snake_case shapes so routes only filter and project them.
  */
 
-/** Billing terms of subscriptions and trial offers (reference §1.4). */
+/** Billing terms of subscriptions and trial offers (docs/horizon-api.md). */
 export const OFFER_TERMS = ['WEEKLY', 'BIWEEKLY', 'MONTHLY', 'QUARTERLY', 'SEMIANNUAL', 'ANNUAL'] as const;
 export type OfferTerm = (typeof OFFER_TERMS)[number];
 export const TRIAL_TYPES = ['FREE_TRIAL', 'INTRO_OFFER'] as const;
@@ -28,7 +28,7 @@ export interface EmulatedTrialOffer {
   price: EmulatedPrice;
 }
 
-/** The regular offer of a subscription term: all four fields are documented (ps-iap-s2s, reference §11). */
+/** The regular offer of a subscription term: all four fields are documented (ps-iap-s2s, docs/horizon-api.md). */
 export interface EmulatedPaidOffer {
   id: string;
   name: string;
@@ -67,7 +67,7 @@ export interface EmulatedEntitlement {
 export interface EmulatedPriceTerm {
   /** A decimal string without currency symbol, e.g. "1.99". */
   price: string;
-  /** Empty for trials (reference §1.6). */
+  /** Empty for trials (docs/horizon-api.md). */
   term: OfferTerm | '';
   currency: string;
 }
@@ -91,9 +91,9 @@ export interface EmulatedSubscription {
   trial_type?: TrialType;
   current_price_term: EmulatedPriceTerm;
   next_price_term?: EmulatedPriceTerm;
-  /** 0..5 once cancelled (reference §1.6). */
+  /** 0..5 once cancelled (docs/horizon-api.md). */
   cancel_reason?: number;
-  /** Days added with extend_subscription so far (capped at 10 years, reference §1.6). */
+  /** Days added with extend_subscription so far (capped at 10 years, docs/horizon-api.md). */
   extended_days: number;
   /** Ended for a reason other than time (e.g. billing failure); otherwise active until period_end. */
   ended: boolean;

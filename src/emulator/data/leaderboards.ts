@@ -41,7 +41,7 @@ export class LeaderboardData {
   readonly entries = new Map<string, Map<string, EmulatedLeaderboardEntry>>();
   /**
    * How scores are written in responses. The 2018 docs show JSON numbers; the SDK types the
-   * field "long_as_string" (reference §3.3). Clients must read both, so tests switch this.
+   * field "long_as_string" (docs/horizon-api.md). Clients must read both, so tests switch this.
    */
   scoreEncoding: 'number' | 'string' = 'number';
 

@@ -1,5 +1,5 @@
 /**
- * Achievements (reference §2): definitions read and upsert, a user's progress read and
+ * Achievements (docs/horizon-api.md): definitions read and upsert, a user's progress read and
  * write (accumulating counts, OR-merged bits, `force_unlock`, `just_unlocked` once), and
  * `achievement_remove_all`.
  */
@@ -43,7 +43,7 @@ export const DEFINITION_SHAPE: NodeShape = {
 /**
  * The current docs list `id`, `unlock_time`, `is_unlocked`, `count_progress` (+
  * `bitfield_progress`) and ask for a top-level `target`; a real client asks for `api_name` there
- * too; the older docs nest `definition{...}` (reference §2.4, §11). All are served by default.
+ * too; the older docs nest `definition{...}` (docs/horizon-api.md). All are served by default.
  */
 export const PROGRESS_SHAPE: NodeShape = {
   type: 'AchievementProgress',
@@ -62,7 +62,7 @@ const TYPES = ['SIMPLE', 'COUNT', 'BITFIELD'] as const;
 const POLICIES = ['CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'] as const;
 const MAX_BITFIELD_LENGTH = 1024;
 /**
- * Counts and targets are int64 here. Nothing documents their range (reference §11); the SDK types
+ * Counts and targets are int64 here. Nothing documents their range (docs/horizon-api.md); the SDK types
  * them `unsigned long long`, but Graph's server integers are signed 64-bit [GUESS].
  */
 const INT64_MAX = 2n ** 63n - 1n;

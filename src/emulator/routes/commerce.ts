@@ -1,5 +1,5 @@
 /**
- * In-app purchases, entitlements, catalog and subscriptions (reference §1): verify, consume,
+ * In-app purchases, entitlements, catalog and subscriptions (docs/horizon-api.md): verify, consume,
  * viewer_purchases, available_purchases, refund, and the `/application/subscriptions` family.
  * Soft refusals are HTTP 200 `{"success":false}`; malformed requests are Graph's code 100.
  */
@@ -17,12 +17,12 @@ const DAY = 86_400;
 
 /**
  * viewer_purchases reported a subscription's expiration ~5 days after the period end that
- * `/application/subscriptions` gave (reference §1.3 quirk, §9.6). Reproduced so clients
+ * `/application/subscriptions` gave (docs/horizon-api.md quirk, §9.6). Reproduced so clients
  * never take one for the other.
  */
 export const SUBSCRIPTION_PURCHASE_SLACK_SECONDS = 5 * DAY;
 
-/** Accumulated extensions may not exceed 10 years (reference §1.6). */
+/** Accumulated extensions may not exceed 10 years (docs/horizon-api.md). */
 export const MAX_EXTENDED_DAYS = 3650;
 
 export const REFUND_REASONS = ['customer_support', 'unable_to_fulfill', 'other'] as const;
@@ -39,7 +39,7 @@ export const ITEM_SHAPE: NodeShape = {
       fields: ['paid_offer', 'trial_offers'],
       defaults: ['paid_offer'],
       nested: {
-        // ps-iap-s2s documents paid_offer{name, description, price, subscription_term} (reference §11).
+        // ps-iap-s2s documents paid_offer{name, description, price, subscription_term} (docs/horizon-api.md).
         paid_offer: { type: 'PaidOffer', fields: ['id', 'name', 'description', 'price', 'subscription_term'], nested: { price: PRICE_SHAPE } },
         trial_offers: {
           type: 'TrialOffer',
@@ -58,7 +58,7 @@ export const PURCHASE_SHAPE: NodeShape = {
   nested: { item: { type: 'IAPItem', fields: ['id', 'sku'] } },
 };
 
-/** A subscription's owner: a user, whom the subscription docs only ever show as `owner{id}` (reference §1.6). */
+/** A subscription's owner: a user, whom the subscription docs only ever show as `owner{id}` (docs/horizon-api.md). */
 const SUBSCRIPTION_OWNER_SHAPE: NodeShape = { ...USER_SHAPE, guessed: USER_SHAPE.fields.filter((f) => f !== 'id') };
 
 const PRICE_TERM_SHAPE: NodeShape = { type: 'PriceTerm', fields: ['price', 'term', 'currency'], defaults: ['price', 'term', 'currency'] };
@@ -126,7 +126,7 @@ function grantTime(state: EmulatorState, userId: string, sku: string, now: numbe
 /** A user-token caller sees what they could buy now: not what they hold, nor a tier they subscribe to. */
 function availableTo(state: EmulatorState, user: EmulatedUser, item: EmulatedItem, now: number): boolean {
   if (item.item_type === 'SUBSCRIPTION') return !state.commerce.activeSubscription(user.id, item.subscription_sku!, now);
-  // A consumable can be bought again only once consumed (reference §1.2).
+  // A consumable can be bought again only once consumed (docs/horizon-api.md).
   return !state.commerce.entitlementsOf(user.id).has(item.sku);
 }
 
@@ -157,7 +157,7 @@ function subscriptionNode(state: EmulatorState, s: EmulatedSubscription, now: nu
 /**
  * The user verify, consume and refund act for: `user_id` with the app token; with a user token
  * the token's own user, whom `user_id` may name too (another user's id is refused). With
- * `requireUserIdWithUserToken`, a user token without `user_id` is refused (reference §11).
+ * `requireUserIdWithUserToken`, a user token without `user_id` is refused (docs/horizon-api.md).
  */
 function entitlementUser(ctx: RouteContext): EmulatedUser {
   if (ctx.auth.kind === 'user' && ctx.state.behavior.requireUserIdWithUserToken && !ctx.params.user_id) {
@@ -479,7 +479,7 @@ export function seedCommerce(state: EmulatorState): void {
     current_price_term: paid('49.99', 'ANNUAL'),
     next_price_term: paid('49.99', 'ANNUAL'),
   });
-  // In its free trial month: the current term is free and has no term (reference §1.6).
+  // In its free trial month: the current term is free and has no term (docs/horizon-api.md).
   subscribe(2, monthly, {
     period_start: today - 3 * DAY,
     period_end: today + 27 * DAY,

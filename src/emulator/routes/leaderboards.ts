@@ -1,5 +1,5 @@
 /**
- * Leaderboards (reference §3): board upsert and listing, entry reads with every `filter` and
+ * Leaderboards (docs/horizon-api.md): board upsert and listing, entry reads with every `filter` and
  * `start_at`, score submission with both write policies, best-score keeping, the allowed time
  * window and extra data, and the deletes (entry and board by node id, all entries by name).
  */
@@ -34,7 +34,7 @@ export const LEADERBOARD_SHAPE: NodeShape = {
 };
 
 /**
- * A player nested in an entry: the docs show `user{id,alias,profile_url}` and the reference's
+ * A player nested in an entry: the docs show `user{id,alias,profile_url}` and the field list in docs/horizon-api.md
  * field list adds `display_name`; `org_scoped_id` is readable there only by guess (reference
  * §11), although `GET /{user_id}` documents it.
  */
@@ -43,14 +43,14 @@ const ENTRY_USER_SHAPE: NodeShape = { ...USER_SHAPE, guessed: ['org_scoped_id'] 
 export const ENTRY_SHAPE: NodeShape = {
   type: 'LeaderboardEntry',
   // `leaderboard` mirrors challenge entries' `challenge` edge, undocumented for leaderboard
-  // entries (reference §11) [GUESS]; the rest is documented (ps-leaderboards-s2s).
+  // entries (docs/horizon-api.md) [GUESS]; the rest is documented (ps-leaderboards-s2s).
   fields: ['id', 'user', 'rank', 'score', 'timestamp', 'extra_data_base64', 'leaderboard'],
   nested: { user: ENTRY_USER_SHAPE, leaderboard: LEADERBOARD_SHAPE },
   guessed: ['leaderboard'],
 };
 
 const FILTERS = ['NONE', 'FRIENDS', 'USER_IDS'] as const;
-/** The viewer-centred starts in the docs' spelling (ps-challenges-s2s) and the SDK enum's (reference §11). */
+/** The viewer-centred starts in the docs' spelling (ps-challenges-s2s) and the SDK enum's (docs/horizon-api.md). */
 const DOCS_VIEWER_STARTS = ['VIEWER', 'VIEWER_OR_TOP'] as const;
 const SDK_VIEWER_STARTS = ['CENTERED_ON_VIEWER', 'CENTERED_ON_VIEWER_OR_TOP'] as const;
 const VIEWER_STARTS = {
@@ -60,7 +60,7 @@ const VIEWER_STARTS = {
 } as const;
 type StartAt = 'TOP' | 'OFFSET' | (typeof DOCS_VIEWER_STARTS)[number] | (typeof SDK_VIEWER_STARTS)[number];
 const DEFAULT_ENTRY_LIMIT = 25;
-/** Real clients ask for 100 entries a page (reference §0); larger asks get this many. */
+/** Real clients ask for 100 entries a page (docs/horizon-api.md); larger asks get this many. */
 const MAX_ENTRY_LIMIT = 100;
 const MAX_USER_IDS = 100;
 const MAX_EXTRA_DATA_BYTES = 2048;
@@ -166,7 +166,7 @@ function entryNode(state: EmulatorState, board: EmulatedLeaderboard, { entry, ra
 
 function boardNamed(state: EmulatorState, apiName: string): EmulatedLeaderboard {
   const board = state.leaderboards.boards.get(apiName);
-  // Horizon's answer to a submit for a board the app lacks (reference §11); its message is
+  // Horizon's answer to a submit for a board the app lacks (docs/horizon-api.md); its message is
   // generic, so reads and remove-all answer the same.
   if (!board) throw errors.unknownLeaderboard(apiName);
   return board;

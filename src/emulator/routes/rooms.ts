@@ -1,5 +1,5 @@
 /**
- * Moderated rooms (reference §5; deprecated by Meta, kept for games that still use them):
+ * Moderated rooms (docs/horizon-api.md; deprecated by Meta, kept for games that still use them):
  * create, read, update the data store, delete.
  */
 import { errors, JsonInteger, parseIntParam, required, type NodeShape } from '../graph.js';
@@ -21,7 +21,7 @@ export const ROOM_SHAPE: NodeShape = {
 function roomNode(state: EmulatorState, room: EmulatedRoom): Record<string, unknown> {
   const owner = room.owner_id ? state.users.get(room.owner_id) : undefined;
   return {
-    // Old docs render room ids as JSON numbers (reference §0): the emulator does too, exactly
+    // Old docs render room ids as JSON numbers (docs/horizon-api.md): the emulator does too, exactly
     // (a 64-bit id beyond 2^53 as a JavaScript number would be another room's).
     id: new JsonInteger(BigInt(room.id)),
     max_users: room.max_users,
@@ -109,7 +109,7 @@ export const roomNodes: NodeKind[] = [
   },
 ];
 
-/** The demo room's id (the reference's example room id), so `moderatedRoom(id:)` shows something on demo data. */
+/** The demo room's id (the docs' example room id), so `moderatedRoom(id:)` shows something on demo data. */
 export const DEMO_ROOM_ID = '963119010431337';
 
 /** One moderated room on demo data: a lobby owned by the first demo player, with a little state. */

@@ -1,4 +1,4 @@
-/** Users (reference §4.1, §4.2): `GET /me` and `GET /{user_id}`. */
+/** Users (docs/horizon-api.md): `GET /me` and `GET /{user_id}`. */
 import { randomBytes } from 'node:crypto';
 import { errors, project, required, type NodeShape } from '../graph.js';
 import type { Route } from '../http.js';
@@ -10,7 +10,7 @@ export const USER_SHAPE: NodeShape = {
   type: 'User',
   fields: ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id', 'avatar_v2'],
   nested: { avatar_v2: { type: 'AvatarV2', fields: ['avatar_image'], nested: { avatar_image: { type: 'AvatarImage', fields: ['uri'] } } } },
-  // Read by real code on GET /{user_id} [CODE BeatLeader], in no Meta doc (reference §4.2, §11).
+  // Read by real code on GET /{user_id} [CODE BeatLeader], in no Meta doc (docs/horizon-api.md).
   guessed: ['avatar_v2'],
 };
 
@@ -29,7 +29,7 @@ export const userRoutes: Route[] = [
     },
   },
   {
-    // The Platform SDK's `GetUserProof()` calls this with the player's token (reference §0
+    // The Platform SDK's `GetUserProof()` calls this with the player's token (docs/horizon-api.md
     // mentions `/v1.20/user_nonce_generate`); the emulator serves it so tests can get nonces.
     method: 'POST',
     pattern: '/user_nonce_generate',
@@ -41,7 +41,7 @@ export const userRoutes: Route[] = [
     },
   },
   {
-    // User proof (reference §4.3): app token, nonce and user_id; a nonce is good for one check.
+    // User proof (docs/horizon-api.md): app token, nonce and user_id; a nonce is good for one check.
     method: 'POST',
     pattern: '/user_nonce_validate',
     handler: (ctx) => {
@@ -55,7 +55,7 @@ export const userRoutes: Route[] = [
   },
 ];
 
-/** Users are Graph nodes, by app-scoped id and (reference §4.2) by org-scoped id. */
+/** Users are Graph nodes, by app-scoped id and (docs/horizon-api.md) by org-scoped id. */
 export const userNodes: NodeKind = {
   shape: USER_SHAPE,
   find: (state, id) => {

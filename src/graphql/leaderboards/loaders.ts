@@ -159,7 +159,7 @@ function isUnknownNode(error: unknown): boolean {
   return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE;
 }
 
-/** The id in Graph's "Parameter user_ids: invalid user id: 123" (reference §3.3). */
+/** The id in Graph's "Parameter user_ids: invalid user id: 123" (docs/horizon-api.md). */
 function invalidUserId(error: unknown): string | undefined {
   if (!(error instanceof HorizonApiError) || error.code !== CODE_INVALID_PARAMETER) return undefined;
   return /invalid user id: (\d+)/i.exec(error.upstreamMessage)?.[1];

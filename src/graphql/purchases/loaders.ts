@@ -7,7 +7,7 @@
  *   consumable) is owned, with that grant time, and verify is skipped. Only positive answers
  *   are taken from the list: an absent SKU may be on a page not fetched, and subscription
  *   entries are left to verify because viewer_purchases' expiration runs days past the real
- *   one (reference §1.3 quirk). The base app is never in the list, so it is always verified.
+ *   one (docs/horizon-api.md quirk). The base app is never in the list, so it is always verified.
  * - Purchases: each page fetched at most once per request, keyed by (user, limit, cursor).
  * - Catalog: one listing (all pages) per request, shared by `products` and `product(sku:)`.
  * - Subscriptions: one listing per user per request; the field's filters apply locally.
