@@ -24,7 +24,10 @@ export interface ModeratedRoom {
 export const MAX_ROOM_USERS = 1024;
 export const MAX_DATA_STORE_PAIRS = 2000;
 
-const USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url'] as const;
+// The room docs list owner{id,alias,presence,presence_status,profile_url,profile_url_small}:
+// only documented fields are asked. The GraphQL layer reads the rest of a profile from
+// GET /{user_id} (docs/horizon-api.md), so `displayName` is null here.
+const USER_FIELDS = ['id', 'alias', 'profile_url'] as const;
 const ROOM_FIELDS = fieldsParam([
   'id',
   'max_users',

@@ -61,6 +61,14 @@ describe('moderated rooms', () => {
     await expect(client.rooms.get(id)).rejects.toMatchObject({ code: 100, subcode: 33 });
   });
 
+  test("a room's members are asked only the user fields the room docs list", async () => {
+    emulator.clearRequests();
+    await client.rooms.get(DEMO_ROOM_ID);
+    const fields = emulator.requests[0]!.params.fields!;
+    expect(fields).toContain('owner{id,alias,profile_url}');
+    expect(fields).toContain('users{id,alias,profile_url}');
+  });
+
   test('a room id beyond 2^53, sent as a JSON number as old docs show, is read exactly', async () => {
     const id = '9007199254740993';
     const demo = emulator.state.rooms.get(DEMO_ROOM_ID)!;
