@@ -1266,7 +1266,6 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AchievementDefinition: ResolverTypeWrapper<AchievementDefinitionModel>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AchievementDefinitionInput: AchievementDefinitionInput;
   AchievementProgress: ResolverTypeWrapper<ProgressParentModel>;
@@ -1328,12 +1327,12 @@ export type ResolversTypes = {
   WriteSettlement: WriteSettlement;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AchievementDefinition: AchievementDefinitionModel;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   AchievementDefinitionInput: AchievementDefinitionInput;
   AchievementProgress: ProgressParentModel;
@@ -1381,6 +1380,7 @@ export type ResolversParentTypes = {
   UserNonceValidation: Omit<UserNonceValidation, 'user'> & { user: ResolversParentTypes['User'] };
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
+  String: Scalars['String']['output'];
 };
 
 export type CacheControlDirectiveArgs = {
@@ -1390,6 +1390,12 @@ export type CacheControlDirectiveArgs = {
 };
 
 export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type CostGroupDirectiveArgs = {
+  name: Scalars['String']['input'];
+};
+
+export type CostGroupDirectiveResolver<Result, Parent, ContextType = Context, Args = CostGroupDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AchievementDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AchievementDefinition'] = ResolversParentTypes['AchievementDefinition'], FederationReferenceType extends FederationReferenceTypes['AchievementDefinition'] = FederationReferenceTypes['AchievementDefinition']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AchievementDefinition']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1767,4 +1773,5 @@ export type Resolvers<ContextType = Context> = {
 
 export type DirectiveResolvers<ContextType = Context> = {
   cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+  costGroup?: CostGroupDirectiveResolver<any, any, ContextType>;
 };
