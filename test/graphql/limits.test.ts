@@ -127,6 +127,21 @@ describe('what a router sends passes', () => {
   });
 });
 
+describe('the costs are the schema’s @cost and @listSize (test/graphql/costs.test.ts)', () => {
+  test('a player’s profile fields share one read, avatarUrl included (it cost nothing while the costs were a hand-kept list)', () => {
+    expect(cost(`{ user(id: "${USERS[0]}") { avatarUrl } }`)).toBe(2);
+    expect(cost(`{ user(id: "${USERS[0]}") { avatarUrl displayName alias } }`)).toBe(2);
+    expect(
+      cost(`query($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { avatarUrl } } }`, { representations: USER_REPS }),
+    ).toBe(100);
+  });
+
+  test('a mutation costs 5, plus what its payload reads', () => {
+    expect(cost(`mutation { unlockAchievement(userId: "${USERS[0]}", apiName: "FIRST_STEPS") { justUnlocked } }`)).toBe(5);
+    expect(cost(`mutation { unlockAchievement(userId: "${USERS[0]}", apiName: "FIRST_STEPS") { progress { unlocked } } }`)).toBe(6);
+  });
+});
+
 describe('hostile operations are refused before any upstream call', () => {
   test(`user → leaderboardEntry → user → achievements → ... (cost ${cost(NESTED)})`, async () => {
     expect(cost(NESTED)).toBeGreaterThan(DEFAULT_QUERY_LIMITS.maxCost);
