@@ -163,7 +163,7 @@ export class HorizonTransport implements RequestSender {
     // Outermost first: coalesced callers share the retries; each retry passes the breaker
     // and waits for a slot anew; the deadline bounds one attempt only.
     this.breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...DEFAULTS.horizon.breaker, ...options.breaker });
-    this.limiter = new ConcurrencyLimiter({ maxInFlight: options.maxConnections * 2, maxQueued: 10_000, ...options.limits });
+    this.limiter = new ConcurrencyLimiter({ ...DEFAULTS.horizon.limits, ...options.limits });
     const interceptors: Interceptor[] = [];
     if (options.coalesce !== false) interceptors.push(coalesce());
     if (options.retry !== false) interceptors.push(retry({ ...DEFAULT_RETRY, ...options.retry }, (event) => this.reportRetry(event)));

@@ -5,7 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, DEFAULTS, loadConfig } from '../../src/config.js';
+import { HorizonClient } from '../../src/horizon/client.js';
 import { SETTINGS } from '../../src/settings/schema.js';
 
 const ROOT = join(__dirname, '..', '..');
@@ -133,5 +134,26 @@ describe('one style for every kind of value', () => {
     });
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).not.toMatch(/hunter/);
+  });
+});
+
+describe('HORIZON_MAX_IN_FLIGHT: 128 calls at once, as documented, whatever the connection count', () => {
+  const inFlight = (client: HorizonClient) => {
+    const capacity = client.transport.limiter.capacity;
+    void client.close();
+    return capacity;
+  };
+  const options = (env: NodeJS.ProcessEnv) => ({ ...loadConfig(env).horizon, appId: '1', appSecret: 'secret' });
+
+  test('the app passes the setting to the transport', () => {
+    expect(DEFAULTS.horizon.limits).toEqual({ maxInFlight: 128, maxQueued: 10_000 });
+    expect(inFlight(HorizonClient.create(options({})))).toBe(128);
+    expect(inFlight(HorizonClient.create(options({ HORIZON_MAX_CONNECTIONS: '16' })))).toBe(128);
+    expect(inFlight(HorizonClient.create(options({ HORIZON_MAX_IN_FLIGHT: '7' })))).toBe(7);
+  });
+
+  test('a transport built without limits takes the same default (it took twice its connections)', () => {
+    const { limits: _limits, ...withoutLimits } = options({ HORIZON_MAX_CONNECTIONS: '16' });
+    expect(inFlight(HorizonClient.create(withoutLimits))).toBe(128);
   });
 });
