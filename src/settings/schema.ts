@@ -1,7 +1,8 @@
 /**
  * Every environment variable the service reads, once: its kind of value and bounds, its
  * default, what it does and the section of the docs it belongs to. `src/config.ts` validates
- * the environment against it and builds the options each module takes.
+ * the environment against it and builds the options each module takes; `npm run settings:docs`
+ * writes docs/configuration.md's tables and `.env.example` from it (a test fails when stale).
  */
 import { bool, list, oneOf, text, url, whole, type Kind } from './values.js';
 
