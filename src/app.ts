@@ -30,19 +30,10 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   if (config.horizon.mode === 'emulator') {
     // Loaded only in demo mode: a live replica carries no emulator code.
     const { startEmulator } = await import('./emulator/index.js');
-    emulator = await startEmulator({ port: config.emulator.port, host: config.emulator.host, faults: { latencyMs: config.emulator.latencyMs } });
+    emulator = await startEmulator(config.emulator);
     horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret };
   }
-  const horizon = HorizonClient.create({
-    ...horizonTarget,
-    maxConnections: config.horizon.maxConnections,
-    connectTimeoutMs: config.horizon.connectTimeoutMs,
-    requestTimeoutMs: config.horizon.requestTimeoutMs,
-    callTimeoutMs: config.horizon.callTimeoutMs,
-    retry: { maxAttempts: config.horizon.retryMaxAttempts, budgetMs: config.horizon.retryBudgetMs },
-    breaker: { failureThreshold: config.horizon.breakerThreshold, cooldownMs: config.horizon.breakerCooldownMs },
-    limits: { maxInFlight: config.horizon.maxInFlight, maxQueued: config.horizon.maxQueued },
-  });
+  const horizon = HorizonClient.create({ ...config.horizon, ...horizonTarget });
   // One line per upstream retry and failure, with the operation's request id (null outside operations).
   horizon.transport.onRetry((retry) =>
     logger.info(
@@ -69,7 +60,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   let store: IdempotencyStore | undefined;
   try {
     store = await idempotencyStore(config, logger);
-    const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ttlMs: config.idempotency.ttlMs, settleDelayMs: config.idempotency.settleDelayMs });
+    const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ...config.idempotency.ledger });
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
     subgraph = await startSubgraph(

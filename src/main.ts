@@ -6,7 +6,7 @@ import { startApp } from './app.js';
 import { callerAuthBanner } from './auth/banner.js';
 import { createLogger } from './logger.js';
 import { installShutdown } from './observability/shutdown.js';
-import { stopTracing, tracingEnabled } from './observability/tracing.js';
+import { stopTracing } from './observability/tracing.js';
 
 async function main(): Promise<void> {
   let config;
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       mode: config.horizon.mode,
       emulator: app.emulator?.url ?? null,
       metrics: config.metricsEnabled ? `${graphqlUrl}metrics` : null,
-      tracing: tracingEnabled(),
+      tracing: config.tracing.enabled,
     },
     'started',
   );

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { AdmissionGate, sampleEventLoop } from './admission.js';
 import { createApolloServer } from './graphql/apolloServer.js';
 import type { Context } from './graphql/context.js';
-import { createSharedCaches, DEFAULT_SHARED_CACHE } from './graphql/sharedCache.js';
+import { DEFAULTS } from './config.js';
+import { createSharedCaches } from './graphql/sharedCache.js';
 import { warmUpAtStart } from './graphql/warmup.js';
 import { sendError } from './http/messages.js';
 import { handleRequest } from './http/routes.js';
@@ -36,7 +37,7 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   if (given.config.production && !given.auth) throw new Error('startSubgraph: caller authentication (deps.auth) is required in production');
   const deps: SubgraphDeps = {
     ...given,
-    caches: given.caches ?? createSharedCaches(DEFAULT_SHARED_CACHE),
+    caches: given.caches ?? createSharedCaches(DEFAULTS.cache),
     ledger: given.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore()),
   };
   const httpServer = createServer();
@@ -53,7 +54,7 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   // Operations start only while Horizon can take their calls (default: while no call waits for a slot).
   const limiter = deps.horizon.transport.limiter;
   const admission = new AdmissionGate(() => limiter.queued, {
-    maxQueuedCalls: deps.config.admission?.maxQueuedCalls ?? 0,
+    maxQueuedCalls: deps.config.admission?.maxQueuedCalls ?? DEFAULTS.admission.maxQueuedCalls,
     maxStarting: ADMISSION_MAX_STARTING,
   });
   const stopPoking = limiter.onRelease(() => admission.poke());

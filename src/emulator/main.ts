@@ -1,10 +1,19 @@
 /** `npm run emulator`: the graph.oculus.com emulator on its own, with demo data. */
+import { ConfigError, loadEmulatorConfig } from '../config.js';
 import { startEmulator } from './index.js';
 
 async function main(): Promise<void> {
-  const port = Number(process.env.EMULATOR_PORT ?? 4010);
-  const latencyMs = Number(process.env.EMULATOR_LATENCY_MS ?? 0);
-  const emulator = await startEmulator({ port, host: process.env.EMULATOR_HOST ?? '127.0.0.1', faults: { latencyMs } });
+  let options;
+  try {
+    options = loadEmulatorConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const emulator = await startEmulator(options);
   process.stdout.write(
     `Horizon API emulator listening at ${emulator.url}\n` +
       `  app id: ${emulator.appId} (demo credentials; the secret is in src/emulator/seed.ts)\n` +

@@ -5,6 +5,7 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { DEFAULTS } from '../config.js';
 import type { Logger } from '../logger.js';
 import { responseErrorCodes } from '../observability/errorCodes.js';
 import { currentTraceId } from '../observability/spans.js';
@@ -14,12 +15,12 @@ import { cachePolicyPlugin } from './cachePolicy.js';
 import type { Context } from './context.js';
 import { formatError } from './errors.js';
 import { guardEntityRepresentations } from './inputs.js';
-import { DEFAULT_QUERY_LIMITS, queryCostPlugin, queryLimitRules } from './limits.js';
+import { queryCostPlugin, queryLimitRules } from './limits.js';
 
 export function createApolloServer(deps: { config: ServerConfig; logger: Logger }, extraPlugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
   const { config, logger } = deps;
   // Depth, aliases, cost and size of each operation (src/graphql/limits.ts).
-  const limits = config.queryLimits ?? DEFAULT_QUERY_LIMITS;
+  const limits = config.queryLimits ?? DEFAULTS.queryLimits;
   return new ApolloServer<Context>({
     schema: guardEntityRepresentations(buildSchema()),
     logger,

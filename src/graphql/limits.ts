@@ -34,19 +34,6 @@ export interface QueryLimits {
   maxTokens: number;
 }
 
-/**
- * Calibrated so a router's `_entities` fetch of 100 representations passes with room to spare
- * (100 `User`s with a profile field, achievements and a leaderboard entry cost 300; 100
- * `AchievementDefinition`s cost 100), while lists of players nested in lists of players,
- * hundreds of aliases, or many full pages of entries with purchases do not.
- */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = {
-  maxDepth: 10,
-  maxAliases: 30,
-  maxCost: 1000,
-  maxTokens: 10_000,
-};
-
 /** Directives per operation: no legitimate operation comes near it. */
 const MAX_DIRECTIVES = 50;
 

@@ -167,5 +167,3 @@ export function createSharedCaches(options: SharedCacheOptions): SharedCaches {
 export function noSharedCaches(): SharedCaches {
   return createSharedCaches({ maxEntries: 0, ttlMs: 0, staleMs: 0 });
 }
-
-export const DEFAULT_SHARED_CACHE: SharedCacheOptions = { maxEntries: 10_000, ttlMs: 60_000, staleMs: 300_000 };

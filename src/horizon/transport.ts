@@ -6,6 +6,7 @@
  */
 import type { CancelSignal } from './signal.js';
 import { Agent, type Dispatcher } from 'undici';
+import { DEFAULTS } from '../config.js';
 import { abortReasonError, HorizonApiError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError, type GraphErrorBody } from './errors.js';
 import { BodyTooLargeError, collect, type CollectedResponse } from './handlers/collect.js';
 import { CircuitBreaker, type BreakerOptions } from './interceptors/breaker.js';
@@ -44,8 +45,7 @@ export interface TransportOptions {
   coalesce?: boolean;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetMs: 5_000 };
-export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 10, cooldownMs: 5_000 };
+export const DEFAULT_RETRY: RetryOptions = { ...DEFAULTS.horizon.retry, baseDelayMs: 100, maxDelayMs: 2_000 };
 
 /** Who a request acts as: the app (server token) or a player (their user access token). */
 export type Credential = { kind: 'app' } | { kind: 'user'; token: string };
@@ -162,8 +162,8 @@ export class HorizonTransport implements RequestSender {
       });
     // Outermost first: coalesced callers share the retries; each retry passes the breaker
     // and waits for a slot anew; the deadline bounds one attempt only.
-    this.breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...DEFAULT_BREAKER, ...options.breaker });
-    this.limiter = new ConcurrencyLimiter({ maxInFlight: options.maxConnections * 2, maxQueued: 10_000, ...options.limits });
+    this.breaker = options.breaker === false ? undefined : new CircuitBreaker({ ...DEFAULTS.horizon.breaker, ...options.breaker });
+    this.limiter = new ConcurrencyLimiter({ ...DEFAULTS.horizon.limits, ...options.limits });
     const interceptors: Interceptor[] = [];
     if (options.coalesce !== false) interceptors.push(coalesce());
     if (options.retry !== false) interceptors.push(retry({ ...DEFAULT_RETRY, ...options.retry }, (event) => this.reportRetry(event)));

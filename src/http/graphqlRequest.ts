@@ -6,15 +6,13 @@
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdmissionGate, AdmissionTicket } from '../admission.js';
+import { DEFAULTS } from '../config.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { Cancellation } from '../horizon/signal.js';
 import type { Observability } from '../observability/index.js';
 import { withOperationSpan } from '../observability/spans.js';
 import type { SubgraphDeps } from '../subgraphDeps.js';
 import { readBody, requestIdOf, sendError, userTokenOf, varyWith } from './messages.js';
-
-/** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
-export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
 
 export async function serveGraphQL(
   deps: SubgraphDeps,
@@ -58,7 +56,7 @@ export async function serveGraphQL(
   // response is done, so no timer outlives its operation.
   const operationTimer = setTimeout(
     () => abort.abort(new DOMException('operation deadline passed', 'TimeoutError')),
-    deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
+    deps.config.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs,
   );
   res.once('close', () => clearTimeout(operationTimer));
   // Wait for admission while Horizon is saturated (src/admission.ts); the deadline counts from arrival.

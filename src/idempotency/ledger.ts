@@ -12,6 +12,7 @@
  *   if Horizon cannot tell us now, the key stays `unknown` and the next retry settles it first.
  */
 import { createHash } from 'node:crypto';
+import { DEFAULTS } from '../config.js';
 import { HorizonError } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../horizon/ids.js';
 import type { IdempotencyStore, LedgerRecord } from './store.js';
@@ -77,7 +78,7 @@ export interface LedgerOptions {
   settleDelayMs: number;
 }
 
-export const DEFAULT_LEDGER: LedgerOptions = { ttlMs: 24 * 3600 * 1000, pendingTtlMs: 60_000, waitMs: 10_000, pollMs: 25, settleDelayMs: 1_000 };
+export const DEFAULT_LEDGER: LedgerOptions = { ...DEFAULTS.idempotency.ledger, pendingTtlMs: 60_000, waitMs: 10_000, pollMs: 25 };
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 

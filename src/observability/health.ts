@@ -11,6 +11,7 @@
  *   bounded by `probeTimeoutMs`). In demo mode the probe asks the emulator's health.
  *   503 otherwise, with the reason in the JSON body.
  */
+import { DEFAULTS } from '../config.js';
 import type { HorizonClient } from '../horizon/client.js';
 import { CODE_INVALID_TOKEN, HorizonApiError, HorizonProtocolError } from '../horizon/errors.js';
 import type { UpstreamCallInfo } from '../horizon/transport.js';
@@ -45,7 +46,7 @@ export class Readiness {
 
   constructor(private readonly options: ReadinessOptions) {
     this.now = options.now ?? Date.now;
-    this.maxAgeMs = options.maxAgeMs ?? 30_000;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULTS.readinessUpstreamMaxAgeMs;
     this.probeTimeoutMs = options.probeTimeoutMs ?? 3_000;
     this.stopListening = options.horizon.transport.onCall((call) => this.observe(call));
   }

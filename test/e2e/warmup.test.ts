@@ -6,7 +6,8 @@
  */
 import type { RunningApp } from '../../src/app.js';
 import { warmSharedCaches } from '../../src/graphql/warmup.js';
-import { createSharedCaches, DEFAULT_SHARED_CACHE } from '../../src/graphql/sharedCache.js';
+import { DEFAULTS } from '../../src/config.js';
+import { createSharedCaches } from '../../src/graphql/sharedCache.js';
 import { startHarness } from '../helpers/harness.js';
 import { captureLogs, post, startDemoApp } from '../observability/helpers.js';
 
@@ -48,7 +49,7 @@ test('a warm-up that cannot reach part of Horizon reports what failed and fills 
   const h = await startHarness();
   try {
     Object.assign(h.emulator.faults, { modes: ['error_500'], errorRate: 1, routes: ['GET /:app_id/leaderboards'] });
-    const caches = createSharedCaches(DEFAULT_SHARED_CACHE);
+    const caches = createSharedCaches(DEFAULTS.cache);
     const result = await warmSharedCaches(h.horizon, caches);
     expect(result.failed.map((f) => f.cache)).toEqual(['leaderboards']);
     expect(result.failed[0]!.error.message).toMatch(/HTTP 500/);

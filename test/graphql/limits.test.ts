@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { getNullableType, isInputObjectType, isListType, isObjectType, Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { request } from 'undici';
 import { NO_CALLER_AUTH } from '../../src/auth/jwt.js';
-import { loadConfig } from '../../src/config.js';
+import { DEFAULTS, loadConfig } from '../../src/config.js';
 import { demoUserId } from '../../src/emulator/index.js';
-import { DEFAULT_QUERY_LIMITS, estimateCost } from '../../src/graphql/limits.js';
+import { estimateCost } from '../../src/graphql/limits.js';
 import { buildSchema } from '../../src/schema.js';
 import { startSubgraph } from '../../src/server.js';
 import { ROUTES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
@@ -109,7 +109,7 @@ describe('what a router sends passes', () => {
     } } }`;
     const cardCost = cost(card, { representations: USER_REPS });
     expect(cardCost).toBe(700);
-    expect(cardCost).toBeLessThanOrEqual(DEFAULT_QUERY_LIMITS.maxCost);
+    expect(cardCost).toBeLessThanOrEqual(DEFAULTS.queryLimits.maxCost);
   });
 
   test("the README's leaderboard page and a full page of 100 entries with profiles and achievements pass", async () => {
@@ -144,7 +144,7 @@ describe('the costs are the schema’s @cost and @listSize (test/graphql/costs.t
 
 describe('hostile operations are refused before any upstream call', () => {
   test(`user → leaderboardEntry → user → achievements → ... (cost ${cost(NESTED)})`, async () => {
-    expect(cost(NESTED)).toBeGreaterThan(DEFAULT_QUERY_LIMITS.maxCost);
+    expect(cost(NESTED)).toBeGreaterThan(DEFAULTS.queryLimits.maxCost);
     expectRefused(await h.execute(NESTED), 'cost');
   });
 
@@ -186,7 +186,7 @@ describe('hostile operations are refused before any upstream call', () => {
       (i) =>
         `leaderboard(apiName: "HIGH_SCORES") { entries(first: 100, startAt: OFFSET, offset: ${i * 100}) { nodes { user { purchases(first: 100) { nodes { sku } } } } } }`,
     );
-    expect(cost(pages)).toBeGreaterThan(10 * DEFAULT_QUERY_LIMITS.maxCost);
+    expect(cost(pages)).toBeGreaterThan(10 * DEFAULTS.queryLimits.maxCost);
     expectRefused(await h.execute(pages), 'aliases');
     // Without aliases: every leaderboard's full page with purchases.
     const everyBoard = `{ leaderboards { entries(first: 100) { nodes { user { purchases(first: 100) { nodes { sku } } } } } } }`;
@@ -257,8 +257,8 @@ describe('hostile operations are refused before any upstream call', () => {
 });
 
 describe('the limits are configurable', () => {
-  test('MAX_QUERY_DEPTH, MAX_ALIASES, MAX_QUERY_COST and MAX_QUERY_TOKENS, with the defaults of DEFAULT_QUERY_LIMITS', () => {
-    expect(loadConfig({}).queryLimits).toEqual(DEFAULT_QUERY_LIMITS);
+  test('MAX_QUERY_DEPTH, MAX_ALIASES, MAX_QUERY_COST and MAX_QUERY_TOKENS, with their documented defaults', () => {
+    expect(loadConfig({}).queryLimits).toEqual({ maxDepth: 10, maxAliases: 30, maxCost: 1000, maxTokens: 10_000 });
     expect(loadConfig({ MAX_QUERY_DEPTH: '4', MAX_ALIASES: '0', MAX_QUERY_COST: '50', MAX_QUERY_TOKENS: '500' }).queryLimits).toEqual({
       maxDepth: 4,
       maxAliases: 0,
@@ -273,10 +273,10 @@ describe('the limits are configurable', () => {
     const configuration = readFileSync(join(__dirname, '../../docs/configuration.md'), 'utf8');
     const errors = readFileSync(join(__dirname, '../../docs/errors.md'), 'utf8');
     for (const [name, value] of [
-      ['MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth],
-      ['MAX_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases],
-      ['MAX_QUERY_COST', DEFAULT_QUERY_LIMITS.maxCost],
-      ['MAX_QUERY_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens],
+      ['MAX_QUERY_DEPTH', DEFAULTS.queryLimits.maxDepth],
+      ['MAX_ALIASES', DEFAULTS.queryLimits.maxAliases],
+      ['MAX_QUERY_COST', DEFAULTS.queryLimits.maxCost],
+      ['MAX_QUERY_TOKENS', DEFAULTS.queryLimits.maxTokens],
     ] as const) {
       expect(configuration).toMatch(new RegExp(`\\| \`${name}\` \\| \`${value}\` \\|`));
     }

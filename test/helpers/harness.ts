@@ -10,7 +10,8 @@ import { request } from 'undici';
 import { demoUserToken, startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from '../../src/emulator/index.js';
 import { tokenCaller, type Caller } from '../../src/auth/caller.js';
 import { createContext, type Context } from '../../src/graphql/context.js';
-import { createSharedCaches, DEFAULT_SHARED_CACHE, type SharedCacheOptions, type SharedCaches } from '../../src/graphql/sharedCache.js';
+import { DEFAULTS } from '../../src/config.js';
+import { createSharedCaches, type SharedCacheOptions, type SharedCaches } from '../../src/graphql/sharedCache.js';
 import { HorizonClient } from '../../src/horizon/client.js';
 import { IdempotencyLedger } from '../../src/idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../../src/idempotency/store.js';
@@ -70,7 +71,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config: ServerConfig = { production: false, corsOrigins: [], maxBodyBytes: 1024 * 1024, ...options.server };
   const server = createApolloServer({ config, logger: silentLogger });
   // Shared by the harness's requests, as the server shares them in production.
-  const caches = createSharedCaches(options.cache ?? DEFAULT_SHARED_CACHE);
+  const caches = createSharedCaches(options.cache ?? DEFAULTS.cache);
   await server.start();
   let requestNumber = 0;
   // Every field's @authenticated/@requiresScopes check runs, and passes, unless a test picks another caller.

@@ -1,59 +1,60 @@
 /**
- * Every setting the code reads is in `.env.example` (with the code's default) and in the
- * configuration table of docs/configuration.md; the operators' settings parse and refuse bad values.
+ * Every setting is read through the schema (src/settings/schema.ts) and documented from it:
+ * `.env.example` and the tables of docs/configuration.md are generated, and this test fails
+ * when they are stale. The operators' settings parse and refuse bad values, one message each.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { otelProblems, tracingEnabled } from '../../src/observability/tracing.js';
+import { generatedFiles } from '../../scripts/settings-docs.js';
+import { ConfigError, DEFAULTS, loadConfig } from '../../src/config.js';
+import { HorizonClient } from '../../src/horizon/client.js';
+import { SETTINGS } from '../../src/settings/schema.js';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
-const example = read('.env.example');
-const configuration = read('docs/configuration.md');
 
-/** `NAME` → value of every `#NAME=value` line of .env.example. */
-const documented = new Map([...example.matchAll(/^#?([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-
-function settingsReadBy(path: string): string[] {
-  if (!existsSync(join(ROOT, path))) return [];
-  const source = read(path);
-  const names = new Set<string>();
-  for (const pattern of [/\b(?:int|bool)\('([A-Z][A-Z0-9_]+)'/g, /\benv\.([A-Z][A-Z0-9_]+)/g, /\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g, /'(OTEL_[A-Z0-9_]+)'/g]) {
-    for (const match of source.matchAll(pattern)) names.add(match[1]!);
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
   }
-  return [...names];
 }
 
-const settings = [...new Set(['src/config.ts', 'src/auth/config.ts', 'src/observability/tracing.ts'].flatMap(settingsReadBy))].sort();
-
-test('the sources read the settings this test knows to look for', () => {
-  expect(settings).toEqual(
-    expect.arrayContaining([
-      'PORT',
-      'LOG_LEVEL',
-      'SHUTDOWN_GRACE_MS',
-      'METRICS_ENABLED',
-      'READINESS_UPSTREAM_MAX_AGE_MS',
-      'OTEL_TRACES_EXPORTER',
-      'HORIZON_APP_SECRET',
-    ]),
-  );
+test('docs/configuration.md and .env.example are generated from the schema', () => {
+  const stale = Object.entries(generatedFiles(ROOT))
+    .filter(([path, content]) => read(path) !== content)
+    .map(([path]) => path);
+  if (stale.length > 0) throw new Error(`${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} stale: run \`npm run settings:docs\` and commit the result`);
 });
 
-test.each(settings)('%s is in .env.example and in the configuration table of docs/configuration.md', (name) => {
-  const inTable = name.startsWith('OTEL_') ? configuration.includes('`OTEL_*`') : new RegExp(`^\\| \`${name}\` \\|`, 'm').test(configuration);
-  expect({ name, inEnvExample: documented.has(name), inConfigurationTable: inTable }).toEqual({ name, inEnvExample: true, inConfigurationTable: true });
-});
+describe('every setting the code reads', () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
+  /** `NAME` → value of every `#NAME=value` line of .env.example. */
+  const documented = new Map([...read('.env.example').matchAll(/^#?([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
 
-test(".env.example's defaults are the code's defaults", () => {
-  const env = Object.fromEntries([...documented].filter(([, value]) => value !== ''));
-  const { auth: authWithDefaults, ...withDefaults } = loadConfig(env) as unknown as Record<string, any>;
-  const { auth: authPlain, ...plain } = loadConfig({}) as unknown as Record<string, any>;
-  expect(withDefaults).toEqual(plain);
-  expect(authWithDefaults?.mode).toEqual(authPlain?.mode);
-  // And none of them turns tracing on.
-  expect(tracingEnabled(env)).toBe(false);
+  test('is in the schema: no module reads the environment by itself', () => {
+    const read_ = sources('src').flatMap((path) =>
+      [...read(path).matchAll(/\benv(?:\.([A-Z][A-Z0-9_]+)|\[['"]([A-Z][A-Z0-9_]+)['"]\])/g)].map((m) => `${path}: ${m[1] ?? m[2]}`),
+    );
+    expect(read_.filter((hit) => !(hit.split(': ')[1]! in SETTINGS))).toEqual([]);
+  });
+
+  test.each(Object.keys(SETTINGS))('%s is in .env.example and in a table of docs/configuration.md', (name) => {
+    const row = new RegExp(`^\\| \`${name}\` \\| ([^|]+) \\|`, 'm').exec(read('docs/configuration.md'));
+    expect({ name, inEnvExample: documented.has(name), inConfigurationTable: row !== null }).toEqual({ name, inEnvExample: true, inConfigurationTable: true });
+  });
+
+  test(".env.example's defaults are the code's defaults, and none of them turns tracing on", () => {
+    const env = Object.fromEntries([...documented].filter(([, value]) => value !== ''));
+    expect(loadConfig(env)).toEqual(loadConfig({}));
+    expect(loadConfig(env).tracing.enabled).toBe(false);
+  });
 });
 
 describe("the operators' settings", () => {
@@ -67,46 +68,99 @@ describe("the operators' settings", () => {
     expect(loadConfig({ METRICS_ENABLED: 'TRUE' }).metricsEnabled).toBe(true);
   });
 
-  test('bad values: one message each', () => {
-    let problems: string[] = [];
-    try {
-      loadConfig({
+  test('bad values: one message each, in the order of the tables', () => {
+    expect(
+      problemsOf({
         SHUTDOWN_GRACE_MS: '2s',
         METRICS_ENABLED: 'yes please',
         READINESS_UPSTREAM_MAX_AGE_MS: '0',
         OTEL_TRACES_EXPORTER: 'otlp,jaeger',
         OTEL_SDK_DISABLED: 'nope',
-      });
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      problems = (error as ConfigError).problems;
-    }
-    expect(problems).toEqual([
-      'SHUTDOWN_GRACE_MS must be a whole number from 0 to 600000 (got "2s")',
+      }),
+    ).toEqual([
       'METRICS_ENABLED must be true or false (got "yes please")',
       'READINESS_UPSTREAM_MAX_AGE_MS must be a whole number from 1000 to 3600000 (got "0")',
+      'SHUTDOWN_GRACE_MS must be a whole number from 0 to 600000 (got "2s")',
       'OTEL_TRACES_EXPORTER entries must be one of otlp, console, zipkin, none (got "jaeger")',
       'OTEL_SDK_DISABLED must be true or false (got "nope")',
     ]);
   });
 
   test('tracing is on only when an exporter is named and the SDK is not disabled', () => {
-    expect(tracingEnabled({})).toBe(false);
-    expect(tracingEnabled({ OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
-    expect(tracingEnabled({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe(true);
-    expect(tracingEnabled({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' })).toBe(false);
-    expect(tracingEnabled({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(false);
+    const tracing = (env: NodeJS.ProcessEnv) => loadConfig(env).tracing.enabled;
+    expect(tracing({})).toBe(false);
+    expect(tracing({ OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
+    expect(tracing({ OTEL_TRACES_EXPORTER: 'otlp' })).toBe(true);
+    expect(tracing({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' })).toBe(false);
+    expect(tracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toBe(false);
     expect(
-      otelProblems({
+      problemsOf({
         OTEL_TRACES_SAMPLER: 'traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '1.5',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
         OTEL_EXPORTER_OTLP_PROTOCOL: 'udp',
       }),
     ).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "collector:4318")',
       'OTEL_EXPORTER_OTLP_PROTOCOL must be one of grpc, http/protobuf, http/json (got "udp")',
       'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (got "1.5")',
-      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "collector:4318")',
     ]);
+  });
+
+  test('the service is named horizon-subgraph in traces unless the OTEL_* settings name it', () => {
+    expect(loadConfig({}).tracing.serviceName).toBe('horizon-subgraph');
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'edge' }).tracing.serviceName).toBe('edge');
+    expect(loadConfig({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=prod,service.name=edge' }).tracing.serviceName).toBeUndefined();
+  });
+});
+
+describe('one style for every kind of value', () => {
+  test('surrounding spaces are ignored; blank is the default; a list set blank is empty', () => {
+    expect(loadConfig({ PORT: ' 8080 ', CACHE_WARMUP: ' FALSE ', LOG_LEVEL: 'Debug', HOST: '' })).toMatchObject({
+      port: 8080,
+      cache: { warmup: false },
+      logLevel: 'debug',
+      host: '0.0.0.0',
+    });
+    expect(loadConfig({ CORS_ORIGINS: '' }).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: ' https://a.example , http://b.example:8080 ' }).corsOrigins).toEqual(['https://a.example', 'http://b.example:8080']);
+  });
+
+  test('whole numbers are digits within bounds: no sign, decimals or exponent', () => {
+    for (const value of ['-1', '1.5', '1e3', '0x10', '65536'])
+      expect(problemsOf({ PORT: value })).toEqual([`PORT must be a whole number from 0 to 65535 (got "${value}")`]);
+  });
+
+  test('secrets and URLs that may hold credentials are never echoed', () => {
+    const problems = problemsOf({
+      HORIZON_GRAPH_URL: 'https://user:hunter2@graph.example.com',
+      REDIS_URL: 'hunter3',
+      ROUTER_SHARED_SECRET: 'hunter4',
+      HORIZON_APP_ID: '1',
+      HORIZON_APP_SECRET: 'hunter 5',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).not.toMatch(/hunter/);
+  });
+});
+
+describe('HORIZON_MAX_IN_FLIGHT: 128 calls at once, as documented, whatever the connection count', () => {
+  const inFlight = (client: HorizonClient) => {
+    const capacity = client.transport.limiter.capacity;
+    void client.close();
+    return capacity;
+  };
+  const options = (env: NodeJS.ProcessEnv) => ({ ...loadConfig(env).horizon, appId: '1', appSecret: 'secret' });
+
+  test('the app passes the setting to the transport', () => {
+    expect(DEFAULTS.horizon.limits).toEqual({ maxInFlight: 128, maxQueued: 10_000 });
+    expect(inFlight(HorizonClient.create(options({})))).toBe(128);
+    expect(inFlight(HorizonClient.create(options({ HORIZON_MAX_CONNECTIONS: '16' })))).toBe(128);
+    expect(inFlight(HorizonClient.create(options({ HORIZON_MAX_IN_FLIGHT: '7' })))).toBe(7);
+  });
+
+  test('a transport built without limits takes the same default (it took twice its connections)', () => {
+    const { limits: _limits, ...withoutLimits } = options({ HORIZON_MAX_CONNECTIONS: '16' });
+    expect(inFlight(HorizonClient.create(withoutLimits))).toBe(128);
   });
 });

@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
 import { createContext } from '../../src/graphql/context.js';
-import { createSharedCaches, DEFAULT_SHARED_CACHE } from '../../src/graphql/sharedCache.js';
+import { DEFAULTS } from '../../src/config.js';
+import { createSharedCaches } from '../../src/graphql/sharedCache.js';
 import { IdempotencyLedger } from '../../src/idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../../src/idempotency/store.js';
 import { documentedErrorCodes, responseProblems, secretsIn } from '../helpers/errorCodes.js';
@@ -255,7 +256,7 @@ const request = fc.constantFrom(...OPERATIONS).chain((operation) =>
 );
 
 let h: Harness;
-const caches = createSharedCaches(DEFAULT_SHARED_CACHE);
+const caches = createSharedCaches(DEFAULTS.cache);
 const ledger = new IdempotencyLedger(new MemoryIdempotencyStore());
 beforeAll(async () => {
   h = await startHarness({ server: { production: true }, client: { retry: false, breaker: false } });

@@ -1,0 +1,223 @@
+/**
+ * Every environment variable the service reads, once: its kind of value and bounds, its
+ * default, what it does and the section of the docs it belongs to. `src/config.ts` validates
+ * the environment against it and builds the options each module takes; `npm run settings:docs`
+ * writes docs/configuration.md's tables and `.env.example` from it (a test fails when stale).
+ */
+import { bool, list, oneOf, text, url, whole, type Kind } from './values.js';
+
+/** The service's name in traces unless the OTEL_* settings name it. */
+export const SERVICE_NAME = 'horizon-subgraph';
+/** Apollo Sandbox, allowed by CORS outside production unless CORS_ORIGINS says otherwise. */
+export const STUDIO_ORIGIN = 'https://studio.apollographql.com';
+
+export const SECTIONS = {
+  horizon: { title: 'Horizon API', note: 'live mode needs the app id and secret; without them the built-in emulator runs on demo data' },
+  operations: { title: 'Operations and writes' },
+  cache: { title: 'Shared caches', note: 'public data: achievement definitions, leaderboard metadata, the catalog' },
+  server: { title: 'HTTP server' },
+  limits: { title: 'Hostile input', note: 'limits checked before anything runs' },
+  auth: { title: 'Callers', note: "JWT scopes checked against the schema's @authenticated/@requiresScopes" },
+  observability: { title: 'Logs, metrics, probes, shutdown' },
+  tracing: {
+    title: 'Tracing',
+    note: 'OpenTelemetry; off unless OTEL_TRACES_EXPORTER names an exporter',
+    more:
+      'The OpenTelemetry SDK reads these itself, as the [standard variables](https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/) ' +
+      '(`OTEL_EXPORTER_OTLP_HEADERS` and the other `OTEL_*` too); the ones below are checked at start-up.',
+  },
+  emulator: { title: 'Built-in emulator', note: 'demo mode, and `npm run emulator`' },
+} as const;
+
+export type SectionId = keyof typeof SECTIONS;
+
+export interface Setting<T> {
+  section: SectionId;
+  kind: Kind<T>;
+  /** The value when unset; `undefined`: none, or decided from other settings (`shown` says how). */
+  default: T;
+  /** One sentence, in the docs' table and in `.env.example`. */
+  doc: string;
+  /** More for the docs' table only. */
+  more?: string;
+  /** The default as the docs show it, when it is not a plain value (markdown). */
+  shown?: string;
+  /** The value `.env.example` shows, when the default is not a plain value. */
+  example?: string;
+}
+
+type Entry<T> = Omit<Setting<T>, 'section'>;
+type Extra = Pick<Setting<unknown>, 'more' | 'shown' | 'example'>;
+
+const setting = <T>(kind: Kind<T>, value: T, doc: string, extra: Extra = {}): Entry<T> => ({ kind, default: value, doc, ...extra });
+const optional = <T>(kind: Kind<T>, doc: string, extra: Extra = {}): Entry<T | undefined> => ({ kind, default: undefined, doc, ...extra });
+
+function section<E extends Record<string, Entry<any>>>(id: SectionId, entries: E): { [K in keyof E]: E[K] & { section: SectionId } } {
+  return Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, { ...entry, section: id }])) as never;
+}
+
+const ms = (min: number, max: number) => whole(min, max, 'ms');
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+const OTLP_PROTOCOLS = ['grpc', 'http/protobuf', 'http/json'] as const;
+const httpUrl = url(['http:', 'https:'], 'must be an http(s) URL', { credentials: true });
+
+export const SETTINGS = {
+  ...section('horizon', {
+    HORIZON_APP_ID: optional(
+      text((v) => (/^\d{1,20}$/.test(v) ? undefined : 'must be the numeric app id from the developer dashboard'), { allowed: 'digits' }),
+      'App id from the Horizon developer dashboard.',
+      { more: 'With the secret, selects live mode.' },
+    ),
+    HORIZON_APP_SECRET: optional(
+      text((v) => (/[\s|]/.test(v) ? 'must not contain spaces or "|"' : undefined), { secret: true, allowed: 'no spaces or `|`' }),
+      'App secret. Never logged, never in a URL or an error.',
+    ),
+    HORIZON_GRAPH_URL: setting(
+      url(['https:', 'http:'], 'must be an http(s) URL without query, fragment or credentials', { noQuery: true }),
+      'https://graph.oculus.com',
+      'Upstream base URL (live mode).',
+    ),
+    HORIZON_MAX_CONNECTIONS: setting(whole(1, 10_000), 128, 'Keep-alive connections to the upstream origin.', {
+      more: 'A router `_entities` fetch of 100 players fires 100+ calls at once.',
+    }),
+    HORIZON_CONNECT_TIMEOUT_MS: setting(ms(1, 120_000), 3_000, 'Upstream TCP/TLS connect timeout.'),
+    HORIZON_REQUEST_TIMEOUT_MS: setting(ms(1, 300_000), 10_000, 'Upstream timeout for response headers and between body chunks.'),
+    HORIZON_CALL_TIMEOUT_MS: setting(ms(1, 300_000), 5_000, 'Deadline of one upstream attempt, body included (must be below `OPERATION_TIMEOUT_MS`).'),
+    HORIZON_RETRY_MAX_ATTEMPTS: setting(whole(1, 10), 3, 'Attempts per upstream call, the first included (1 disables retries).'),
+    HORIZON_RETRY_BUDGET_MS: setting(ms(0, 120_000), 5_000, "No retry starts later than this after a call's first attempt."),
+    HORIZON_MAX_IN_FLIGHT: setting(whole(1, 100_000), 128, 'Upstream calls in flight for the app at once.'),
+    HORIZON_MAX_QUEUED: setting(whole(0, 1_000_000), 10_000, 'Calls allowed to wait for a slot; past it calls fail at once with `UPSTREAM_UNAVAILABLE`.'),
+    HORIZON_BREAKER_THRESHOLD: setting(whole(1, 10_000), 10, 'Consecutive outage failures (no answer, timeout, 5xx) that open the circuit.'),
+    HORIZON_BREAKER_COOLDOWN_MS: setting(ms(100, 600_000), 5_000, 'How long the circuit stays open before one probe call is let through.'),
+  }),
+  ...section('operations', {
+    OPERATION_TIMEOUT_MS: setting(ms(100, 600_000), 15_000, "Deadline of a whole GraphQL operation (below a router's default 30 s subgraph timeout)."),
+    ADMISSION_MAX_QUEUED_CALLS: setting(
+      whole(0, 1_000_000),
+      0,
+      'New operations wait their turn while more upstream calls than this wait for a slot (0: while any waits).',
+      {
+        more:
+          "Admission control, first come first served, so memory and latency stay bounded when Horizon is the bottleneck (and, whatever this is set to, while this process's event loop is saturated). " +
+          'An operation still waiting at its deadline gets HTTP 503, `UPSTREAM_UNAVAILABLE` with `reason: overloaded`; nothing was sent for it.',
+      },
+    ),
+    REDIS_URL: optional(
+      url(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', { credentials: true, secret: true }),
+      '`redis://` URL of the idempotency ledger shared by every replica.',
+      { more: "Without it the ledger lives in this process's memory (one replica)." },
+    ),
+    IDEMPOTENCY_TTL_MS: setting(ms(60_000, 30 * 24 * 3600 * 1000), 24 * 3600 * 1000, "How long an idempotency key's result is kept (24 h)."),
+    IDEMPOTENCY_SETTLE_DELAY_MS: setting(ms(0, 60_000), 1_000, "After a write's reply is lost, how long to wait before reading back whether it was applied."),
+  }),
+  ...section('cache', {
+    CACHE_TTL_MS: setting(ms(0, 86_400_000), 60_000, 'How long shared public data is fresh; `0` disables the shared caches.'),
+    CACHE_STALE_MS: setting(ms(0, 86_400_000), 300_000, 'How long past its TTL an entry may still be served while one background refresh replaces it.'),
+    CACHE_MAX_ENTRIES: setting(whole(0, 10_000_000), 10_000, 'Entries per shared cache; the least recently used go first.'),
+    CACHE_WARMUP: setting(bool, true, 'Fill the shared caches at start-up, before listening, with one listing call each.', {
+      more: 'So the first operations after a (re)start cost what later ones do. Best effort, at most 3 s: on failure they fill on first use.',
+    }),
+  }),
+  ...section('server', {
+    PORT: setting(whole(0, 65_535), 4001, 'Port of the subgraph: GraphQL at `/` and `/graphql`; `/health`, `/ready` and `/metrics` on the same port.'),
+    HOST: setting(text(), '0.0.0.0', 'Interface to listen on.'),
+    NODE_ENV: optional(
+      text(),
+      '`production` disables the Sandbox landing page, the offline GraphiQL at `/graphiql`, introspection and stack traces, and requires Horizon credentials and caller authentication.',
+    ),
+    CORS_ORIGINS: optional(
+      list(
+        text((v) => (v === '*' || /^https?:\/\/[^/\s]+$/.test(v) ? undefined : 'must be origins like https://example.com'), {
+          allowed: 'origins like `https://example.com`, or `*`',
+        }),
+      ),
+      'Browser origins allowed by CORS (set blank: none).',
+      { shown: `\`${STUDIO_ORIGIN}\` outside production, none in production`, example: STUDIO_ORIGIN },
+    ),
+    MAX_BODY_BYTES: setting(whole(1024, 64 * 1024 * 1024, 'bytes'), 1024 * 1024, 'Largest request body accepted.'),
+  }),
+  // Calibrated so a router's `_entities` fetch of 100 representations passes with room to spare
+  // (100 `User`s with a profile field, achievements and a leaderboard entry cost 300; 100
+  // `AchievementDefinition`s cost 100), while lists of players nested in lists of players,
+  // hundreds of aliases, or many full pages of entries with purchases do not.
+  ...section('limits', {
+    MAX_QUERY_DEPTH: setting(whole(2, 1_000), 10, 'Deepest field nesting of an operation (fragments do not add a level).', {
+      more: 'See [Hostile input](errors.md#hostile-input).',
+    }),
+    MAX_ALIASES: setting(whole(0, 100_000), 30, 'Aliased fields per operation.'),
+    MAX_QUERY_COST: setting(whole(1, 100_000_000), 1_000, 'Largest estimated cost of an operation, about one per Horizon call it may make.', {
+      more: "A router's `_entities` fetch of 100 players with profile, achievements and a leaderboard entry costs 300. The costs are the schema's `@cost` and `@listSize` (see [Hostile input](errors.md#hostile-input)).",
+    }),
+    MAX_QUERY_TOKENS: setting(whole(100, 10_000_000), 10_000, 'Largest operation document, in lexical tokens.'),
+  }),
+  ...section('auth', {
+    AUTH_MODE: setting(
+      oneOf(['jwt', 'none']),
+      'jwt',
+      '`jwt`: callers present a JWT; `none`: no caller checks (in production only with `ROUTER_SHARED_SECRET`).',
+      {
+        more: 'See [Auth model](auth.md).',
+      },
+    ),
+    AUTH_JWKS_URL: optional(
+      url(['https:'], 'must be an https:// URL (http:// only on localhost) without credentials', { loopbackHttp: true }),
+      "JWKS of the callers' token issuer. Set this or `AUTH_HS256_SECRET`.",
+      { more: 'With neither, outside production a demo secret is generated and a demo token printed; in production the process refuses to start.' },
+    ),
+    AUTH_HS256_SECRET: optional(
+      text((v) => (v.length < 32 ? 'must be at least 32 characters (256 bits; e.g. `openssl rand -base64 48`)' : undefined), {
+        secret: true,
+        allowed: '32+ characters',
+      }),
+      "Shared HS256 secret of the callers' tokens. Never logged or echoed.",
+    ),
+    AUTH_ISSUER: optional(text(), "When set, the tokens' `iss` must equal it."),
+    AUTH_AUDIENCE: setting(list(text()), [], "When set, the tokens' `aud` must contain one of them."),
+    AUTH_CLOCK_TOLERANCE_SEC: setting(whole(0, 300, 's'), 5, 'Clock skew tolerated on `exp`/`nbf`.'),
+    ROUTER_SHARED_SECRET: optional(
+      text((v) => (v.length < 16 || /\s/.test(v) ? 'must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`)' : undefined), {
+        secret: true,
+        allowed: '16+ characters, no spaces',
+      }),
+      'When set, every GraphQL request must carry it in the `x-router-secret` header, so only the router can call the subgraph. Never logged or echoed.',
+    ),
+  }),
+  ...section('observability', {
+    LOG_LEVEL: setting(oneOf(LOG_LEVELS), 'info', 'How much is logged: JSON lines (pino) on stdout, secrets redacted.'),
+    METRICS_ENABLED: setting(bool, true, 'Prometheus metrics at `/metrics`.', { more: 'See [Operating it](operating.md).' }),
+    READINESS_UPSTREAM_MAX_AGE_MS: setting(
+      ms(1_000, 3_600_000),
+      30_000,
+      '`/ready`: how long a successful upstream answer counts; older, `/ready` makes one cheap probe call first.',
+    ),
+    SHUTDOWN_GRACE_MS: setting(ms(0, 600_000), 20_000, 'After SIGTERM/SIGINT, how long operations in flight may take to finish before connections close.', {
+      more: 'Give the container more than this before SIGKILL (`docker run --stop-timeout 30`).',
+    }),
+  }),
+  ...section('tracing', {
+    OTEL_TRACES_EXPORTER: setting(list(oneOf(['otlp', 'console', 'zipkin', 'none'])), [], 'Where traces go; blank or `none`: tracing off.'),
+    OTEL_SDK_DISABLED: setting(bool, false, '`true` turns tracing off whatever else is set.'),
+    OTEL_SERVICE_NAME: optional(text(), '`service.name` of the spans.', { shown: `\`${SERVICE_NAME}\``, example: SERVICE_NAME }),
+    OTEL_RESOURCE_ATTRIBUTES: optional(text(), 'More resource attributes, as `k=v,k=v`.'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optional(httpUrl, 'Where OTLP goes.', { shown: '`http://localhost:4318` (`:4317` with grpc)' }),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(httpUrl, 'Where OTLP traces go, if not to `OTEL_EXPORTER_OTLP_ENDPOINT`.'),
+    OTEL_EXPORTER_OTLP_PROTOCOL: setting(oneOf(OTLP_PROTOCOLS, { caseSensitive: true }), 'http/protobuf', 'How OTLP is sent.'),
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optional(
+      oneOf(OTLP_PROTOCOLS, { caseSensitive: true }),
+      'How OTLP traces are sent, if not as `OTEL_EXPORTER_OTLP_PROTOCOL` says.',
+    ),
+    OTEL_TRACES_SAMPLER: setting(oneOf(SAMPLERS, { caseSensitive: true }), 'parentbased_always_on', "Sampling; by default the router's decision is followed."),
+    OTEL_TRACES_SAMPLER_ARG: optional(text(undefined, { allowed: '0-1' }), 'The ratio of the `*traceidratio` samplers.'),
+  }),
+  ...section('emulator', {
+    EMULATOR_PORT: setting(whole(0, 65_535), 4010, 'Port of the built-in emulator.'),
+    EMULATOR_HOST: setting(text(), '127.0.0.1', 'Interface of the built-in emulator.'),
+    EMULATOR_LATENCY_MS: setting(ms(0, 60_000), 0, 'Fixed delay the emulator adds to every call (to feel real latency).'),
+  }),
+};
+
+export type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+/** Every setting's value, parsed, defaults applied. */
+export type Values = { [K in SettingName]: Settings[K]['default'] };
