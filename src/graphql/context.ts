@@ -3,7 +3,7 @@ import type { CancelSignal } from '../horizon/signal.js';
 import type { Logger } from 'pino';
 import { AUTH_DISABLED, type Caller } from '../auth/caller.js';
 import type { HorizonClient } from '../horizon/client.js';
-import type { CallScope } from '../horizon/transport.js';
+import type { CallScope } from '../horizon/request.js';
 import type { BatchObserver, LoaderOptions } from './loaderOptions.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';

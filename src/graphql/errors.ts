@@ -21,7 +21,7 @@ import {
   SUBCODE_UNKNOWN_NODE,
 } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../horizon/ids.js';
-import { IdempotencyError } from '../idempotency/ledger.js';
+import { IdempotencyError } from '../idempotency/errors.js';
 import { redactSecrets } from '../horizon/redact.js';
 import { QUERY_TOO_COMPLEX, queryLimitErrorOf, QueryTooComplexError, tokenLimitOf } from './queryLimitError.js';
 

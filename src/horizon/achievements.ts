@@ -18,7 +18,7 @@ import {
   withFieldFallbacks,
   type FieldFallbacks,
 } from './params.js';
-import type { RequestSender } from './transport.js';
+import type { RequestSender } from './request.js';
 
 export const ACHIEVEMENT_TYPES = ['SIMPLE', 'COUNT', 'BITFIELD'] as const;
 export type AchievementType = (typeof ACHIEVEMENT_TYPES)[number];

@@ -21,7 +21,7 @@ import {
   type FieldChoice,
   type GuessedField,
 } from './params.js';
-import type { Credential, RequestSender } from './transport.js';
+import type { Credential, RequestSender } from './request.js';
 import { toUser, type HorizonUser, type ProfileField } from './users.js';
 
 export const SORT_ORDERS = ['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'] as const;

@@ -6,7 +6,7 @@
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from './params.js';
-import type { Credential, RequestSender } from './transport.js';
+import type { Credential, RequestSender } from './request.js';
 
 /**
  * Whom a per-user call is for: an app-scoped user id (sent as `user_id` with the app token),

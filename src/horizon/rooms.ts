@@ -4,7 +4,7 @@
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, InvalidArgumentError } from './ids.js';
 import { fieldsParam, parseGraphId, parseGraphInt } from './params.js';
-import type { RequestSender } from './transport.js';
+import type { RequestSender } from './request.js';
 import { toUser, type HorizonUser } from './users.js';
 
 export interface ModeratedRoom {

@@ -7,7 +7,7 @@ import type { CancelSignal } from './signal.js';
 import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
 import { collectAllPages, fieldsParam, parseGraphId, parseGraphTime, readPage, withDocumentedFields, type FieldChoice, type FieldSelection } from './params.js';
 import { isSuccess, offerTerm, stringOrNull, trialType, type OfferTerm, type TrialType } from './purchases.js';
-import type { Credential, RequestSender } from './transport.js';
+import type { Credential, RequestSender } from './request.js';
 
 /** `cancel_reason` codes, in Graph's order (0..5). */
 export const CANCEL_REASONS = ['OTHER', 'PRICING', 'CONTENT', 'USAGE', 'PURCHASED_BY_MISTAKE', 'TECHNICAL'] as const;

@@ -2,7 +2,7 @@
 import type { CancelSignal } from './signal.js';
 import { assertGraphId, InvalidArgumentError } from './ids.js';
 import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice } from './params.js';
-import type { RequestSender } from './transport.js';
+import type { RequestSender } from './request.js';
 
 export interface HorizonUser {
   /** App-scoped user id. */

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { HorizonError } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../horizon/ids.js';
+import { IdempotencyError } from './errors.js';
 import type { IdempotencyStore, LedgerRecord } from './store.js';
 
 /** A record whose write has not been settled (a pending or unknown one). */
@@ -21,19 +22,6 @@ type UnsettledRecord = Exclude<LedgerRecord, { status: 'done' }>;
 
 /** How a write's outcome is known. */
 export type Settlement = 'REPLY' | 'READ_BACK' | 'VERIFY_ENTITLEMENT' | 'REPLAYED';
-
-export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'WRITE_OUTCOME_UNKNOWN' | 'IDEMPOTENCY_LEDGER_UNAVAILABLE';
-
-export class IdempotencyError extends Error {
-  override readonly name = 'IdempotencyError';
-  constructor(
-    readonly code: IdempotencyErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 export type SettleResult<R> = { applied: true; result: R } | { applied: false };
 

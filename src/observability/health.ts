@@ -13,7 +13,7 @@
  */
 import type { HorizonClient } from '../horizon/client.js';
 import { CODE_INVALID_TOKEN, HorizonApiError, HorizonProtocolError } from '../horizon/errors.js';
-import type { UpstreamCallInfo } from '../horizon/transport.js';
+import type { UpstreamCallInfo } from '../horizon/request.js';
 
 export interface ReadinessOptions {
   horizon: HorizonClient;

@@ -19,7 +19,7 @@ import type { SharedCache, SharedCaches } from '../graphql/sharedCache.js';
 import type { HorizonClient } from '../horizon/client.js';
 import { HorizonNetworkError, HorizonTimeoutError, HorizonUnavailableError } from '../horizon/errors.js';
 import type { CircuitState } from '../horizon/interceptors/breaker.js';
-import type { UpstreamCallInfo } from '../horizon/transport.js';
+import type { UpstreamCallInfo } from '../horizon/request.js';
 import { responseErrorCodes } from './errorCodes.js';
 
 export interface MetricsOptions {
