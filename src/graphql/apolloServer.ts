@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { Logger } from '../logger.js';
 import { responseErrorCodes } from '../observability/errorCodes.js';
 import { currentTraceId } from '../observability/spans.js';
-import { buildSchema } from '../schema.js';
+import { buildSchema } from './schema.js';
 import type { ServerConfig } from '../subgraphDeps.js';
 import { cachePolicyPlugin } from './cachePolicy.js';
 import type { Context } from './context.js';

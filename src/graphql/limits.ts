@@ -33,8 +33,8 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { MAX_ENTRIES_PAGE } from './leaderboards/resolvers.js';
-import { MAX_PURCHASES_PAGE } from './purchases/resolvers.js';
+import { MAX_ENTRIES_PAGE } from './leaderboards/connection.js';
+import { MAX_PURCHASES_PAGE } from './purchases/connection.js';
 import { QueryTooComplexError, type QueryLimitKind } from './queryLimitError.js';
 
 export { QUERY_TOO_COMPLEX, QueryTooComplexError } from './queryLimitError.js';

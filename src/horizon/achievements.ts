@@ -6,7 +6,8 @@
  * are read losslessly (`losslessIntegerFields`).
  */
 import type { CancelSignal } from './signal.js';
-import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { assertApiName, assertGraphId } from './ids.js';
 import {
   collectAllPages,
   fieldsParam,
@@ -122,6 +123,24 @@ const PAGE_LIMIT = 500;
 const LOSSLESS = ['id', 'target', 'count_progress'] as const;
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** The longest bitfield `addBits` writes. */
+export const MAX_BITFIELD_LENGTH = 1024;
+
+/** What `addCount` adds: a positive int64. */
+export function assertCount(count: bigint | number): bigint {
+  const exact = typeof count === 'bigint' || Number.isSafeInteger(count) ? BigInt(count) : 0n;
+  if (exact <= 0n || exact > INT64_MAX) throw new InvalidArgumentError('count', `count must be a positive integer of at most ${INT64_MAX}`);
+  return exact;
+}
+
+/** What `addBits` merges: 0s and 1s, 1 to 1024 of them (its exact length is the definition's). */
+export function assertBits(bits: string): string {
+  if (!/^[01]+$/.test(bits) || bits.length > MAX_BITFIELD_LENGTH) {
+    throw new InvalidArgumentError('bits', `bits must be a string of 0 and 1, at most ${MAX_BITFIELD_LENGTH} characters`);
+  }
+  return bits;
+}
+
 export class AchievementsApi {
   constructor(private readonly transport: RequestSender) {}
 
@@ -225,16 +244,12 @@ export class AchievementsApi {
 
   /** Adds to a COUNT achievement's progress (accumulative, not absolute): a positive int64. */
   addCount(userId: string, apiName: string, count: bigint | number, signal?: CancelSignal): Promise<AchievementWriteResult> {
-    if (typeof count === 'number' && !Number.isSafeInteger(count)) throw new InvalidArgumentError('count', 'count must be a positive integer');
-    const exact = BigInt(count);
-    if (exact <= 0n || exact > INT64_MAX) throw new InvalidArgumentError('count', `count must be a positive integer of at most ${INT64_MAX}`);
-    return this.write(userId, apiName, { add_count: exact.toString() }, signal);
+    return this.write(userId, apiName, { add_count: assertCount(count).toString() }, signal);
   }
 
   /** OR-merges bits (a string of 0 and 1) into a BITFIELD achievement's progress. */
   addBits(userId: string, apiName: string, bits: string, signal?: CancelSignal): Promise<AchievementWriteResult> {
-    if (!/^[01]{1,1024}$/.test(bits)) throw new InvalidArgumentError('bits', 'bits must be a string of 0 and 1');
-    return this.write(userId, apiName, { add_bits: bits }, signal);
+    return this.write(userId, apiName, { add_bits: assertBits(bits) }, signal);
   }
 
   /** `POST /achievement_remove_all`: resets every achievement of one user. */

@@ -4,7 +4,7 @@
  * `redactSecrets`, so no token can ride along in a message or a stack trace.
  */
 import type { CancelSignal } from './signal.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../lib/redact.js';
 
 /** Graph's error envelope: `{"error":{"message","type","code","error_subcode","error_data","fbtrace_id","is_transient"}}`. */
 export interface GraphErrorBody {

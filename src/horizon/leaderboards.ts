@@ -6,7 +6,8 @@
  */
 import type { CancelSignal } from './signal.js';
 import { CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from './errors.js';
-import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { assertApiName, assertGraphId } from './ids.js';
 import {
   collectAllPages,
   fieldsParam,
@@ -268,23 +269,12 @@ export class LeaderboardsApi {
   /** `GET /leaderboard_entries`: one page. */
   async entries(query: EntriesQuery): Promise<EntriesPage> {
     assertApiName('apiName', query.apiName);
+    assertEntriesQuery(query);
     const startAt = query.startAt ?? 'TOP';
     const filter = query.filter ?? 'NONE';
-    if ((startAt === 'CENTERED_ON_VIEWER' || startAt === 'CENTERED_ON_VIEWER_OR_TOP' || filter === 'FRIENDS') && !query.userToken) {
+    if (viewerBound(query) && !query.userToken) {
       throw new InvalidArgumentError('userToken', `start_at=${startAt} with filter=${filter} is relative to the viewer and needs their user token`);
     }
-    if ((startAt === 'OFFSET') !== (query.offset !== undefined)) throw new InvalidArgumentError('offset', 'offset goes with startAt OFFSET, and only with it');
-    if (query.offset !== undefined && !(Number.isSafeInteger(query.offset) && query.offset >= 0))
-      throw new InvalidArgumentError('offset', 'offset must be a non-negative integer');
-    if ((filter === 'USER_IDS') !== (query.userIds !== undefined))
-      throw new InvalidArgumentError('userIds', 'userIds go with filter USER_IDS, and only with it');
-    if (query.userIds) {
-      if (query.userIds.length === 0 || query.userIds.length > MAX_USER_IDS_PER_CALL)
-        throw new InvalidArgumentError('userIds', `userIds must list 1 to ${MAX_USER_IDS_PER_CALL} users`);
-      query.userIds.forEach((id) => assertGraphId('userIds', id));
-    }
-    if (query.limit !== undefined && !(Number.isSafeInteger(query.limit) && query.limit > 0))
-      throw new InvalidArgumentError('limit', 'limit must be a positive integer');
     const credential: Credential = query.userToken ? { kind: 'user', token: query.userToken } : { kind: 'app' };
     type Body = { paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } };
     const refused = this.transport.refusedFields;
@@ -456,6 +446,32 @@ export class LeaderboardsApi {
     });
     return body.success === true;
   }
+}
+
+/** Whether a read starts at, or is filtered by, the viewer: it then needs their user token. */
+export function viewerBound(query: Pick<EntriesQuery, 'startAt' | 'filter'>): boolean {
+  return query.startAt === 'CENTERED_ON_VIEWER' || query.startAt === 'CENTERED_ON_VIEWER_OR_TOP' || query.filter === 'FRIENDS';
+}
+
+/** The checks `entries` makes of a query's paging and filter arguments, for callers that must refuse them before any call. */
+export function assertEntriesQuery(query: Pick<EntriesQuery, 'startAt' | 'offset' | 'filter' | 'userIds' | 'limit'>): void {
+  if ((query.startAt === 'OFFSET') !== (query.offset !== undefined)) {
+    throw new InvalidArgumentError('offset', 'offset is required with startAt OFFSET and allowed only with it');
+  }
+  if (query.offset !== undefined && !(Number.isSafeInteger(query.offset) && query.offset >= 0)) {
+    throw new InvalidArgumentError('offset', 'offset must be a non-negative integer');
+  }
+  if ((query.filter === 'USER_IDS') !== (query.userIds !== undefined)) {
+    throw new InvalidArgumentError('userIds', 'userIds is required with filter USER_IDS and allowed only with it');
+  }
+  if (query.userIds) {
+    if (query.userIds.length === 0 || query.userIds.length > MAX_USER_IDS_PER_CALL) {
+      throw new InvalidArgumentError('userIds', `userIds must list 1 to ${MAX_USER_IDS_PER_CALL} users`);
+    }
+    query.userIds.forEach((id) => assertGraphId('userIds', id));
+  }
+  if (query.limit !== undefined && !(Number.isSafeInteger(query.limit) && query.limit > 0))
+    throw new InvalidArgumentError('limit', 'limit must be a positive integer');
 }
 
 /**

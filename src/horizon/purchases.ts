@@ -4,7 +4,8 @@
  * Graph used (Unix seconds, numbers or strings); `success:false` is an answer, not an error.
  */
 import type { CancelSignal } from './signal.js';
-import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { assertGraphId, assertSku } from './ids.js';
 import { collectAllPages, fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, readPage, type Page } from './params.js';
 import type { Credential, RequestSender } from './request.js';
 

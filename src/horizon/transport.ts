@@ -14,7 +14,7 @@ import { ConcurrencyLimiter, type LimiterOptions } from './interceptors/limiter.
 import { retry, type RetryEvent, type RetryOptions } from './interceptors/retry.js';
 import { recordAttemptStatus, traceAttempts } from './interceptors/trace.js';
 import { compose, type Call, type Interceptor } from './interceptors/types.js';
-import { registerSecret } from './redact.js';
+import { registerSecret } from '../lib/redact.js';
 import { APP, type CallScope, type Credential, type HorizonRequest, type RequestSender, type UpstreamCallInfo, type UpstreamListener } from './request.js';
 
 export interface TransportOptions {

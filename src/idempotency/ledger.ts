@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { HorizonError } from '../horizon/errors.js';
-import { InvalidArgumentError } from '../horizon/ids.js';
+import { InvalidArgumentError } from '../lib/errors.js';
 import { IdempotencyError } from './errors.js';
 import type { IdempotencyStore, LedgerRecord } from './store.js';
 
@@ -67,11 +67,9 @@ export interface LedgerOptions {
 
 export const DEFAULT_LEDGER: LedgerOptions = { ttlMs: 24 * 3600 * 1000, pendingTtlMs: 60_000, waitMs: 10_000, pollMs: 25, settleDelayMs: 1_000 };
 
-const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-/** Refuses a malformed key up front, so a mutation can check it before any upstream call. */
+/** Refuses a malformed key: `execute` does, and a mutation calls it first to refuse before any upstream call. */
 export function assertIdempotencyKey(key: string | null | undefined): void {
-  if (key !== undefined && key !== null && !KEY_PATTERN.test(key))
+  if (key !== undefined && key !== null && !/^[A-Za-z0-9_.:-]{1,128}$/.test(key))
     throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
 }
 
@@ -86,7 +84,7 @@ export class IdempotencyLedger {
     if (spec.key === undefined || spec.key === null) {
       return spec.alwaysSettle ? this.runSettling(spec, await spec.snapshot?.()) : this.runSettling({ ...spec, settle: undefined }, undefined);
     }
-    if (!KEY_PATTERN.test(spec.key)) throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
+    assertIdempotencyKey(spec.key);
     const key = spec.key;
     const fingerprint = fingerprintOf(spec.scope, spec.args);
     const pending: LedgerRecord = { status: 'pending', fingerprint, at: Date.now() };

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { EmulatorBehavior } from '../../src/emulator/state.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import type { AchievementProgress } from '../../src/horizon/achievements.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
 

@@ -3,7 +3,7 @@ import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emula
 import type { AchievementDefinition } from '../../src/horizon/achievements.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
 
 const SEEDED_ACTIVE = ['FIRST_STEPS', 'SPEED_DEMON', 'COLLECT_100_GEMS', 'WIN_10_MATCHES', 'VISIT_3_CONTINENTS', 'FIND_ALL_RELICS', 'SECRET_ROOM'];

@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { CODE_NOT_RANKED, CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import { parseScore, type Leaderboard, type LeaderboardEntry } from '../../src/horizon/leaderboards.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
 

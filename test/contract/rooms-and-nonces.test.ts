@@ -1,7 +1,7 @@
 /** Client contract tests against the emulator: user-proof nonces and moderated rooms. */
 import { DEMO_ROOM_ID, demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { clientFor, issueNonce } from '../helpers/harness.js';
 

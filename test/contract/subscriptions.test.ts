@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import type { Subscription } from '../../src/horizon/subscriptions.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
 

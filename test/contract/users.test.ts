@@ -2,7 +2,7 @@
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { CODE_INVALID_PARAMETER, CODE_INVALID_TOKEN, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
 
 let emulator: RunningEmulator;
