@@ -293,6 +293,8 @@ export function toJsonText(body: unknown): string {
   return text.includes('\\u0000int') ? text.replace(RAW_INTEGER_PATTERN, '$1') : text;
 }
 
+export const DAY_SECONDS = 86_400;
+
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EmulatedAchievementDefinition, EmulatedAchievementProgress } from '../../src/emulator/state.js';
 import { EmulatorState } from '../../src/emulator/state.js';
-import { DEMO_APP, seedDemoData } from '../../src/emulator/seed.js';
+import { DEMO_APP, seedDemoData } from '../../src/emulator/seed/index.js';
 import type { EmulatedLeaderboard, EmulatedLeaderboardEntry } from '../../src/emulator/data/leaderboards.js';
 import { DateTimeScalar, LongScalar } from '../../src/graphql/scalars.js';
 import { loadTypeDefs } from '../../src/schema.js';

@@ -331,7 +331,7 @@ describe('listAvailable', () => {
   });
 
   test("a paid offer's term is its subscription_term; without one, the SKU's :SUBSCRIPTION__{TERM} suffix", async () => {
-    const plan = (sku: string) => w.emulator.state.commerce.items.get(sku)!.billing_plans![0]!;
+    const plan = (sku: string) => w.emulator.state.purchases.items.get(sku)!.billing_plans![0]!;
     plan('vip_pass:SUBSCRIPTION__ANNUAL').paid_offer.subscription_term = 'SEMIANNUAL';
     delete (plan('vip_pass:SUBSCRIPTION__MONTHLY').paid_offer as { subscription_term?: string }).subscription_term;
     const bySku = new Map((await w.client.purchases.listAvailable()).map((p) => [p.sku, p]));
@@ -349,7 +349,7 @@ describe('listAvailable', () => {
   test('every page is collected (Graph pages 25 items by default)', async () => {
     for (let i = 0; i < 30; i++) {
       const sku = `sticker_${String(i).padStart(2, '0')}`;
-      w.emulator.state.commerce.items.set(sku, {
+      w.emulator.state.purchases.items.set(sku, {
         id: w.emulator.state.newId(),
         sku,
         item_type: 'DURABLE',

@@ -140,8 +140,8 @@ describe('list', () => {
 
   test('pages are followed to the end', async () => {
     // 30 more subscribers than the seed: more than Graph's default page of 25.
-    const template = emulator.state.commerce.subscriptions[0]!;
-    for (let i = 0; i < 30; i++) emulator.state.commerce.subscriptions.push({ ...template, id: emulator.state.newId(), owner_id: ACTIVE });
+    const template = emulator.state.subscriptions.all[0]!;
+    for (let i = 0; i < 30; i++) emulator.state.subscriptions.all.push({ ...template, id: emulator.state.newId(), owner_id: ACTIVE });
     expect(await client.subscriptions.list()).toHaveLength(34);
     expect(emulator.requests.filter((r) => r.route === ROUTES.subscriptions)).toHaveLength(2);
   });
@@ -166,9 +166,9 @@ describe('findActiveByOwnerAlias', () => {
 
   test('reads page after page only until the alias is found', async () => {
     // 30 other subscribers listed first: QuietStorm is on the second page of 25.
-    const template = emulator.state.commerce.subscriptions.find((x) => x.owner_id === ACTIVE)!;
+    const template = emulator.state.subscriptions.all.find((x) => x.owner_id === ACTIVE)!;
     const others = Array.from({ length: 30 }, () => ({ ...template, id: emulator.state.newId(), owner_id: NONE }));
-    emulator.state.commerce.subscriptions.unshift(...others);
+    emulator.state.subscriptions.all.unshift(...others);
     expect((await client.subscriptions.findActiveByOwnerAlias('QuietStorm', 'vip_pass')).subscription?.ownerId).toBe(TRIAL);
     expect(emulator.requests.filter((r) => r.route === ROUTES.subscriptions)).toHaveLength(2);
     emulator.clearRequests();
@@ -216,7 +216,7 @@ describe('cancel', () => {
     const after = await one(ACTIVE);
     expect(after).toMatchObject({ isActive: true, nextRenewal: null, periodEnd: before.periodEnd });
     expect(Math.abs(after.cancelledAt!.getTime() - Date.now())).toBeLessThan(5_000);
-    expect(emulator.state.commerce.subscriptions.find((s) => s.owner_id === ACTIVE)!.cancel_reason).toBe(1);
+    expect(emulator.state.subscriptions.all.find((s) => s.owner_id === ACTIVE)!.cancel_reason).toBe(1);
   });
 
   test('cancelling again, an expired one, or an unknown SKU is code 100', async () => {
@@ -229,7 +229,7 @@ describe('cancel', () => {
 
   test('by owner_alias; the reason maps to cancel_reason 0..5', async () => {
     expect(await client.subscriptions.cancel({ alias: 'QuietStorm' }, 'vip_pass', 'TECHNICAL')).toBe(true);
-    expect(emulator.state.commerce.subscriptions.find((s) => s.owner_id === TRIAL)!.cancel_reason).toBe(5);
+    expect(emulator.state.subscriptions.all.find((s) => s.owner_id === TRIAL)!.cancel_reason).toBe(5);
   });
 
   test('parameter errors: reason out of range or missing, no owner, user token', async () => {
