@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ port, host: process.env.EMULATOR_HOST ?? '127.0.0.1', faults: { latencyMs } });
   process.stdout.write(
     `Horizon API emulator listening at ${emulator.url}\n` +
-      `  app id: ${emulator.appId} (demo credentials; the secret is in src/emulator/seed.ts)\n` +
+      `  app id: ${emulator.appId} (demo credentials; the secret is in src/emulator/seed/demo.ts)\n` +
       `  request log: ${emulator.url}/__emulator/requests\n`,
   );
   const stop = () => {

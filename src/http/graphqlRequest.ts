@@ -5,7 +5,7 @@
  */
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AdmissionGate, AdmissionTicket } from '../admission.js';
+import type { AdmissionGate, AdmissionTicket } from './admission.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { Cancellation } from '../horizon/signal.js';
 import type { Observability } from '../observability/index.js';
@@ -61,7 +61,7 @@ export async function serveGraphQL(
     deps.config.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
   );
   res.once('close', () => clearTimeout(operationTimer));
-  // Wait for admission while Horizon is saturated (src/admission.ts); the deadline counts from arrival.
+  // Wait for admission while Horizon is saturated (src/http/admission.ts); the deadline counts from arrival.
   let ticket: AdmissionTicket;
   try {
     ticket = await admission.admit(signal);

@@ -166,11 +166,11 @@ export class SubgraphMetrics {
     });
   }
 
-  /** Operations waiting for admission (src/admission.ts), read at scrape time. */
+  /** Operations waiting for admission (src/http/admission.ts), read at scrape time. */
   observeAdmission(gate: { readonly queued: number; readonly cpuLimit: number }): void {
     new Gauge({
       name: 'graphql_operations_running_limit',
-      help: 'Operations allowed to run at once while the event loop is saturated (src/admission.ts); +Inf while it has room.',
+      help: 'Operations allowed to run at once while the event loop is saturated (src/http/admission.ts); +Inf while it has room.',
       registers: [this.registry],
       collect() {
         this.set(gate.cpuLimit);
