@@ -201,7 +201,8 @@ export function readPage<Raw, T>(body: unknown, map: (raw: Raw) => T): Page<T> {
   };
 }
 
-function cursorFromUrl(url: string, name: string): string | undefined {
+/** A cursor parameter of one of Graph's `paging.next`/`previous` URLs (never followed: they embed the token). */
+export function cursorFromUrl(url: string, name: string): string | undefined {
   try {
     return new URL(url).searchParams.get(name) ?? undefined;
   } catch {

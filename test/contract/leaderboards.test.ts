@@ -4,7 +4,8 @@ import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { CODE_NOT_RANKED, CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from '../../src/horizon/errors.js';
 import { InvalidArgumentError } from '../../src/lib/errors.js';
-import { parseScore, type Leaderboard, type LeaderboardEntry } from '../../src/horizon/leaderboards.js';
+import type { Leaderboard, LeaderboardEntry } from '../../src/horizon/leaderboards.js';
+import { parseScore } from '../../src/horizon/leaderboards/wire.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
 
 const BIG_SCORE = 9_007_199_254_740_993n; // 2^53 + 1: a JSON number parsed as a double reads ...992
