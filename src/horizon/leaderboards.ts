@@ -27,7 +27,7 @@ import {
   type StartAtSpelling,
   type UserIdsFormat,
 } from './leaderboards/wire.js';
-import { collectAllPages, cursorFromUrl, parseGraphId, readPage, withDocumentedFields, withGuessedFields, withParamSpelling } from './params.js';
+import { collectAllPages, cursorFromUrl, isSuccess, parseGraphId, readPage, withDocumentedFields, withGuessedFields, withParamSpelling } from './params.js';
 import type { Credential, RequestSender } from './request.js';
 import type { CancelSignal } from './signal.js';
 
@@ -255,7 +255,7 @@ export class LeaderboardsApi {
       signal,
     });
     return {
-      didUpdate: body.did_update === true || body.did_update === 'true',
+      didUpdate: isSuccess(body.did_update),
       updatedChallengeIds: Array.isArray(body.updated_challenge_ids) ? body.updated_challenge_ids.map(parseGraphId) : [],
     };
   }

@@ -258,3 +258,18 @@ export function parseGraphId(value: unknown): string {
   if (typeof value === 'number') throw new TypeError('response id is a number too large to be exact');
   throw new TypeError('response object has no id');
 }
+
+/** A non-empty string, else null. */
+export function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Graph's booleans, as JSON or as strings and digits. */
+export function truthy(value: unknown): boolean {
+  return value === true || value === 'true' || value === 1 || value === '1';
+}
+
+/** A write's `success` (or `did_update`, `just_unlocked`): true or "true". */
+export function isSuccess(value: unknown): boolean {
+  return value === true || value === 'true';
+}

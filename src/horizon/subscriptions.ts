@@ -6,8 +6,20 @@
 import type { CancelSignal } from './signal.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { assertGraphId, assertSku } from './ids.js';
-import { collectAllPages, fieldsParam, parseGraphId, parseGraphTime, readPage, withDocumentedFields, type FieldChoice, type FieldSelection } from './params.js';
-import { isSuccess, offerTerm, stringOrNull, trialType, type OfferTerm, type TrialType } from './purchases.js';
+import {
+  collectAllPages,
+  fieldsParam,
+  isSuccess,
+  parseGraphId,
+  parseGraphTime,
+  readPage,
+  stringOrNull,
+  withDocumentedFields,
+  type FieldChoice,
+  type FieldSelection,
+} from './params.js';
+import type { OfferTerm, TrialType } from './purchases.js';
+import { offerTerm, trialType } from './purchases/wire.js';
 import type { Credential, RequestSender } from './request.js';
 
 /** `cancel_reason` codes, in Graph's order (0..5). */
