@@ -1,6 +1,6 @@
 /** The demo leaderboards and their entries, and the players that exist only to fill them. */
 import type { EmulatedLeaderboard } from '../data/leaderboards.js';
-import { upsertLeaderboard } from '../routes/leaderboards.js';
+import { upsertLeaderboard } from '../routes/leaderboards/boards.js';
 import type { EmulatorState } from '../state.js';
 import { demoUserId, demoUserToken } from './demo.js';
 
