@@ -172,12 +172,6 @@ export function project(
   return out;
 }
 
-export interface PageRequest {
-  limit?: string;
-  after?: string;
-  before?: string;
-}
-
 /**
  * Cursor paging over an in-memory list. Cursors are opaque (base64 of an offset), and
  * `next`/`previous` are absolute URLs that re-embed the query, access token included,

@@ -3,6 +3,7 @@
  * the query, a form or a JSON body, merged) and writing a JSON reply.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../lib/body.js';
 import { errors, toJsonText } from './graph.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -22,7 +23,8 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Record
   for (const [key, value] of url.searchParams) params[key] = value;
   // Most calls are GETs without a body: nothing to wait for.
   if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return params;
-  const raw = await readRaw(req);
+  const raw = await readBody(req, MAX_BODY_BYTES);
+  if (raw === undefined) throw errors.param('Request body too large');
   if (raw.length === 0) return params;
   const type = String(req.headers['content-type'] ?? '')
     .split(';')[0]!
@@ -45,24 +47,6 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Record
     for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) params[key] = value;
   }
   return params;
-}
-
-function readRaw(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(errors.param('Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 export function send(res: ServerResponse, status: number, body: unknown): void {

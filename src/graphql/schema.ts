@@ -20,17 +20,12 @@ export type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgr
 const domains: Resolvers[] = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers, subscriptionResolvers, roomResolvers];
 const scalars: Resolvers = { DateTime: DateTimeScalar, Long: LongScalar };
 
-export function buildResolvers(): SubgraphResolvers {
-  const merged: Record<string, Record<string, unknown>> = {};
-  for (const domain of domains) {
-    for (const [typeName, fields] of Object.entries(domain)) {
-      merged[typeName] = { ...merged[typeName], ...fields };
-    }
-  }
-  return { ...scalars, ...merged } as unknown as SubgraphResolvers;
-}
-
 /** Every field guarded by @authenticated/@requiresScopes checks the caller first (src/auth/directives.ts). */
 export function buildSchema(typeDefs = loadTypeDefs()): GraphQLSchema {
-  return applyAuthorization(buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: buildResolvers() }));
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const domain of domains) {
+    for (const [typeName, fields] of Object.entries(domain)) merged[typeName] = { ...merged[typeName], ...fields };
+  }
+  const resolvers = { ...scalars, ...merged } as unknown as SubgraphResolvers;
+  return applyAuthorization(buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers }));
 }

@@ -6,24 +6,9 @@
  * are read losslessly (`losslessIntegerFields`).
  */
 import { assertApiName, assertGraphId } from './ids.js';
-import {
-  assertBits,
-  assertCount,
-  type AchievementDefinition,
-  type AchievementDefinitionInput,
-  type AchievementProgress,
-  type AchievementWriteResult,
-} from './achievements/model.js';
-import {
-  DEFINITION_FIELDS,
-  graphIdOrUndefined,
-  LOSSLESS,
-  namedApiName,
-  PROGRESS_FIELDS,
-  toDefinition,
-  toProgress,
-  type RawProgress,
-} from './achievements/wire.js';
+import { assertBits, assertCount } from './achievements/model.js';
+import type { AchievementDefinition, AchievementDefinitionInput, AchievementProgress, AchievementWriteResult } from './achievements/model.js';
+import * as wire from './achievements/wire.js';
 import { collectAllPages, fieldsParam, isSuccess, jsonArrayParam, parseGraphId, readPage, withFieldFallbacks } from './params.js';
 import type { RequestSender } from './request.js';
 import type { CancelSignal } from './signal.js';
@@ -49,14 +34,14 @@ export class AchievementsApi {
           params: {
             api_names: options.apiNames ? jsonArrayParam(options.apiNames) : undefined,
             include_archived: options.includeArchived ? true : undefined,
-            fields: fieldsParam(DEFINITION_FIELDS),
+            fields: fieldsParam(wire.DEFINITION_FIELDS),
             limit: PAGE_LIMIT,
             after,
           },
-          losslessIntegerFields: LOSSLESS,
+          losslessIntegerFields: wire.LOSSLESS,
           signal: options.signal,
         }),
-        toDefinition,
+        wire.toDefinition,
       ),
     );
   }
@@ -101,7 +86,7 @@ export class AchievementsApi {
     options.apiNames?.forEach((name) => assertApiName('apiNames', name));
     const records = await collectAllPages(async (after) =>
       readPage(
-        await withFieldFallbacks(this.transport.refusedFields, PROGRESS_FIELDS, (fields) =>
+        await withFieldFallbacks(this.transport.refusedFields, wire.PROGRESS_FIELDS, (fields) =>
           this.transport.request({
             method: 'GET',
             path: `/${userId}/achievements`,
@@ -112,19 +97,19 @@ export class AchievementsApi {
               limit: PAGE_LIMIT,
               after,
             },
-            losslessIntegerFields: LOSSLESS,
+            losslessIntegerFields: wire.LOSSLESS,
             signal: options.signal,
           }),
         ),
-        (raw: unknown): RawProgress => (raw !== null && typeof raw === 'object' ? (raw as RawProgress) : {}),
+        (raw: unknown): wire.RawProgress => (raw !== null && typeof raw === 'object' ? (raw as wire.RawProgress) : {}),
       ),
     );
     let byId: Map<string, AchievementDefinition> | undefined;
-    if (records.some((raw) => namedApiName(raw) === undefined && graphIdOrUndefined(raw.id) !== undefined)) {
+    if (records.some((raw) => wire.namedApiName(raw) === undefined && wire.graphIdOrUndefined(raw.id) !== undefined)) {
       const definitions = await (options.definitions?.() ?? this.listDefinitions({ includeArchived: true, signal: options.signal }));
       byId = new Map(definitions.map((d) => [d.id, d]));
     }
-    return records.flatMap((raw) => toProgress(userId, raw, byId) ?? []);
+    return records.flatMap((raw) => wire.toProgress(userId, raw, byId) ?? []);
   }
 
   /** Unlocks an achievement of any type (`force_unlock=true`). */

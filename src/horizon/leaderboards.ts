@@ -9,24 +9,7 @@ import { CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from './errors.js';
 import { assertApiName, assertGraphId } from './ids.js';
 import { assertEntriesQuery, assertExtraData, INT64_MAX, INT64_MIN, titleLocaleMap, unixSeconds, viewerBound } from './leaderboards/model.js';
 import type { EntriesPage, EntriesQuery, Leaderboard, LeaderboardEntry, LeaderboardInput, SubmitEntryInput, SubmitEntryResult } from './leaderboards/model.js';
-import {
-  ENTRY_LEADERBOARD,
-  ENTRY_USER_ORG_SCOPED_ID,
-  entryFields,
-  LEADERBOARD_FIELDS,
-  LOSSLESS,
-  mayRefuse,
-  missingUserFields,
-  START_AT_SPELLINGS,
-  toEntry,
-  toLeaderboard,
-  USER_IDS_FORMAT_ORDER,
-  USER_IDS_FORMATS,
-  VIEWER_START_SPELLINGS,
-  type RawEntry,
-  type StartAtSpelling,
-  type UserIdsFormat,
-} from './leaderboards/wire.js';
+import * as wire from './leaderboards/wire.js';
 import { collectAllPages, cursorFromUrl, isSuccess, parseGraphId, readPage, withDocumentedFields, withGuessedFields, withParamSpelling } from './params.js';
 import type { Credential, RequestSender } from './request.js';
 import type { CancelSignal } from './signal.js';
@@ -46,7 +29,7 @@ export class LeaderboardsApi {
     if (options.apiName !== undefined) assertApiName('apiName', options.apiName);
     return collectAllPages(async (after) =>
       readPage(
-        await withDocumentedFields(this.transport.refusedFields, LEADERBOARD_FIELDS, (fields) =>
+        await withDocumentedFields(this.transport.refusedFields, wire.LEADERBOARD_FIELDS, (fields) =>
           this.transport.request({
             method: 'GET',
             path: `/${this.transport.appId}/leaderboards`,
@@ -55,7 +38,7 @@ export class LeaderboardsApi {
             signal: options.signal,
           }),
         ),
-        toLeaderboard,
+        wire.toLeaderboard,
       ),
     );
   }
@@ -112,8 +95,8 @@ export class LeaderboardsApi {
     const credential: Credential = query.userToken ? { kind: 'user', token: query.userToken } : { kind: 'app' };
     type Body = { paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } };
     const refused = this.transport.refusedFields;
-    const send = (startAtSpelling: StartAtSpelling, userIdsFormat: UserIdsFormat | undefined) =>
-      withGuessedFields(refused, [ENTRY_USER_ORG_SCOPED_ID], entryFields, async (fields, asked) => ({
+    const send = (startAtSpelling: wire.StartAtSpelling, userIdsFormat: wire.UserIdsFormat | undefined) =>
+      withGuessedFields(refused, [wire.ENTRY_USER_ORG_SCOPED_ID], wire.entryFields, async (fields, asked) => ({
         asked,
         body: await this.transport.request<Body>({
           method: 'GET',
@@ -121,31 +104,33 @@ export class LeaderboardsApi {
           endpoint: 'GET /leaderboard_entries',
           params: {
             api_name: query.apiName,
-            start_at: startAt === 'TOP' || startAt === 'OFFSET' ? startAt : VIEWER_START_SPELLINGS[startAtSpelling][startAt],
+            start_at: startAt === 'TOP' || startAt === 'OFFSET' ? startAt : wire.VIEWER_START_SPELLINGS[startAtSpelling][startAt],
             offset: query.offset,
             filter,
-            user_ids: query.userIds && userIdsFormat ? USER_IDS_FORMATS[userIdsFormat](query.userIds) : undefined,
+            user_ids: query.userIds && userIdsFormat ? wire.USER_IDS_FORMATS[userIdsFormat](query.userIds) : undefined,
             limit: query.limit,
             after: query.after,
             summary: query.summary ? true : undefined,
             fields,
           },
           credential,
-          losslessIntegerFields: LOSSLESS,
+          losslessIntegerFields: wire.LOSSLESS,
           signal: query.signal,
         }),
       }));
     // Each unconfirmed wire form is tried in its best-sourced spelling first (see withParamSpelling).
-    const withUserIds = (startAtSpelling: StartAtSpelling) =>
+    const withUserIds = (startAtSpelling: wire.StartAtSpelling) =>
       query.userIds
-        ? withParamSpelling(refused, 'leaderboard_entries.user_ids', USER_IDS_FORMAT_ORDER, mayRefuse('user_ids'), (format) => send(startAtSpelling, format))
+        ? withParamSpelling(refused, 'leaderboard_entries.user_ids', wire.USER_IDS_FORMAT_ORDER, wire.mayRefuse('user_ids'), (format) =>
+            send(startAtSpelling, format),
+          )
         : send(startAtSpelling, undefined);
     const { body, asked } =
       startAt === 'TOP' || startAt === 'OFFSET'
         ? await withUserIds('docs')
-        : await withParamSpelling(refused, 'leaderboard_entries.start_at', START_AT_SPELLINGS, mayRefuse('start_at'), withUserIds);
-    const missing = missingUserFields(asked);
-    const page = readPage(body, (raw: RawEntry) => toEntry(raw, query.apiName, missing));
+        : await withParamSpelling(refused, 'leaderboard_entries.start_at', wire.START_AT_SPELLINGS, wire.mayRefuse('start_at'), withUserIds);
+    const missing = wire.missingUserFields(asked);
+    const page = readPage(body, (raw: wire.RawEntry) => wire.toEntry(raw, query.apiName, missing));
     const paging = body.paging ?? {};
     const cursor = (value: unknown, link: unknown, name: string) =>
       typeof value === 'string' && value !== '' ? value : typeof link === 'string' ? cursorFromUrl(link, name) : undefined;
@@ -179,21 +164,21 @@ export class LeaderboardsApi {
     assertGraphId('entryId', entryId);
     const { raw, asked } = await withGuessedFields(
       this.transport.refusedFields,
-      [ENTRY_LEADERBOARD, ENTRY_USER_ORG_SCOPED_ID],
-      entryFields,
+      [wire.ENTRY_LEADERBOARD, wire.ENTRY_USER_ORG_SCOPED_ID],
+      wire.entryFields,
       async (fields, asked) => ({
         asked,
-        raw: await this.transport.request<RawEntry>({
+        raw: await this.transport.request<wire.RawEntry>({
           method: 'GET',
           path: `/${entryId}`,
           endpoint: 'GET /{entry_id}',
           params: { fields },
-          losslessIntegerFields: LOSSLESS,
+          losslessIntegerFields: wire.LOSSLESS,
           signal,
         }),
       }),
     );
-    if (typeof raw.leaderboard?.api_name === 'string') return toEntry(raw, raw.leaderboard.api_name, missingUserFields(asked));
+    if (typeof raw.leaderboard?.api_name === 'string') return wire.toEntry(raw, raw.leaderboard.api_name, wire.missingUserFields(asked));
     if (!raw.user || raw.user.id === undefined) throw new TypeError('leaderboard entry has no user');
     return this.findOnBoards(parseGraphId(raw.id ?? entryId), parseGraphId(raw.user.id), options.boards ?? (() => this.list({ signal })), signal);
   }

@@ -11,7 +11,8 @@ import { Cancellation } from '../horizon/signal.js';
 import type { Observability } from '../observability/index.js';
 import { withOperationSpan } from '../observability/spans.js';
 import type { SubgraphDeps } from '../subgraphDeps.js';
-import { readBody, requestIdOf, sendError, userTokenOf, varyWith } from './messages.js';
+import { readBody } from '../lib/body.js';
+import { requestIdOf, sendError, userTokenOf, varyWith } from './messages.js';
 
 /** Below a router's default 30 s subgraph timeout, so the router hears our error, not its own. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;

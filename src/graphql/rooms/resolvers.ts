@@ -1,5 +1,5 @@
 /** Resolvers for moderated rooms (deprecated by Meta). Rooms are rare and read one at a time: no loader. */
-import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
+import { isUnknownNode } from '../../horizon/errors.js';
 import type { ModeratedRoom } from '../../horizon/rooms.js';
 import { assertIdempotencyKey } from '../../idempotency/ledger.js';
 import type { Context } from '../context.js';
@@ -9,7 +9,7 @@ async function findRoom(ctx: Context, id: string): Promise<ModeratedRoom | null>
   try {
     return await ctx.horizon.rooms.get(id, ctx.signal);
   } catch (error) {
-    if (error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE) return null;
+    if (isUnknownNode(error)) return null;
     throw error;
   }
 }
