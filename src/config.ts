@@ -68,7 +68,7 @@ function build(v: Values) {
     /** Origins allowed by CORS (the browser-hosted Apollo Sandbox needs one). */
     corsOrigins: v.CORS_ORIGINS ?? (production ? [] : [STUDIO_ORIGIN]),
     operationTimeoutMs: v.OPERATION_TIMEOUT_MS,
-    /** src/admission.ts */
+    /** src/http/admission.ts */
     admission: { maxQueuedCalls: v.ADMISSION_MAX_QUEUED_CALLS },
     /** src/graphql/limits.ts */
     queryLimits: { maxDepth: v.MAX_QUERY_DEPTH, maxAliases: v.MAX_ALIASES, maxCost: v.MAX_QUERY_COST, maxTokens: v.MAX_QUERY_TOKENS },

@@ -3,7 +3,7 @@
  * where they could sit, and every message string passes through `redactSecrets` too.
  */
 import pino, { type Logger } from 'pino';
-import { redactSecrets } from './horizon/redact.js';
+import { redactSecrets } from './lib/redact.js';
 
 export type { Logger };
 

@@ -1,10 +1,6 @@
-/** The subgraph schema: the SDL files in `schema/` plus the resolvers. */
-import { buildSubgraphSchema } from '@apollo/subgraph';
+/** The subgraph's SDL: the files in `schema/`, read without the resolvers (src/graphql/schema.ts adds them). */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse, type GraphQLSchema } from 'graphql';
-import { applyAuthorization } from './auth/directives.js';
-import { buildResolvers } from './graphql/resolvers.js';
 
 /** `schema/` at the project root, found from this file whether it runs from `src/` or `dist/`. */
 export function schemaDirectory(): string {
@@ -23,9 +19,4 @@ export function loadTypeDefs(directory = schemaDirectory()): string {
     .filter((f) => f.endsWith('.graphql'))
     .sort((a, b) => (a === 'base.graphql' ? -1 : b === 'base.graphql' ? 1 : a.localeCompare(b)));
   return files.map((f) => readFileSync(join(directory, f), 'utf8')).join('\n');
-}
-
-/** The executable schema; every field guarded by @authenticated/@requiresScopes checks the caller first (src/auth/directives.ts). */
-export function buildSchema(typeDefs = loadTypeDefs()): GraphQLSchema {
-  return applyAuthorization(buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: buildResolvers() }));
 }

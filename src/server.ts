@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { ApolloServer } from '@apollo/server';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AdmissionGate, sampleEventLoop } from './admission.js';
+import { upstreamAdmission } from './http/admission.js';
 import { createApolloServer } from './graphql/apolloServer.js';
 import type { Context } from './graphql/context.js';
 import { DEFAULTS } from './config.js';
@@ -19,9 +19,6 @@ import { IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore } from './idempotency/store.js';
 import { createObservability, type Observability } from './observability/index.js';
 import type { SubgraphDeps } from './subgraphDeps.js';
-
-/** Operations admitted at once that have not made their first upstream call yet (src/admission.ts). */
-const ADMISSION_MAX_STARTING = 4;
 
 export interface RunningSubgraph {
   url: string;
@@ -52,17 +49,10 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   const drain = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.shutdownGraceMs });
   const server = createApolloServer(deps, [drain, ...observability.plugins]);
   // Operations start only while Horizon can take their calls (default: while no call waits for a slot).
-  const limiter = deps.horizon.transport.limiter;
-  const admission = new AdmissionGate(() => limiter.queued, {
-    maxQueuedCalls: deps.config.admission?.maxQueuedCalls ?? DEFAULTS.admission.maxQueuedCalls,
-    maxStarting: ADMISSION_MAX_STARTING,
-  });
-  const stopPoking = limiter.onRelease(() => admission.poke());
-  const stopSampling = sampleEventLoop(admission);
-  const stopAdmitting = () => {
-    stopPoking();
-    stopSampling();
-  };
+  const { gate: admission, stop: stopAdmitting } = upstreamAdmission(
+    deps.horizon.transport.limiter,
+    deps.config.admission?.maxQueuedCalls ?? DEFAULTS.admission.maxQueuedCalls,
+  );
   observability.metrics?.observeAdmission(admission);
   await server.start();
   if (deps.config.cache?.warmup && deps.config.cache.ttlMs > 0) await warmUpAtStart(deps.horizon, deps.caches!, deps.logger);

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parse } from 'graphql';
-import { registerSecret } from '../horizon/redact.js';
+import { registerSecret } from '../lib/redact.js';
 import type { Logger } from '../logger.js';
 import { loadTypeDefs } from '../schema.js';
 import type { AuthConfig } from './config.js';

@@ -172,12 +172,6 @@ export function project(
   return out;
 }
 
-export interface PageRequest {
-  limit?: string;
-  after?: string;
-  before?: string;
-}
-
 /**
  * Cursor paging over an in-memory list. Cursors are opaque (base64 of an offset), and
  * `next`/`previous` are absolute URLs that re-embed the query, access token included,
@@ -292,6 +286,8 @@ export function toJsonText(body: unknown): string {
   // Most answers hold no JsonInteger: skip the pass over the text.
   return text.includes('\\u0000int') ? text.replace(RAW_INTEGER_PATTERN, '$1') : text;
 }
+
+export const DAY_SECONDS = 86_400;
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);

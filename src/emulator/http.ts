@@ -1,12 +1,13 @@
 /**
- * The emulator's HTTP layer: parameter merging (query + form + JSON, as real clients mix
- * them), token resolution (header, query or body; app vs user), routing, Graph error
- * envelopes, and the request log tests and benchmarks count upstream calls with.
+ * The emulator's HTTP layer: token resolution (app vs user), routing, injected faults, Graph
+ * error envelopes, the test controls, and the request log tests and benchmarks count upstream
+ * calls with. Reading parameters and writing replies: ./messages.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultFaults, FaultDice, parseFaultSettings, type FaultMode, type Faults } from './faults.js';
 import { errors, GraphError, parseFields, toJsonText, type FieldTree } from './graph.js';
+import { extractToken, readParams, send } from './messages.js';
 import type { EmulatedUser, EmulatorState } from './state.js';
 
 export type Auth = { kind: 'app' } | { kind: 'user'; user: EmulatedUser };
@@ -51,8 +52,6 @@ export interface RequestLogEntry {
 }
 
 export type { Faults } from './faults.js';
-
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export class EmulatorHttp {
   readonly log: RequestLogEntry[] = [];
@@ -282,70 +281,6 @@ function matchSegments(segments: string[], parts: readonly string[]): Record<str
     else if (segment !== part) return undefined;
   }
   return captures;
-}
-
-/** `Authorization: Bearer|OAuth <token>`, or `access_token` from the query or body. */
-function extractToken(req: IncomingMessage, params: Record<string, string>): string | undefined {
-  const header = req.headers.authorization;
-  if (header) {
-    const match = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header.trim());
-    if (match) return match[1];
-  }
-  return params.access_token || undefined;
-}
-
-async function readParams(req: IncomingMessage, url: URL): Promise<Record<string, string>> {
-  const params: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) params[key] = value;
-  // Most calls are GETs without a body: nothing to wait for.
-  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return params;
-  const raw = await readRaw(req);
-  if (raw.length === 0) return params;
-  const type = String(req.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim()
-    .toLowerCase();
-  if (type === 'application/json') {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw errors.param('Request body is not valid JSON');
-    }
-    if (json && typeof json === 'object' && !Array.isArray(json)) {
-      for (const [key, value] of Object.entries(json)) {
-        if (value === undefined || value === null) continue;
-        params[key] = typeof value === 'string' ? value : JSON.stringify(value);
-      }
-    }
-  } else {
-    for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) params[key] = value;
-  }
-  return params;
-}
-
-function readRaw(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(errors.param('Request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = toJsonText(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 function sleep(ms: number): Promise<void> {

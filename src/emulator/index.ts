@@ -5,12 +5,13 @@
  */
 import { EmulatorHttp, type Faults, type RequestLogEntry } from './http.js';
 import { achievementRoutes } from './routes/achievements.js';
-import { commerceNodes, commerceRoutes } from './routes/commerce.js';
 import { leaderboardNodes, leaderboardRoutes } from './routes/leaderboards.js';
 import { roomNodes, roomRoutes } from './routes/rooms.js';
 import { nodeRoutes } from './routes/nodes.js';
+import { purchaseNodes, purchaseRoutes } from './routes/purchases.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
 import { userNodes, userRoutes } from './routes/users.js';
-import { DEMO_APP, seedDemoData } from './seed.js';
+import { DEMO_APP, seedDemoData } from './seed/index.js';
 import { DEFAULT_BEHAVIOR, EmulatorState, type EmulatorBehavior } from './state.js';
 
 export interface EmulatorOptions {
@@ -48,9 +49,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...userRoutes,
     ...achievementRoutes,
     ...leaderboardRoutes,
-    ...commerceRoutes,
+    ...purchaseRoutes,
+    ...subscriptionRoutes,
     ...roomRoutes,
-    ...nodeRoutes([userNodes, ...leaderboardNodes, ...commerceNodes, ...roomNodes]),
+    ...nodeRoutes([userNodes, ...leaderboardNodes, ...purchaseNodes, ...roomNodes]),
   ]);
   Object.assign(http.faults, options.faults);
   const url = await http.listen(options.port ?? 0, options.host ?? '127.0.0.1');
@@ -73,6 +75,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 }
 
-export { DEMO_APP, demoUserId, demoUserToken } from './seed.js';
-export { DEMO_ROOM_ID } from './routes/rooms.js';
+export { DEMO_APP, DEMO_ROOM_ID, demoUserId, demoUserToken } from './seed/index.js';
 export type { RequestLogEntry } from './http.js';

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator(options);
   process.stdout.write(
     `Horizon API emulator listening at ${emulator.url}\n` +
-      `  app id: ${emulator.appId} (demo credentials; the secret is in src/emulator/seed.ts)\n` +
+      `  app id: ${emulator.appId} (demo credentials; the secret is in src/emulator/seed/demo.ts)\n` +
       `  request log: ${emulator.url}/__emulator/requests\n`,
   );
   const stop = () => {

@@ -1,5 +1,6 @@
-import { CommerceData } from './data/commerce.js';
 import { LeaderboardData } from './data/leaderboards.js';
+import { PurchaseData } from './data/purchases.js';
+import { SubscriptionData } from './data/subscriptions.js';
 import type { GuessedFieldPolicy } from './graph.js';
 
 /**
@@ -146,7 +147,8 @@ export class EmulatorState {
   /** Outstanding user-proof nonces: nonce → user id. Single use. */
   readonly nonces = new Map<string, string>();
   readonly leaderboards = new LeaderboardData();
-  readonly commerce = new CommerceData();
+  readonly purchases = new PurchaseData();
+  readonly subscriptions = new SubscriptionData();
   /** Moderated rooms (deprecated API): room id → room. */
   readonly rooms = new Map<string, EmulatedRoom>();
   private nextId = 1_000_000n;

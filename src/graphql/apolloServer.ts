@@ -9,7 +9,7 @@ import { DEFAULTS } from '../config.js';
 import type { Logger } from '../logger.js';
 import { responseErrorCodes } from '../observability/errorCodes.js';
 import { currentTraceId } from '../observability/spans.js';
-import { buildSchema } from '../schema.js';
+import { buildSchema } from './schema.js';
 import type { ServerConfig } from '../subgraphDeps.js';
 import { cachePolicyPlugin } from './cachePolicy.js';
 import type { Context } from './context.js';

@@ -3,6 +3,7 @@
  * returns an array of the same length as its keys, in the same order, holding either the
  * value or an `Error` for each key. A failure of one key must not fail its neighbours.
  */
+import type DataLoader from 'dataloader';
 import type { BatchObserver } from './loaderOptions.js';
 
 /**
@@ -23,26 +24,13 @@ export async function loadEach<K, V>(keys: readonly K[], load: (key: K) => Promi
   return settled.map((result) => (result.status === 'fulfilled' ? result.value : asError(result.reason)));
 }
 
-/**
- * One upstream call for all keys; each key takes its item from the result by `keyOf`,
- * or `missing` when the call did not return it. A failed call is that Error for every key.
- */
-export async function loadAll<K, V, M>(
-  keys: readonly K[],
-  load: (keys: readonly K[]) => Promise<readonly V[]>,
-  keyOf: (value: V) => K,
-  missing: M,
-): Promise<Array<V | M | Error>> {
-  try {
-    const found = new Map<K, V>();
-    for (const value of await load(keys)) found.set(keyOf(value), value);
-    return keys.map((key) => (found.has(key) ? found.get(key)! : missing));
-  } catch (error) {
-    const failure = asError(error);
-    return keys.map(() => failure);
-  }
-}
-
 export function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
+}
+
+/** `loader.loadMany`, but the first failed key fails the whole list (DataLoader returns Errors in place). */
+export async function loadManyOrThrow<K, V>(loader: DataLoader<K, V>, keys: readonly K[]): Promise<V[]> {
+  const values = await loader.loadMany(keys);
+  for (const value of values) if (value instanceof Error) throw value;
+  return values as V[];
 }

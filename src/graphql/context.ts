@@ -3,7 +3,7 @@ import type { CancelSignal } from '../horizon/signal.js';
 import type { Logger } from 'pino';
 import { AUTH_DISABLED, type Caller } from '../auth/caller.js';
 import type { HorizonClient } from '../horizon/client.js';
-import type { CallScope } from '../horizon/transport.js';
+import type { CallScope } from '../horizon/request.js';
 import type { BatchObserver, LoaderOptions } from './loaderOptions.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';
@@ -12,6 +12,7 @@ import { ErrorCode, userError } from './errors.js';
 import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
 import { createPurchaseLoaders, type PurchaseLoaders } from './purchases/loaders.js';
 import { noSharedCaches, type SharedCaches } from './sharedCache.js';
+import { createSubscriptionLoaders, type SubscriptionLoaders } from './subscriptions/loaders.js';
 import { createUserLoaders, type UserLoaders } from './users/loaders.js';
 
 /**
@@ -24,6 +25,7 @@ export interface Loaders {
   achievements: AchievementLoaders;
   leaderboards: LeaderboardLoaders;
   purchases: PurchaseLoaders;
+  subscriptions: SubscriptionLoaders;
   users: UserLoaders;
 }
 
@@ -87,6 +89,7 @@ export function createContext(options: {
       achievements: createAchievementLoaders(horizon, loaderOptions, caches),
       leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users, caches),
       purchases: createPurchaseLoaders(horizon, loaderOptions, caches),
+      subscriptions: createSubscriptionLoaders(horizon, loaderOptions),
       users,
     },
   };
@@ -104,4 +107,14 @@ export function requireUserToken(ctx: Context): string {
     );
   }
   return ctx.userToken;
+}
+
+/**
+ * The user token of the player `userId`, for a write Horizon takes only with that player's own
+ * token: UNAUTHENTICATED without one, FORBIDDEN (`refusal`) when it is another player's.
+ */
+export async function requirePlayerToken(ctx: Context, userId: string, refusal: string): Promise<string> {
+  const userToken = requireUserToken(ctx);
+  if ((await ctx.loaders.users.viewer()).id !== userId) throw userError(ErrorCode.FORBIDDEN, refusal);
+  return userToken;
 }

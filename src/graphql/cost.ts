@@ -29,8 +29,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { costModelOf, type CostModel, type FieldCost, type ListSize } from './costModel.js';
-import { MAX_ENTRIES_PAGE } from './leaderboards/resolvers.js';
-import { MAX_PURCHASES_PAGE } from './purchases/resolvers.js';
+import { MAX_ENTRIES_PAGE } from './leaderboards/connection.js';
+import { MAX_PURCHASES_PAGE } from './purchases/connection.js';
 
 /** Items in a list that no `@listSize` sizes (the router's `list_size` should be the same). */
 export const DEFAULT_LIST_SIZE = 10;

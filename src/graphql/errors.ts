@@ -20,9 +20,9 @@ import {
   HorizonUnavailableError,
   SUBCODE_UNKNOWN_NODE,
 } from '../horizon/errors.js';
-import { InvalidArgumentError } from '../horizon/ids.js';
-import { IdempotencyError } from '../idempotency/ledger.js';
-import { redactSecrets } from '../horizon/redact.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { IdempotencyError } from '../idempotency/errors.js';
+import { redactSecrets } from '../lib/redact.js';
 import { QUERY_TOO_COMPLEX, queryLimitErrorOf, QueryTooComplexError, tokenLimitOf } from './queryLimitError.js';
 
 /** Every code this subgraph puts in `extensions.code`. Documented in the README. */

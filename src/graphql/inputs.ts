@@ -1,35 +1,23 @@
 /**
- * Checks of arguments that resolvers run first, before any upstream call (read or write):
- * everything that can be refused from the arguments alone is refused here, with
- * BAD_USER_INPUT. Checks that need Horizon's data (a bitfield's exact length, an achievement's
- * type) follow with reads, and still before any write. Also the guard of `_entities`'
- * representations.
+ * The limits only this API sets on arguments (page sizes, list lengths), and the guard of
+ * `_entities`' representations. What Horizon itself accepts (ids, api names, bits, counts,
+ * days, paging arguments) is checked by the client's own assertions in src/horizon/, which
+ * resolvers call first, so one check with one message refuses a bad argument before any
+ * upstream call.
  */
 import { isUnionType, Kind, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import { InvalidArgumentError } from '../horizon/ids.js';
-import { assertLeaderboardInput, type LeaderboardInput } from '../horizon/leaderboards.js';
+import { InvalidArgumentError } from '../lib/errors.js';
 
-export { assertIdempotencyKey } from '../idempotency/ledger.js';
-
-/** The longest bitfield the client writes (its `addBits` check). */
-export const MAX_BITFIELD_LENGTH = 1024;
-
-/** A bitfield's shape: 0s and 1s, 1 to 1024 of them. Its exact length is checked against the definition. */
-export function assertBitsShape(bits: string): void {
-  if (!/^[01]+$/.test(bits) || bits.length > MAX_BITFIELD_LENGTH) {
-    throw new InvalidArgumentError('bits', `bits must be a string of 0 and 1, at most ${MAX_BITFIELD_LENGTH} characters`);
-  }
+/** A page size: 1 to `max`. */
+export function assertFirst(first: number, max: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > max) throw new InvalidArgumentError('first', `first must be from 1 to ${max}`);
+  return first;
 }
 
-/** Titles one leaderboard may carry: far more locales than Horizon supports. */
-export const MAX_LEADERBOARD_TITLES = 100;
-
-/** `upsertLeaderboard`'s input: api name, bounds after 1970 and in order, titles well formed and not too many. */
-export function assertLeaderboardUpsert(input: Pick<LeaderboardInput, 'apiName' | 'earliestAllowedEntryTime' | 'latestAllowedEntryTime' | 'titles'>): void {
-  if (input.titles && input.titles.length > MAX_LEADERBOARD_TITLES) {
-    throw new InvalidArgumentError('input.titles', `input.titles may list at most ${MAX_LEADERBOARD_TITLES} locales`);
-  }
-  assertLeaderboardInput(input);
+/** A list argument this API caps at `max` (`noun` names its items in the message). */
+export function assertAtMost<T>(argument: string, list: readonly T[], max: number, noun: string): readonly T[] {
+  if (list.length > max) throw new InvalidArgumentError(argument, `${argument} may list at most ${max} ${noun}`);
+  return list;
 }
 
 /**

@@ -7,7 +7,8 @@ import { LeaderboardsApi } from './leaderboards.js';
 import { PurchasesApi } from './purchases.js';
 import { RoomsApi } from './rooms.js';
 import { SubscriptionsApi } from './subscriptions.js';
-import { HorizonTransport, type CallScope, type RequestSender, type TransportOptions } from './transport.js';
+import type { CallScope, RequestSender } from './request.js';
+import { HorizonTransport, type TransportOptions } from './transport.js';
 import { UsersApi } from './users.js';
 
 export class HorizonClient {

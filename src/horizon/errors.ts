@@ -4,7 +4,7 @@
  * `redactSecrets`, so no token can ride along in a message or a stack trace.
  */
 import type { CancelSignal } from './signal.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../lib/redact.js';
 
 /** Graph's error envelope: `{"error":{"message","type","code","error_subcode","error_data","fbtrace_id","is_transient"}}`. */
 export interface GraphErrorBody {
@@ -218,6 +218,11 @@ export const CODE_INVALID_TOKEN = 190;
 /** Graph error code for invalid parameters; subcode 33 means the node does not exist. */
 export const CODE_INVALID_PARAMETER = 100;
 export const SUBCODE_UNKNOWN_NODE = 33;
+
+/** Graph's "no such node" (code 100, subcode 33): an id that names nothing, read as absent. */
+export function isUnknownNode(error: unknown): boolean {
+  return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE;
+}
 /** "You're not yet ranked on this leaderboard." */
 export const CODE_NOT_RANKED = 12074;
 /**

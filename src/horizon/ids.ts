@@ -3,6 +3,7 @@
  * anything else before a byte is sent, so a caller can never steer a request to another
  * Graph node by smuggling `/` or `?` into an id.
  */
+import { InvalidArgumentError } from '../lib/errors.js';
 
 /** Graph ids (users, entries, leaderboards) are 64-bit integers written in decimal. */
 export function isGraphId(value: string): boolean {
@@ -21,16 +22,6 @@ export const MAX_API_NAME_LENGTH = 512;
  */
 export function isApiName(value: string): boolean {
   return value.length > 0 && value.length <= MAX_API_NAME_LENGTH && !/[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u.test(value);
-}
-
-export class InvalidArgumentError extends Error {
-  override readonly name = 'InvalidArgumentError';
-  constructor(
-    readonly argument: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export function assertGraphId(argument: string, value: string): string {

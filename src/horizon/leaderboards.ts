@@ -4,202 +4,20 @@
  * back as bigints: Graph may write them as JSON numbers or strings, and numbers past 2^53 are
  * read losslessly (`losslessIntegerFields`).
  */
-import type { CancelSignal } from './signal.js';
+import { InvalidArgumentError } from '../lib/errors.js';
 import { CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from './errors.js';
-import { assertApiName, assertGraphId, InvalidArgumentError } from './ids.js';
-import {
-  collectAllPages,
-  fieldsParam,
-  jsonArrayParam,
-  parseGraphId,
-  parseGraphInt,
-  parseGraphTime,
-  readPage,
-  withDocumentedFields,
-  withGuessedFields,
-  withParamSpelling,
-  type FieldChoice,
-  type GuessedField,
-} from './params.js';
-import type { Credential, RequestSender } from './transport.js';
-import { toUser, type HorizonUser, type ProfileField } from './users.js';
+import { assertApiName, assertGraphId } from './ids.js';
+import { assertEntriesQuery, assertExtraData, INT64_MAX, INT64_MIN, titleLocaleMap, unixSeconds, viewerBound } from './leaderboards/model.js';
+import type { EntriesPage, EntriesQuery, Leaderboard, LeaderboardEntry, LeaderboardInput, SubmitEntryInput, SubmitEntryResult } from './leaderboards/model.js';
+import * as wire from './leaderboards/wire.js';
+import { collectAllPages, cursorFromUrl, isSuccess, parseGraphId, readPage, withDocumentedFields, withGuessedFields, withParamSpelling } from './params.js';
+import type { Credential, RequestSender } from './request.js';
+import type { CancelSignal } from './signal.js';
 
-export const SORT_ORDERS = ['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'] as const;
-export type SortOrder = (typeof SORT_ORDERS)[number];
-export const ENTRY_WRITE_POLICIES = ['CLIENT_AUTHORITATIVE', 'SERVER_AUTHORITATIVE'] as const;
-export type EntryWritePolicy = (typeof ENTRY_WRITE_POLICIES)[number];
-export const START_AT = ['TOP', 'CENTERED_ON_VIEWER', 'CENTERED_ON_VIEWER_OR_TOP', 'OFFSET'] as const;
-export type StartAt = (typeof START_AT)[number];
-export const ENTRY_FILTERS = ['NONE', 'FRIENDS', 'USER_IDS'] as const;
-export type EntryFilter = (typeof ENTRY_FILTERS)[number];
+export * from './leaderboards/model.js';
 
-/** Largest decoded size of an entry's extra data (docs/horizon-api.md). */
-export const MAX_EXTRA_DATA_BYTES = 2048;
-/** Most user ids one `filter=USER_IDS` read names. */
-export const MAX_USER_IDS_PER_CALL = 100;
 /** Page size asked of Graph when reading everything (real clients use 100, docs/horizon-api.md). */
 const PAGE_LIMIT = 100;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-export interface LocalizedTitle {
-  /** e.g. `en_US`. */
-  locale: string;
-  title: string;
-}
-
-export interface Leaderboard {
-  id: string;
-  apiName: string;
-  sortOrder: SortOrder;
-  writePolicy: EntryWritePolicy;
-  entryCount: number;
-  /** Entries are accepted from this instant on; null when unbounded. */
-  earliestAllowedEntryTime: Date | null;
-  /** Entries are accepted until this instant; null when unbounded. */
-  latestAllowedEntryTime: Date | null;
-  /** Sorted by locale. */
-  titles: LocalizedTitle[];
-}
-
-export interface LeaderboardEntry {
-  /** Graph's entry id (what `DELETE /{entry_id}` takes). */
-  id: string;
-  /** The board's api name. */
-  leaderboardApiName: string;
-  /** 1 = best. */
-  rank: number;
-  score: bigint;
-  timestamp: Date | null;
-  /** As sent by the writer; null when there is none. */
-  extraDataBase64: string | null;
-  /** The player, complete with the profile fields Graph nested in the entry. */
-  user: HorizonUser;
-}
-
-export interface EntriesQuery {
-  apiName: string;
-  startAt?: StartAt;
-  /** Position to start at (0 = top), with `startAt: 'OFFSET'` only. */
-  offset?: number;
-  filter?: EntryFilter;
-  /** With `filter: 'USER_IDS'` only. */
-  userIds?: readonly string[];
-  limit?: number;
-  /** Graph's cursor: the page after the entry it marks. Wins over `startAt`/`offset`. */
-  after?: string;
-  /** Ask for `summary.total_count`. */
-  summary?: boolean;
-  /** The viewer's user token: required for viewer-centred starts and `filter: 'FRIENDS'`. */
-  userToken?: string;
-  signal?: CancelSignal;
-}
-
-export interface EntriesPage {
-  entries: LeaderboardEntry[];
-  /** Graph's cursors for the first and last entry of the page, when it sent them. */
-  beforeCursor: string | undefined;
-  afterCursor: string | undefined;
-  /** Graph's stop rule: a next page exists only when `paging.next` is present. */
-  hasNext: boolean;
-  hasPrevious: boolean;
-  /** Entries matching the filter, with `summary: true`. */
-  totalCount: number | undefined;
-}
-
-export interface LeaderboardInput {
-  apiName: string;
-  /** Required when creating; kept when omitted on an update. */
-  sortOrder?: SortOrder;
-  writePolicy?: EntryWritePolicy;
-  /** null removes the bound; undefined keeps it. */
-  earliestAllowedEntryTime?: Date | null;
-  latestAllowedEntryTime?: Date | null;
-  /** Replaces every title; null removes them; undefined keeps them. */
-  titles?: readonly LocalizedTitle[] | null;
-}
-
-export interface SubmitEntryInput {
-  apiName: string;
-  score: bigint;
-  extraDataBase64?: string | null;
-  /** Overwrite the player's entry even with a worse score. */
-  forceUpdate?: boolean;
-  /** SERVER_AUTHORITATIVE boards: the app writes for this player. */
-  userId?: string;
-  /** CLIENT_AUTHORITATIVE boards: the player's own token (Graph refuses `user_id` with it). */
-  userToken?: string;
-}
-
-export interface SubmitEntryResult {
-  /** False when the player's entry was better (or equal) and `forceUpdate` was not set. */
-  didUpdate: boolean;
-  updatedChallengeIds: string[];
-}
-
-/** Read fields: documented ones, and the time window and titles under their write names [GUESS]. */
-const DOCUMENTED_LEADERBOARD_FIELDS = ['id', 'api_name', 'sort_order', 'entry_write_policy', 'entry_count'];
-const LEADERBOARD_FIELDS: FieldChoice = {
-  name: 'leaderboard',
-  preferred: fieldsParam([...DOCUMENTED_LEADERBOARD_FIELDS, 'earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map']),
-  documented: fieldsParam(DOCUMENTED_LEADERBOARD_FIELDS),
-};
-/**
- * Entry fields. Documented (ps-leaderboards-s2s): `id, user, rank, score, timestamp,
- * extra_data_base64`, the user as `user{id,alias,profile_url}` (+ `display_name` in the
- * reference's field list). Guessed (docs/horizon-api.md), each dropped on its own when refused:
- * `org_scoped_id` inside the user (then read from the profile, `GET /{user_id}`, where it is
- * documented), and the entry → `leaderboard{id,api_name}` edge of `GET /{entry_id}` (then the
- * board is found with documented reads, see `getEntry`).
- */
-const ENTRY_SCALARS = ['id', 'rank', 'score', 'timestamp', 'extra_data_base64'];
-const DOCUMENTED_ENTRY_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url'];
-const ENTRY_USER_ORG_SCOPED_ID: GuessedField = { name: 'leaderboard_entry.user.org_scoped_id', field: 'org_scoped_id' };
-const ENTRY_LEADERBOARD: GuessedField = { name: 'leaderboard_entry.leaderboard', field: 'leaderboard' };
-const entrySelections = new Map<string, string>();
-function entryFields(asked: ReadonlySet<string>): string {
-  const key = [...asked].sort().join(',');
-  let fields = entrySelections.get(key);
-  if (fields === undefined) {
-    const user = asked.has(ENTRY_USER_ORG_SCOPED_ID.name) ? [...DOCUMENTED_ENTRY_USER_FIELDS, 'org_scoped_id'] : DOCUMENTED_ENTRY_USER_FIELDS;
-    fields = fieldsParam([...ENTRY_SCALARS, { user }, ...(asked.has(ENTRY_LEADERBOARD.name) ? [{ leaderboard: ['id', 'api_name'] }] : [])]);
-    entrySelections.set(key, fields);
-  }
-  return fields;
-}
-/** What an entry's nested user lacks when `org_scoped_id` could not be asked there. */
-function missingUserFields(asked: ReadonlySet<string>): readonly ProfileField[] {
-  return asked.has(ENTRY_USER_ORG_SCOPED_ID.name) ? [] : ['orgScopedId'];
-}
-/** `score` may exceed 2^53. */
-const LOSSLESS = ['score'] as const;
-
-/**
- * The viewer-centred starts on the wire. ps-challenges-s2s spells them `VIEWER` and
- * `VIEWER_OR_TOP`; the SDK enum says `CENTERED_ON_VIEWER(_OR_TOP)`; which one graph.oculus.com
- * takes is unresolved (docs/horizon-api.md). The docs' spelling is sent first (docs outrank the
- * SDK); see `withParamSpelling` for the fallback.
- */
-const VIEWER_START_SPELLINGS = {
-  docs: { CENTERED_ON_VIEWER: 'VIEWER', CENTERED_ON_VIEWER_OR_TOP: 'VIEWER_OR_TOP' },
-  sdk: { CENTERED_ON_VIEWER: 'CENTERED_ON_VIEWER', CENTERED_ON_VIEWER_OR_TOP: 'CENTERED_ON_VIEWER_OR_TOP' },
-} as const;
-type StartAtSpelling = keyof typeof VIEWER_START_SPELLINGS;
-const START_AT_SPELLINGS: readonly [StartAtSpelling, ...StartAtSpelling[]] = ['docs', 'sdk'];
-
-/**
- * `user_ids` on the wire (docs/horizon-api.md: "List of integers", wire format unconfirmed): a JSON
- * array of strings first, as Graph's documented array parameters are written (`api_names`),
- * then of integers, then a comma-separated list.
- */
-const USER_IDS_FORMATS = {
-  'json-strings': (ids: readonly string[]) => jsonArrayParam(ids),
-  'json-numbers': (ids: readonly string[]) => `[${ids.join(',')}]`,
-  csv: (ids: readonly string[]) => ids.join(','),
-} as const;
-type UserIdsFormat = keyof typeof USER_IDS_FORMATS;
-const USER_IDS_FORMAT_ORDER: readonly [UserIdsFormat, ...UserIdsFormat[]] = ['json-strings', 'json-numbers', 'csv'];
-
 /** Boards read at once while looking for an entry's board (`getEntry` without the leaderboard edge). */
 const BOARD_SCAN_CONCURRENCY = 4;
 
@@ -211,7 +29,7 @@ export class LeaderboardsApi {
     if (options.apiName !== undefined) assertApiName('apiName', options.apiName);
     return collectAllPages(async (after) =>
       readPage(
-        await withDocumentedFields(this.transport.refusedFields, LEADERBOARD_FIELDS, (fields) =>
+        await withDocumentedFields(this.transport.refusedFields, wire.LEADERBOARD_FIELDS, (fields) =>
           this.transport.request({
             method: 'GET',
             path: `/${this.transport.appId}/leaderboards`,
@@ -220,7 +38,7 @@ export class LeaderboardsApi {
             signal: options.signal,
           }),
         ),
-        toLeaderboard,
+        wire.toLeaderboard,
       ),
     );
   }
@@ -268,28 +86,17 @@ export class LeaderboardsApi {
   /** `GET /leaderboard_entries`: one page. */
   async entries(query: EntriesQuery): Promise<EntriesPage> {
     assertApiName('apiName', query.apiName);
+    assertEntriesQuery(query);
     const startAt = query.startAt ?? 'TOP';
     const filter = query.filter ?? 'NONE';
-    if ((startAt === 'CENTERED_ON_VIEWER' || startAt === 'CENTERED_ON_VIEWER_OR_TOP' || filter === 'FRIENDS') && !query.userToken) {
+    if (viewerBound(query) && !query.userToken) {
       throw new InvalidArgumentError('userToken', `start_at=${startAt} with filter=${filter} is relative to the viewer and needs their user token`);
     }
-    if ((startAt === 'OFFSET') !== (query.offset !== undefined)) throw new InvalidArgumentError('offset', 'offset goes with startAt OFFSET, and only with it');
-    if (query.offset !== undefined && !(Number.isSafeInteger(query.offset) && query.offset >= 0))
-      throw new InvalidArgumentError('offset', 'offset must be a non-negative integer');
-    if ((filter === 'USER_IDS') !== (query.userIds !== undefined))
-      throw new InvalidArgumentError('userIds', 'userIds go with filter USER_IDS, and only with it');
-    if (query.userIds) {
-      if (query.userIds.length === 0 || query.userIds.length > MAX_USER_IDS_PER_CALL)
-        throw new InvalidArgumentError('userIds', `userIds must list 1 to ${MAX_USER_IDS_PER_CALL} users`);
-      query.userIds.forEach((id) => assertGraphId('userIds', id));
-    }
-    if (query.limit !== undefined && !(Number.isSafeInteger(query.limit) && query.limit > 0))
-      throw new InvalidArgumentError('limit', 'limit must be a positive integer');
     const credential: Credential = query.userToken ? { kind: 'user', token: query.userToken } : { kind: 'app' };
     type Body = { paging?: { cursors?: { before?: unknown; after?: unknown }; next?: unknown; previous?: unknown } };
     const refused = this.transport.refusedFields;
-    const send = (startAtSpelling: StartAtSpelling, userIdsFormat: UserIdsFormat | undefined) =>
-      withGuessedFields(refused, [ENTRY_USER_ORG_SCOPED_ID], entryFields, async (fields, asked) => ({
+    const send = (startAtSpelling: wire.StartAtSpelling, userIdsFormat: wire.UserIdsFormat | undefined) =>
+      withGuessedFields(refused, [wire.ENTRY_USER_ORG_SCOPED_ID], wire.entryFields, async (fields, asked) => ({
         asked,
         body: await this.transport.request<Body>({
           method: 'GET',
@@ -297,31 +104,33 @@ export class LeaderboardsApi {
           endpoint: 'GET /leaderboard_entries',
           params: {
             api_name: query.apiName,
-            start_at: startAt === 'TOP' || startAt === 'OFFSET' ? startAt : VIEWER_START_SPELLINGS[startAtSpelling][startAt],
+            start_at: startAt === 'TOP' || startAt === 'OFFSET' ? startAt : wire.VIEWER_START_SPELLINGS[startAtSpelling][startAt],
             offset: query.offset,
             filter,
-            user_ids: query.userIds && userIdsFormat ? USER_IDS_FORMATS[userIdsFormat](query.userIds) : undefined,
+            user_ids: query.userIds && userIdsFormat ? wire.USER_IDS_FORMATS[userIdsFormat](query.userIds) : undefined,
             limit: query.limit,
             after: query.after,
             summary: query.summary ? true : undefined,
             fields,
           },
           credential,
-          losslessIntegerFields: LOSSLESS,
+          losslessIntegerFields: wire.LOSSLESS,
           signal: query.signal,
         }),
       }));
     // Each unconfirmed wire form is tried in its best-sourced spelling first (see withParamSpelling).
-    const withUserIds = (startAtSpelling: StartAtSpelling) =>
+    const withUserIds = (startAtSpelling: wire.StartAtSpelling) =>
       query.userIds
-        ? withParamSpelling(refused, 'leaderboard_entries.user_ids', USER_IDS_FORMAT_ORDER, mayRefuse('user_ids'), (format) => send(startAtSpelling, format))
+        ? withParamSpelling(refused, 'leaderboard_entries.user_ids', wire.USER_IDS_FORMAT_ORDER, wire.mayRefuse('user_ids'), (format) =>
+            send(startAtSpelling, format),
+          )
         : send(startAtSpelling, undefined);
     const { body, asked } =
       startAt === 'TOP' || startAt === 'OFFSET'
         ? await withUserIds('docs')
-        : await withParamSpelling(refused, 'leaderboard_entries.start_at', START_AT_SPELLINGS, mayRefuse('start_at'), withUserIds);
-    const missing = missingUserFields(asked);
-    const page = readPage(body, (raw: RawEntry) => toEntry(raw, query.apiName, missing));
+        : await withParamSpelling(refused, 'leaderboard_entries.start_at', wire.START_AT_SPELLINGS, wire.mayRefuse('start_at'), withUserIds);
+    const missing = wire.missingUserFields(asked);
+    const page = readPage(body, (raw: wire.RawEntry) => wire.toEntry(raw, query.apiName, missing));
     const paging = body.paging ?? {};
     const cursor = (value: unknown, link: unknown, name: string) =>
       typeof value === 'string' && value !== '' ? value : typeof link === 'string' ? cursorFromUrl(link, name) : undefined;
@@ -355,21 +164,21 @@ export class LeaderboardsApi {
     assertGraphId('entryId', entryId);
     const { raw, asked } = await withGuessedFields(
       this.transport.refusedFields,
-      [ENTRY_LEADERBOARD, ENTRY_USER_ORG_SCOPED_ID],
-      entryFields,
+      [wire.ENTRY_LEADERBOARD, wire.ENTRY_USER_ORG_SCOPED_ID],
+      wire.entryFields,
       async (fields, asked) => ({
         asked,
-        raw: await this.transport.request<RawEntry>({
+        raw: await this.transport.request<wire.RawEntry>({
           method: 'GET',
           path: `/${entryId}`,
           endpoint: 'GET /{entry_id}',
           params: { fields },
-          losslessIntegerFields: LOSSLESS,
+          losslessIntegerFields: wire.LOSSLESS,
           signal,
         }),
       }),
     );
-    if (typeof raw.leaderboard?.api_name === 'string') return toEntry(raw, raw.leaderboard.api_name, missingUserFields(asked));
+    if (typeof raw.leaderboard?.api_name === 'string') return wire.toEntry(raw, raw.leaderboard.api_name, wire.missingUserFields(asked));
     if (!raw.user || raw.user.id === undefined) throw new TypeError('leaderboard entry has no user');
     return this.findOnBoards(parseGraphId(raw.id ?? entryId), parseGraphId(raw.user.id), options.boards ?? (() => this.list({ signal })), signal);
   }
@@ -431,7 +240,7 @@ export class LeaderboardsApi {
       signal,
     });
     return {
-      didUpdate: body.did_update === true || body.did_update === 'true',
+      didUpdate: isSuccess(body.did_update),
       updatedChallengeIds: Array.isArray(body.updated_challenge_ids) ? body.updated_challenge_ids.map(parseGraphId) : [],
     };
   }
@@ -455,135 +264,5 @@ export class LeaderboardsApi {
       signal,
     });
     return body.success === true;
-  }
-}
-
-/**
- * Whether a code-100 refusal may be of `param`'s spelling: it names `param`, or names nothing
- * else it could be about (Graph's "Param X ..." / "Parameter X: ..." for another parameter,
- * an unknown player, a missing user token, a refused field).
- */
-function mayRefuse(param: string): (error: HorizonApiError) => boolean {
-  return (error) => {
-    const message = error.upstreamMessage;
-    if (/invalid user id|access token|nonexisting field/i.test(message)) return false;
-    if (new RegExp(`\\b${param}\\b`, 'i').test(message)) return true;
-    const named = /\bparam(?:eter)?\s+([a-z_]+)/i.exec(message)?.[1];
-    return named === undefined;
-  };
-}
-
-/** Bytes that standard, padded base64 decodes to; undefined when it is not base64. */
-export function extraDataSize(value: string): number | undefined {
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) return undefined;
-  return (value.length / 4) * 3 - (value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0);
-}
-
-export function assertExtraData(value: string): void {
-  const size = extraDataSize(value);
-  if (size === undefined) throw new InvalidArgumentError('extraDataBase64', 'extraDataBase64 must be standard base64 (A-Z, a-z, 0-9, +, /, = padding)');
-  if (size > MAX_EXTRA_DATA_BYTES)
-    throw new InvalidArgumentError('extraDataBase64', `extraDataBase64 decodes to ${size} bytes; Horizon takes at most ${MAX_EXTRA_DATA_BYTES}`);
-}
-
-/** An int64 score as Graph sends it: a JSON number (exact only below 2^53) or a string of digits. */
-export function parseScore(value: unknown): bigint {
-  let score: bigint | undefined;
-  if (typeof value === 'bigint') score = value;
-  else if (typeof value === 'number' && Number.isSafeInteger(value)) score = BigInt(value);
-  else if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) score = BigInt(value.trim());
-  // An unsafe number already lost digits in JSON.parse: refuse it rather than return a wrong score.
-  if (score === undefined || score < INT64_MIN || score > INT64_MAX) throw new TypeError('leaderboard entry score is not a 64-bit integer');
-  return score;
-}
-
-interface RawLeaderboard {
-  id?: unknown;
-  api_name?: unknown;
-  sort_order?: unknown;
-  entry_write_policy?: unknown;
-  entry_count?: unknown;
-  earliest_allowed_entry_time?: unknown;
-  latest_allowed_entry_time?: unknown;
-  title_locale_map?: unknown;
-}
-
-interface RawEntry {
-  id?: unknown;
-  rank?: unknown;
-  score?: unknown;
-  timestamp?: unknown;
-  extra_data_base64?: unknown;
-  user?: { id?: unknown };
-  leaderboard?: { api_name?: unknown };
-}
-
-export function toLeaderboard(raw: RawLeaderboard): Leaderboard {
-  if (typeof raw.api_name !== 'string') throw new TypeError('leaderboard has no api_name');
-  const titles = raw.title_locale_map && typeof raw.title_locale_map === 'object' ? (raw.title_locale_map as Record<string, unknown>) : {};
-  return {
-    id: parseGraphId(raw.id),
-    apiName: raw.api_name,
-    sortOrder: SORT_ORDERS.includes(raw.sort_order as SortOrder) ? (raw.sort_order as SortOrder) : 'HIGHER_IS_BETTER',
-    writePolicy: ENTRY_WRITE_POLICIES.includes(raw.entry_write_policy as EntryWritePolicy)
-      ? (raw.entry_write_policy as EntryWritePolicy)
-      : 'CLIENT_AUTHORITATIVE',
-    entryCount: parseGraphInt(raw.entry_count) ?? 0,
-    earliestAllowedEntryTime: parseGraphTime(raw.earliest_allowed_entry_time),
-    latestAllowedEntryTime: parseGraphTime(raw.latest_allowed_entry_time),
-    titles: Object.entries(titles)
-      .filter((pair): pair is [string, string] => typeof pair[1] === 'string')
-      .map(([locale, title]) => ({ locale, title }))
-      .sort((a, b) => a.locale.localeCompare(b.locale)),
-  };
-}
-
-function toEntry(raw: RawEntry, apiName: string, missingUserFields: readonly ProfileField[]): LeaderboardEntry {
-  if (!raw.user || raw.user.id === undefined) throw new TypeError('leaderboard entry has no user');
-  const rank = parseGraphInt(raw.rank);
-  if (rank === undefined) throw new TypeError('leaderboard entry has no rank');
-  return {
-    id: parseGraphId(raw.id),
-    leaderboardApiName: apiName,
-    rank,
-    score: parseScore(raw.score),
-    timestamp: parseGraphTime(raw.timestamp),
-    extraDataBase64: typeof raw.extra_data_base64 === 'string' && raw.extra_data_base64 !== '' ? raw.extra_data_base64 : null,
-    user: toUser(raw.user, missingUserFields),
-  };
-}
-
-/** Every check `upsert` makes on its input, for callers that must refuse it before reading anything. */
-export function assertLeaderboardInput(input: Pick<LeaderboardInput, 'apiName' | 'earliestAllowedEntryTime' | 'latestAllowedEntryTime' | 'titles'>): void {
-  assertApiName('apiName', input.apiName);
-  unixSeconds('earliestAllowedEntryTime', input.earliestAllowedEntryTime);
-  unixSeconds('latestAllowedEntryTime', input.latestAllowedEntryTime);
-  if (input.titles) titleLocaleMap(input.titles);
-}
-
-function unixSeconds(argument: string, value: Date | null | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  // Graph reads 0 as "no bound".
-  if (value === null) return 0;
-  if (Number.isNaN(value.getTime()) || value.getTime() < 1000) throw new InvalidArgumentError(argument, `${argument} must be a date after 1970`);
-  return Math.floor(value.getTime() / 1000);
-}
-
-function titleLocaleMap(titles: readonly LocalizedTitle[]): string {
-  const map: Record<string, string> = {};
-  for (const { locale, title } of titles) {
-    if (!/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(locale)) throw new InvalidArgumentError('titles', `locale ${locale} must look like en_US`);
-    if (title.trim() === '' || title.length > 256) throw new InvalidArgumentError('titles', `the ${locale} title must be 1-256 characters`);
-    if (locale in map) throw new InvalidArgumentError('titles', `locale ${locale} is listed twice`);
-    map[locale] = title;
-  }
-  return JSON.stringify(map);
-}
-
-function cursorFromUrl(url: string, name: string): string | undefined {
-  try {
-    return new URL(url).searchParams.get(name) ?? undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -201,7 +201,8 @@ export function readPage<Raw, T>(body: unknown, map: (raw: Raw) => T): Page<T> {
   };
 }
 
-function cursorFromUrl(url: string, name: string): string | undefined {
+/** A cursor parameter of one of Graph's `paging.next`/`previous` URLs (never followed: they embed the token). */
+export function cursorFromUrl(url: string, name: string): string | undefined {
   try {
     return new URL(url).searchParams.get(name) ?? undefined;
   } catch {
@@ -256,4 +257,19 @@ export function parseGraphId(value: unknown): string {
   // fields losslessly (`losslessIntegerFields`) where Graph may send them as numbers.
   if (typeof value === 'number') throw new TypeError('response id is a number too large to be exact');
   throw new TypeError('response object has no id');
+}
+
+/** A non-empty string, else null. */
+export function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Graph's booleans, as JSON or as strings and digits. */
+export function truthy(value: unknown): boolean {
+  return value === true || value === 'true' || value === 1 || value === '1';
+}
+
+/** A write's `success` (or `did_update`, `just_unlocked`): true or "true". */
+export function isSuccess(value: unknown): boolean {
+  return value === true || value === 'true';
 }

@@ -2,9 +2,10 @@
  * Moderated rooms (docs/horizon-api.md). Deprecated by Meta; kept for games that still run them.
  */
 import type { CancelSignal } from './signal.js';
-import { assertGraphId, InvalidArgumentError } from './ids.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { assertGraphId } from './ids.js';
 import { fieldsParam, parseGraphId, parseGraphInt } from './params.js';
-import type { RequestSender } from './transport.js';
+import type { RequestSender } from './request.js';
 import { toUser, type HorizonUser } from './users.js';
 
 export interface ModeratedRoom {

@@ -4,10 +4,23 @@
  * (`2021-03-09T13:04:20+0000`), unlike the Unix seconds elsewhere; both read as `Date`s here.
  */
 import type { CancelSignal } from './signal.js';
-import { assertGraphId, assertSku, InvalidArgumentError } from './ids.js';
-import { collectAllPages, fieldsParam, parseGraphId, parseGraphTime, readPage, withDocumentedFields, type FieldChoice, type FieldSelection } from './params.js';
-import { isSuccess, offerTerm, stringOrNull, trialType, type OfferTerm, type TrialType } from './purchases.js';
-import type { Credential, RequestSender } from './transport.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { assertGraphId, assertSku } from './ids.js';
+import {
+  collectAllPages,
+  fieldsParam,
+  isSuccess,
+  parseGraphId,
+  parseGraphTime,
+  readPage,
+  stringOrNull,
+  withDocumentedFields,
+  type FieldChoice,
+  type FieldSelection,
+} from './params.js';
+import type { OfferTerm, TrialType } from './purchases.js';
+import { offerTerm, trialType } from './purchases/wire.js';
+import type { Credential, RequestSender } from './request.js';
 
 /** `cancel_reason` codes, in Graph's order (0..5). */
 export const CANCEL_REASONS = ['OTHER', 'PRICING', 'CONTENT', 'USAGE', 'PURCHASED_BY_MISTAKE', 'TECHNICAL'] as const;
@@ -183,10 +196,7 @@ export class SubscriptionsApi {
 
   /** `POST /application/extend_subscription`: pushes the period end and next renewal back by `days` (1..365). */
   async extend(owner: SubscriptionOwner, sku: string, days: number): Promise<boolean> {
-    if (!Number.isSafeInteger(days) || days < MIN_EXTEND_DAYS || days > MAX_EXTEND_DAYS) {
-      throw new InvalidArgumentError('days', `days must be an integer from ${MIN_EXTEND_DAYS} to ${MAX_EXTEND_DAYS}`);
-    }
-    return this.post('/application/extend_subscription', owner, sku, { number_of_days: days });
+    return this.post('/application/extend_subscription', owner, sku, { number_of_days: assertExtendDays(days) });
   }
 
   private async post(
@@ -210,6 +220,14 @@ export class SubscriptionsApi {
 function ownerParam(owner: SubscriptionOwner): { owner_id?: string; owner_alias?: string } {
   if (typeof owner === 'string') return { owner_id: assertGraphId('ownerId', owner) };
   return { owner_alias: assertOwnerAlias(owner.alias) };
+}
+
+/** What `extend` adds: 1 to 365 days. */
+export function assertExtendDays(days: number): number {
+  if (!Number.isSafeInteger(days) || days < MIN_EXTEND_DAYS || days > MAX_EXTEND_DAYS) {
+    throw new InvalidArgumentError('days', `days must be an integer from ${MIN_EXTEND_DAYS} to ${MAX_EXTEND_DAYS}`);
+  }
+  return days;
 }
 
 /** A Horizon alias (username): 1-64 characters, none of them white space. */

@@ -1,8 +1,9 @@
 /** Users endpoints (docs/horizon-api.md): a user by app-scoped id, and the token's own user. */
 import type { CancelSignal } from './signal.js';
-import { assertGraphId, InvalidArgumentError } from './ids.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { assertGraphId } from './ids.js';
 import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice } from './params.js';
-import type { RequestSender } from './transport.js';
+import type { RequestSender } from './request.js';
 
 export interface HorizonUser {
   /** App-scoped user id. */

@@ -5,14 +5,15 @@
  */
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AdmissionGate, AdmissionTicket } from '../admission.js';
+import type { AdmissionGate, AdmissionTicket } from './admission.js';
 import { DEFAULTS } from '../config.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { Cancellation } from '../horizon/signal.js';
 import type { Observability } from '../observability/index.js';
 import { withOperationSpan } from '../observability/spans.js';
 import type { SubgraphDeps } from '../subgraphDeps.js';
-import { readBody, requestIdOf, sendError, userTokenOf, varyWith } from './messages.js';
+import { readBody } from '../lib/body.js';
+import { requestIdOf, sendError, userTokenOf, varyWith } from './messages.js';
 
 export async function serveGraphQL(
   deps: SubgraphDeps,
@@ -59,7 +60,7 @@ export async function serveGraphQL(
     deps.config.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs,
   );
   res.once('close', () => clearTimeout(operationTimer));
-  // Wait for admission while Horizon is saturated (src/admission.ts); the deadline counts from arrival.
+  // Wait for admission while Horizon is saturated (src/http/admission.ts); the deadline counts from arrival.
   let ticket: AdmissionTicket;
   try {
     ticket = await admission.admit(signal);

@@ -5,9 +5,9 @@
  */
 import type { ApolloServer } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AdmissionGate } from '../admission.js';
+import type { AdmissionGate } from './admission.js';
 import { checkRouterSecret, ROUTER_SECRET_HEADER } from '../auth/routerSecret.js';
-import { GRAPHIQL_PATH, serveGraphiQL } from '../graphiql.js';
+import { GRAPHIQL_PATH, serveGraphiQL } from './graphiql.js';
 import type { Context } from '../graphql/context.js';
 import type { Observability } from '../observability/index.js';
 import type { SubgraphDeps } from '../subgraphDeps.js';
@@ -41,7 +41,7 @@ export async function handleRequest(
     await opsRoute(req, res);
     return;
   }
-  // Offline GraphiQL (src/graphiql.ts), outside production only.
+  // Offline GraphiQL (./graphiql.ts), outside production only.
   if (url.pathname === GRAPHIQL_PATH && !deps.config.production) {
     await serveGraphiQL(req, res);
     return;

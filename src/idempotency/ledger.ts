@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto';
 import { DEFAULTS } from '../config.js';
 import { HorizonError } from '../horizon/errors.js';
-import { InvalidArgumentError } from '../horizon/ids.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { IdempotencyError } from './errors.js';
 import type { IdempotencyStore, LedgerRecord } from './store.js';
 
 /** A record whose write has not been settled (a pending or unknown one). */
@@ -22,19 +23,6 @@ type UnsettledRecord = Exclude<LedgerRecord, { status: 'done' }>;
 
 /** How a write's outcome is known. */
 export type Settlement = 'REPLY' | 'READ_BACK' | 'VERIFY_ENTITLEMENT' | 'REPLAYED';
-
-export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'WRITE_OUTCOME_UNKNOWN' | 'IDEMPOTENCY_LEDGER_UNAVAILABLE';
-
-export class IdempotencyError extends Error {
-  override readonly name = 'IdempotencyError';
-  constructor(
-    readonly code: IdempotencyErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 export type SettleResult<R> = { applied: true; result: R } | { applied: false };
 
@@ -80,11 +68,9 @@ export interface LedgerOptions {
 
 export const DEFAULT_LEDGER: LedgerOptions = { ...DEFAULTS.idempotency.ledger, pendingTtlMs: 60_000, waitMs: 10_000, pollMs: 25 };
 
-const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-/** Refuses a malformed key up front, so a mutation can check it before any upstream call. */
+/** Refuses a malformed key: `execute` does, and a mutation calls it first to refuse before any upstream call. */
 export function assertIdempotencyKey(key: string | null | undefined): void {
-  if (key !== undefined && key !== null && !KEY_PATTERN.test(key))
+  if (key !== undefined && key !== null && !/^[A-Za-z0-9_.:-]{1,128}$/.test(key))
     throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
 }
 
@@ -99,7 +85,7 @@ export class IdempotencyLedger {
     if (spec.key === undefined || spec.key === null) {
       return spec.alwaysSettle ? this.runSettling(spec, await spec.snapshot?.()) : this.runSettling({ ...spec, settle: undefined }, undefined);
     }
-    if (!KEY_PATTERN.test(spec.key)) throw new InvalidArgumentError('idempotencyKey', 'idempotencyKey must be 1-128 letters, digits, or _ . : -');
+    assertIdempotencyKey(spec.key);
     const key = spec.key;
     const fingerprint = fingerprintOf(spec.scope, spec.args);
     const pending: LedgerRecord = { status: 'pending', fingerprint, at: Date.now() };

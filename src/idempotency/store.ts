@@ -4,7 +4,7 @@
  * store (Redis) can never both run the same key's write.
  */
 
-import { IdempotencyError } from './ledger.js';
+import { IdempotencyError } from './errors.js';
 
 export type LedgerRecord =
   /**

@@ -14,7 +14,7 @@
 import { DEFAULTS } from '../config.js';
 import type { HorizonClient } from '../horizon/client.js';
 import { CODE_INVALID_TOKEN, HorizonApiError, HorizonProtocolError } from '../horizon/errors.js';
-import type { UpstreamCallInfo } from '../horizon/transport.js';
+import type { UpstreamCallInfo } from '../horizon/request.js';
 
 export interface ReadinessOptions {
   horizon: HorizonClient;

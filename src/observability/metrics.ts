@@ -19,7 +19,7 @@ import type { SharedCache, SharedCaches } from '../graphql/sharedCache.js';
 import type { HorizonClient } from '../horizon/client.js';
 import { HorizonNetworkError, HorizonTimeoutError, HorizonUnavailableError } from '../horizon/errors.js';
 import type { CircuitState } from '../horizon/interceptors/breaker.js';
-import type { UpstreamCallInfo } from '../horizon/transport.js';
+import type { UpstreamCallInfo } from '../horizon/request.js';
 import { responseErrorCodes } from './errorCodes.js';
 
 export interface MetricsOptions {
@@ -166,11 +166,11 @@ export class SubgraphMetrics {
     });
   }
 
-  /** Operations waiting for admission (src/admission.ts), read at scrape time. */
+  /** Operations waiting for admission (src/http/admission.ts), read at scrape time. */
   observeAdmission(gate: { readonly queued: number; readonly cpuLimit: number }): void {
     new Gauge({
       name: 'graphql_operations_running_limit',
-      help: 'Operations allowed to run at once while the event loop is saturated (src/admission.ts); +Inf while it has room.',
+      help: 'Operations allowed to run at once while the event loop is saturated (src/http/admission.ts); +Inf while it has room.',
       registers: [this.registry],
       collect() {
         this.set(gate.cpuLimit);

@@ -7,13 +7,13 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { SubgraphResolvers } from '../../src/graphql/schema.js';
 import { parse } from 'graphql';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EmulatedAchievementDefinition, EmulatedAchievementProgress } from '../../src/emulator/state.js';
 import { EmulatorState } from '../../src/emulator/state.js';
-import { DEMO_APP, seedDemoData } from '../../src/emulator/seed.js';
+import { DEMO_APP, seedDemoData } from '../../src/emulator/seed/index.js';
 import type { EmulatedLeaderboard, EmulatedLeaderboardEntry } from '../../src/emulator/data/leaderboards.js';
 import { DateTimeScalar, LongScalar } from '../../src/graphql/scalars.js';
 import { loadTypeDefs } from '../../src/schema.js';
@@ -162,7 +162,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 serveHelper({
   async start({ schemaDirectory }: { schemaDirectory: string }) {
-    const schema = buildSubgraphSchema({ typeDefs: parse(loadTypeDefs(schemaDirectory)), resolvers: resolvers as unknown as GraphQLResolverMap<unknown> });
+    const schema = buildSubgraphSchema({ typeDefs: parse(loadTypeDefs(schemaDirectory)), resolvers: resolvers as unknown as SubgraphResolvers });
     // Production settings, as the subgraph under test runs; a logger without the start-up chatter.
     const logger = { debug() {}, info() {}, warn: console.warn, error: console.error };
     const server = new ApolloServer({

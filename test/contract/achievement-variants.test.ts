@@ -4,61 +4,30 @@
  * only the top-level `api_name`/`target`, or with neither. First the emulator's variants on the
  * wire, then the client reading each one.
  */
-import { request } from 'undici';
-import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import type { EmulatorBehavior } from '../../src/emulator/state.js';
-import type { HorizonClient } from '../../src/horizon/client.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { demoUserId, type RunningEmulator } from '../../src/emulator/index.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import type { AchievementProgress } from '../../src/horizon/achievements.js';
-import { clientFor, ROUTES } from '../helpers/harness.js';
+import { ROUTES } from '../helpers/harness.js';
+import { freshWorld, graphCall } from '../helpers/contract.js';
 
 const PLAYER = demoUserId(0); // seeded: COLLECT_100_GEMS at 15, FIRST_STEPS unlocked, ...
 const FRESH_PLAYER = demoUserId(11); // seeded with no progress
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** A fresh emulator with the given behaviour switches, and a client of it, per test. */
-function emulatorWith(behavior: Partial<EmulatorBehavior> = {}) {
-  const world = {} as { emulator: RunningEmulator; client: HorizonClient };
-  beforeEach(async () => {
-    world.emulator = await startEmulator({ port: 0, behavior });
-    world.client = clientFor(world.emulator);
-  });
-  afterEach(async () => {
-    await world.client.close();
-    await world.emulator.close();
-  });
-  return world;
-}
-
-/** A raw Graph call with the app token, to see the emulator's wire format. */
-async function raw(emulator: RunningEmulator, method: 'GET' | 'POST', path: string, params: Record<string, string>) {
-  const query = new URLSearchParams(params).toString();
-  const response = await request(`${emulator.url}${path}${method === 'GET' ? `?${query}` : ''}`, {
-    method,
-    headers: {
-      authorization: `Bearer OC|${emulator.appId}|${emulator.appSecret}`,
-      ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-    },
-    body: method === 'POST' ? query : undefined,
-  });
-  const text = await response.body.text();
-  return { status: response.statusCode, text, json: JSON.parse(text) as Record<string, any> };
-}
-
 const definitionId = (emulator: RunningEmulator, apiName: string) => emulator.state.achievementDefinitions.get(apiName)!.id;
 const progressOf = (emulator: RunningEmulator, userId: string, fields: string, apiNames = ['COLLECT_100_GEMS']) =>
-  raw(emulator, 'GET', `/${userId}/achievements`, { fields, api_names: JSON.stringify(apiNames) });
+  graphCall(emulator, 'GET', `/${userId}/achievements`, { fields, api_names: JSON.stringify(apiNames) });
 const addCount = (emulator: RunningEmulator, userId: string, count: bigint) =>
-  raw(emulator, 'POST', `/${userId}/achievements`, { api_name: 'COLLECT_100_GEMS', add_count: count.toString() });
+  graphCall(emulator, 'POST', `/${userId}/achievements`, { api_name: 'COLLECT_100_GEMS', add_count: count.toString() });
 
 describe('the emulator on the wire', () => {
   describe('by default (the docs)', () => {
-    const world = emulatorWith();
+    const world = freshWorld();
 
     test('progress carries the nested definition and the top-level api_name and target, under the definition id', async () => {
       const { emulator } = world;
       const id = definitionId(emulator, 'COLLECT_100_GEMS');
-      const { status, json } = await progressOf(emulator, PLAYER, 'id,api_name,target,count_progress,is_unlocked,definition{id,api_name,target}');
+      const { status, body: json } = await progressOf(emulator, PLAYER, 'id,api_name,target,count_progress,is_unlocked,definition{id,api_name,target}');
       expect(status).toBe(200);
       expect(json.data).toEqual([
         {
@@ -75,8 +44,8 @@ describe('the emulator on the wire', () => {
     test('a new record takes the definition id too', async () => {
       const { emulator } = world;
       const write = await addCount(emulator, FRESH_PLAYER, 1n);
-      expect(write.json).toMatchObject({ id: definitionId(emulator, 'COLLECT_100_GEMS') });
-      expect((await progressOf(emulator, FRESH_PLAYER, 'id')).json.data).toEqual([{ id: definitionId(emulator, 'COLLECT_100_GEMS') }]);
+      expect(write.body).toMatchObject({ id: definitionId(emulator, 'COLLECT_100_GEMS') });
+      expect((await progressOf(emulator, FRESH_PLAYER, 'id')).body.data).toEqual([{ id: definitionId(emulator, 'COLLECT_100_GEMS') }]);
     });
 
     test('counts past 2^31 and 2^53 are stored exactly and written as exact JSON numbers', async () => {
@@ -96,82 +65,82 @@ describe('the emulator on the wire', () => {
       expect((await addCount(emulator, FRESH_PLAYER, INT64_MAX)).status).toBe(200);
       const over = await addCount(emulator, FRESH_PLAYER, 1n);
       expect(over.status).toBe(400);
-      expect(over.json.error).toMatchObject({ code: 100 });
+      expect(over.body.error).toMatchObject({ code: 100 });
       expect(emulator.state.progressOf(FRESH_PLAYER).get('COLLECT_100_GEMS')!.count_progress).toBe(INT64_MAX);
-      expect((await addCount(emulator, FRESH_PLAYER, INT64_MAX + 1n)).json.error).toMatchObject({ code: 100 });
+      expect((await addCount(emulator, FRESH_PLAYER, INT64_MAX + 1n)).body.error).toMatchObject({ code: 100 });
     });
 
     test('a target past 2^53 is stored and written exactly', async () => {
       const { emulator } = world;
       const target = 2n ** 60n + 1n;
-      const upsert = await raw(emulator, 'POST', `/${emulator.appId}/achievement_definitions`, {
+      const upsert = await graphCall(emulator, 'POST', `/${emulator.appId}/achievement_definitions`, {
         api_name: 'HUGE',
         achievement_type: 'COUNT',
         achievement_write_policy: 'SERVER_AUTHORITATIVE',
         target: target.toString(),
       });
       expect(upsert.status).toBe(200);
-      const listing = await raw(emulator, 'GET', `/${emulator.appId}/achievement_definitions`, { api_names: '["HUGE"]', fields: 'api_name,target' });
+      const listing = await graphCall(emulator, 'GET', `/${emulator.appId}/achievement_definitions`, { api_names: '["HUGE"]', fields: 'api_name,target' });
       expect(listing.text).toContain(`"target":${target}}`);
     });
   });
 
   describe('achievementNumbersAsStrings', () => {
-    const world = emulatorWith({ achievementNumbersAsStrings: true });
+    const world = freshWorld({ emulator: { behavior: { achievementNumbersAsStrings: true } } });
 
     test('targets, lengths, counts and unlock times are numeric strings, in definitions and progress alike', async () => {
       const { emulator } = world;
-      const listing = await raw(emulator, 'GET', `/${emulator.appId}/achievement_definitions`, {
+      const listing = await graphCall(emulator, 'GET', `/${emulator.appId}/achievement_definitions`, {
         api_names: '["VISIT_3_CONTINENTS"]',
         fields: 'api_name,target,bitfield_length',
       });
-      expect(listing.json.data).toEqual([{ api_name: 'VISIT_3_CONTINENTS', target: '3', bitfield_length: '7' }]);
+      expect(listing.body.data).toEqual([{ api_name: 'VISIT_3_CONTINENTS', target: '3', bitfield_length: '7' }]);
       const fields = 'target,count_progress,unlock_time,definition{target}';
-      expect((await progressOf(emulator, PLAYER, fields)).json.data).toEqual([
+      expect((await progressOf(emulator, PLAYER, fields)).body.data).toEqual([
         { target: '100', count_progress: '15', unlock_time: '0', definition: { target: '100' } },
       ]);
-      expect((await progressOf(emulator, PLAYER, fields, ['FIRST_STEPS'])).json.data).toEqual([
+      expect((await progressOf(emulator, PLAYER, fields, ['FIRST_STEPS'])).body.data).toEqual([
         { count_progress: '0', unlock_time: '1760000000', definition: {} },
       ]);
     });
   });
 
   describe('refuseProgressDefinition', () => {
-    const world = emulatorWith({ refuseProgressDefinition: true });
+    const world = freshWorld({ emulator: { behavior: { refuseProgressDefinition: true } } });
 
     test('asking for the nested definition is code 100, "nonexisting field"; the top-level fields are served', async () => {
       const { emulator } = world;
       const refused = await progressOf(emulator, PLAYER, 'id,definition{api_name}');
       expect(refused.status).toBe(400);
-      expect(refused.json.error).toMatchObject({ code: 100, message: expect.stringMatching(/nonexisting field \(definition\)/) });
+      expect(refused.body.error).toMatchObject({ code: 100, message: expect.stringMatching(/nonexisting field \(definition\)/) });
       const served = await progressOf(emulator, PLAYER, 'id,api_name,target');
-      expect(served.json.data).toEqual([{ id: definitionId(emulator, 'COLLECT_100_GEMS'), api_name: 'COLLECT_100_GEMS', target: 100 }]);
+      expect(served.body.data).toEqual([{ id: definitionId(emulator, 'COLLECT_100_GEMS'), api_name: 'COLLECT_100_GEMS', target: 100 }]);
     });
   });
 
   describe('refuseProgressDefinition and refuseProgressApiName', () => {
-    const world = emulatorWith({ refuseProgressDefinition: true, refuseProgressApiName: true });
+    const world = freshWorld({ emulator: { behavior: { refuseProgressDefinition: true, refuseProgressApiName: true } } });
 
     test('only the documented fields are served', async () => {
       const { emulator } = world;
       for (const fields of ['id,api_name', 'id,target', 'id,definition{api_name}']) {
         const refused = await progressOf(emulator, PLAYER, fields);
         expect(refused.status).toBe(400);
-        expect(refused.json.error.message).toMatch(/nonexisting field/);
+        expect(refused.body.error.message).toMatch(/nonexisting field/);
       }
       const served = await progressOf(emulator, PLAYER, 'id,unlock_time,is_unlocked,count_progress,bitfield_progress');
-      expect(served.json.data).toEqual([
+      expect(served.body.data).toEqual([
         { id: definitionId(emulator, 'COLLECT_100_GEMS'), unlock_time: 0, is_unlocked: false, count_progress: 15, bitfield_progress: '' },
       ]);
     });
   });
 
   describe('omitProgressDefinitionApiName', () => {
-    const world = emulatorWith({ omitProgressDefinitionApiName: true });
+    const world = freshWorld({ emulator: { behavior: { omitProgressDefinitionApiName: true } } });
 
     test('the nested definition comes without its api_name', async () => {
       const { emulator } = world;
-      const { json } = await progressOf(emulator, PLAYER, 'id,definition{id,api_name,target}');
+      const { body: json } = await progressOf(emulator, PLAYER, 'id,definition{id,api_name,target}');
       const id = definitionId(emulator, 'COLLECT_100_GEMS');
       expect(json.data).toEqual([{ id, definition: { id, target: 100 } }]);
     });
@@ -180,7 +149,7 @@ describe('the emulator on the wire', () => {
 
 describe('the client: numbers', () => {
   describe('as JSON numbers (the docs)', () => {
-    const world = emulatorWith();
+    const world = freshWorld();
 
     test('counts past 2^31 and 2^53 are read exactly', async () => {
       const { client } = world;
@@ -213,7 +182,7 @@ describe('the client: numbers', () => {
   });
 
   describe('as numeric strings (achievementNumbersAsStrings)', () => {
-    const world = emulatorWith({ achievementNumbersAsStrings: true });
+    const world = freshWorld({ emulator: { behavior: { achievementNumbersAsStrings: true } } });
 
     test('definitions and progress read the same as with JSON numbers', async () => {
       const { client } = world;
@@ -257,7 +226,7 @@ describe('the client: progress records of every shape', () => {
   }
 
   describe('nested definition (the docs, by default)', () => {
-    const world = emulatorWith();
+    const world = freshWorld();
 
     test('one call, each record with its full definition, and no definitions listing', async () => {
       const { client, emulator } = world;
@@ -270,7 +239,7 @@ describe('the client: progress records of every shape', () => {
   });
 
   describe('top-level api_name and target only (refuseProgressDefinition)', () => {
-    const world = emulatorWith({ refuseProgressDefinition: true });
+    const world = freshWorld({ emulator: { behavior: { refuseProgressDefinition: true } } });
 
     test('the refused definition costs one call, once per transport; records are named by their top-level api_name', async () => {
       const { client, emulator } = world;
@@ -287,7 +256,7 @@ describe('the client: progress records of every shape', () => {
   });
 
   describe('only the documented fields (refuseProgressDefinition and refuseProgressApiName)', () => {
-    const world = emulatorWith({ refuseProgressDefinition: true, refuseProgressApiName: true });
+    const world = freshWorld({ emulator: { behavior: { refuseProgressDefinition: true, refuseProgressApiName: true } } });
 
     test('two refusals, remembered; records are named by their id in the definitions listing, fetched once per read', async () => {
       const { client, emulator } = world;
@@ -331,7 +300,7 @@ describe('the client: progress records of every shape', () => {
   });
 
   describe('a definition without its api_name (omitProgressDefinitionApiName)', () => {
-    const world = emulatorWith({ omitProgressDefinitionApiName: true });
+    const world = freshWorld({ emulator: { behavior: { omitProgressDefinitionApiName: true } } });
 
     test('the definition is accepted; records are named by their id in the definitions listing', async () => {
       const { client, emulator } = world;
@@ -351,7 +320,7 @@ describe('the client: progress records of every shape', () => {
   });
 
   describe('numbers as strings and only the documented fields, together', () => {
-    const world = emulatorWith({ achievementNumbersAsStrings: true, refuseProgressDefinition: true, refuseProgressApiName: true });
+    const world = freshWorld({ emulator: { behavior: { achievementNumbersAsStrings: true, refuseProgressDefinition: true, refuseProgressApiName: true } } });
 
     test('the same records', async () => {
       const { client, emulator } = world;

@@ -2,39 +2,15 @@
 import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { AchievementDefinition } from '../../src/horizon/achievements.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
+import { apiError, freshWorld } from '../helpers/contract.js';
 
 const SEEDED_ACTIVE = ['FIRST_STEPS', 'SPEED_DEMON', 'COLLECT_100_GEMS', 'WIN_10_MATCHES', 'VISIT_3_CONTINENTS', 'FIND_ALL_RELICS', 'SECRET_ROOM'];
 const PLAYER = demoUserId(0); // seeded with progress
 const OTHER_PLAYER = demoUserId(1); // seeded with progress
 const FRESH_PLAYER = demoUserId(11); // seeded with no progress
 const UNKNOWN_USER = '4242424242';
-
-async function apiError(promise: Promise<unknown>): Promise<HorizonApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HorizonApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a HorizonApiError, the call succeeded');
-}
-
-/** A fresh emulator and client per test, for tests that change state. */
-function freshWorld() {
-  const world = {} as { emulator: RunningEmulator; client: HorizonClient };
-  beforeEach(async () => {
-    world.emulator = await startEmulator({ port: 0 });
-    world.client = clientFor(world.emulator);
-  });
-  afterEach(async () => {
-    await world.client.close();
-    await world.emulator.close();
-  });
-  return world;
-}
 
 describe('read-only, one shared emulator', () => {
   let emulator: RunningEmulator;

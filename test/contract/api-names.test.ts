@@ -3,9 +3,10 @@
  * (docs/horizon-api.md), and no character set is documented. Every printable name must
  * travel exactly, as a form value, a query parameter and inside the `api_names` JSON array.
  */
-import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { demoUserId, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { clientFor, ROUTES } from '../helpers/harness.js';
+import { ROUTES } from '../helpers/harness.js';
+import { closeWorld, openWorld } from '../helpers/contract.js';
 
 /** Names that a hand-made character set would refuse, and that break naive encoders. */
 export const UNUSUAL_API_NAMES = [
@@ -22,14 +23,8 @@ const PLAYER = demoUserId(0);
 
 let emulator: RunningEmulator;
 let client: HorizonClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = clientFor(emulator);
-});
-afterAll(async () => {
-  await client.close();
-  await emulator.close();
-});
+beforeAll(async () => ({ emulator, client } = await openWorld()));
+afterAll(() => closeWorld({ emulator, client }));
 
 test('achievement definitions are created, listed by api_names and written with every printable name', async () => {
   for (const apiName of UNUSUAL_API_NAMES) {

@@ -3,22 +3,20 @@
  * bodies and stalls. Reads recover or fail cleanly within their deadline; a write that is
  * not idempotent is never applied twice.
  */
-import { demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { demoUserId, type RunningEmulator } from '../../src/emulator/index.js';
 import { HorizonApiError, HorizonError, HorizonTimeoutError, HorizonUnavailableError } from '../../src/horizon/errors.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { request } from 'undici';
 import { clientFor, ROUTES } from '../helpers/harness.js';
+import { closeWorld, openWorld } from '../helpers/contract.js';
 
 let emulator: RunningEmulator;
 let client: HorizonClient;
-beforeEach(async () => {
-  emulator = await startEmulator();
-  client = clientFor(emulator, { callTimeoutMs: 300, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 2_000 } });
-});
-afterEach(async () => {
-  await client.close();
-  await emulator.close();
-});
+beforeEach(
+  async () =>
+    ({ emulator, client } = await openWorld({ client: { callTimeoutMs: 300, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, budgetMs: 2_000 } } })),
+);
+afterEach(() => closeWorld({ emulator, client }));
 
 const PLAYER = demoUserId(0);
 const served = (route: string) => emulator.requests.filter((r) => r.route === route);

@@ -11,17 +11,12 @@ import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '
 import type { EmulatorBehavior } from '../../src/emulator/state.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
+import { closeWorld, openWorld } from '../helpers/contract.js';
 
 let emulator: RunningEmulator;
 let client: HorizonClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, behavior: { refuseGuessedFields: true } });
-  client = clientFor(emulator);
-});
-afterAll(async () => {
-  await client.close();
-  await emulator.close();
-});
+beforeAll(async () => ({ emulator, client } = await openWorld({ emulator: { port: 0, behavior: { refuseGuessedFields: true } } })));
+afterAll(() => closeWorld({ emulator, client }));
 beforeEach(() => emulator.clearRequests());
 
 test('leaderboards: one refused call, then the documented fields, and every board still read', async () => {

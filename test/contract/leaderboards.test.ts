@@ -2,56 +2,17 @@
 import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { CODE_NOT_RANKED, CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
-import { parseScore, type Leaderboard, type LeaderboardEntry } from '../../src/horizon/leaderboards.js';
+import { CODE_NOT_RANKED, CODE_UNKNOWN_LEADERBOARD } from '../../src/horizon/errors.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
+import type { Leaderboard, LeaderboardEntry } from '../../src/horizon/leaderboards.js';
+import { parseScore } from '../../src/horizon/leaderboards/wire.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
+import { apiError, freshWorld, graphCall } from '../helpers/contract.js';
 
 const BIG_SCORE = 9_007_199_254_740_993n; // 2^53 + 1: a JSON number parsed as a double reads ...992
 const INT64_MAX = 2n ** 63n - 1n;
 
-async function apiError(promise: Promise<unknown>): Promise<HorizonApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HorizonApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a HorizonApiError, the call succeeded');
-}
-
-/** A raw Graph call, to see the emulator's wire format and the errors the client never provokes. */
-async function raw(
-  emulator: RunningEmulator,
-  method: 'GET' | 'POST',
-  path: string,
-  params: Record<string, string>,
-  token = `OC|${emulator.appId}|${emulator.appSecret}`,
-) {
-  const query = new URLSearchParams(params).toString();
-  const response = await request(`${emulator.url}${path}${method === 'GET' ? `?${query}` : ''}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    body: method === 'POST' ? query : undefined,
-  });
-  const text = await response.body.text();
-  return { status: response.statusCode, text, json: JSON.parse(text) as Record<string, any> };
-}
-
 const userIdsOf = (entries: LeaderboardEntry[]) => entries.map((e) => e.user.id);
-
-function freshWorld() {
-  const world = {} as { emulator: RunningEmulator; client: HorizonClient };
-  beforeEach(async () => {
-    world.emulator = await startEmulator({ port: 0 });
-    world.client = clientFor(world.emulator, { retry: false });
-  });
-  afterEach(async () => {
-    await world.client.close();
-    await world.emulator.close();
-  });
-  return world;
-}
 
 describe('read-only, one shared emulator', () => {
   let emulator: RunningEmulator;
@@ -106,7 +67,7 @@ describe('read-only, one shared emulator', () => {
     });
 
     test('without fields Graph lists only ids', async () => {
-      const { status, json } = await raw(emulator, 'GET', `/${emulator.appId}/leaderboards`, {});
+      const { status, body: json } = await graphCall(emulator, 'GET', `/${emulator.appId}/leaderboards`, {});
       expect(status).toBe(200);
       expect(json.data).toHaveLength(3);
       for (const board of json.data) expect(Object.keys(board)).toEqual(['id']);
@@ -242,16 +203,16 @@ describe('read-only, one shared emulator', () => {
       await expect(client.leaderboards.entries({ apiName: 'HIGH_SCORES', filter: 'FRIENDS' })).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(client.leaderboards.entries({ apiName: 'HIGH_SCORES', startAt: 'CENTERED_ON_VIEWER' })).rejects.toBeInstanceOf(InvalidArgumentError);
       expect(emulator.requests).toHaveLength(0);
-      const friends = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', filter: 'FRIENDS' });
+      const friends = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', filter: 'FRIENDS' });
       expect(friends.status).toBe(400);
-      expect(friends.json.error).toMatchObject({ code: 100, message: expect.stringContaining('requires a user access token') });
-      const centred = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', start_at: 'CENTERED_ON_VIEWER_OR_TOP' });
-      expect(centred.json.error).toMatchObject({ code: 100 });
+      expect(friends.body.error).toMatchObject({ code: 100, message: expect.stringContaining('requires a user access token') });
+      const centred = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', start_at: 'CENTERED_ON_VIEWER_OR_TOP' });
+      expect(centred.body.error).toMatchObject({ code: 100 });
     });
 
     test('api_name is required (code 100); an unknown board is 12075 naming it; a bad enum value is code 100', async () => {
-      const missing = await raw(emulator, 'GET', '/leaderboard_entries', {});
-      expect(missing.json.error).toMatchObject({ code: 100, message: '(#100) The parameter api_name is required' });
+      const missing = await graphCall(emulator, 'GET', '/leaderboard_entries', {});
+      expect(missing.body.error).toMatchObject({ code: 100, message: '(#100) The parameter api_name is required' });
       const unknown = await apiError(client.leaderboards.entries({ apiName: 'NOPE' }));
       expect(unknown).toMatchObject({
         status: 400,
@@ -261,8 +222,8 @@ describe('read-only, one shared emulator', () => {
         errorData: { api_name: 'NOPE' },
         apiName: 'NOPE',
       });
-      const badFilter = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', filter: 'EVERYONE' });
-      expect(badFilter.json.error).toMatchObject({ code: 100 });
+      const badFilter = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', filter: 'EVERYONE' });
+      expect(badFilter.body.error).toMatchObject({ code: 100 });
     });
 
     test('an unknown board answers exactly what Horizon sent for one (docs/horizon-api.md): on submit, reads and remove-all', async () => {
@@ -274,13 +235,13 @@ describe('read-only, one shared emulator', () => {
           error_data: { api_name: 'R_FarmVR_A_T3' },
         },
       };
-      const submit = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'R_FarmVR_A_T3', score: '5', user_id: demoUserId(1) });
+      const submit = await graphCall(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'R_FarmVR_A_T3', score: '5', user_id: demoUserId(1) });
       expect(submit.status).toBe(400);
       expect(submit.text).toBe(JSON.stringify(captured));
-      const read = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'R_FarmVR_A_T3' });
-      expect([read.status, read.json]).toEqual([400, captured]);
-      const removeAll = await raw(emulator, 'POST', '/leaderboard_remove_all_entries', { api_name: 'R_FarmVR_A_T3' });
-      expect([removeAll.status, removeAll.json]).toEqual([400, captured]);
+      const read = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'R_FarmVR_A_T3' });
+      expect([read.status, read.body]).toEqual([400, captured]);
+      const removeAll = await graphCall(emulator, 'POST', '/leaderboard_remove_all_entries', { api_name: 'R_FarmVR_A_T3' });
+      expect([removeAll.status, removeAll.body]).toEqual([400, captured]);
       // The client keeps error_data, and names the board from it.
       const error = await apiError(client.leaderboards.submitEntry({ apiName: 'R_FarmVR_A_T3', userId: demoUserId(1), score: 5n }));
       expect(error).toMatchObject({ code: 12075, errorData: { api_name: 'R_FarmVR_A_T3' }, apiName: 'R_FarmVR_A_T3', requestApiName: 'R_FarmVR_A_T3' });
@@ -304,7 +265,7 @@ describe('read-only, one shared emulator', () => {
 });
 
 describe('writes, a fresh emulator per test', () => {
-  const world = freshWorld();
+  const world = freshWorld({ client: { retry: false } });
   const entryOf = async (apiName: string, userIndex: number) => (await world.client.leaderboards.entriesOfUsers(apiName, [demoUserId(userIndex)]))[0];
 
   test('a better score updates, a worse one is did_update false (200), force_update overwrites', async () => {
@@ -345,16 +306,16 @@ describe('writes, a fresh emulator per test', () => {
     expect(userOnServerBoard).toMatchObject({ status: 403, code: 10, upstreamMessage: expect.stringContaining('SERVER_AUTHORITATIVE') });
     const appOnClientBoard = await apiError(client.leaderboards.submitEntry({ apiName: 'SPEEDRUN_LEVEL_1', userId: demoUserId(1), score: 5n }));
     expect(appOnClientBoard).toMatchObject({ status: 403, code: 10, upstreamMessage: expect.stringContaining('CLIENT_AUTHORITATIVE') });
-    const userIdWithUserToken = await raw(
+    const userIdWithUserToken = await graphCall(
       emulator,
       'POST',
       '/leaderboard_submit_entry',
       { api_name: 'SPEEDRUN_LEVEL_1', score: '5', user_id: demoUserId(1) },
       demoUserToken(1),
     );
-    expect(userIdWithUserToken.json.error).toMatchObject({ code: 100, message: expect.stringContaining('Do not send user_id') });
-    const noUser = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'HIGH_SCORES', score: '5' });
-    expect(noUser.json.error).toMatchObject({ code: 100, message: '(#100) The parameter user_id is required' });
+    expect(userIdWithUserToken.body.error).toMatchObject({ code: 100, message: expect.stringContaining('Do not send user_id') });
+    const noUser = await graphCall(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'HIGH_SCORES', score: '5' });
+    expect(noUser.body.error).toMatchObject({ code: 100, message: '(#100) The parameter user_id is required' });
     const unknownUser = await apiError(client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: '4242424242', score: 5n }));
     expect(unknownUser.upstreamMessage).toBe('Parameter user_id: invalid user id: 4242424242');
   });
@@ -388,26 +349,26 @@ describe('writes, a fresh emulator per test', () => {
       client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(2), score: 600_000n, extraDataBase64: 'not base64!' }),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(emulator.requests).toHaveLength(0);
-    const rawTooBig = await raw(emulator, 'POST', '/leaderboard_submit_entry', {
+    const rawTooBig = await graphCall(emulator, 'POST', '/leaderboard_submit_entry', {
       api_name: 'HIGH_SCORES',
       user_id: demoUserId(2),
       score: '600000',
       extra_data_base64: tooBig,
     });
-    expect(rawTooBig.json.error).toMatchObject({ code: 100, message: expect.stringContaining('at most 2048 bytes') });
-    const rawNotBase64 = await raw(emulator, 'POST', '/leaderboard_submit_entry', {
+    expect(rawTooBig.body.error).toMatchObject({ code: 100, message: expect.stringContaining('at most 2048 bytes') });
+    const rawNotBase64 = await graphCall(emulator, 'POST', '/leaderboard_submit_entry', {
       api_name: 'HIGH_SCORES',
       user_id: demoUserId(2),
       score: '600000',
       extra_data_base64: 'a*b=',
     });
-    expect(rawNotBase64.json.error).toMatchObject({ code: 100 });
+    expect(rawNotBase64.body.error).toMatchObject({ code: 100 });
   });
 
   test('a score above 2^53 is exact on the wire as a JSON number, and through the client', async () => {
     const { client, emulator } = world;
     await client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(4), score: BIG_SCORE });
-    const wire = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', limit: '1', fields: 'score' });
+    const wire = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', limit: '1', fields: 'score' });
     expect(wire.text).toContain('"score":9007199254740993');
     const top = await client.leaderboards.entries({ apiName: 'HIGH_SCORES', limit: 1 });
     expect(top.entries[0]).toMatchObject({ score: BIG_SCORE, user: { id: demoUserId(4) } });
@@ -420,7 +381,7 @@ describe('writes, a fresh emulator per test', () => {
     const { client, emulator } = world;
     emulator.state.leaderboards.scoreEncoding = 'string';
     await client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(4), score: INT64_MAX });
-    const wire = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', limit: '2', fields: 'score' });
+    const wire = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', limit: '2', fields: 'score' });
     expect(wire.text).toContain('"score":"9223372036854775807"');
     expect(wire.text).toContain('"score":"107500"');
     const page = await client.leaderboards.entries({ apiName: 'HIGH_SCORES', limit: 2 });
@@ -432,10 +393,20 @@ describe('writes, a fresh emulator per test', () => {
     await expect(client.leaderboards.submitEntry({ apiName: 'HIGH_SCORES', userId: demoUserId(4), score: INT64_MAX + 1n })).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
-    const rawOver = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'HIGH_SCORES', user_id: demoUserId(4), score: '9223372036854775808' });
-    expect(rawOver.json.error).toMatchObject({ code: 100, message: '(#100) Param score must be a 64-bit integer' });
-    const rawMin = await raw(emulator, 'POST', '/leaderboard_submit_entry', { api_name: 'SPEEDRUN_LEVEL_1', score: '-9223372036854775808' }, demoUserToken(4));
-    expect(rawMin.json).toMatchObject({ did_update: true });
+    const rawOver = await graphCall(emulator, 'POST', '/leaderboard_submit_entry', {
+      api_name: 'HIGH_SCORES',
+      user_id: demoUserId(4),
+      score: '9223372036854775808',
+    });
+    expect(rawOver.body.error).toMatchObject({ code: 100, message: '(#100) Param score must be a 64-bit integer' });
+    const rawMin = await graphCall(
+      emulator,
+      'POST',
+      '/leaderboard_submit_entry',
+      { api_name: 'SPEEDRUN_LEVEL_1', score: '-9223372036854775808' },
+      demoUserToken(4),
+    );
+    expect(rawMin.body).toMatchObject({ did_update: true });
     expect((await entryOf('SPEEDRUN_LEVEL_1', 4))!.score).toBe(-(2n ** 63n));
   });
 
@@ -471,12 +442,12 @@ describe('writes, a fresh emulator per test', () => {
 
   test('upsert validation: code 100 for missing or bad settings, an inverted window, a bad title map', async () => {
     const { emulator } = world;
-    const post = (params: Record<string, string>) => raw(emulator, 'POST', `/${emulator.appId}/leaderboards`, params);
-    expect((await post({ api_name: 'NEW', entry_write_policy: 'SERVER_AUTHORITATIVE' })).json.error).toMatchObject({
+    const post = (params: Record<string, string>) => graphCall(emulator, 'POST', `/${emulator.appId}/leaderboards`, params);
+    expect((await post({ api_name: 'NEW', entry_write_policy: 'SERVER_AUTHORITATIVE' })).body.error).toMatchObject({
       code: 100,
       message: '(#100) The parameter sort_order is required',
     });
-    expect((await post({ api_name: 'NEW', sort_order: 'SIDEWAYS', entry_write_policy: 'SERVER_AUTHORITATIVE' })).json.error).toMatchObject({ code: 100 });
+    expect((await post({ api_name: 'NEW', sort_order: 'SIDEWAYS', entry_write_policy: 'SERVER_AUTHORITATIVE' })).body.error).toMatchObject({ code: 100 });
     const inverted = await post({
       api_name: 'NEW',
       sort_order: 'HIGHER_IS_BETTER',
@@ -484,17 +455,17 @@ describe('writes, a fresh emulator per test', () => {
       earliest_allowed_entry_time: '200',
       latest_allowed_entry_time: '100',
     });
-    expect(inverted.json.error).toMatchObject({ code: 100, message: expect.stringContaining('must be before') });
+    expect(inverted.body.error).toMatchObject({ code: 100, message: expect.stringContaining('must be before') });
     const badMap = await post({ api_name: 'NEW', sort_order: 'HIGHER_IS_BETTER', entry_write_policy: 'SERVER_AUTHORITATIVE', title_locale_map: '["Soccer"]' });
-    expect(badMap.json.error).toMatchObject({ code: 100, message: expect.stringContaining('title_locale_map') });
-    const userToken = await raw(
+    expect(badMap.body.error).toMatchObject({ code: 100, message: expect.stringContaining('title_locale_map') });
+    const userToken = await graphCall(
       emulator,
       'POST',
       `/${emulator.appId}/leaderboards`,
       { api_name: 'NEW', sort_order: 'HIGHER_IS_BETTER', entry_write_policy: 'SERVER_AUTHORITATIVE' },
       demoUserToken(0),
     );
-    expect(userToken.json.error).toMatchObject({ code: 10 });
+    expect(userToken.body.error).toMatchObject({ code: 10 });
     expect(emulator.state.leaderboards.boards.has('NEW')).toBe(false);
     await expect(world.client.leaderboards.upsert({ apiName: 'NEW', titles: [{ locale: 'english', title: 'x' }] })).rejects.toBeInstanceOf(
       InvalidArgumentError,
@@ -531,8 +502,8 @@ describe('writes, a fresh emulator per test', () => {
     const response = await request(`${emulator.url}/${entry!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${demoUserToken(7)}` } });
     expect(response.statusCode).toBe(403);
     await response.body.dump();
-    const removeAll = await raw(emulator, 'POST', '/leaderboard_remove_all_entries', { api_name: 'HIGH_SCORES' }, demoUserToken(7));
-    expect(removeAll.json.error).toMatchObject({ code: 10 });
+    const removeAll = await graphCall(emulator, 'POST', '/leaderboard_remove_all_entries', { api_name: 'HIGH_SCORES' }, demoUserToken(7));
+    expect(removeAll.body.error).toMatchObject({ code: 10 });
     expect(emulator.state.leaderboards.entriesOf(emulator.state.leaderboards.boards.get('HIGH_SCORES')!.id).size).toBe(40);
   });
 });
@@ -574,17 +545,17 @@ describe('viewer-centred start_at spellings', () => {
   test('by default the emulator takes both spellings, and the client sends the docs’ one: one call each', async () => {
     await start('both');
     for (const startAt of ['VIEWER', 'CENTERED_ON_VIEWER', 'VIEWER_OR_TOP', 'CENTERED_ON_VIEWER_OR_TOP']) {
-      const answer = await raw(
+      const answer = await graphCall(
         emulator,
         'GET',
         '/leaderboard_entries',
         { api_name: 'HIGH_SCORES', start_at: startAt, limit: '3', fields: 'rank' },
         demoUserToken(5),
       );
-      expect([startAt, answer.status, answer.json.data]).toEqual([startAt, 200, [{ rank: 34 }, { rank: 35 }, { rank: 36 }]]);
+      expect([startAt, answer.status, answer.body.data]).toEqual([startAt, 200, [{ rank: 34 }, { rank: 35 }, { rank: 36 }]]);
     }
-    const notRanked = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'SPEEDRUN_LEVEL_1', start_at: 'VIEWER' }, demoUserToken(10));
-    expect(notRanked.json.error).toMatchObject({ code: CODE_NOT_RANKED });
+    const notRanked = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'SPEEDRUN_LEVEL_1', start_at: 'VIEWER' }, demoUserToken(10));
+    expect(notRanked.body.error).toMatchObject({ code: CODE_NOT_RANKED });
     emulator.clearRequests();
     expect((await aroundPlayer5()).entries.map((e) => e.rank)).toEqual([34, 35, 36]);
     expect((await orTopPlayer10()).entries.map((e) => e.rank)).toEqual([1, 2]);
@@ -600,8 +571,8 @@ describe('viewer-centred start_at spellings', () => {
 
   test('docs’ spelling refused (code 100): one retry with the SDK’s, remembered for every later read', async () => {
     await start('sdk');
-    const refused = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', start_at: 'VIEWER' }, demoUserToken(5));
-    expect(refused).toMatchObject({ status: 400, json: { error: { code: 100, message: expect.stringContaining('start_at') } } });
+    const refused = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', start_at: 'VIEWER' }, demoUserToken(5));
+    expect(refused).toMatchObject({ status: 400, body: { error: { code: 100, message: expect.stringContaining('start_at') } } });
     emulator.clearRequests();
     const page = await aroundPlayer5();
     expect(page.entries.map((e) => [e.rank, e.user.id])).toEqual([
@@ -637,8 +608,8 @@ describe('viewer-centred start_at spellings', () => {
 
   test('SDK spelling refused: the docs’ one is sent, and a client that had learned the SDK one switches back', async () => {
     await start('docs');
-    const refused = await raw(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', start_at: 'CENTERED_ON_VIEWER' }, demoUserToken(5));
-    expect(refused.json.error).toMatchObject({ code: 100, message: '(#100) Param start_at must be one of TOP, VIEWER, VIEWER_OR_TOP, OFFSET' });
+    const refused = await graphCall(emulator, 'GET', '/leaderboard_entries', { api_name: 'HIGH_SCORES', start_at: 'CENTERED_ON_VIEWER' }, demoUserToken(5));
+    expect(refused.body.error).toMatchObject({ code: 100, message: '(#100) Param start_at must be one of TOP, VIEWER, VIEWER_OR_TOP, OFFSET' });
     emulator.clearRequests();
     await aroundPlayer5();
     expect(startAts()).toEqual([['VIEWER', 200]]);

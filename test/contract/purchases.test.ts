@@ -1,11 +1,10 @@
 /** The purchases client (docs/horizon-api.md-1.5) against a real emulator over loopback HTTP. */
-import { request } from 'undici';
-import { demoUserId, demoUserToken, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
 import { HorizonClient } from '../../src/horizon/client.js';
-import { HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import type { Product } from '../../src/horizon/purchases.js';
-import { clientFor, ROUTES } from '../helpers/harness.js';
+import { ROUTES } from '../helpers/harness.js';
+import { apiError, freshWorld, graphCall } from '../helpers/contract.js';
 
 const PLAYER = demoUserId(0); // app, dlc_frozen_peaks, gems_100, active vip_pass
 const COLLECTOR = demoUserId(4); // six items, for paging
@@ -14,48 +13,8 @@ const NOBODY = demoUserId(11); // owns nothing, not even the app
 const UNKNOWN_USER = '4242424242';
 const SEED_GRANT_BASE = 1_750_000_000;
 
-async function apiError(promise: Promise<unknown>): Promise<HorizonApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HorizonApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a HorizonApiError, the call succeeded');
-}
-
-/** A request as any Graph client could send it, to check wire shapes the typed client hides. */
-async function raw(
-  emulator: RunningEmulator,
-  method: 'GET' | 'POST',
-  path: string,
-  params: Record<string, string>,
-  token = `OC|${emulator.appId}|${emulator.appSecret}`,
-) {
-  const query = new URLSearchParams(params).toString();
-  const response = await request(`${emulator.url}${path}${method === 'GET' && query ? `?${query}` : ''}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    body: method === 'POST' ? query : undefined,
-  });
-  return { status: response.statusCode, body: (await response.body.json()) as any };
-}
-
-function world(behavior: EmulatorOptions['behavior'] = {}) {
-  const w = {} as { emulator: RunningEmulator; client: HorizonClient };
-  beforeEach(async () => {
-    w.emulator = await startEmulator({ port: 0, behavior });
-    w.client = clientFor(w.emulator);
-  });
-  afterEach(async () => {
-    await w.client.close();
-    await w.emulator.close();
-  });
-  return w;
-}
-
 describe('verifyEntitlement', () => {
-  const w = world();
+  const w = freshWorld();
 
   test('owned durable: true with the grant time as a Date; unowned: false with no time', async () => {
     const owned = await w.client.purchases.verifyEntitlement(PLAYER, 'dlc_frozen_peaks');
@@ -68,10 +27,10 @@ describe('verifyEntitlement', () => {
   });
 
   test('the wire shapes: {success:true, grant_time} in Unix seconds, {success:false} otherwise', async () => {
-    const yes = await raw(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_100' });
-    expect(yes).toEqual({ status: 200, body: { success: true, grant_time: SEED_GRANT_BASE + 3600 } });
-    const no = await raw(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_500' });
-    expect(no).toEqual({ status: 200, body: { success: false } });
+    const yes = await graphCall(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_100' });
+    expect({ status: yes.status, body: yes.body }).toEqual({ status: 200, body: { success: true, grant_time: SEED_GRANT_BASE + 3600 } });
+    const no = await graphCall(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_500' });
+    expect({ status: no.status, body: no.body }).toEqual({ status: 200, body: { success: false } });
   });
 
   test('SKUs are case-sensitive', async () => {
@@ -108,7 +67,7 @@ describe('verifyEntitlement', () => {
   });
 
   test('a user token naming another user is refused (code 10)', async () => {
-    const response = await raw(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_100' }, demoUserToken(1));
+    const response = await graphCall(w.emulator, 'POST', `/${w.emulator.appId}/verify_entitlement`, { user_id: PLAYER, sku: 'gems_100' }, demoUserToken(1));
     expect(response.status).toBe(403);
     expect(response.body.error.code).toBe(10);
   });
@@ -142,24 +101,31 @@ describe('verifyEntitlement', () => {
 });
 
 describe('an emulator that insists on user_id with a user token (ps-iap-s2s: Required)', () => {
-  const w = world({ requireUserIdWithUserToken: true });
+  const w = freshWorld({ emulator: { behavior: { requireUserIdWithUserToken: true } } });
 
   test('it refuses a user token without user_id (code 100), takes the own id, and refuses another id (code 10)', async () => {
     const path = `/${w.emulator.appId}/verify_entitlement`;
-    const without = await raw(w.emulator, 'POST', path, { sku: 'gems_100' }, demoUserToken(0));
+    const without = await graphCall(w.emulator, 'POST', path, { sku: 'gems_100' }, demoUserToken(0));
     expect(without.status).toBe(400);
     expect(without.body.error).toMatchObject({ code: 100, message: expect.stringContaining('user_id') });
-    expect(await raw(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'gems_100' }, demoUserToken(0))).toEqual({
+    const own = await graphCall(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'gems_100' }, demoUserToken(0));
+    expect({ status: own.status, body: own.body }).toEqual({
       status: 200,
       body: { success: true, grant_time: SEED_GRANT_BASE + 3600 },
     });
-    expect((await raw(w.emulator, 'POST', path, { user_id: demoUserId(1), sku: 'gems_100' }, demoUserToken(0))).body.error.code).toBe(10);
-    const consumeWithout = await raw(w.emulator, 'POST', `/${w.emulator.appId}/consume_entitlement`, { sku: 'gems_100' }, demoUserToken(0));
+    expect((await graphCall(w.emulator, 'POST', path, { user_id: demoUserId(1), sku: 'gems_100' }, demoUserToken(0))).body.error.code).toBe(10);
+    const consumeWithout = await graphCall(w.emulator, 'POST', `/${w.emulator.appId}/consume_entitlement`, { sku: 'gems_100' }, demoUserToken(0));
     expect(consumeWithout.body.error.code).toBe(100);
-    const refundWithout = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'gems_100', reason: 'other' }, demoUserToken(0));
+    const refundWithout = await graphCall(
+      w.emulator,
+      'POST',
+      `/${w.emulator.appId}/refund_iap_entitlement`,
+      { sku: 'gems_100', reason: 'other' },
+      demoUserToken(0),
+    );
     expect(refundWithout.body.error.code).toBe(100);
     // viewer_purchases documents no user_id with a user token: not insisted on there.
-    expect((await raw(w.emulator, 'GET', `/${w.emulator.appId}/viewer_purchases`, {}, demoUserToken(0))).status).toBe(200);
+    expect((await graphCall(w.emulator, 'GET', `/${w.emulator.appId}/viewer_purchases`, {}, demoUserToken(0))).status).toBe(200);
   });
 
   test('the client always sends user_id, so verify, consume, refund and the purchase list work with the token', async () => {
@@ -174,7 +140,7 @@ describe('an emulator that insists on user_id with a user token (ps-iap-s2s: Req
 });
 
 describe('listPurchases', () => {
-  const w = world();
+  const w = freshWorld();
 
   test("a player's durables, unconsumed consumables and subscription, newest first, times as Dates", async () => {
     const page = await w.client.purchases.listAllPurchases(PLAYER);
@@ -205,10 +171,10 @@ describe('listPurchases', () => {
     expect(new Set(all.map((p) => p.sku))).toEqual(new Set(['dlc_frozen_peaks', 'skin_neon_visor', 'skin_golden_armor', 'gems_100', 'gems_500', 'gems_1200']));
 
     const path = `/${w.emulator.appId}/viewer_purchases`;
-    const rawFirst = await raw(w.emulator, 'GET', path, { user_id: COLLECTOR, limit: '4', fields: 'id,item{sku}' });
+    const rawFirst = await graphCall(w.emulator, 'GET', path, { user_id: COLLECTOR, limit: '4', fields: 'id,item{sku}' });
     expect(rawFirst.body.paging.next).toContain('after=');
     expect(rawFirst.body.data[0]).toEqual({ id: all[0]!.id, item: { sku: all[0]!.sku } });
-    const rawLast = await raw(w.emulator, 'GET', path, { user_id: COLLECTOR, limit: '4', after: rawFirst.body.paging.cursors.after });
+    const rawLast = await graphCall(w.emulator, 'GET', path, { user_id: COLLECTOR, limit: '4', after: rawFirst.body.paging.cursors.after });
     expect(rawLast.body.data).toHaveLength(2);
     expect(rawLast.body.paging.cursors).toEqual({ before: expect.any(String), after: expect.any(String) });
     expect(rawLast.body.paging).not.toHaveProperty('next');
@@ -216,9 +182,9 @@ describe('listPurchases', () => {
 
   test('without fields only ids come back; an unknown field is code 100', async () => {
     const path = `/${w.emulator.appId}/viewer_purchases`;
-    const ids = await raw(w.emulator, 'GET', path, { user_id: PLAYER });
+    const ids = await graphCall(w.emulator, 'GET', path, { user_id: PLAYER });
     expect(Object.keys(ids.body.data[0])).toEqual(['id']);
-    const bad = await raw(w.emulator, 'GET', path, { user_id: PLAYER, fields: 'id,is_refunded' });
+    const bad = await graphCall(w.emulator, 'GET', path, { user_id: PLAYER, fields: 'id,is_refunded' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe(100);
   });
@@ -229,14 +195,14 @@ describe('listPurchases', () => {
   });
 
   test('with the app token, user_id is required (code 100)', async () => {
-    const response = await raw(w.emulator, 'GET', `/${w.emulator.appId}/viewer_purchases`, {});
+    const response = await graphCall(w.emulator, 'GET', `/${w.emulator.appId}/viewer_purchases`, {});
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe(100);
   });
 });
 
 describe('consume', () => {
-  const w = world();
+  const w = freshWorld();
 
   test('consumes an owned consumable once; it leaves verify and viewer_purchases and can be bought again', async () => {
     expect(await w.client.purchases.consume(PLAYER, 'gems_100')).toBe(true);
@@ -268,7 +234,7 @@ describe('consume', () => {
   });
 
   test('a missing sku is code 100 upstream, and the client refuses to send one', async () => {
-    const response = await raw(w.emulator, 'POST', `/${w.emulator.appId}/consume_entitlement`, { user_id: PLAYER });
+    const response = await graphCall(w.emulator, 'POST', `/${w.emulator.appId}/consume_entitlement`, { user_id: PLAYER });
     expect(response.status).toBe(400);
     expect(response.body.error).toMatchObject({ code: 100, message: expect.stringContaining('sku') });
     w.emulator.clearRequests();
@@ -278,7 +244,7 @@ describe('consume', () => {
 });
 
 describe('listAvailable', () => {
-  const w = world();
+  const w = freshWorld();
 
   test('the app token lists the whole catalog, subscriptions once per term with their billing plans', async () => {
     const products = await w.client.purchases.listAvailable();
@@ -331,7 +297,7 @@ describe('listAvailable', () => {
   });
 
   test("a paid offer's term is its subscription_term; without one, the SKU's :SUBSCRIPTION__{TERM} suffix", async () => {
-    const plan = (sku: string) => w.emulator.state.commerce.items.get(sku)!.billing_plans![0]!;
+    const plan = (sku: string) => w.emulator.state.purchases.items.get(sku)!.billing_plans![0]!;
     plan('vip_pass:SUBSCRIPTION__ANNUAL').paid_offer.subscription_term = 'SEMIANNUAL';
     delete (plan('vip_pass:SUBSCRIPTION__MONTHLY').paid_offer as { subscription_term?: string }).subscription_term;
     const bySku = new Map((await w.client.purchases.listAvailable()).map((p) => [p.sku, p]));
@@ -349,7 +315,7 @@ describe('listAvailable', () => {
   test('every page is collected (Graph pages 25 items by default)', async () => {
     for (let i = 0; i < 30; i++) {
       const sku = `sticker_${String(i).padStart(2, '0')}`;
-      w.emulator.state.commerce.items.set(sku, {
+      w.emulator.state.purchases.items.set(sku, {
         id: w.emulator.state.newId(),
         sku,
         item_type: 'DURABLE',
@@ -369,7 +335,7 @@ describe('listAvailable', () => {
 });
 
 describe('refund', () => {
-  const w = world();
+  const w = freshWorld();
 
   test('refunds a durable: it leaves verify and viewer_purchases; a second refund is refused', async () => {
     expect(await w.client.purchases.refund(PLAYER, 'dlc_frozen_peaks', 'customer_support')).toBe(true);
@@ -386,10 +352,10 @@ describe('refund', () => {
 
   test('reason is required and must be one of the three (code 100)', async () => {
     const path = `/${w.emulator.appId}/refund_iap_entitlement`;
-    const missing = await raw(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'dlc_frozen_peaks' });
+    const missing = await graphCall(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'dlc_frozen_peaks' });
     expect(missing.status).toBe(400);
     expect(missing.body.error).toMatchObject({ code: 100, message: expect.stringContaining('reason') });
-    const wrong = await raw(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'dlc_frozen_peaks', reason: 'changed_mind' });
+    const wrong = await graphCall(w.emulator, 'POST', path, { user_id: PLAYER, sku: 'dlc_frozen_peaks', reason: 'changed_mind' });
     expect(wrong.body.error.code).toBe(100);
     // Nothing was refunded by the refused calls.
     expect((await w.client.purchases.verifyEntitlement(PLAYER, 'dlc_frozen_peaks')).owned).toBe(true);
@@ -410,7 +376,7 @@ describe('refund', () => {
     expect(other).toMatchObject({ status: 403, code: 10 });
     expect((await w.client.purchases.verifyEntitlement(PLAYER, 'gems_100')).owned).toBe(true);
     // The wire: a user token alone names its own user.
-    const bare = await raw(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'gems_500', reason: 'other' }, demoUserToken(1));
-    expect(bare).toEqual({ status: 200, body: { success: true } });
+    const bare = await graphCall(w.emulator, 'POST', `/${w.emulator.appId}/refund_iap_entitlement`, { sku: 'gems_500', reason: 'other' }, demoUserToken(1));
+    expect({ status: bare.status, body: bare.body }).toEqual({ status: 200, body: { success: true } });
   });
 });

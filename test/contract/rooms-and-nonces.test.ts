@@ -1,20 +1,15 @@
 /** Client contract tests against the emulator: user-proof nonces and moderated rooms. */
-import { DEMO_ROOM_ID, demoUserId, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEMO_ROOM_ID, demoUserId, type RunningEmulator } from '../../src/emulator/index.js';
 import { HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { clientFor, issueNonce } from '../helpers/harness.js';
+import { issueNonce } from '../helpers/harness.js';
+import { closeWorld, openWorld } from '../helpers/contract.js';
 
 let emulator: RunningEmulator;
 let client: HorizonClient;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  client = clientFor(emulator);
-});
-afterAll(async () => {
-  await client.close();
-  await emulator.close();
-});
+beforeAll(async () => ({ emulator, client } = await openWorld()));
+afterAll(() => closeWorld({ emulator, client }));
 
 describe('user_nonce_validate', () => {
   test('a nonce is valid once, for the player it was issued to', async () => {

@@ -1,11 +1,10 @@
 /** The subscriptions client (docs/horizon-api.md) against a real emulator over loopback HTTP. */
-import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { HorizonApiError } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import type { Subscription } from '../../src/horizon/subscriptions.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
+import { apiError, closeWorld, graphCall, openWorld } from '../helpers/contract.js';
 
 const ACTIVE = demoUserId(0); // renewing monthly
 const CANCELLED = demoUserId(1); // cancelled annual, active until period end
@@ -17,34 +16,8 @@ const GRAPH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0000$/;
 
 let emulator: RunningEmulator;
 let client: HorizonClient;
-beforeEach(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = clientFor(emulator);
-});
-afterEach(async () => {
-  await client.close();
-  await emulator.close();
-});
-
-async function apiError(promise: Promise<unknown>): Promise<HorizonApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HorizonApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a HorizonApiError, the call succeeded');
-}
-
-async function raw(method: 'GET' | 'POST', path: string, params: Record<string, string>, token = `OC|${emulator.appId}|${emulator.appSecret}`) {
-  const query = new URLSearchParams(params).toString();
-  const response = await request(`${emulator.url}${path}${method === 'GET' && query ? `?${query}` : ''}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-    body: method === 'POST' ? query : undefined,
-  });
-  return { status: response.statusCode, body: (await response.body.json()) as any };
-}
+beforeEach(async () => ({ emulator, client } = await openWorld()));
+afterEach(() => closeWorld({ emulator, client }));
 
 const one = async (ownerId: string): Promise<Subscription> => {
   const list = await client.subscriptions.list({ ownerId });
@@ -54,7 +27,7 @@ const one = async (ownerId: string): Promise<Subscription> => {
 
 describe('list', () => {
   test('every field, with the ISO +0000 times read as the same instants', async () => {
-    const wire = await raw('GET', '/application/subscriptions', {
+    const wire = await graphCall(emulator, 'GET', '/application/subscriptions', {
       owner_id: ACTIVE,
       fields:
         'id,sku,owner{id},period_start_time,period_end_time,next_renewal_time,cancellation_time,is_active,is_trial,trial_type,current_price_term{price,term,currency},next_price_term',
@@ -85,7 +58,7 @@ describe('list', () => {
   });
 
   test('without fields: sku, owner{id} and is_active only', async () => {
-    const wire = await raw('GET', '/application/subscriptions', { owner_id: ACTIVE });
+    const wire = await graphCall(emulator, 'GET', '/application/subscriptions', { owner_id: ACTIVE });
     expect(wire.body.data).toEqual([{ sku: 'vip_pass', owner: { id: ACTIVE }, is_active: true }]);
   });
 
@@ -113,7 +86,7 @@ describe('list', () => {
     expect(await client.subscriptions.list({ skus: ['vip_pass', 'gold_pass'] })).toHaveLength(4);
     expect(await client.subscriptions.list({ skus: ['gold_pass'] })).toEqual([]);
     expect(await client.subscriptions.list({ ownerId: NONE })).toEqual([]);
-    const wire = await raw('GET', '/application/subscriptions', { skus: 'gold_pass, vip_pass', is_active: 'false' });
+    const wire = await graphCall(emulator, 'GET', '/application/subscriptions', { skus: 'gold_pass, vip_pass', is_active: 'false' });
     expect(wire.body.data).toEqual([{ sku: 'vip_pass', owner: { id: EXPIRED }, is_active: false }]);
   });
 
@@ -124,7 +97,7 @@ describe('list', () => {
   });
 
   test('owner_id with a user token is refused upstream (code 100), and by the client before sending', async () => {
-    const wire = await raw('GET', '/application/subscriptions', { owner_id: CANCELLED }, demoUserToken(1));
+    const wire = await graphCall(emulator, 'GET', '/application/subscriptions', { owner_id: CANCELLED }, demoUserToken(1));
     expect(wire.status).toBe(400);
     expect(wire.body.error).toMatchObject({ code: 100, message: expect.stringContaining('owner_id') });
     emulator.clearRequests();
@@ -140,8 +113,8 @@ describe('list', () => {
 
   test('pages are followed to the end', async () => {
     // 30 more subscribers than the seed: more than Graph's default page of 25.
-    const template = emulator.state.commerce.subscriptions[0]!;
-    for (let i = 0; i < 30; i++) emulator.state.commerce.subscriptions.push({ ...template, id: emulator.state.newId(), owner_id: ACTIVE });
+    const template = emulator.state.subscriptions.all[0]!;
+    for (let i = 0; i < 30; i++) emulator.state.subscriptions.all.push({ ...template, id: emulator.state.newId(), owner_id: ACTIVE });
     expect(await client.subscriptions.list()).toHaveLength(34);
     expect(emulator.requests.filter((r) => r.route === ROUTES.subscriptions)).toHaveLength(2);
   });
@@ -166,9 +139,9 @@ describe('findActiveByOwnerAlias', () => {
 
   test('reads page after page only until the alias is found', async () => {
     // 30 other subscribers listed first: QuietStorm is on the second page of 25.
-    const template = emulator.state.commerce.subscriptions.find((x) => x.owner_id === ACTIVE)!;
+    const template = emulator.state.subscriptions.all.find((x) => x.owner_id === ACTIVE)!;
     const others = Array.from({ length: 30 }, () => ({ ...template, id: emulator.state.newId(), owner_id: NONE }));
-    emulator.state.commerce.subscriptions.unshift(...others);
+    emulator.state.subscriptions.all.unshift(...others);
     expect((await client.subscriptions.findActiveByOwnerAlias('QuietStorm', 'vip_pass')).subscription?.ownerId).toBe(TRIAL);
     expect(emulator.requests.filter((r) => r.route === ROUTES.subscriptions)).toHaveLength(2);
     emulator.clearRequests();
@@ -216,7 +189,7 @@ describe('cancel', () => {
     const after = await one(ACTIVE);
     expect(after).toMatchObject({ isActive: true, nextRenewal: null, periodEnd: before.periodEnd });
     expect(Math.abs(after.cancelledAt!.getTime() - Date.now())).toBeLessThan(5_000);
-    expect(emulator.state.commerce.subscriptions.find((s) => s.owner_id === ACTIVE)!.cancel_reason).toBe(1);
+    expect(emulator.state.subscriptions.all.find((s) => s.owner_id === ACTIVE)!.cancel_reason).toBe(1);
   });
 
   test('cancelling again, an expired one, or an unknown SKU is code 100', async () => {
@@ -229,15 +202,15 @@ describe('cancel', () => {
 
   test('by owner_alias; the reason maps to cancel_reason 0..5', async () => {
     expect(await client.subscriptions.cancel({ alias: 'QuietStorm' }, 'vip_pass', 'TECHNICAL')).toBe(true);
-    expect(emulator.state.commerce.subscriptions.find((s) => s.owner_id === TRIAL)!.cancel_reason).toBe(5);
+    expect(emulator.state.subscriptions.all.find((s) => s.owner_id === TRIAL)!.cancel_reason).toBe(5);
   });
 
   test('parameter errors: reason out of range or missing, no owner, user token', async () => {
     const path = '/application/cancel_subscription';
-    expect((await raw('POST', path, { owner_id: ACTIVE, sku: 'vip_pass', cancel_reason: '6' })).body.error.code).toBe(100);
-    expect((await raw('POST', path, { owner_id: ACTIVE, sku: 'vip_pass' })).body.error.code).toBe(100);
-    expect((await raw('POST', path, { sku: 'vip_pass', cancel_reason: '0' })).body.error.code).toBe(100);
-    const asUser = await raw('POST', path, { owner_id: ACTIVE, sku: 'vip_pass', cancel_reason: '0' }, demoUserToken(0));
+    expect((await graphCall(emulator, 'POST', path, { owner_id: ACTIVE, sku: 'vip_pass', cancel_reason: '6' })).body.error.code).toBe(100);
+    expect((await graphCall(emulator, 'POST', path, { owner_id: ACTIVE, sku: 'vip_pass' })).body.error.code).toBe(100);
+    expect((await graphCall(emulator, 'POST', path, { sku: 'vip_pass', cancel_reason: '0' })).body.error.code).toBe(100);
+    const asUser = await graphCall(emulator, 'POST', path, { owner_id: ACTIVE, sku: 'vip_pass', cancel_reason: '0' }, demoUserToken(0));
     expect(asUser).toMatchObject({ status: 403, body: { error: { code: 10 } } });
     // None of them cancelled anything.
     expect((await one(ACTIVE)).cancelledAt).toBeNull();
@@ -276,7 +249,7 @@ describe('extend', () => {
     for (const days of [0, 366, -1, 1.5]) await expect(client.subscriptions.extend(ACTIVE, 'vip_pass', days)).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(emulator.requests).toHaveLength(0);
     for (const days of ['0', '366', 'ten']) {
-      const wire = await raw('POST', '/application/extend_subscription', { owner_id: ACTIVE, sku: 'vip_pass', number_of_days: days });
+      const wire = await graphCall(emulator, 'POST', '/application/extend_subscription', { owner_id: ACTIVE, sku: 'vip_pass', number_of_days: days });
       expect(wire.body.error.code).toBe(100);
     }
   });

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { HorizonApiError, HorizonError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError } from '../../src/horizon/errors.js';
-import { HorizonTransport, type TransportOptions, type UpstreamCallInfo } from '../../src/horizon/transport.js';
+import type { UpstreamCallInfo } from '../../src/horizon/request.js';
+import { HorizonTransport, type TransportOptions } from '../../src/horizon/transport.js';
 
 const APP_ID = '1';
 const SECRET = 'f00dfacecafe4b1d9e8a7c6b5a4d3c2e';

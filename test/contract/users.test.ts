@@ -1,35 +1,19 @@
 /** The users client (docs/horizon-api.md) against a real emulator over loopback HTTP. */
-import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { demoUserId, demoUserToken, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { CODE_INVALID_PARAMETER, CODE_INVALID_TOKEN, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../src/horizon/errors.js';
-import { InvalidArgumentError } from '../../src/horizon/ids.js';
+import { CODE_INVALID_PARAMETER, CODE_INVALID_TOKEN, SUBCODE_UNKNOWN_NODE } from '../../src/horizon/errors.js';
+import { InvalidArgumentError } from '../../src/lib/errors.js';
 import { clientFor, ROUTES } from '../helpers/harness.js';
+import { apiError, closeWorld, openWorld } from '../helpers/contract.js';
 
 let emulator: RunningEmulator;
 let client: HorizonClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  client = clientFor(emulator);
-});
-afterAll(async () => {
-  await client.close();
-  await emulator.close();
-});
+beforeAll(async () => ({ emulator, client } = await openWorld()));
+afterAll(() => closeWorld({ emulator, client }));
 beforeEach(() => emulator.clearRequests());
 
 /** The seed's org-scoped id of the i-th demo player. */
 const orgScopedIdOf = (i: number) => (5978973908802860n + BigInt(i) * 104729n).toString();
-
-async function apiError(promise: Promise<unknown>): Promise<HorizonApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HorizonApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a HorizonApiError, the call succeeded');
-}
 
 describe('users.get', () => {
   test('returns every profile field of the user', async () => {

@@ -103,8 +103,8 @@ test("a game's leaderboard page through the gateway: entries, their players' pro
 
 test('a game backend consumes a purchase through the gateway; the entitlement is gone afterwards', async () => {
   const player = demoUserId(0);
-  const consumable = [...stack.emulator.state.commerce.entitlementsOf(player).values()].find(
-    (e) => stack.emulator.state.commerce.items.get(e.sku)?.item_type === 'CONSUMABLE',
+  const consumable = [...stack.emulator.state.purchases.entitlementsOf(player).values()].find(
+    (e) => stack.emulator.state.purchases.items.get(e.sku)?.item_type === 'CONSUMABLE',
   )!;
   expect(consumable).toBeDefined();
   const before = await stack.query(`{ user(id: "${player}") { entitlement(sku: "${consumable.sku}") { owned } } }`);

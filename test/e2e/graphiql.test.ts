@@ -11,7 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page, type Request } 
 import { request } from 'undici';
 import { demoUserId, demoUserToken, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { NO_CALLER_AUTH } from '../../src/auth/jwt.js';
-import { GRAPHIQL_CSP } from '../../src/graphiql.js';
+import { GRAPHIQL_CSP } from '../../src/http/graphiql.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.js';
 import { chromiumPath, describeWithChromium } from '../helpers/chromium.js';

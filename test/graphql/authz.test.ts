@@ -21,7 +21,7 @@ import {
 import { request } from 'undici';
 import { fieldRule, guardedFields, ruleOf, type GuardedField } from '../../src/auth/directives.js';
 import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
-import { buildSchema } from '../../src/schema.js';
+import { buildSchema } from '../../src/graphql/schema.js';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.js';
 import { ALL_SCOPES, bearer, testAuth, token } from '../helpers/auth.js';
 import { ROUTES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';

@@ -7,7 +7,7 @@ import { ApolloServer } from '@apollo/server';
 import { demoUserId } from '../../src/emulator/index.js';
 import { createContext, type Context } from '../../src/graphql/context.js';
 import { guardEntityRepresentations } from '../../src/graphql/inputs.js';
-import { buildSchema } from '../../src/schema.js';
+import { buildSchema } from '../../src/graphql/schema.js';
 import { ALL_SCOPES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
 import { tokenCaller } from '../../src/auth/caller.js';
 

@@ -13,7 +13,7 @@ import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { buildSchema as buildGraphQLSchema, getNamedType, getNullableType, isListType, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { readCostModel, type CostModel } from '../../src/graphql/costModel.js';
-import { buildResolvers } from '../../src/graphql/resolvers.js';
+import { buildResolvers } from '../../src/graphql/schema.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { GAMES_SDL, gatewaySupergraph } from '../helpers/federation.js';
 

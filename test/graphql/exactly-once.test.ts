@@ -64,20 +64,20 @@ function pickWrite(rand: () => number, userId: string, key: string): Write {
   }
   if (kind === 2) {
     // The player owns one pouch of gems, granted straight into the emulator's world.
-    h.emulator.state.commerce
+    h.emulator.state.purchases
       .entitlementsOf(userId)
-      .set('gems_100', { id: `9${userId}`, sku: 'gems_100', item_id: h.emulator.state.commerce.items.get('gems_100')!.id, grant_time: 1_760_000_000 });
+      .set('gems_100', { id: `9${userId}`, sku: 'gems_100', item_id: h.emulator.state.purchases.items.get('gems_100')!.id, grant_time: 1_760_000_000 });
     return {
       mutation: `mutation { consumePurchase(userId: "${userId}", sku: "gems_100", idempotencyKey: "${key}") { consumed status settledBy } }`,
       expectApplied: (p) => p.sku === 'gems_100' && p.user_id === userId,
-      check: (id) => expect(h.emulator.state.commerce.entitlementsOf(id).has('gems_100')).toBe(false),
+      check: (id) => expect(h.emulator.state.purchases.entitlementsOf(id).has('gems_100')).toBe(false),
     };
   }
   if (kind === 3) {
     // An active monthly subscription, granted straight into the emulator's world; extending adds days.
     const now = Math.floor(Date.now() / 1000);
-    const item = h.emulator.state.commerce.items.get('vip_pass:SUBSCRIPTION__MONTHLY')!;
-    h.emulator.state.commerce.subscriptions.push({
+    const item = h.emulator.state.purchases.items.get('vip_pass:SUBSCRIPTION__MONTHLY')!;
+    h.emulator.state.subscriptions.all.push({
       id: h.emulator.state.newId(),
       purchase_id: h.emulator.state.newId(),
       owner_id: userId,
@@ -98,7 +98,7 @@ function pickWrite(rand: () => number, userId: string, key: string): Write {
     return {
       mutation: `mutation { extendSubscription(${who}, sku: "vip_pass", days: ${days}, idempotencyKey: "${key}") { extended settledBy } }`,
       expectApplied: (p) => p.number_of_days === String(days) && (days % 2 === 0 ? p.owner_alias === alias : p.owner_id === userId),
-      check: (id) => expect(h.emulator.state.commerce.subscriptions.find((x) => x.owner_id === id)?.extended_days).toBe(days),
+      check: (id) => expect(h.emulator.state.subscriptions.all.find((x) => x.owner_id === id)?.extended_days).toBe(days),
     };
   }
   // A forced score: replaces the entry whatever it was, so it is not idempotent by nature.

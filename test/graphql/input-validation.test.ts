@@ -6,7 +6,7 @@
 import { isNonNullType } from 'graphql';
 import { demoUserId } from '../../src/emulator/index.js';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
-import { buildSchema } from '../../src/schema.js';
+import { buildSchema } from '../../src/graphql/schema.js';
 import { ROUTES, startHarness, type Harness } from '../helpers/harness.js';
 
 const U0 = demoUserId(0); // owns dlc_frozen_peaks and gems_100, active vip_pass

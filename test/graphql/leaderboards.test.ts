@@ -1,7 +1,6 @@
 /** Resolver tests for leaderboards through `server.executeOperation`, against a real emulator. */
 import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
-import { createContext } from '../../src/graphql/context.js';
-import { ROUTES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
+import { ROUTES, startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -12,14 +11,7 @@ afterEach(async () => {
 });
 
 /** Runs an operation as a player whose user token the gateway forwarded (or none). */
-async function asPlayer(query: string, userToken: string | undefined, variables?: Record<string, unknown>) {
-  const response = await h.server.executeOperation(
-    { query, variables },
-    { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, caches: h.caches, requestId: 'player', userToken }) },
-  );
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  return response.body.singleResult as { data?: any; errors?: any[] };
-}
+const asPlayer = (query: string, userToken: string | undefined, variables?: Record<string, unknown>) => h.execute(query, variables, { userToken });
 
 const ENTRY_PAGE = `query($first: Int!, $after: String) { leaderboard(apiName: "HIGH_SCORES") { entries(first: $first, after: $after) {
   edges { cursor node { rank user { id } } }

@@ -11,7 +11,7 @@ import { NO_CALLER_AUTH } from '../../src/auth/jwt.js';
 import { DEFAULTS, loadConfig } from '../../src/config.js';
 import { demoUserId } from '../../src/emulator/index.js';
 import { estimateCost } from '../../src/graphql/limits.js';
-import { buildSchema } from '../../src/schema.js';
+import { buildSchema } from '../../src/graphql/schema.js';
 import { startSubgraph } from '../../src/server.js';
 import { ROUTES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
 

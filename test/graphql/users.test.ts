@@ -1,7 +1,6 @@
 /** Resolver tests: viewer, user proof, achievements admin, moderated rooms. */
 import { DEMO_ROOM_ID, demoUserId, demoUserToken } from '../../src/emulator/index.js';
-import { createContext } from '../../src/graphql/context.js';
-import { issueNonce, ROUTES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
+import { issueNonce, ROUTES, startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -11,14 +10,7 @@ afterEach(async () => {
   await h.close();
 });
 
-async function asPlayer(query: string, userToken: string | undefined, variables?: Record<string, unknown>) {
-  const response = await h.server.executeOperation(
-    { query, variables },
-    { contextValue: createContext({ horizon: h.horizon, logger: silentLogger, requestId: 't', userToken }) },
-  );
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  return response.body.singleResult as { data?: any; errors?: any[] };
-}
+const asPlayer = (query: string, userToken: string | undefined, variables?: Record<string, unknown>) => h.execute(query, variables, { userToken });
 
 describe('viewer', () => {
   test('resolves the calling player from their user token, once per request', async () => {

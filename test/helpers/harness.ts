@@ -44,8 +44,12 @@ export interface Harness {
   caches: SharedCaches;
   horizon: HorizonClient;
   server: ApolloServer<Context>;
-  /** Runs one operation as a fresh request (fresh loaders) and returns its single result. */
-  execute(query: string, variables?: Record<string, unknown>): Promise<{ data?: Record<string, any> | null; errors?: ReadonlyArray<any> }>;
+  /** Runs one operation as a fresh request (fresh loaders) and returns its single result; with `userToken`, as the gateway forwarding that player's token. */
+  execute(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: { userToken?: string | undefined },
+  ): Promise<{ data?: Record<string, any> | null; errors?: ReadonlyArray<any> }>;
   /** Upstream requests logged since the last `resetUpstream`, optionally only those of one route. */
   upstream(route?: string): RequestLogEntry[];
   resetUpstream(): void;
@@ -81,11 +85,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     caches,
     horizon,
     server,
-    async execute(query, variables) {
-      const response = await server.executeOperation(
-        { query, variables },
-        { contextValue: createContext({ horizon, logger: silentLogger, caches, ledger, requestId: `test-${++requestNumber}`, caller }) },
-      );
+    async execute(query, variables, as = {}) {
+      const context = createContext({ horizon, logger: silentLogger, caches, ledger, requestId: `test-${++requestNumber}`, caller, userToken: as.userToken });
+      const response = await server.executeOperation({ query, variables }, { contextValue: context });
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return response.body.singleResult as { data?: Record<string, any> | null; errors?: ReadonlyArray<any> };
     },

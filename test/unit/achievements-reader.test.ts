@@ -3,7 +3,7 @@
  * (a real capture's string numbers, odd items), and which calls each shape costs.
  */
 import { AchievementsApi } from '../../src/horizon/achievements.js';
-import type { HorizonRequest, RequestSender } from '../../src/horizon/transport.js';
+import type { HorizonRequest, RequestSender } from '../../src/horizon/request.js';
 
 const USER = '3559884437424131';
 

@@ -1,5 +1,5 @@
 /** The admission gate: operations start only while Horizon can take their calls, first come first served. */
-import { AdmissionGate, CpuGovernor } from '../../src/admission.js';
+import { AdmissionGate, CpuGovernor } from '../../src/http/admission.js';
 import { Cancellation } from '../../src/horizon/signal.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

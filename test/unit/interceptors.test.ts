@@ -6,7 +6,8 @@ import { deadline } from '../../src/horizon/interceptors/deadline.js';
 import { ConcurrencyLimiter } from '../../src/horizon/interceptors/limiter.js';
 import { retry, type RetryEvent } from '../../src/horizon/interceptors/retry.js';
 import type { Call } from '../../src/horizon/interceptors/types.js';
-import { retryAfterMs, type HorizonRequest } from '../../src/horizon/transport.js';
+import type { HorizonRequest } from '../../src/horizon/request.js';
+import { retryAfterMs } from '../../src/horizon/transport.js';
 
 const GET: HorizonRequest = { method: 'GET', path: '/42', endpoint: 'GET /{user_id}' };
 const CONSUME: HorizonRequest = { method: 'POST', path: '/1/consume_entitlement', endpoint: 'POST /{app_id}/consume_entitlement', params: { sku: 'GEMS' } };

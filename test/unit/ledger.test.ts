@@ -3,7 +3,8 @@
  * Redis store: a key's write runs once, whatever the retries, duplicates and lost replies.
  */
 import { HorizonApiError, HorizonNetworkError } from '../../src/horizon/errors.js';
-import { fingerprintOf, IdempotencyError, IdempotencyLedger, type WriteSpec } from '../../src/idempotency/ledger.js';
+import { IdempotencyError } from '../../src/idempotency/errors.js';
+import { fingerprintOf, IdempotencyLedger, type WriteSpec } from '../../src/idempotency/ledger.js';
 import { RedisIdempotencyStore } from '../../src/idempotency/redisStore.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from '../../src/idempotency/store.js';
 import { describeWithRedis, redisTestUrl } from '../helpers/redis.js';

@@ -1,5 +1,5 @@
 /** Secret redaction: every printed string goes through `redactSecrets`. */
-import { redactSecrets, registerSecret } from '../../src/horizon/redact.js';
+import { redactSecrets, registerSecret } from '../../src/lib/redact.js';
 
 const SECRET = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
 

@@ -1,34 +1,20 @@
 /** Resolvers for achievement definitions, players' progress, and progress writes. */
-import type { AchievementDefinition, AchievementDefinitionInput, AchievementProgress, AchievementWriteResult } from '../../horizon/achievements.js';
+import { assertBits, assertCount, type AchievementDefinition, type AchievementWriteResult } from '../../horizon/achievements.js';
 import { assertApiName, assertGraphId } from '../../horizon/ids.js';
-import type { Settlement } from '../../idempotency/ledger.js';
+import { assertIdempotencyKey, type Settlement } from '../../idempotency/ledger.js';
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
-import { assertBitsShape, assertIdempotencyKey } from '../inputs.js';
-import { loadManyOrThrow } from '../loadMany.js';
-import type { UserRef } from '../users/resolvers.js';
+import { assertAtMost } from '../inputs.js';
+import { loadManyOrThrow } from '../batch.js';
 import type { Resolvers } from '../generated/types.js';
-
-/** A player's progress on one definition; `record` is absent for achievements never touched. */
-export interface ProgressParent {
-  userId: string;
-  definition: AchievementDefinition;
-  record: AchievementProgress | undefined;
-}
-
-export interface WritePayloadParent {
-  userId: string;
-  definition: AchievementDefinition;
-  result: AchievementWriteResult;
-  settledBy: Settlement;
-}
+import type { ProgressParent, WritePayloadParent } from './models.js';
 
 /** Most api names one field may ask for at once. */
 const MAX_API_NAMES = 100;
 
-function checkApiNames(apiNames: readonly string[]): void {
-  if (apiNames.length > MAX_API_NAMES) throw userError(ErrorCode.BAD_USER_INPUT, `apiNames may list at most ${MAX_API_NAMES} names`, { argument: 'apiNames' });
-  for (const name of apiNames) assertApiName('apiNames', name);
+function checkApiNames(apiNames: readonly string[]): readonly string[] {
+  for (const name of assertAtMost('apiNames', apiNames, MAX_API_NAMES, 'names')) assertApiName('apiNames', name);
+  return apiNames;
 }
 
 async function progressFor(ctx: Context, userId: string, definitions: readonly (AchievementDefinition | null)[]): Promise<ProgressParent[]> {
@@ -84,34 +70,30 @@ function readBackResult(apiName: string, before: ProgressSnapshot | null | undef
   return { id: '', apiName, justUnlocked: (after?.unlocked ?? false) && !(before?.unlocked ?? false) };
 }
 
-// Checked against the types generated from schema/ (npm run codegen).
 export const achievementResolvers = {
   Query: {
-    async achievementDefinitions(_: unknown, args: { apiNames?: string[] | null; includeArchived?: boolean | null }, ctx: Context) {
+    async achievementDefinitions(_, args, ctx) {
       if (args.apiNames) {
-        checkApiNames(args.apiNames);
-        const found = await loadManyOrThrow(ctx.loaders.achievements.definition, args.apiNames);
+        const found = await loadManyOrThrow(ctx.loaders.achievements.definition, checkApiNames(args.apiNames));
         return found.filter((d): d is AchievementDefinition => d !== null);
       }
       return ctx.loaders.achievements.allDefinitions(args.includeArchived ?? false);
     },
-    async achievementDefinition(_: unknown, args: { apiName: string }, ctx: Context) {
+    async achievementDefinition(_, args, ctx) {
       assertApiName('apiName', args.apiName);
       return ctx.loaders.achievements.definition.load(args.apiName);
     },
   },
 
   Mutation: {
-    async unlockAchievement(_: unknown, args: { userId: string; apiName: string }, ctx: Context) {
+    async unlockAchievement(_, args, ctx) {
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['SIMPLE', 'COUNT', 'BITFIELD']);
       const result = await ctx.horizon.achievements.unlock(args.userId, args.apiName);
       return payload(ctx, args.userId, definition, result, 'REPLY');
     },
-    async addAchievementCount(_: unknown, args: { userId: string; apiName: string; count: bigint; idempotencyKey?: string | null }, ctx: Context) {
+    async addAchievementCount(_, args, ctx) {
       assertIdempotencyKey(args.idempotencyKey);
-      if (args.count <= 0n) {
-        throw userError(ErrorCode.BAD_USER_INPUT, 'count must be a positive integer', { argument: 'count' });
-      }
+      assertCount(args.count);
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['COUNT']);
       const { result, settledBy } = await ctx.ledger.execute<ProgressSnapshot | null, AchievementWriteResult>({
         scope: 'addAchievementCount',
@@ -130,11 +112,11 @@ export const achievementResolvers = {
       });
       return payload(ctx, args.userId, definition, result, settledBy);
     },
-    async addAchievementBits(_: unknown, args: { userId: string; apiName: string; bits: string; idempotencyKey?: string | null }, ctx: Context) {
+    async addAchievementBits(_, args, ctx) {
       assertIdempotencyKey(args.idempotencyKey);
-      assertBitsShape(args.bits);
+      assertBits(args.bits);
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['BITFIELD']);
-      if (!/^[01]+$/.test(args.bits) || args.bits.length !== definition.bitfieldLength) {
+      if (args.bits.length !== definition.bitfieldLength) {
         throw userError(ErrorCode.BAD_USER_INPUT, `bits must be a string of 0 and 1, ${definition.bitfieldLength} characters long for ${args.apiName}`, {
           argument: 'bits',
         });
@@ -154,7 +136,7 @@ export const achievementResolvers = {
       });
       return payload(ctx, args.userId, definition, result, settledBy);
     },
-    async upsertAchievementDefinition(_: unknown, args: { input: AchievementDefinitionInput }, ctx: Context) {
+    async upsertAchievementDefinition(_, args, ctx) {
       const input = args.input;
       if (input.type !== 'SIMPLE' && !(typeof input.target === 'bigint' && input.target > 0n)) {
         throw userError(ErrorCode.BAD_USER_INPUT, `${input.type} achievements need a positive target`, { argument: 'input.target' });
@@ -177,7 +159,7 @@ export const achievementResolvers = {
       ctx.loaders.achievements.definition.clear(input.apiName);
       return ctx.loaders.achievements.definition.load(input.apiName);
     },
-    async resetAchievements(_: unknown, args: { userId: string }, ctx: Context) {
+    async resetAchievements(_, args, ctx) {
       const success = await ctx.horizon.achievements.removeAll(args.userId);
       ctx.loaders.achievements.progress.clear(args.userId);
       return { success, user: { id: args.userId } };
@@ -185,17 +167,16 @@ export const achievementResolvers = {
   },
 
   User: {
-    async achievements(user: UserRef, args: { apiNames?: string[] | null }, ctx: Context): Promise<ProgressParent[]> {
+    async achievements(user, args, ctx) {
       const loaders = ctx.loaders.achievements;
-      if (args.apiNames) checkApiNames(args.apiNames);
       // Progress and definitions are fetched side by side: one round trip, not two.
       const [definitions] = await Promise.all([
-        args.apiNames ? loadManyOrThrow(loaders.definition, args.apiNames) : loaders.allDefinitions(false),
+        args.apiNames ? loadManyOrThrow(loaders.definition, checkApiNames(args.apiNames)) : loaders.allDefinitions(false),
         loaders.progress.load(user.id),
       ]);
       return progressFor(ctx, user.id, definitions);
     },
-    async achievement(user: UserRef, args: { apiName: string }, ctx: Context): Promise<ProgressParent | null> {
+    async achievement(user, args, ctx) {
       assertApiName('apiName', args.apiName);
       const [definition] = await Promise.all([ctx.loaders.achievements.definition.load(args.apiName), ctx.loaders.achievements.progress.load(user.id)]);
       const [progress] = await progressFor(ctx, user.id, [definition]);
@@ -205,18 +186,18 @@ export const achievementResolvers = {
 
   AchievementDefinition: {
     // Async so a bad representation fails only its own entity.
-    async __resolveReference(reference: { apiName: string }, ctx: Context) {
+    async __resolveReference(reference, ctx) {
       assertApiName('apiName', reference.apiName);
       return ctx.loaders.achievements.definition.load(reference.apiName);
     },
   },
 
   AchievementProgress: {
-    user: (parent: ProgressParent): UserRef => ({ id: parent.userId }),
-    unlocked: (parent: ProgressParent) => parent.record?.unlocked ?? false,
-    unlockedAt: (parent: ProgressParent) => (parent.record?.unlocked ? parent.record.unlockedAt : null),
-    count: (parent: ProgressParent) => (parent.definition.type === 'COUNT' ? (parent.record?.count ?? 0n) : null),
-    bitfield: (parent: ProgressParent) => {
+    user: (parent) => ({ id: parent.userId }),
+    unlocked: (parent) => parent.record?.unlocked ?? false,
+    unlockedAt: (parent) => (parent.record?.unlocked ? parent.record.unlockedAt : null),
+    count: (parent) => (parent.definition.type === 'COUNT' ? (parent.record?.count ?? 0n) : null),
+    bitfield: (parent) => {
       if (parent.definition.type !== 'BITFIELD') return null;
       // Horizon may send fewer characters than the field has bits: the rest are unset.
       return (parent.record?.bitfield ?? '').padEnd(parent.definition.bitfieldLength ?? 0, '0');
@@ -224,9 +205,9 @@ export const achievementResolvers = {
   },
 
   AchievementWritePayload: {
-    justUnlocked: (parent: WritePayloadParent) => parent.result.justUnlocked,
-    settledBy: (parent: WritePayloadParent) => parent.settledBy,
-    async progress(parent: WritePayloadParent, _: unknown, ctx: Context): Promise<ProgressParent> {
+    justUnlocked: (parent) => parent.result.justUnlocked,
+    settledBy: (parent) => parent.settledBy,
+    async progress(parent, _, ctx) {
       const [progress] = await progressFor(ctx, parent.userId, [parent.definition]);
       return progress!;
     },

@@ -6,7 +6,7 @@
  */
 import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
-import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
+import { CODE_INVALID_PARAMETER, HorizonApiError, isUnknownNode } from '../../horizon/errors.js';
 import { MAX_USER_IDS_PER_CALL, type Leaderboard, type LeaderboardEntry } from '../../horizon/leaderboards.js';
 import { asError, loadEach, observed } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
@@ -153,10 +153,6 @@ export function createLeaderboardLoaders(
     },
     forgetEntries,
   };
-}
-
-function isUnknownNode(error: unknown): boolean {
-  return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE;
 }
 
 /** The id in Graph's "Parameter user_ids: invalid user id: 123" (docs/horizon-api.md). */

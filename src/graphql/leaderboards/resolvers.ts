@@ -2,25 +2,23 @@
 import { CODE_NOT_RANKED, HorizonApiError } from '../../horizon/errors.js';
 import { assertApiName, assertGraphId } from '../../horizon/ids.js';
 import {
+  assertEntriesQuery,
   assertExtraData,
+  assertLeaderboardInput,
   extraDataSize,
-  MAX_USER_IDS_PER_CALL,
+  viewerBound,
   type EntriesPage,
-  type EntryFilter,
-  type EntryWritePolicy,
   type Leaderboard,
-  type LeaderboardEntry,
   type LocalizedTitle,
-  type SortOrder,
-  type StartAt,
   type SubmitEntryResult,
 } from '../../horizon/leaderboards.js';
-import type { Settlement } from '../../idempotency/ledger.js';
-import { requireUserToken, type Context } from '../context.js';
+import { assertIdempotencyKey } from '../../idempotency/ledger.js';
+import { requirePlayerToken, requireUserToken, type Context } from '../context.js';
 import { ErrorCode, unknownLeaderboardMessage, userError } from '../errors.js';
-import type { UserRef } from '../users/resolvers.js';
-import { assertIdempotencyKey, assertLeaderboardUpsert } from '../inputs.js';
 import type { Resolvers } from '../generated/types.js';
+import { assertAtMost, assertFirst } from '../inputs.js';
+import { entryConnection, entryCursors, MAX_ENTRIES_PAGE } from './connection.js';
+import type { BoardRef } from './models.js';
 
 /** The player's entry, as a ledger snapshot (JSON): what a lost submit's reply is settled against. */
 interface EntrySnapshot {
@@ -28,93 +26,8 @@ interface EntrySnapshot {
   timestamp: number;
 }
 
-/** Largest page `Leaderboard.entries` serves. */
-export const MAX_ENTRIES_PAGE = 100;
-
-interface EntriesArgs {
-  first: number;
-  after?: string | null;
-  startAt: StartAt;
-  offset?: number | null;
-  filter: EntryFilter;
-  userIds?: string[] | null;
-}
-
-/**
- * Our cursor: "the entries after Graph cursor `a`, skipping `s` of them". Graph gives cursors
- * for a page's first and last entry only; an entry inside the page is reached from the first
- * one's cursor plus a skip, so every edge has a cursor that resumes exactly after it.
- */
-interface EntryCursor {
-  a: string;
-  s: number;
-}
-
-const CURSOR_PREFIX = 'lbe:';
-
-function encodeCursor(cursor: EntryCursor): string {
-  return CURSOR_PREFIX + Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeCursor(value: string): EntryCursor {
-  const bad = () => userError(ErrorCode.BAD_USER_INPUT, 'after must be a cursor returned by Leaderboard.entries', { argument: 'after' });
-  if (!value.startsWith(CURSOR_PREFIX) || value.length > 2048) throw bad();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(value.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  const cursor = parsed as Partial<EntryCursor> | null;
-  if (!cursor || typeof cursor.a !== 'string' || cursor.a === '' || !Number.isInteger(cursor.s) || cursor.s! < 0 || cursor.s! >= MAX_ENTRIES_PAGE) throw bad();
-  return cursor as EntryCursor;
-}
-
-function checkEntriesArgs(args: EntriesArgs): void {
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_ENTRIES_PAGE) {
-    throw userError(ErrorCode.BAD_USER_INPUT, `first must be between 1 and ${MAX_ENTRIES_PAGE}`, { argument: 'first' });
-  }
-  const hasOffset = args.offset !== undefined && args.offset !== null;
-  if ((args.startAt === 'OFFSET') !== hasOffset) {
-    throw userError(ErrorCode.BAD_USER_INPUT, 'offset is required with startAt: OFFSET and allowed only with it', { argument: 'offset' });
-  }
-  if (hasOffset && args.offset! < 0) throw userError(ErrorCode.BAD_USER_INPUT, 'offset must not be negative', { argument: 'offset' });
-  const hasUserIds = args.userIds !== undefined && args.userIds !== null;
-  if ((args.filter === 'USER_IDS') !== hasUserIds) {
-    throw userError(ErrorCode.BAD_USER_INPUT, 'userIds is required with filter: USER_IDS and allowed only with it', { argument: 'userIds' });
-  }
-  if (hasUserIds) {
-    if (args.userIds!.length === 0 || args.userIds!.length > MAX_USER_IDS_PER_CALL) {
-      throw userError(ErrorCode.BAD_USER_INPUT, `userIds must list 1 to ${MAX_USER_IDS_PER_CALL} players`, { argument: 'userIds' });
-    }
-    args.userIds!.forEach((id) => assertGraphId('userIds', id));
-  }
-}
-
-/** A connection as its field resolvers read it; cursors are computed only when asked. */
-function connection(page: EntriesPage, skipped: number, resumedFrom: EntryCursor | undefined) {
-  const entries = page.entries.slice(skipped);
-  const cursorAt = (i: number) => () => {
-    const returnedIndex = skipped + i;
-    if (returnedIndex === page.entries.length - 1 && page.afterCursor) return encodeCursor({ a: page.afterCursor, s: 0 });
-    if (page.beforeCursor) return encodeCursor({ a: page.beforeCursor, s: returnedIndex });
-    // Graph sent no cursor for this page: count on from the cursor this page was read after.
-    if (resumedFrom) return encodeCursor({ a: resumedFrom.a, s: resumedFrom.s + i + 1 });
-    throw userError(ErrorCode.UPSTREAM_ERROR, 'Horizon returned this page without paging cursors');
-  };
-  const edges = entries.map((node, i) => ({ node, cursor: cursorAt(i) }));
-  return {
-    edges,
-    nodes: entries,
-    pageInfo: {
-      hasNextPage: page.hasNext,
-      hasPreviousPage: page.hasPrevious || skipped > 0 || resumedFrom !== undefined,
-      startCursor: () => (edges.length > 0 ? edges[0]!.cursor() : null),
-      endCursor: () => (edges.length > 0 ? edges[edges.length - 1]!.cursor() : null),
-    },
-    totalCount: page.totalCount ?? null,
-  };
-}
+/** Titles one leaderboard may carry: far more locales than Horizon supports. */
+const MAX_LEADERBOARD_TITLES = 100;
 
 async function boardOrThrow(ctx: Context, apiName: string, argument: string): Promise<Leaderboard> {
   assertApiName(argument, apiName);
@@ -131,59 +44,21 @@ function titleFor(titles: readonly LocalizedTitle[], locale: string): string | n
   return pick?.title ?? null;
 }
 
-/** Payloads name their board; it is read (again, after a write) only when asked. */
-export interface BoardRef {
-  leaderboardApiName: string;
-}
-
-// What these resolvers pass as parents (the mappers of src/graphql/codegen.yml).
-export type EntryConnectionParent = ReturnType<typeof connection>;
-export type EntryEdgeParent = EntryConnectionParent['edges'][number];
-export type EntryPageInfoParent = EntryConnectionParent['pageInfo'];
-export interface SubmitScorePayloadParent extends BoardRef {
-  didUpdate: boolean;
-  entry: LeaderboardEntry | null;
-  settledBy: Settlement;
-}
-export interface UpsertLeaderboardPayloadParent extends BoardRef {
-  created: boolean;
-}
-export interface DeleteEntryPayloadParent extends BoardRef {
-  success: boolean;
-  id: string;
-  user: UserRef;
-  score: bigint;
-}
-export interface RemoveAllEntriesPayloadParent extends BoardRef {
-  success: boolean;
-  removedEntryCount: number;
-}
-
 async function payloadBoard(parent: BoardRef, _: unknown, ctx: Context): Promise<Leaderboard> {
   return boardOrThrow(ctx, parent.leaderboardApiName, 'leaderboard');
 }
 
-interface UpsertInput {
-  apiName: string;
-  sortOrder?: SortOrder | null;
-  writePolicy?: EntryWritePolicy | null;
-  earliestAllowedEntryTime?: Date | null;
-  latestAllowedEntryTime?: Date | null;
-  titles?: LocalizedTitle[] | null;
-}
-
-// Checked against the types generated from schema/ (npm run codegen).
 export const leaderboardResolvers = {
   Query: {
-    leaderboards: (_: unknown, __: unknown, ctx: Context) => ctx.loaders.leaderboards.allBoards(),
-    async leaderboard(_: unknown, args: { apiName: string }, ctx: Context) {
+    leaderboards: (_, __, ctx) => ctx.loaders.leaderboards.allBoards(),
+    async leaderboard(_, args, ctx) {
       assertApiName('apiName', args.apiName);
       return ctx.loaders.leaderboards.board.load(args.apiName);
     },
   },
 
   User: {
-    async leaderboardEntry(user: UserRef, args: { leaderboard: string }, ctx: Context) {
+    async leaderboardEntry(user, args, ctx) {
       assertApiName('leaderboard', args.leaderboard);
       return ctx.loaders.leaderboards.entryOfUser(args.leaderboard).load(user.id);
     },
@@ -191,27 +66,30 @@ export const leaderboardResolvers = {
 
   Leaderboard: {
     // Async so a bad representation fails only its own entity.
-    async __resolveReference(reference: { apiName: string }, ctx: Context) {
+    async __resolveReference(reference, ctx) {
       assertApiName('apiName', reference.apiName);
       return ctx.loaders.leaderboards.board.load(reference.apiName);
     },
-    title: (board: Leaderboard, args: { locale: string }) => titleFor(board.titles, args.locale),
-    async entries(board: Leaderboard, args: EntriesArgs, ctx: Context) {
-      checkEntriesArgs(args);
-      const resumedFrom = args.after ? decodeCursor(args.after) : undefined;
-      const viewerBound = args.startAt === 'CENTERED_ON_VIEWER' || args.startAt === 'CENTERED_ON_VIEWER_OR_TOP' || args.filter === 'FRIENDS';
-      const userToken = viewerBound ? requireUserToken(ctx) : undefined;
+    title: (board, args) => titleFor(board.titles, args.locale),
+    async entries(board, args, ctx) {
+      const query = {
+        apiName: board.apiName,
+        startAt: args.startAt,
+        offset: args.offset ?? undefined,
+        filter: args.filter,
+        userIds: args.userIds ?? undefined,
+      };
+      assertFirst(args.first, MAX_ENTRIES_PAGE);
+      assertEntriesQuery(query);
+      const resumedFrom = args.after ? entryCursors.decode(args.after) : undefined;
+      const userToken = viewerBound(query) ? requireUserToken(ctx) : undefined;
       let page: EntriesPage;
       try {
         page = await ctx.horizon.leaderboards.entries({
-          apiName: board.apiName,
-          startAt: args.startAt,
-          offset: args.offset ?? undefined,
-          filter: args.filter,
-          userIds: args.userIds ?? undefined,
+          ...query,
           // Entries inside the previous page are reached by skipping past its first one.
-          limit: args.first + (resumedFrom?.s ?? 0),
-          after: resumedFrom?.a,
+          limit: args.first + (resumedFrom?.skip ?? 0),
+          after: resumedFrom?.after,
           summary: true,
           userToken,
           signal: ctx.signal,
@@ -230,33 +108,22 @@ export const leaderboardResolvers = {
         throw error;
       }
       ctx.loaders.leaderboards.prime(page.entries);
-      return connection(page, Math.min(resumedFrom?.s ?? 0, page.entries.length), resumedFrom);
+      return entryConnection(page, Math.min(resumedFrom?.skip ?? 0, page.entries.length), resumedFrom);
     },
   },
 
   LeaderboardEntry: {
-    async __resolveReference(reference: { id: string }, ctx: Context) {
+    async __resolveReference(reference, ctx) {
       assertGraphId('id', reference.id);
       return ctx.loaders.leaderboards.entry.load(reference.id);
     },
-    extraDataSize: (entry: LeaderboardEntry) => (entry.extraDataBase64 ? (extraDataSize(entry.extraDataBase64) ?? 0) : 0),
-    user: (entry: LeaderboardEntry): UserRef => ({ id: entry.user.id }),
-    leaderboard: (entry: LeaderboardEntry, _: unknown, ctx: Context) => payloadBoard({ leaderboardApiName: entry.leaderboardApiName }, _, ctx),
+    extraDataSize: (entry) => (entry.extraDataBase64 ? (extraDataSize(entry.extraDataBase64) ?? 0) : 0),
+    user: (entry) => ({ id: entry.user.id }),
+    leaderboard: (entry, _, ctx) => payloadBoard({ leaderboardApiName: entry.leaderboardApiName }, _, ctx),
   },
 
   Mutation: {
-    async submitLeaderboardScore(
-      _: unknown,
-      args: {
-        userId: string;
-        leaderboard: string;
-        score: bigint;
-        extraDataBase64?: string | null;
-        forceUpdate?: boolean | null;
-        idempotencyKey?: string | null;
-      },
-      ctx: Context,
-    ) {
+    async submitLeaderboardScore(_, args, ctx) {
       // Everything checkable is checked before the first upstream call.
       assertGraphId('userId', args.userId);
       assertApiName('leaderboard', args.leaderboard);
@@ -267,14 +134,8 @@ export const leaderboardResolvers = {
       let send: () => Promise<SubmitEntryResult>;
       if (board.writePolicy === 'CLIENT_AUTHORITATIVE') {
         // Horizon takes these only with the player's own token; make sure it is this player's.
-        const userToken = requireUserToken(ctx);
-        const viewer = await ctx.loaders.users.viewer();
-        if (viewer.id !== args.userId) {
-          throw userError(
-            ErrorCode.FORBIDDEN,
-            `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`,
-          );
-        }
+        const refusal = `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`;
+        const userToken = await requirePlayerToken(ctx, args.userId, refusal);
         send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userToken });
       } else {
         send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userId: args.userId });
@@ -311,10 +172,11 @@ export const leaderboardResolvers = {
       return { didUpdate: result.didUpdate, entry, settledBy, leaderboardApiName: board.apiName };
     },
 
-    async upsertLeaderboard(_: unknown, args: { input: UpsertInput }, ctx: Context) {
+    async upsertLeaderboard(_, args, ctx) {
       const input = args.input;
       assertApiName('input.apiName', input.apiName);
-      assertLeaderboardUpsert(input);
+      if (input.titles) assertAtMost('input.titles', input.titles, MAX_LEADERBOARD_TITLES, 'locales');
+      assertLeaderboardInput(input);
       if (input.earliestAllowedEntryTime && input.latestAllowedEntryTime && input.earliestAllowedEntryTime >= input.latestAllowedEntryTime) {
         throw userError(ErrorCode.BAD_USER_INPUT, 'earliestAllowedEntryTime must be before latestAllowedEntryTime', {
           argument: 'input.earliestAllowedEntryTime',
@@ -339,14 +201,14 @@ export const leaderboardResolvers = {
       return { created: existing === null, leaderboardApiName: input.apiName };
     },
 
-    async deleteLeaderboard(_: unknown, args: { apiName: string }, ctx: Context) {
+    async deleteLeaderboard(_, args, ctx) {
       const board = await boardOrThrow(ctx, args.apiName, 'apiName');
       const success = await ctx.horizon.leaderboards.delete(board.id);
       ctx.loaders.leaderboards.forgetBoard(board.apiName);
       return { success, apiName: board.apiName, id: board.id, deletedEntryCount: board.entryCount };
     },
 
-    async deleteLeaderboardEntry(_: unknown, args: { id: string }, ctx: Context) {
+    async deleteLeaderboardEntry(_, args, ctx) {
       assertGraphId('id', args.id);
       // Read first: the payload says whose entry, on which board, with what score.
       const entry = await ctx.loaders.leaderboards.entry.load(args.id);
@@ -356,7 +218,7 @@ export const leaderboardResolvers = {
       return { success, id: entry.id, user: { id: entry.user.id }, score: entry.score, leaderboardApiName: entry.leaderboardApiName };
     },
 
-    async removeAllLeaderboardEntries(_: unknown, args: { leaderboard: string }, ctx: Context) {
+    async removeAllLeaderboardEntries(_, args, ctx) {
       const board = await boardOrThrow(ctx, args.leaderboard, 'leaderboard');
       const success = await ctx.horizon.leaderboards.removeAllEntries(board.apiName);
       ctx.loaders.leaderboards.forgetBoard(board.apiName);
@@ -367,7 +229,7 @@ export const leaderboardResolvers = {
   SubmitLeaderboardScorePayload: {
     // Asked for after a submit, the board is read afresh (its entry count may have grown), which
     // refreshes the shared cache for everyone.
-    async leaderboard(parent: BoardRef, _: unknown, ctx: Context) {
+    async leaderboard(parent, _, ctx) {
       ctx.loaders.leaderboards.forgetBoard(parent.leaderboardApiName);
       return payloadBoard(parent, _, ctx);
     },

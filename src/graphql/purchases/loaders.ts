@@ -1,5 +1,5 @@
 /**
- * Per-request loaders for entitlements, purchases, the catalog and subscriptions.
+ * Per-request loaders for entitlements, purchases and the catalog (subscriptions: ../subscriptions/loaders.ts).
  *
  * - Entitlements: one `verify_entitlement` per distinct (user, SKU) per request. Graph has no
  *   multi-SKU verify, so the only batching left is reuse: when this request is also listing
@@ -10,7 +10,6 @@
  *   one (docs/horizon-api.md quirk). The base app is never in the list, so it is always verified.
  * - Purchases: each page fetched at most once per request, keyed by (user, limit, cursor).
  * - Catalog: one listing (all pages) per request, shared by `products` and `product(sku:)`.
- * - Subscriptions: one listing per user per request; the field's filters apply locally.
  * After a write, `clearUser` drops everything cached about that user, so later reads in the
  * same request see the change.
  */
@@ -18,7 +17,6 @@ import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
 import type { Page } from '../../horizon/params.js';
 import type { EntitlementCheck, Product, Purchase } from '../../horizon/purchases.js';
-import type { Subscription } from '../../horizon/subscriptions.js';
 import { loadEach, observed } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 import type { SharedCaches } from '../sharedCache.js';
@@ -30,8 +28,6 @@ export interface PurchaseLoaders {
   purchasesPage(userId: string, limit: number, after: string | undefined): Promise<Page<Purchase>>;
   /** The whole catalog (app token), fetched at most once per request. */
   products(): Promise<Product[]>;
-  /** Every subscription of a user, past and present. */
-  subscriptions: DataLoader<string, Subscription[]>;
   /** Forgets what this request cached about the user: call after any write for them. */
   clearUser(userId: string): void;
 }
@@ -67,10 +63,6 @@ export function createPurchaseLoaders(client: HorizonClient, { signal, onBatch }
     ),
   );
 
-  const subscriptions = new DataLoader<string, Subscription[]>(
-    observed(onBatch, 'purchases.subscriptions', (userIds) => loadEach(userIds, (ownerId) => client.subscriptions.list({ ownerId, signal }))),
-  );
-
   return {
     entitlement(userId, sku) {
       const key = `${userId}:${sku ?? ''}`;
@@ -95,12 +87,10 @@ export function createPurchaseLoaders(client: HorizonClient, { signal, onBatch }
       products ??= caches.catalog.get('all', () => client.purchases.listAvailable());
       return products;
     },
-    subscriptions,
     clearUser(userId) {
       pages.delete(userId);
       for (const key of entitlementKeys.get(userId) ?? []) entitlement.clear(key);
       entitlementKeys.delete(userId);
-      subscriptions.clear(userId);
     },
   };
 }

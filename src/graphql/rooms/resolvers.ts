@@ -1,27 +1,25 @@
 /** Resolvers for moderated rooms (deprecated by Meta). Rooms are rare and read one at a time: no loader. */
-import { assertIdempotencyKey } from '../inputs.js';
-import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
+import { isUnknownNode } from '../../horizon/errors.js';
 import type { ModeratedRoom } from '../../horizon/rooms.js';
+import { assertIdempotencyKey } from '../../idempotency/ledger.js';
 import type { Context } from '../context.js';
-import type { UserRef } from '../users/resolvers.js';
 import type { Resolvers } from '../generated/types.js';
 
 async function findRoom(ctx: Context, id: string): Promise<ModeratedRoom | null> {
   try {
     return await ctx.horizon.rooms.get(id, ctx.signal);
   } catch (error) {
-    if (error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE) return null;
+    if (isUnknownNode(error)) return null;
     throw error;
   }
 }
 
-// Checked against the types generated from schema/ (npm run codegen).
 export const roomResolvers = {
   Query: {
-    moderatedRoom: (_: unknown, args: { id: string }, ctx: Context) => findRoom(ctx, args.id),
+    moderatedRoom: (_, args, ctx) => findRoom(ctx, args.id),
   },
   Mutation: {
-    async createModeratedRoom(_: unknown, args: { maxUsers: number; idempotencyKey?: string | null }, ctx: Context) {
+    async createModeratedRoom(_, args, ctx) {
       assertIdempotencyKey(args.idempotencyKey);
       // Each call makes a new room. Horizon lists no rooms to read back, so a lost reply stays unknown.
       const { result: id, settledBy } = await ctx.ledger.execute<undefined, string>({
@@ -32,16 +30,16 @@ export const roomResolvers = {
       });
       return { success: true, settledBy, room: await ctx.horizon.rooms.get(id) };
     },
-    async updateModeratedRoomDataStore(_: unknown, args: { roomId: string; entries: Array<{ key: string; value: string }> }, ctx: Context) {
+    async updateModeratedRoomDataStore(_, args, ctx) {
       const success = await ctx.horizon.rooms.updateDataStore(args.roomId, args.entries);
-      return { success, settledBy: 'REPLY' as const, room: await ctx.horizon.rooms.get(args.roomId) };
+      return { success, settledBy: 'REPLY', room: await ctx.horizon.rooms.get(args.roomId) };
     },
-    async deleteModeratedRoom(_: unknown, args: { roomId: string }, ctx: Context) {
-      return { success: await ctx.horizon.rooms.delete(args.roomId), settledBy: 'REPLY' as const, room: null };
+    async deleteModeratedRoom(_, args, ctx) {
+      return { success: await ctx.horizon.rooms.delete(args.roomId), settledBy: 'REPLY', room: null };
     },
   },
   ModeratedRoom: {
-    owner: (room: ModeratedRoom): UserRef | null => (room.owner ? { id: room.owner.id } : null),
-    users: (room: ModeratedRoom): UserRef[] => room.users.map((u) => ({ id: u.id })),
+    owner: (room) => (room.owner ? { id: room.owner.id } : null),
+    users: (room) => room.users.map((u) => ({ id: u.id })),
   },
 } satisfies Resolvers;

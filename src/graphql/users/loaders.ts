@@ -1,7 +1,7 @@
 /** Per-request loaders for users: one upstream call per distinct user per request. */
 import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
-import { CODE_INVALID_PARAMETER, HorizonApiError, SUBCODE_UNKNOWN_NODE } from '../../horizon/errors.js';
+import { isUnknownNode } from '../../horizon/errors.js';
 import type { HorizonUser, ProfileField } from '../../horizon/users.js';
 import { loadEach, observed } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
@@ -71,8 +71,4 @@ export function createUserLoaders(client: HorizonClient, { signal, userToken, on
       return viewer;
     },
   };
-}
-
-function isUnknownNode(error: unknown): boolean {
-  return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE;
 }

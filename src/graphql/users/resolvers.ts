@@ -4,11 +4,7 @@ import type { HorizonUser, ProfileField } from '../../horizon/users.js';
 import { requireUserToken, type Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { Resolvers } from '../generated/types.js';
-
-/** What a `User` resolves from: its key. The profile is loaded only when a profile field is asked. */
-export interface UserRef {
-  id: string;
-}
+import type { UserRef } from './models.js';
 
 /**
  * A profile field, read without a call when the player came nested in another answer that has
@@ -20,21 +16,20 @@ async function profileField<F extends ProfileField>(user: UserRef, ctx: Context,
   return value;
 }
 
-// Checked against the types generated from schema/ (npm run codegen).
 export const userResolvers = {
   Query: {
-    async user(_: unknown, args: { id: string }, ctx: Context): Promise<UserRef | null> {
+    async user(_, args, ctx) {
       assertGraphId('id', args.id);
       const found = await ctx.loaders.users.profile.load(args.id);
       return found ? { id: found.id } : null;
     },
-    async viewer(_: unknown, _args: unknown, ctx: Context): Promise<UserRef> {
+    async viewer(_, __, ctx) {
       requireUserToken(ctx);
       return { id: (await ctx.loaders.users.viewer()).id };
     },
   },
   Mutation: {
-    async validateUserNonce(_: unknown, args: { userId: string; nonce: string }, ctx: Context) {
+    async validateUserNonce(_, args, ctx) {
       const valid = await ctx.horizon.users.validateNonce(args.userId, args.nonce);
       return { valid, user: { id: args.userId } };
     },
@@ -42,16 +37,16 @@ export const userResolvers = {
   User: {
     // The gateway already knows the id; nothing is fetched until a field needs it. Async so
     // a bad representation fails only its own entity, not the whole `_entities` list.
-    async __resolveReference(reference: UserRef): Promise<UserRef> {
+    async __resolveReference(reference) {
       assertGraphId('id', reference.id);
       return { id: reference.id };
     },
-    alias: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'alias'),
-    displayName: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'displayName'),
-    profileUrl: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'profileUrl'),
+    alias: (user, _, ctx) => profileField(user, ctx, 'alias'),
+    displayName: (user, _, ctx) => profileField(user, ctx, 'displayName'),
+    profileUrl: (user, _, ctx) => profileField(user, ctx, 'profileUrl'),
     // Not asked inside leaderboard entries once Graph refused it there: then read from the profile.
-    orgScopedId: (user: UserRef, _: unknown, ctx: Context) => profileField(user, ctx, 'orgScopedId'),
-    async avatarUrl(user: UserRef, _: unknown, ctx: Context) {
+    orgScopedId: (user, _, ctx) => profileField(user, ctx, 'orgScopedId'),
+    async avatarUrl(user, _, ctx) {
       const known = await ctx.loaders.users.profile.load(user.id);
       if (!known) throw userError(ErrorCode.NOT_FOUND, `No Horizon user with id ${user.id}`);
       if (known.avatarUrl !== undefined) return known.avatarUrl;

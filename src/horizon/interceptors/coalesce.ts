@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { abortedError } from '../errors.js';
 import { Cancellation, type CancelSignal } from '../signal.js';
-import type { HorizonRequest } from '../transport.js';
+import type { HorizonRequest } from '../request.js';
 import type { Interceptor } from './types.js';
 
 interface Shared {

@@ -4,7 +4,7 @@
  */
 import type { CancelSignal } from '../signal.js';
 import { abortedError, HorizonUnavailableError } from '../errors.js';
-import type { HorizonRequest } from '../transport.js';
+import type { HorizonRequest } from '../request.js';
 import type { Call, Interceptor } from './types.js';
 
 export interface LimiterOptions {

@@ -6,7 +6,7 @@
  * refusals), never after a reply was lost or a 5xx came back mid-write.
  */
 import { abortedError, HorizonError } from '../errors.js';
-import type { CallScope, HorizonRequest } from '../transport.js';
+import type { CallScope, HorizonRequest } from '../request.js';
 import { sleep, type Call, type Interceptor } from './types.js';
 
 export interface RetryOptions {

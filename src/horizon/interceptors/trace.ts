@@ -8,7 +8,7 @@
  */
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { HorizonApiError, HorizonError, HorizonProtocolError } from '../errors.js';
-import type { UpstreamCallInfo } from '../transport.js';
+import type { UpstreamCallInfo } from '../request.js';
 import type { Interceptor } from './types.js';
 
 const TRACER_NAME = 'horizon-subgraph';

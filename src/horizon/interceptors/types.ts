@@ -4,7 +4,7 @@
  * and coalescing each live in one module and compose in one place (`transport.ts`).
  */
 import type { CancelSignal } from '../signal.js';
-import type { HorizonRequest } from '../transport.js';
+import type { HorizonRequest } from '../request.js';
 
 export type Call = (req: HorizonRequest) => Promise<unknown>;
 export type Interceptor = (next: Call) => Call;

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { USER_TOKEN_HEADER } from './graphql/context.js';
+import { USER_TOKEN_HEADER } from '../graphql/context.js';
 
 export const GRAPHIQL_PATH = '/graphiql';
 

@@ -1,6 +1,6 @@
 /**
- * The emulator's catalog, entitlements, purchases and subscriptions (docs/horizon-api.md), stored
- * in Graph's own snake_case shapes so routes only filter and project them.
+ * The emulator's catalog and entitlements (docs/horizon-api.md), stored in Graph's own
+ * snake_case shapes so routes only filter and project them. Subscriptions: ./subscriptions.ts.
  */
 
 /** Billing terms of subscriptions and trial offers (docs/horizon-api.md). */
@@ -64,49 +64,13 @@ export interface EmulatedEntitlement {
   grant_time: number;
 }
 
-export interface EmulatedPriceTerm {
-  /** A decimal string without currency symbol, e.g. "1.99". */
-  price: string;
-  /** Empty for trials (docs/horizon-api.md). */
-  term: OfferTerm | '';
-  currency: string;
-}
-
-export interface EmulatedSubscription {
-  id: string;
-  /** The id of the purchase record viewer_purchases lists for it. */
-  purchase_id: string;
-  owner_id: string;
-  /** The tier SKU, without the `:SUBSCRIPTION__{TERM}` suffix. */
-  sku: string;
-  /** The catalog item the user bought, for the entitlement's `item.id`. */
-  item_id: string;
-  /** Unix seconds; routes render them as Graph's ISO `+0000` strings. */
-  period_start: number;
-  period_end: number;
-  /** Absent once cancelled. */
-  next_renewal?: number;
-  cancellation?: number;
-  is_trial: boolean;
-  trial_type?: TrialType;
-  current_price_term: EmulatedPriceTerm;
-  next_price_term?: EmulatedPriceTerm;
-  /** 0..5 once cancelled (docs/horizon-api.md). */
-  cancel_reason?: number;
-  /** Days added with extend_subscription so far (capped at 10 years, docs/horizon-api.md). */
-  extended_days: number;
-  /** Ended for a reason other than time (e.g. billing failure); otherwise active until period_end. */
-  ended: boolean;
-}
-
-export class CommerceData {
+export class PurchaseData {
   /** Catalog items by SKU, in listing order. */
   readonly items = new Map<string, EmulatedItem>();
   /** user id → grant time of the base application (verify_entitlement without sku). */
   readonly appOwners = new Map<string, number>();
   /** user id → SKU → entitlement. */
   readonly entitlements = new Map<string, Map<string, EmulatedEntitlement>>();
-  readonly subscriptions: EmulatedSubscription[] = [];
 
   entitlementsOf(userId: string): Map<string, EmulatedEntitlement> {
     let owned = this.entitlements.get(userId);
@@ -120,15 +84,5 @@ export class CommerceData {
   itemById(id: string): EmulatedItem | undefined {
     for (const item of this.items.values()) if (item.id === id) return item;
     return undefined;
-  }
-
-  /** Active at `now` (Unix seconds): not ended and inside its period. A cancelled one stays active until period end. */
-  isActive(subscription: EmulatedSubscription, now: number): boolean {
-    return !subscription.ended && subscription.period_start <= now && now < subscription.period_end;
-  }
-
-  /** The owner's active subscription to a tier SKU, if any. */
-  activeSubscription(ownerId: string, sku: string, now: number): EmulatedSubscription | undefined {
-    return this.subscriptions.find((s) => s.owner_id === ownerId && s.sku === sku && this.isActive(s, now));
   }
 }

@@ -24,7 +24,7 @@
  * the loop stays saturated and raises it (to no cap at all) once the loop has idle time again.
  */
 import { performance } from 'node:perf_hooks';
-import type { CancelSignal } from './horizon/signal.js';
+import type { CancelSignal } from '../horizon/signal.js';
 
 export interface AdmissionOptions {
   /** New operations wait while more upstream calls than this wait for a slot. */
@@ -174,4 +174,27 @@ export function sampleEventLoop(gate: AdmissionGate, intervalMs = 100): () => vo
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** Operations admitted at once that have not made their first upstream call yet. */
+const MAX_STARTING = 4;
+
+/**
+ * The server's gate: an operation starts only while no more than `maxQueuedCalls` upstream calls
+ * wait for a slot of `limiter`; looked at again as slots free up and as the event loop is sampled.
+ */
+export function upstreamAdmission(
+  limiter: { readonly queued: number; onRelease(listener: () => void): () => void },
+  maxQueuedCalls: number,
+): { gate: AdmissionGate; stop(): void } {
+  const gate = new AdmissionGate(() => limiter.queued, { maxQueuedCalls, maxStarting: MAX_STARTING });
+  const stopPoking = limiter.onRelease(() => gate.poke());
+  const stopSampling = sampleEventLoop(gate);
+  return {
+    gate,
+    stop() {
+      stopPoking();
+      stopSampling();
+    },
+  };
 }

@@ -1,60 +1,13 @@
 /**
- * Demo data: one app, a dozen players with tokens (the leaderboard seed adds more), achievement definitions of every type
- * and both write policies (one archived, one secret), and some progress, so `npm start`
- * shows a populated graph. Deterministic: the same world every start.
+ * Achievement definitions of every type and both write policies (one archived, one secret),
+ * and some progress for the first eight players, varied but fixed.
  */
-import { seedCommerce } from './routes/commerce.js';
-import { seedLeaderboards } from './routes/leaderboards.js';
-import { seedRooms } from './routes/rooms.js';
-import type { EmulatorState } from './state.js';
-
-/** The emulator's app. The secret is deliberately not shaped like a real one (docs/horizon-api.md). */
-export const DEMO_APP = { id: '1234567898014273', secret: 'emulator-demo-secret' } as const;
-
-const PLAYERS: Array<[alias: string, displayName: string]> = [
-  ['NovaRider', 'Nova Rider'],
-  ['PixelMage', 'Pixel Mage'],
-  ['QuietStorm', 'Quiet Storm'],
-  ['LunaByte', 'Luna Byte'],
-  ['IronFern', 'Iron Fern'],
-  ['CobaltFox', 'Cobalt Fox'],
-  ['EmberJay', 'Ember Jay'],
-  ['GlitchOwl', 'Glitch Owl'],
-  ['SolarKite', 'Solar Kite'],
-  ['MossGiant', 'Moss Giant'],
-  ['VelvetAxe', 'Velvet Axe'],
-  ['ZeroGravity', 'Zero Gravity'],
-];
-
-/** App-scoped id of the i-th demo player (0-based). */
-export function demoUserId(index: number): string {
-  return (3559884437424131n + BigInt(index) * 7919n).toString();
-}
-
-/** The user access token of the i-th demo player, as a device would hand it over. */
-export function demoUserToken(index: number): string {
-  return `FRLDEMO${demoUserId(index)}EMULATORUSERTOKEN`;
-}
+import type { EmulatorState } from '../state.js';
+import { demoUserId } from './demo.js';
 
 const IMAGE_BASE = 'https://scontent.oculuscdn.com/emulator/achievements';
 
-export function seedDemoData(state: EmulatorState): void {
-  PLAYERS.forEach(([alias, displayName], index) => {
-    const id = demoUserId(index);
-    state.addUser({
-      id,
-      alias,
-      display_name: displayName,
-      profile_url: `https://scontent.oculuscdn.com/emulator/avatars/${alias.toLowerCase()}.png`,
-      org_scoped_id: (5978973908802860n + BigInt(index) * 104729n).toString(),
-      // Every player but the last has an avatar image, so "none" can be seen too.
-      ...(index < PLAYERS.length - 1
-        ? { avatar_v2: { avatar_image: { uri: `https://scontent.oculuscdn.com/emulator/avatars/v2/${alias.toLowerCase()}.png` } } }
-        : {}),
-      token: demoUserToken(index),
-    });
-  });
-
+export function seedAchievements(state: EmulatorState): void {
   const definitions: Array<Parameters<typeof define>[1]> = [
     {
       api_name: 'FIRST_STEPS',
@@ -124,12 +77,6 @@ export function seedDemoData(state: EmulatorState): void {
   ];
   for (const definition of definitions) define(state, definition);
 
-  // Friends: each player is friends with the next two, so FRIENDS views have something to show.
-  for (let i = 0; i < PLAYERS.length; i++) {
-    state.befriend(demoUserId(i), demoUserId((i + 1) % PLAYERS.length));
-    state.befriend(demoUserId(i), demoUserId((i + 2) % PLAYERS.length));
-  }
-
   // Some progress for the first eight players, varied but fixed.
   const unlockTime = 1_760_000_000;
   for (let i = 0; i < 8; i++) {
@@ -150,10 +97,6 @@ export function seedDemoData(state: EmulatorState): void {
     if (i % 2 === 0) add('VISIT_3_CONTINENTS', 0, i < 4 ? '1000100' : '1010100', i >= 4);
     if (i % 3 === 0) add('BETA_TESTER', 0, '', true);
   }
-
-  seedLeaderboards(state);
-  seedCommerce(state);
-  seedRooms(state, demoUserId(0));
 }
 
 function define(

@@ -1,0 +1,56 @@
+/**
+ * Reading a request as Graph does (the token from the header, query or body; parameters from
+ * the query, a form or a JSON body, merged) and writing a JSON reply.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../lib/body.js';
+import { errors, toJsonText } from './graph.js';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** `Authorization: Bearer|OAuth <token>`, or `access_token` from the query or body. */
+export function extractToken(req: IncomingMessage, params: Record<string, string>): string | undefined {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header.trim());
+    if (match) return match[1];
+  }
+  return params.access_token || undefined;
+}
+
+export async function readParams(req: IncomingMessage, url: URL): Promise<Record<string, string>> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) params[key] = value;
+  // Most calls are GETs without a body: nothing to wait for.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return params;
+  const raw = await readBody(req, MAX_BODY_BYTES);
+  if (raw === undefined) throw errors.param('Request body too large');
+  if (raw.length === 0) return params;
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (type === 'application/json') {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw errors.param('Request body is not valid JSON');
+    }
+    if (json && typeof json === 'object' && !Array.isArray(json)) {
+      for (const [key, value] of Object.entries(json)) {
+        if (value === undefined || value === null) continue;
+        params[key] = typeof value === 'string' ? value : JSON.stringify(value);
+      }
+    }
+  } else {
+    for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) params[key] = value;
+  }
+  return params;
+}
+
+export function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = toJsonText(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

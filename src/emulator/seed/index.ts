@@ -1,0 +1,25 @@
+/**
+ * Demo data, one module per domain: one app, a dozen players with tokens (the leaderboard seed
+ * adds more), achievements, leaderboards, a store with purchases and subscriptions, and a room,
+ * so `npm start` shows a populated graph. Deterministic: the same world every start (the order
+ * below is the order ids are handed out in).
+ */
+import type { EmulatorState } from '../state.js';
+import { seedAchievements } from './achievements.js';
+import { seedLeaderboards } from './leaderboards.js';
+import { seedPurchases } from './purchases.js';
+import { seedRooms } from './rooms.js';
+import { seedSubscriptions } from './subscriptions.js';
+import { seedUsers } from './users.js';
+
+export { DEMO_APP, demoUserId, demoUserToken } from './demo.js';
+export { DEMO_ROOM_ID } from './rooms.js';
+
+export function seedDemoData(state: EmulatorState): void {
+  seedUsers(state);
+  seedAchievements(state);
+  seedLeaderboards(state);
+  seedPurchases(state);
+  seedSubscriptions(state);
+  seedRooms(state);
+}

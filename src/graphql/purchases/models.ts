@@ -1,0 +1,18 @@
+/** What the purchases resolvers pass as parents (the mappers of src/graphql/codegen.yml). */
+import type { EntitlementCheck, Purchase } from '../../horizon/purchases.js';
+
+export interface EntitlementParent extends EntitlementCheck {
+  userId: string;
+  sku: string;
+}
+
+export interface PurchaseEdgeParent {
+  cursor: string;
+  node: Purchase;
+}
+
+export interface ConnectionParent {
+  edges: PurchaseEdgeParent[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
