@@ -6,12 +6,16 @@
  * only the fields that need a caller fail. Tokens and secrets never appear in messages.
  */
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { anonymousCaller, tokenCaller, type Caller } from './caller.js';
 
 /** Asymmetric algorithms accepted from a JWKS; HS* never (a public key must not double as an HMAC secret). */
 export const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+const VERIFIED_MAX_ENTRIES = 10_000;
+const VERIFIED_MAX_AGE_MS = 60_000;
 
 export interface JwtVerifierOptions {
   /** Exactly one of these. */
@@ -57,19 +61,26 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerAuthentica
     ...(options.audience && options.audience.length > 0 ? { audience: options.audience } : {}),
   };
   const { logger } = options;
-  const verified = new VerifiedTokens(verifyOptions.clockTolerance);
+  // Tokens verified lately, so the router's repeated forwarding of the same caller JWT costs a
+  // lookup rather than a WebCrypto verification (which was a tenth of a write operation's CPU).
+  // Keyed by the token's SHA-256, never the token; an entry lasts until the token expires, and
+  // at most VERIFIED_MAX_AGE_MS, so a key withdrawn from the JWKS stops being honoured soon after.
+  // Only successes are kept: a refused token is checked again each time. On the wall clock, as `exp` is.
+  const verified = new LRUCache<string, Caller>({ max: VERIFIED_MAX_ENTRIES, perf: { now: () => Date.now() }, ttlResolution: 0 });
   return {
     async authenticate(authorization) {
       const token = bearerToken(authorization);
       if (token === undefined)
         return anonymousCaller('CALLER_TOKEN_MISSING', "No caller token: send the caller's JWT in the Authorization header, with the Bearer scheme");
       if (token === null) return anonymousCaller('CALLER_TOKEN_INVALID', 'The Authorization header does not hold a caller JWT with the Bearer scheme');
-      const known = verified.get(token);
+      const digested = digest(token);
+      const known = verified.get(digested);
       if (known) return known;
       try {
         const { payload } = typeof key === 'function' ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
         const caller = tokenCaller(typeof payload.sub === 'string' ? payload.sub : undefined, scopesOf(payload));
-        verified.set(token, caller, payload.exp!);
+        const ttl = Math.min(Math.floor((payload.exp! + verifyOptions.clockTolerance) * 1000 - Date.now()), VERIFIED_MAX_AGE_MS);
+        if (ttl > 0) verified.set(digested, caller, { ttl });
         return caller;
       } catch (error) {
         const caller = refusal(error);
@@ -82,36 +93,6 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerAuthentica
       }
     },
   };
-}
-
-/**
- * Tokens verified lately, so the router's repeated forwarding of the same caller JWT costs a
- * lookup rather than a WebCrypto verification (which was a tenth of a write operation's CPU).
- * Keyed by the token's SHA-256, never the token; an entry lasts until the token expires, and
- * at most `MAX_AGE_MS`, so a key withdrawn from the JWKS stops being honoured soon after.
- * Only successes are kept: a refused token is checked again each time.
- */
-class VerifiedTokens {
-  private static readonly MAX_ENTRIES = 10_000;
-  private static readonly MAX_AGE_MS = 60_000;
-  private readonly entries = new Map<string, { caller: Caller; until: number }>();
-
-  constructor(private readonly clockToleranceSec: number) {}
-
-  get(token: string): Caller | undefined {
-    const key = digest(token);
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (Date.now() < entry.until) return entry.caller;
-    this.entries.delete(key);
-    return undefined;
-  }
-
-  set(token: string, caller: Caller, expSeconds: number): void {
-    const until = Math.min(expSeconds * 1000 + this.clockToleranceSec * 1000, Date.now() + VerifiedTokens.MAX_AGE_MS);
-    if (this.entries.size >= VerifiedTokens.MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(digest(token), { caller, until });
-  }
 }
 
 function digest(token: string): string {

@@ -6,6 +6,7 @@
  * (stale-while-revalidate), until `staleMs` more have passed. This subgraph's own admin
  * writes invalidate the entries they change at once; other replicas see them after the TTL.
  */
+import { LRUCache } from 'lru-cache';
 import type { AchievementDefinition } from '../horizon/achievements.js';
 import type { Leaderboard } from '../horizon/leaderboards.js';
 import type { Product } from '../horizon/purchases.js';
@@ -31,7 +32,8 @@ interface Entry<V> {
 
 export class SharedCache<V> {
   readonly stats: CacheStats = { hits: 0, staleHits: 0, misses: 0 };
-  private readonly entries = new Map<string, Entry<V>>();
+  /** Bounded LRU whose entries expire once past TTL + stale window; undefined when caching is off. */
+  private readonly entries: LRUCache<string, Entry<V>> | undefined;
   private readonly refreshing = new Set<string>();
   private readonly now: () => number;
   /** Bumped by every invalidation, so a fetch that started before it cannot store old data. */
@@ -41,46 +43,35 @@ export class SharedCache<V> {
     readonly name: string,
     private readonly options: SharedCacheOptions,
   ) {
-    this.now = options.now ?? Date.now;
+    const now = options.now ?? Date.now;
+    this.now = now;
+    if (options.maxEntries > 0 && options.ttlMs > 0) {
+      this.entries = new LRUCache({ max: options.maxEntries, ttl: options.ttlMs + options.staleMs, perf: { now }, ttlResolution: 0 });
+    }
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 
   /** The cached value and whether it is still fresh; undefined when absent or too old. */
   peek(key: string): { value: V; fresh: boolean } | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    const age = this.now() - entry.storedAt;
-    if (age > this.options.ttlMs + this.options.staleMs) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    // Re-insert: Map order is our LRU order.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return { value: entry.value, fresh: age <= this.options.ttlMs };
+    const entry = this.entries?.get(key);
+    return entry && { value: entry.value, fresh: this.now() - entry.storedAt <= this.options.ttlMs };
   }
 
   set(key: string, value: V, generation = this.generation): void {
-    if (this.options.maxEntries <= 0 || this.options.ttlMs <= 0) return;
-    if (generation !== this.generation) return;
-    this.entries.delete(key);
-    this.entries.set(key, { value, storedAt: this.now() });
-    while (this.entries.size > this.options.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value!);
-    }
+    if (generation === this.generation) this.entries?.set(key, { value, storedAt: this.now() });
   }
 
   delete(key: string): void {
     this.generation++;
-    this.entries.delete(key);
+    this.entries?.delete(key);
   }
 
   clear(): void {
     this.generation++;
-    this.entries.clear();
+    this.entries?.clear();
   }
 
   /**

@@ -45,6 +45,7 @@ export function decodeRecord(text: string | null | undefined): LedgerRecord | un
  * when every record is still within its TTL a new key is refused (the write is then not
  * attempted) rather than an older key forgotten, which would let its retry write twice.
  */
+// Kept over lru-cache: when full it must refuse a new key, never evict one within its TTL, and a record expires AT its TTL (lru-cache: after).
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, { text: string; expiresAt: number }>();
 

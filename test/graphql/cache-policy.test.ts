@@ -1,7 +1,9 @@
 /**
  * The subgraph computes Cache-Control once per operation (src/graphql/cachePolicy.ts) instead of
  * running Apollo Server's per-field cache-control plugin. Same SDL, same resolvers, same
- * operations: the header must be the plugin's, operation by operation.
+ * operations: the header must be the plugin's, operation by operation. These are the cases
+ * written for it, and the bench's scenarios (no other test runs them); every operation the other
+ * tests run is compared too, by test/helpers/cachePolicyAgreement.ts.
  */
 import { ApolloServer } from '@apollo/server';
 import { demoUserId } from '../../src/emulator/index.js';
@@ -10,6 +12,8 @@ import { guardEntityRepresentations } from '../../src/graphql/inputs.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import { ALL_SCOPES, silentLogger, startHarness, type Harness } from '../helpers/harness.js';
 import { tokenCaller } from '../../src/auth/caller.js';
+import { ensureBenchUsers } from '../bench/fixtures.js';
+import { SCENARIO_IDS, SCENARIOS } from '../bench/scenarios.js';
 
 let h: Harness;
 /** Apollo Server with its own cache-control plugin (on by default), for reference. */
@@ -17,6 +21,7 @@ let reference: ApolloServer<Context>;
 
 beforeAll(async () => {
   h = await startHarness();
+  ensureBenchUsers(h.emulator.state);
   reference = new ApolloServer<Context>({ schema: guardEntityRepresentations(buildSchema()), logger: silentLogger });
   await reference.start();
 });
@@ -93,6 +98,14 @@ test.each(OPERATIONS)('%s: the same Cache-Control as Apollo Server’s plugin', 
   const expected = await header(reference, query, variables);
   expect(expected).toBeDefined();
   expect(await header(h.server, query, variables)).toBe(expected);
+});
+
+test.each(SCENARIO_IDS.map((id) => [id]))('bench scenario %s: the same Cache-Control as Apollo Server’s plugin', async (id) => {
+  const scenario = SCENARIOS[id];
+  const variables = scenario.variables(scenario.varSets()[0]!);
+  const expected = await header(reference, scenario.query, variables);
+  expect(expected).toBeDefined();
+  expect(await header(h.server, scenario.query, variables)).toBe(expected);
 });
 
 test('the reference does cache public data, so the comparison can tell the two apart', async () => {

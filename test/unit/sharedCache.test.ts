@@ -2,7 +2,7 @@
 import { SharedCache } from '../../src/graphql/sharedCache.js';
 
 function setup(options: Partial<{ maxEntries: number; ttlMs: number; staleMs: number }> = {}) {
-  let now = 0;
+  let now = 1_000_000; // lru-cache reads a start time of 0 as "no TTL": a real clock never says 0
   const cache = new SharedCache<string>('test', { maxEntries: 3, ttlMs: 100, staleMs: 1_000, now: () => now, ...options });
   const fetched: string[][] = [];
   let version = 'v1';

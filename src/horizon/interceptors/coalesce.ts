@@ -7,6 +7,7 @@
  * Every read passes through here, so the bookkeeping is kept to one map entry, one
  * controller and one callback per waiter.
  */
+// Kept: cockatiel has no policy that shares one call among identical concurrent callers.
 import { createHash } from 'node:crypto';
 import { abortedError } from '../errors.js';
 import { Cancellation, type CancelSignal } from '../signal.js';
