@@ -386,12 +386,22 @@ describe('another replica wins the compare-and-set', () => {
     expect(state.calls).toBe(0);
   });
 
-  test('when an abandoned claim is taken over by another replica first, this one does not write', async () => {
+  test('when an abandoned claim is taken over by another replica first, in the same millisecond, this one neither reads nor writes', async () => {
     const { state, run } = upstream();
-    await store.claim(KEY, { status: 'pending', fingerprint: FINGERPRINT, at: Date.now() - OPTIONS.pendingTtlMs }, 60_000);
-    store.loseReplace = (expected) => expected.status === 'pending' && !expected.writing;
-    await expect(ledger.execute(spec({ run }))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
+    const snapshot = jest.fn(async () => ({ total: 0 }));
+    const abandoned: LedgerRecord = { status: 'pending', fingerprint: FINGERPRINT, at: Date.now() - OPTIONS.pendingTtlMs };
+    await store.claim(KEY, abandoned, 60_000);
+    // The other replica's take-over record is the very record this one would write: only the lost compare-and-set tells them apart.
+    store.loseReplace = (expected, next) => {
+      if (expected.status !== 'pending' || expected.writing) return false;
+      store.loseReplace = undefined;
+      void MemoryIdempotencyStore.prototype.replace.call(store, KEY, expected, next, 60_000);
+      return true;
+    };
+    await expect(ledger.execute(spec({ run, snapshot }))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
+    expect(snapshot).not.toHaveBeenCalled();
     expect(state.calls).toBe(0);
+    expect(await store.peek()).toEqual({ status: 'pending', fingerprint: FINGERPRINT, at: Date.now() });
   });
 
   test('when an unknown write read back as not applied is taken over by another replica first, this one does not write', async () => {
