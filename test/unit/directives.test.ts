@@ -4,7 +4,19 @@
  * malformed; and how `applyAuthorization` guards resolvers and entity references with it.
  * Schemas are built straight from SDL (graphql-js), so each case shows exactly what it declares.
  */
-import { buildSchema, GraphQLError, parse, type DirectiveNode, type GraphQLObjectType, type GraphQLSchema, type ObjectTypeDefinitionNode } from 'graphql';
+import {
+  buildSchema,
+  GraphQLError,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  Kind,
+  parse,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type DirectiveNode,
+  type ObjectTypeDefinitionNode,
+} from 'graphql';
 import { AUTH_DISABLED, anonymousCaller, tokenCaller, type Caller } from '../../src/auth/caller.js';
 import { applyAuthorization, fieldRule, guardedFields, ruleOf, scopesDeclared } from '../../src/auth/directives.js';
 
@@ -42,7 +54,7 @@ describe('ruleOf', () => {
     ['both', 'type T @authenticated @requiresScopes(scopes: [["a"]]) { f: Int }', { authenticated: true, anyOf: [['a']] }],
     ['both, the other way round', 'type T @requiresScopes(scopes: [["a"]]) @authenticated { f: Int }', { authenticated: true, anyOf: [['a']] }],
   ])('%s', (_label, sdl, expected) => {
-    expect(ruleOf(directivesOf(sdl))).toEqual(expected);
+    expect(ruleOf(directivesOf(sdl))).toStrictEqual(expected);
   });
 
   test('no lists, or empty or missing ones, declare nothing', () => {
@@ -96,6 +108,12 @@ describe('ruleOf', () => {
     expect(() => ruleOf(directivesOf(`type T ${directive} { f: Int }`))).toThrow(
       new Error('@requiresScopes needs scopes: [[String!]!]! (a list of lists of scope names)'),
     );
+  });
+
+  test('a directive node built without an arguments list is read like one with none', () => {
+    const bare = (value: string) => ({ kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value } }) as ConstDirectiveNode;
+    expect(ruleOf([bare('authenticated')])).toStrictEqual({ authenticated: true });
+    expect(() => ruleOf([bare('requiresScopes')])).toThrow('@requiresScopes needs scopes');
   });
 
   test('a malformed @federation__requiresScopes is refused under its own name', () => {
@@ -157,6 +175,14 @@ describe('fieldRule and guardedFields', () => {
     ]);
   });
 
+  test('fields and types built in code, without SDL, have no rule', () => {
+    const query = new GraphQLObjectType({ name: 'Query', fields: { hello: { type: GraphQLString } } });
+    const coded = new GraphQLSchema({ query });
+    expect(fieldRule(query, query.getFields().hello!)).toBeUndefined();
+    expect(guardedFields(coded)).toEqual([]);
+    expect(applyAuthorization(coded).getQueryType()!.getFields().hello!.resolve).toBeUndefined();
+  });
+
   test('a schema without rules has no guarded field', () => {
     expect(guardedFields(schemaOf('type Query { a: Int }'))).toEqual([]);
   });
@@ -168,8 +194,28 @@ describe('scopesDeclared', () => {
       type A @requiresScopes(scopes: [["z", "m"], ["a"]]) { f: Int @federation__requiresScopes(scopes: [["fed"]]) }
       type B @tag(name: "not-a-scope") { g: Int @requiresScopes(scopes: "flat") h: Int @requiresScopes(scopes: ["flat2", [1, "ok"]]) }
     `);
-    const second = parse('type C { f: Int @requiresScopes(scopes: [["m", "b"]]) g: Int @requiresScopes }');
-    expect(scopesDeclared(first, second)).toEqual(['a', 'b', 'fed', 'm', 'ok', 'z']);
+    const second = parse(`type C {
+      f: Int @requiresScopes(scopes: [["m", "b"]])
+      g: Int @requiresScopes
+      h: Int @requiresScopes(scope: [["misspelt"]])
+      i: Int @other(scopes: [["not-a-scope"]])
+      j: Int @requiresScopes(other: [["also-not"]], scopes: [["y"]])
+    }`);
+    expect(scopesDeclared(first, second)).toEqual(['a', 'b', 'fed', 'm', 'ok', 'y', 'z']);
+  });
+
+  test('a directive node built without an arguments list names no scope', () => {
+    const document: DocumentNode = {
+      kind: Kind.DOCUMENT,
+      definitions: [
+        {
+          kind: Kind.OBJECT_TYPE_DEFINITION,
+          name: { kind: Kind.NAME, value: 'T' },
+          directives: [{ kind: Kind.DIRECTIVE, name: { kind: Kind.NAME, value: 'requiresScopes' } }],
+        },
+      ],
+    };
+    expect(scopesDeclared(document)).toEqual([]);
   });
 
   test('no documents, no scopes', () => {
@@ -275,6 +321,20 @@ describe('applyAuthorization', () => {
     applyAuthorization(schema);
     expect(typeOf(schema, 'Query').getFields().guarded!.resolve).toBe(guarded);
     expect((typeOf(schema, 'Thing').extensions as any).apollo.subgraph.resolveReference).toBe(guard);
+  });
+
+  test('a type whose name merely ends with __ is guarded like any other', () => {
+    const schema = applyAuthorization(schemaOf('type Query { legacy: Legacy__ } type Legacy__ { old: Int @requiresScopes(scopes: [["o"]]) }'));
+    expect(() => resolve(schema, 'Legacy__', 'old', { old: 1 }, reader(tokenCaller('u', [])))).toThrow('Legacy__.old needs the scope o');
+  });
+
+  test('an entity type whose apollo extensions have no subgraph part is still guarded', async () => {
+    const schema = schemaOf(SDL);
+    (typeOf(schema, 'Thing') as { extensions: unknown }).extensions = { apollo: {} };
+    applyAuthorization(schema);
+    const guard = (typeOf(schema, 'Thing').extensions as any).apollo.subgraph.resolveReference;
+    await expect(guard({ id: '1' }, reader(tokenCaller('u', [])), {})).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    expect(await guard({ id: '1' }, reader(tokenCaller('u', ['t'])), {})).toEqual({ id: '1' });
   });
 
   test('a type without a rule gets no reference guard', () => {
