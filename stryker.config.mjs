@@ -26,7 +26,9 @@ export const MODULES = {
   },
   limits: {
     mutate: 'src/graphql/limits.ts',
-    tests: ['test/graphql/limits.test.ts', 'test/graphql/cost.test.ts'],
+    // Not test/graphql/limits.test.ts: it estimates costs in its test titles, at load time, which
+    // makes three quarters of the mutants "static" (every test, harness and all, runs for each).
+    tests: ['test/graphql/cost.test.ts'],
   },
   transport: {
     mutate: 'src/horizon/transport.ts',

@@ -14,7 +14,6 @@ import {
   parse,
   type ConstDirectiveNode,
   type DocumentNode,
-  type DirectiveNode,
   type ObjectTypeDefinitionNode,
 } from 'graphql';
 import { AUTH_DISABLED, anonymousCaller, tokenCaller, type Caller } from '../../src/auth/caller.js';
@@ -34,7 +33,7 @@ function schemaOf(sdl: string): GraphQLSchema {
 }
 
 /** The directives of the first type definition in `sdl` (`type T @a @b { f: Int }`). */
-function directivesOf(sdl: string): readonly DirectiveNode[] {
+function directivesOf(sdl: string): readonly ConstDirectiveNode[] {
   return (parse(sdl).definitions[0] as ObjectTypeDefinitionNode).directives ?? [];
 }
 

@@ -575,7 +575,11 @@ describe('a key found pending', () => {
   test('a writing record abandoned mid-write is settled by reading back against its snapshot, never written blindly', async () => {
     const { state, run, settle } = upstream();
     state.applied = 2;
-    await store.claim(KEY, { ...pendingRecord(Date.now() - OPTIONS.pendingTtlMs, true), snapshot: { total: 2 } }, 60_000);
+    await store.claim(
+      KEY,
+      { status: 'pending', fingerprint: FINGERPRINT, at: Date.now() - OPTIONS.pendingTtlMs, writing: true, snapshot: { total: 2 } },
+      60_000,
+    );
     await expect(ledger.execute(spec({ run, settle }))).resolves.toEqual({ result: { total: 3 }, settledBy: 'REPLY' });
     expect(state.seen).toEqual([{ total: 2 }, undefined]);
     expect(state.applied).toBe(3);
