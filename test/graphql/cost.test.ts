@@ -5,7 +5,15 @@
  * number is worked out by hand from the model in src/graphql/limits.ts (`own + items × each`).
  */
 import { buildSchema as buildSdlSchema, Kind, parse, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
-import { estimateCost, noSubscriptionsRule, queryCostPlugin, queryLimitRules, QueryTooComplexError, type QueryLimits } from '../../src/graphql/limits.js';
+import {
+  DEFAULT_QUERY_LIMITS,
+  estimateCost,
+  noSubscriptionsRule,
+  queryCostPlugin,
+  queryLimitRules,
+  QueryTooComplexError,
+  type QueryLimits,
+} from '../../src/graphql/limits.js';
 import { buildSchema } from '../../src/schema.js';
 
 const schema = buildSchema();
@@ -118,6 +126,13 @@ describe('fragments', () => {
     expect(cost(fragmentBomb(20))).toBe(Infinity);
   });
 
+  test('the work budget is 200,000 selections visited, each spread of a fragment visited once per selection', () => {
+    // 1 (user) + 2 spreads + n fields of the fragment.
+    const flat = (n: number) => `{ user(id: "1") { ...F ...F } } fragment F on User { ${'displayName '.repeat(n)} }`;
+    expect(cost(flat(199_997))).toBe(2);
+    expect(cost(flat(199_998))).toBe(Infinity);
+  });
+
   test('short of the work budget, the same shape is counted exactly', () => {
     // Each level: progress (1) + 50 items × deeper + entry (1) + deeper; the last level's displayName costs 1.
     let deeper = 1;
@@ -149,6 +164,11 @@ describe('lists', () => {
     expect(cost(query, { names: Array.from({ length: 100 }, (_, i) => `A${i}`) })).toBe(1 + 1 + 100);
     expect(cost(query, { names: Array.from({ length: 250 }, (_, i) => `A${i}`) })).toBe(1 + 1 + 100);
     expect(cost(query, { names: null })).toBe(1 + 1 + 50);
+  });
+
+  test('a connection asked without `first` holds the usual count', () => {
+    expect(cost('{ user(id: "1") { purchases { nodes { sku } } } }')).toBe(2);
+    expect(cost('{ user(id: "1") { purchases(first: null) { nodes { sku } } } }')).toBe(2);
   });
 
   test("a connection's lists hold `first` items, capped at the page size the resolver allows", () => {
@@ -209,11 +229,22 @@ describe('_entities', () => {
 
   test('a representation of a type with no reference cost listed costs one, of no object type or with no type nothing', () => {
     expect(cost(query, { r: [{ __typename: 'Product', sku: 'x' }] })).toBe(1);
-    expect(cost(query, { r: [{ __typename: 'LeaderboardSortOrder' }, { __typename: 'Nope' }, { id: '1' }, null, { __typename: 7 }] })).toBe(0);
+    expect(cost(query, { r: [{ __typename: 'LeaderboardSortOrder' }, { __typename: 'Nope' }, { id: '1' }, { __typename: 7 }, { __typename: ['User'] }] })).toBe(
+      0,
+    );
+    expect(cost(query, { r: [{ __typename: 'Nope' }, { __typename: 'User', id: '1' }] })).toBe(1);
   });
 });
 
 describe('what cannot be estimated costs nothing here (execution refuses it)', () => {
+  test('an argument whose literal does not coerce: the field is estimated as if it had none', () => {
+    expect(cost('{ user(id: 5.5) { displayName } }')).toBe(2);
+  });
+
+  test('an unknown field costs nothing, whatever it selects', () => {
+    expect(cost('{ user(id: "1") { nope { displayName } displayName } }')).toBe(2);
+  });
+
   test('variables that do not coerce', () => {
     expect(cost('query($n: Int!) { leaderboard(apiName: "A") { entries(first: $n) { nodes { user { displayName } } } } }', { n: 'many' })).toBe(0);
     expect(cost('query($n: Int!) { user(id: "1") { ownsApp } }', {})).toBe(0);
@@ -223,9 +254,30 @@ describe('what cannot be estimated costs nothing here (execution refuses it)', (
     expect(cost('subscription { user(id: "1") { ownsApp } }')).toBe(0);
   });
 
+  test('an operation built without a variable definitions list is estimated as one with none', () => {
+    const { operation, fragments } = parts(parse('{ user(id: "1") { displayName } }'));
+    expect(estimateCost(schema, fragments, { ...operation, variableDefinitions: undefined }, {})).toBe(2);
+  });
+
   test('a schema without the root type asked for', () => {
     const bare = buildSdlSchema('type Query { user(id: ID!): User } type User { ownsApp: Boolean }');
     expect(cost('mutation { user(id: "1") { ownsApp } }', {}, bare)).toBe(0);
+  });
+});
+
+describe('on another schema', () => {
+  const other = buildSdlSchema(`
+    type Query { user(id: ID!): User, boxes(first: Int): Box }
+    type User { id: ID, displayName: String, legacy__: User }
+    type Box { users: [User] }
+  `);
+
+  test('a field whose name ends with __ is a field like any other', () => {
+    expect(cost('{ user(id: "1") { legacy__ { displayName } } }', {}, other)).toBe(2);
+  });
+
+  test('`first` sizes the lists of a connection only: another type under it keeps the usual list size', () => {
+    expect(cost('{ boxes(first: 3) { users { displayName } } }', {}, other)).toBe(10);
   });
 });
 
@@ -285,7 +337,16 @@ describe('the cost limit', () => {
   });
 });
 
+test('the default limits', () => {
+  expect(DEFAULT_QUERY_LIMITS).toEqual({ maxDepth: 10, maxAliases: 30, maxCost: 1000, maxTokens: 10_000 });
+});
+
 describe('the validation rules', () => {
+  test("graphql-armor's own cost rule is off: cost is the plugin's, with variables", () => {
+    const wide = `{ user(id: "1") { ${'alias displayName profileUrl orgScopedId '.repeat(2_000)} } }`;
+    expect(validate(schema, parse(wide), queryLimitRules(LIMITS))).toEqual([]);
+  });
+
   const errorsOf = (source: string, limits: Partial<QueryLimits> = {}) => validate(schema, parse(source), queryLimitRules({ ...LIMITS, ...limits }));
 
   test('depth: refused past the limit, with how deep it went; fragments are not a level; introspection is exempt', () => {
@@ -312,9 +373,9 @@ describe('the validation rules', () => {
   });
 
   test('subscriptions: refused by name, queries and mutations pass', () => {
-    expect(validate(schema, parse('subscription { owner { id } }'), [noSubscriptionsRule]).map((e) => e.message)).toEqual([
-      'This subgraph serves queries and mutations only, not subscription operations',
-    ]);
+    const refused = validate(schema, parse('subscription { owner { id } }'), [noSubscriptionsRule]);
+    expect(refused.map((e) => e.message)).toEqual(['This subgraph serves queries and mutations only, not subscription operations']);
+    expect(refused[0]!.locations).toEqual([{ line: 1, column: 1 }]);
     expect(validate(schema, parse('{ user(id: "1") { id } }'), [noSubscriptionsRule])).toEqual([]);
     expect(validate(schema, parse('mutation { unlockAchievement(userId: "1", apiName: "A") { justUnlocked } }'), [noSubscriptionsRule])).toEqual([]);
   });
