@@ -3,6 +3,7 @@
 // After each run it reads Stryker's JSON report and prints one table: the raw mutation score,
 // and the score once the mutants listed in test/mutation/equivalent.json (same behaviour
 // either way, each with its reason) are set aside. Exits 1 when a module is below its target.
+// `--report` prints the table from the last run's reports without running Stryker again.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { URL } from 'node:url';
@@ -12,7 +13,8 @@ import { MODULES } from '../../stryker.config.mjs';
 const TARGETS = { ledger: 90, errors: 90, directives: 90, limits: 90, transport: 85, params: 85, ids: 85 };
 
 const root = new URL('../../', import.meta.url);
-const args = process.argv.slice(2).filter((a) => a !== 'all');
+const reportOnly = process.argv.includes('--report');
+const args = process.argv.slice(2).filter((a) => a !== 'all' && a !== '--report');
 const unknown = args.filter((a) => !(a in MODULES));
 if (unknown.length) {
   console.error(`test:mutation: unknown module ${unknown.join(', ')}; one of ${Object.keys(MODULES).join(', ')}, or all`);
@@ -53,6 +55,10 @@ function summarize(name, seconds) {
 
 const rows = [];
 for (const name of selected) {
+  if (reportOnly) {
+    rows.push(summarize(name, undefined).row);
+    continue;
+  }
   console.log(`\n== mutation testing ${MODULES[name].mutate} with ${MODULES[name].tests.join(' ')}`);
   const started = Date.now();
   const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs'], {
@@ -74,7 +80,7 @@ console.log('\n| module | killed | survived | no coverage | timeout | score | eq
 console.log('| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |');
 for (const r of rows) {
   console.log(
-    `| ${r.module} | ${r.killed} | ${r.survived} | ${r.noCoverage} | ${r.timeout} | ${pct(r.score)}% | ${r.equivalent} | ${pct(r.net)}% | ${TARGETS[r.module]}% | ${Math.floor(r.seconds / 60)}m${String(r.seconds % 60).padStart(2, '0')}s |`,
+    `| ${r.module} | ${r.killed} | ${r.survived} | ${r.noCoverage} | ${r.timeout} | ${pct(r.score)}% | ${r.equivalent} | ${pct(r.net)}% | ${TARGETS[r.module]}% | ${r.seconds === undefined ? '-' : `${Math.floor(r.seconds / 60)}m${String(r.seconds % 60).padStart(2, '0')}s`} |`,
   );
 }
 const below = rows.filter((r) => r.net < TARGETS[r.module]);
