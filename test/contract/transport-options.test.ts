@@ -263,6 +263,10 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs(header, NOW)).toBe(expected);
   });
 
+  test('a number after other words is not a count of seconds', () => {
+    expect(retryAfterMs('in 5', NOW)).not.toBe(5_000);
+  });
+
   test('an HTTP date is measured from now by default', () => {
     jest.useFakeTimers({ now: NOW });
     expect(retryAfterMs(new Date(NOW + 2_000).toUTCString())).toBe(2_000);
@@ -293,6 +297,27 @@ describe('undici failures', () => {
     const deadline = await failure(transport(scripted({ error: new DOMException('late', 'TimeoutError') }).dispatcher).request(GET));
     expect(deadline).toBeInstanceOf(HorizonTimeoutError);
     expect(deadline.timeoutMs).toBeUndefined();
+  });
+});
+
+describe('a caller that has gone', () => {
+  test('a signal aborted with a null reason fails the call as a network error, without sending it', async () => {
+    const up = scripted(ok());
+    const signal = { aborted: true, reason: null, addEventListener: () => undefined, removeEventListener: () => undefined };
+    const error = await failure(transport(up.dispatcher).request({ ...GET, signal }));
+    expect(error).toBeInstanceOf(HorizonNetworkError);
+    expect(error.errorCode).toBeUndefined();
+    expect(up.sent).toHaveLength(0);
+  });
+
+  test('a signal aborted with a null reason while the call is out fails it as a network error', async () => {
+    const caller = new AbortController();
+    const pending = failure(transport(scripted({ hang: true }).dispatcher).request({ ...GET, signal: caller.signal }));
+    await new Promise((resolve) => setImmediate(resolve));
+    caller.abort(null);
+    const error = await pending;
+    expect(error).toBeInstanceOf(HorizonNetworkError);
+    expect(error.message).toContain('could not be reached: aborted');
   });
 });
 
@@ -464,12 +489,16 @@ describe('what a call reports', () => {
     expect(calls.every((c) => c.scope === undefined && c.durationMs >= 0 && c.method === 'GET' && c.credential === 'app')).toBe(true);
   });
 
-  test('a call without retries is attempt 1', async () => {
-    const t = transport(scripted(ok()).dispatcher);
+  test('a call without retries is attempt 1, whether it succeeds or fails', async () => {
+    const t = transport(scripted(ok(), graphError(400, { message: 'bad', code: 100 })).dispatcher, { coalesce: false });
     const calls: UpstreamCallInfo[] = [];
     t.onCall((info) => calls.push(info));
     await t.request(GET);
-    expect(calls[0]).toMatchObject({ attempt: 1, status: 200 });
+    await failure(t.request(GET));
+    expect(calls.map((c) => [c.attempt, c.status])).toEqual([
+      [1, 200],
+      [1, 400],
+    ]);
   });
 
   test('a scoped view counts its calls and failures, calls onFirstCall once, and shares the app id and refused fields', async () => {
