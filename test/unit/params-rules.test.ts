@@ -101,6 +101,10 @@ describe('edges of the shape helpers', () => {
     expect(fieldsParam([{}])).toBe('');
   });
 
+  test('readPage: an empty previous link is no previous page, whatever the cursors say', () => {
+    expect(readPage({ data: [1], paging: { previous: '', cursors: { before: 'B' } } }, identity).before).toBeUndefined();
+  });
+
   test('readPage: an empty cursor is no cursor', () => {
     const page = readPage(
       {
@@ -163,6 +167,8 @@ describe('edges of the shape helpers', () => {
     expect(parseGraphTime(1)).toEqual(new Date(1_000));
     expect(parseGraphTime('2021-03-09T13:04:20.250+0200')?.toISOString()).toBe('2021-03-09T11:04:20.250Z');
     expect(parseGraphTime(Number.NaN)).toBeNull();
+    expect(parseGraphTime(['1760000000'])).toBeNull();
+    expect(parseGraphTime('+002021-03-09T13:04:20+0000')?.toISOString()).toBe('2021-03-09T13:04:20.000Z');
   });
 
   test('parseGraphId: 0 and the largest exact number are ids; the refusals say why', () => {
