@@ -182,6 +182,18 @@ describe('fieldRule and guardedFields', () => {
     expect(applyAuthorization(coded).getQueryType()!.getFields().hello!.resolve).toBeUndefined();
   });
 
+  test('a field built in code on a type whose SDL declares a rule inherits it, as not its own', () => {
+    const definition = parse('type Coded @authenticated { f: String }').definitions[0] as ObjectTypeDefinitionNode;
+    const coded = new GraphQLObjectType({ name: 'Coded', astNode: definition, fields: { f: { type: GraphQLString } } });
+    const schema = new GraphQLSchema({ query: new GraphQLObjectType({ name: 'Query', fields: { coded: { type: coded } } }) });
+    expect(guardedFields(schema)).toStrictEqual([{ coordinate: 'Coded.f', typeName: 'Coded', fieldName: 'f', rule: { authenticated: true }, own: false }]);
+  });
+
+  test('a type whose name merely ends with __ is listed like any other', () => {
+    const schema = schemaOf('type Query { legacy: Legacy__ } type Legacy__ { old: Int @authenticated }');
+    expect(guardedFields(schema).map((g) => g.coordinate)).toEqual(['Legacy__.old']);
+  });
+
   test('a schema without rules has no guarded field', () => {
     expect(guardedFields(schemaOf('type Query { a: Int }'))).toEqual([]);
   });
