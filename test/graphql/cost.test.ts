@@ -267,9 +267,10 @@ describe('what cannot be estimated costs nothing here (execution refuses it)', (
 
 describe('on another schema', () => {
   const other = buildSdlSchema(`
-    type Query { user(id: ID!): User, boxes(first: Int): Box }
+    type Query { user(id: ID!): User, boxes(first: Int): Box, things(first: Int): ThingConnection }
     type User { id: ID, displayName: String, legacy__: User }
     type Box { users: [User] }
+    type ThingConnection { nodes: [User] }
   `);
 
   test('a field whose name ends with __ is a field like any other', () => {
@@ -278,6 +279,12 @@ describe('on another schema', () => {
 
   test('`first` sizes the lists of a connection only: another type under it keeps the usual list size', () => {
     expect(cost('{ boxes(first: 3) { users { displayName } } }', {}, other)).toBe(10);
+  });
+
+  test('a connection of a field the page caps do not name is capped at 100; without `first` its lists hold the usual count', () => {
+    expect(cost('{ things(first: 3) { nodes { displayName } } }', {}, other)).toBe(3);
+    expect(cost('{ things(first: 500) { nodes { displayName } } }', {}, other)).toBe(100);
+    expect(cost('{ things { nodes { displayName } } }', {}, other)).toBe(10);
   });
 });
 
