@@ -187,7 +187,7 @@ export class IdempotencyLedger {
         await delay(this.options.settleDelayMs);
         settled = await spec.settle(snapshot);
       } catch (settleError) {
-        throw unknownOutcome(error, settleError, true);
+        throw unknownOutcome(error, settleError, spec.key != null);
       }
       if (settled.applied) return { result: settled.result, settledBy: spec.settledBy ?? 'READ_BACK' };
       // Proven not applied: the original failure stands, and a retry is safe.
