@@ -25,10 +25,11 @@ export const MODULES = {
     tests: ['test/unit/directives.test.ts', 'test/unit/auth.test.ts', 'test/graphql/authz.test.ts'],
   },
   limits: {
-    mutate: 'src/graphql/limits.ts',
+    // The limit rules, and since costs moved into the SDL the estimator and the model it reads.
+    mutate: ['src/graphql/limits.ts', 'src/graphql/cost.ts', 'src/graphql/costModel.ts'],
     // Not test/graphql/limits.test.ts: it estimates costs in its test titles, at load time, which
     // makes three quarters of the mutants "static" (every test, harness and all, runs for each).
-    tests: ['test/graphql/cost.test.ts'],
+    tests: ['test/graphql/cost.test.ts', 'test/graphql/costs.test.ts'],
   },
   transport: {
     mutate: 'src/horizon/transport.ts',
@@ -56,7 +57,7 @@ export default {
   coverageAnalysis: 'perTest',
   // Two cores, shared with other work: at most two test processes.
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
-  mutate: [target.mutate],
+  mutate: [target.mutate].flat(),
   jest: {
     projectType: 'custom',
     config: {
