@@ -37,7 +37,7 @@ export const MODULES = {
   },
   params: {
     mutate: 'src/horizon/params.ts',
-    tests: ['test/unit/params.test.ts', 'test/unit/params-rules.test.ts', 'test/contract/guessed-fields.test.ts'],
+    tests: ['test/unit/params.test.ts', 'test/unit/params-rules.test.ts', 'test/unit/params-helpers.test.ts', 'test/contract/guessed-fields.test.ts'],
   },
   ids: {
     mutate: 'src/horizon/ids.ts',

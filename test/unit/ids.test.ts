@@ -81,3 +81,11 @@ describe('SKUs', () => {
     });
   });
 });
+
+test('api names: 512 printable characters are accepted, 513 refused; control characters and line separators refused', () => {
+  expect(isApiName('A'.repeat(512))).toBe(true);
+  expect(isApiName('A'.repeat(513))).toBe(false);
+  expect(isApiName('@achievement_01')).toBe(true);
+  expect(isApiName('')).toBe(false);
+  for (const bad of ['a\nb', 'a\u0000', 'a\u2028b', 'a\u2029b', '\ud800']) expect(isApiName(bad)).toBe(false);
+});
