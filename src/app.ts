@@ -8,6 +8,8 @@ import { HorizonClient } from './horizon/client.js';
 import { createSharedCaches } from './graphql/sharedCache.js';
 import { DEFAULT_LEDGER, IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
+import { RedisIdempotencyStore } from './idempotency/redisStore.js';
+import { closeRedis, type RedisConnection } from './store/redis.js';
 import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
@@ -57,9 +59,10 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       );
   });
   let subgraph: RunningSubgraph;
-  let store: IdempotencyStore | undefined;
+  let redis: RedisConnection | undefined;
   try {
-    store = await idempotencyStore(config, logger);
+    redis = await sharedRedis(config, logger);
+    const store: IdempotencyStore = redis ? new RedisIdempotencyStore(redis) : new MemoryIdempotencyStore();
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ...config.idempotency.ledger });
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
@@ -68,7 +71,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       { port: config.port, host: config.host },
     );
   } catch (error) {
-    await store?.close();
+    if (redis) await closeRedis(redis);
     await horizon.close();
     await emulator?.close();
     throw error;
@@ -80,25 +83,23 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     devToken: auth.devToken,
     async stop() {
       await subgraph.stop();
-      await store?.close();
+      if (redis) await closeRedis(redis);
       await horizon.close();
       await emulator?.close();
     },
   };
 }
 
-/** Redis when REDIS_URL is set (several replicas share one ledger), else this process's memory. */
-async function idempotencyStore(config: Config, logger: Logger): Promise<IdempotencyStore> {
-  if (!config.idempotency.redisUrl) return new MemoryIdempotencyStore();
+/** With REDIS_URL, the one connection every replica-shared store uses (several replicas share one ledger); else none. */
+async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnection | undefined> {
+  if (!config.idempotency.redisUrl) return undefined;
   // Loaded only when configured: without REDIS_URL no Redis client is in memory.
-  const { RedisIdempotencyStore } = await import('./idempotency/redisStore.js');
-  const store = new RedisIdempotencyStore(config.idempotency.redisUrl);
+  const { connectRedis } = await import('./store/redis.js');
   try {
-    await store.connect();
+    const redis = await connectRedis(config.idempotency.redisUrl);
+    logger.info('idempotency ledger in Redis (shared by replicas)');
+    return redis;
   } catch (error) {
-    await store.close();
     throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`, { cause: error });
   }
-  logger.info('idempotency ledger in Redis (shared by replicas)');
-  return store;
 }

@@ -3,7 +3,7 @@
  * `SET NX PX`; replacements and deletions compare the whole record first in a Lua script,
  * so two replicas racing on one key cannot both win.
  */
-import Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis.js';
 import { decodeRecord, encodeRecord, type IdempotencyStore, type LedgerRecord } from './store.js';
 
 const REPLACE_IF_EQUAL = `
@@ -20,21 +20,10 @@ end
 return 0`;
 
 export class RedisIdempotencyStore implements IdempotencyStore {
-  private readonly redis: Redis;
-
   constructor(
-    url: string,
+    private readonly redis: RedisConnection,
     private readonly prefix = 'horizon-subgraph:idempotency:',
-  ) {
-    // Fail a command fast when Redis is down rather than queueing it for ever: the
-    // mutation then fails cleanly and the caller retries with the same key.
-    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2_000 });
-  }
-
-  async connect(): Promise<void> {
-    await this.redis.connect();
-    await this.redis.ping();
-  }
+  ) {}
 
   async claim(key: string, record: LedgerRecord, ttlMs: number): Promise<LedgerRecord | undefined> {
     const claimed = await this.redis.set(this.prefix + key, encodeRecord(record), 'PX', ttlMs, 'NX');
@@ -57,7 +46,6 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     await this.redis.eval(DELETE_IF_EQUAL, 1, this.prefix + key, encodeRecord(expected));
   }
 
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
+  /** The connection is shared with the other stores: its owner closes it. */
+  async close(): Promise<void> {}
 }

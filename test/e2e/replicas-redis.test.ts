@@ -9,7 +9,7 @@ import { IdempotencyLedger } from '../../src/idempotency/ledger.js';
 import { RedisIdempotencyStore } from '../../src/idempotency/redisStore.js';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.js';
 import { clientFor, ROUTES, silentLogger } from '../helpers/harness.js';
-import { describeWithRedis, redisTestUrl } from '../helpers/redis.js';
+import { describeWithRedis, redisLedgerStore } from '../helpers/redis.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
 
 let emulator: RunningEmulator;
@@ -19,8 +19,7 @@ describeWithRedis('two replicas sharing a Redis ledger', () => {
     emulator = await startEmulator();
     const prefix = `test-replicas-${process.pid}-${Date.now()}:`;
     for (let i = 0; i < 2; i++) {
-      const store = new RedisIdempotencyStore(redisTestUrl(), prefix);
-      await store.connect();
+      const store = await redisLedgerStore(prefix);
       const horizon = clientFor(emulator);
       const ledger = new IdempotencyLedger(store, { ttlMs: 60_000, pendingTtlMs: 10_000, waitMs: 5_000, pollMs: 5, settleDelayMs: 50 });
       const subgraph = await startSubgraph(

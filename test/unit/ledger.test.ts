@@ -5,9 +5,8 @@
 import { HorizonApiError, HorizonNetworkError } from '../../src/horizon/errors.js';
 import { IdempotencyError } from '../../src/idempotency/errors.js';
 import { fingerprintOf, IdempotencyLedger, type WriteSpec } from '../../src/idempotency/ledger.js';
-import { RedisIdempotencyStore } from '../../src/idempotency/redisStore.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from '../../src/idempotency/store.js';
-import { describeWithRedis, redisTestUrl } from '../helpers/redis.js';
+import { describeWithRedis, redisLedgerStore } from '../helpers/redis.js';
 
 const lostReply = () => new HorizonNetworkError('POST /x', Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
 const refused = () => new HorizonApiError('POST /x', 400, { message: 'bad', code: 100 });
@@ -28,15 +27,7 @@ function upstream() {
 
 const stores: Array<[string, jest.Describe, () => Promise<IdempotencyStore>]> = [
   ['memory', describe, async () => new MemoryIdempotencyStore()],
-  [
-    'redis',
-    describeWithRedis,
-    async () => {
-      const store = new RedisIdempotencyStore(redisTestUrl(), `test-ledger-${process.pid}-${Date.now()}-${Math.random()}:`);
-      await store.connect();
-      return store;
-    },
-  ],
+  ['redis', describeWithRedis, () => redisLedgerStore(`test-ledger-${process.pid}-${Date.now()}-${Math.random()}:`)],
 ];
 
 for (const [kind, describeIt, makeStore] of stores)
