@@ -9,7 +9,8 @@ import { createSharedCaches } from './graphql/sharedCache.js';
 import { DEFAULT_LEDGER, IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { RedisIdempotencyStore } from './idempotency/redisStore.js';
-import { closeRedis, type RedisConnection } from './store/redis.js';
+import type { RedisConnection } from './store/redis.js';
+import { memoryStoreHealth, RedisStoreHealth, type SharedStoreHealth } from './store/health.js';
 import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
@@ -25,6 +26,17 @@ export interface RunningApp {
 }
 
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
+  // The shared store first: when Redis cannot be reached, start-up stops before anything else started or logged.
+  const redis = await sharedRedis(config, logger);
+  try {
+    return await startWithStore(config, logger, redis);
+  } catch (error) {
+    if (redis) await closeShared(redis);
+    throw error;
+  }
+}
+
+async function startWithStore(config: Config, logger: Logger, redis: RedisConnection | undefined): Promise<RunningApp> {
   // Caller authentication (src/auth): the JWT verifier, router secret, and in demo mode a generated secret and token.
   const auth = await createSubgraphAuth(config.auth, logger);
   let emulator: RunningEmulator | undefined;
@@ -59,19 +71,20 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       );
   });
   let subgraph: RunningSubgraph;
-  let redis: RedisConnection | undefined;
   try {
-    redis = await sharedRedis(config, logger);
-    const store: IdempotencyStore = redis ? new RedisIdempotencyStore(redis) : new MemoryIdempotencyStore();
+    const store: IdempotencyStore =
+      redis && config.redis
+        ? new RedisIdempotencyStore(redis, undefined, { waitReplicas: config.redis.waitReplicas, waitTimeoutMs: config.redis.waitTimeoutMs })
+        : new MemoryIdempotencyStore();
+    const sharedStore = redis && config.redis ? await watchStore(redis, config.redis, logger) : memoryStoreHealth;
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ...config.idempotency.ledger });
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
     subgraph = await startSubgraph(
-      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth },
+      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth, sharedStore },
       { port: config.port, host: config.host },
     );
   } catch (error) {
-    if (redis) await closeRedis(redis);
     await horizon.close();
     await emulator?.close();
     throw error;
@@ -83,23 +96,45 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     devToken: auth.devToken,
     async stop() {
       await subgraph.stop();
-      if (redis) await closeRedis(redis);
+      if (redis) await closeShared(redis);
       await horizon.close();
       await emulator?.close();
     },
   };
 }
 
-/** With REDIS_URL, the one connection every replica-shared store uses (several replicas share one ledger); else none. */
+/** With Redis configured, the one connection every replica-shared store uses (several replicas share one ledger); else none. */
 async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnection | undefined> {
-  if (!config.idempotency.redisUrl) return undefined;
-  // Loaded only when configured: without REDIS_URL no Redis client is in memory.
+  if (!config.redis) return undefined;
+  // Loaded only when configured: without Redis no Redis client is in memory.
   const { connectRedis } = await import('./store/redis.js');
-  try {
-    const redis = await connectRedis(config.idempotency.redisUrl);
-    logger.info('idempotency ledger in Redis (shared by replicas)');
-    return redis;
-  } catch (error) {
-    throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`, { cause: error });
-  }
+  const redis = await connectRedis(config.redis);
+  logger.info(
+    { topology: config.redis.topology.kind, waitReplicas: config.redis.waitReplicas },
+    'shared state in Redis (idempotency ledger shared by replicas)',
+  );
+  return redis;
+}
+
+async function closeShared(redis: RedisConnection): Promise<void> {
+  const { closeRedis } = await import('./store/redis.js');
+  await closeRedis(redis);
+}
+
+/** The store's health for /ready and /metrics, with a log line when it goes down or comes back. */
+async function watchStore(redis: RedisConnection, settings: NonNullable<Config['redis']>, logger: Logger): Promise<SharedStoreHealth> {
+  const health = new RedisStoreHealth(redis, settings.topology.kind);
+  health.onChange((report) =>
+    report.state === 'down'
+      ? logger.error({ sharedStore: report }, 'shared store (Redis) down: keyed writes are refused until it is back')
+      : logger.info({ sharedStore: report }, 'shared store (Redis) back up'),
+  );
+  const first = await health.check();
+  const replicas = first.nodes?.replicas;
+  if (settings.waitReplicas > 0 && replicas !== undefined && replicas < settings.waitReplicas && settings.topology.kind !== 'cluster')
+    logger.warn(
+      { replicas, waitReplicas: settings.waitReplicas },
+      'REDIS_WAIT_REPLICAS is more than the replicas the primary has now: keyed writes are refused until enough replicas are connected',
+    );
+  return health;
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { authConfig, authProblems } from './auth/config.js';
 import { SERVICE_NAME, SETTINGS, STUDIO_ORIGIN, type SettingName, type Values } from './settings/schema.js';
 import { Refused, type Kind } from './settings/values.js';
+import { redisProblems, redisSettings } from './store/config.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -45,6 +46,7 @@ function crossProblems(v: Values, given: (name: SettingName) => boolean): string
     problems.push('HORIZON_APP_ID and HORIZON_APP_SECRET are required when NODE_ENV=production (the emulator is for development)');
   }
   problems.push(...authProblems(v, given, production));
+  problems.push(...redisProblems(v, given));
   const ratio = v.OTEL_TRACES_SAMPLER_ARG;
   if (ratio !== undefined && v.OTEL_TRACES_SAMPLER.endsWith('traceidratio') && !(/^\d*\.?\d+$/.test(ratio) && Number(ratio) <= 1)) {
     problems.push(`OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (got "${ratio}")`);
@@ -72,8 +74,10 @@ function build(v: Values) {
     admission: { maxQueuedCalls: v.ADMISSION_MAX_QUEUED_CALLS },
     /** src/graphql/limits.ts */
     queryLimits: { maxDepth: v.MAX_QUERY_DEPTH, maxAliases: v.MAX_ALIASES, maxCost: v.MAX_QUERY_COST, maxTokens: v.MAX_QUERY_TOKENS },
-    /** The idempotency ledger (src/idempotency): in memory, or in Redis (shared by replicas) when `redisUrl` is set. */
-    idempotency: { redisUrl: v.REDIS_URL, ledger: { ttlMs: v.IDEMPOTENCY_TTL_MS, settleDelayMs: v.IDEMPOTENCY_SETTLE_DELAY_MS } },
+    /** The idempotency ledger (src/idempotency): in memory, or in Redis (shared by replicas) when `redis` is set. */
+    idempotency: { ledger: { ttlMs: v.IDEMPOTENCY_TTL_MS, settleDelayMs: v.IDEMPOTENCY_SETTLE_DELAY_MS } },
+    /** The Redis every replica-shared store uses (src/store/redis.ts); undefined: none, state stays in this process. */
+    redis: redisSettings(v),
     /** src/graphql/sharedCache.ts; `warmup`: src/graphql/warmup.ts. */
     cache: { maxEntries: v.CACHE_MAX_ENTRIES, ttlMs: v.CACHE_TTL_MS, staleMs: v.CACHE_STALE_MS, warmup: v.CACHE_WARMUP },
     /** The transport's options (src/horizon/transport.ts). */
@@ -98,6 +102,8 @@ function build(v: Values) {
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     metricsEnabled: v.METRICS_ENABLED,
     readinessUpstreamMaxAgeMs: v.READINESS_UPSTREAM_MAX_AGE_MS,
+    /** `/ready` is 503 while the shared store is down (src/observability/health.ts). */
+    readinessRequireSharedStore: v.READINESS_REQUIRE_SHARED_STORE,
     /** src/observability/tracing.ts; the SDK reads the other OTEL_* itself. */
     tracing: {
       enabled: !v.OTEL_SDK_DISABLED && exporters.length > 0 && !exporters.includes('none'),

@@ -33,7 +33,9 @@ export const REDACT_PATHS: string[] = [
   ...CONTAINERS.flatMap((prefix) => SECRET_KEYS.map((key) => `${prefix}${key}`)),
   ...WILDCARD_KEYS.map((key) => `*.${key}`),
   'config.horizon.appSecret',
-  'config.idempotency.redisUrl',
+  'config.redis.topology.url',
+  'config.redis.password',
+  'config.redis.topology.sentinelPassword',
 ];
 
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {

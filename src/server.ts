@@ -44,6 +44,8 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
     metricsEnabled: deps.config.metricsEnabled,
     readinessProbe: deps.readinessProbe,
     readinessUpstreamMaxAgeMs: deps.config.readinessUpstreamMaxAgeMs,
+    sharedStore: deps.sharedStore,
+    readinessRequireSharedStore: deps.config.readinessRequireSharedStore,
   });
   // On stop: the listener closes at once; operations in flight get the grace period.
   const drain = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.shutdownGraceMs });

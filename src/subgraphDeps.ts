@@ -5,11 +5,12 @@ import type { SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
 import type { IdempotencyLedger } from './idempotency/ledger.js';
 import type { Logger } from './logger.js';
+import type { SharedStoreHealth } from './store/health.js';
 
 export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
   Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache'>> &
   /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<
-    Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>
+    Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs' | 'readinessRequireSharedStore'>
   >;
 
 export interface SubgraphDeps {
@@ -26,6 +27,8 @@ export interface SubgraphDeps {
    * Required in production; without it (tests) caller checks are off.
    */
   auth?: Pick<SubgraphAuth, 'authenticate' | 'routerSecret'>;
+  /** The replica-shared store's health (src/store/health.ts), in `/ready` and `/metrics`; default: in memory. */
+  sharedStore?: SharedStoreHealth;
   /** `/ready`'s upstream probe (src/observability/health.ts); default: a cheap Horizon call with the app token. */
   readinessProbe?: (signal: AbortSignal) => Promise<void>;
 }

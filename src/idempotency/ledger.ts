@@ -151,9 +151,15 @@ export class IdempotencyLedger {
       writing: true,
       ...(snapshot !== undefined ? { snapshot } : {}),
     };
-    if (!(await this.beforeWrite(() => this.store.replace(key, claimed, writing, this.options.ttlMs)))) {
-      throw anotherAttemptRunning();
+    let recorded: boolean;
+    try {
+      recorded = await this.beforeWrite(() => this.store.replace(key, claimed, writing, this.options.ttlMs));
+    } catch (error) {
+      // Not sent (e.g. the record reached too few Redis replicas): free the key for the caller's retry.
+      for (const record of [writing, claimed]) await this.store.remove(key, record).catch(() => undefined);
+      throw error;
     }
+    if (!recorded) throw anotherAttemptRunning();
     let outcome: WriteOutcome<R>;
     try {
       outcome = await this.runSettling(spec, snapshot);

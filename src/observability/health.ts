@@ -10,11 +10,17 @@
  *   counts; with none, `/ready` makes one cheap probe call (shared by concurrent probes,
  *   bounded by `probeTimeoutMs`). In demo mode the probe asks the emulator's health.
  *   503 otherwise, with the reason in the JSON body.
+ *
+ *   The body always reports the shared store (`sharedStore`: memory, or Redis per topology,
+ *   src/store/health.ts). Redis down refuses keyed writes only (reads still work, and every
+ *   replica shares the same Redis, so taking them all out of rotation would turn a write outage
+ *   into a full one): `/ready` stays 200 unless `requireSharedStore` (READINESS_REQUIRE_SHARED_STORE).
  */
 import { DEFAULTS } from '../config.js';
 import type { HorizonClient } from '../horizon/client.js';
 import { CODE_INVALID_TOKEN, HorizonApiError, HorizonProtocolError } from '../horizon/errors.js';
 import type { UpstreamCallInfo } from '../horizon/request.js';
+import { memoryStoreHealth, type SharedStoreHealth, type SharedStoreReport } from '../store/health.js';
 
 export interface ReadinessOptions {
   horizon: HorizonClient;
@@ -24,15 +30,21 @@ export interface ReadinessOptions {
   maxAgeMs?: number;
   probeTimeoutMs?: number;
   now?: () => number;
+  /** The store replicas share (default: in memory, always up). */
+  sharedStore?: SharedStoreHealth;
+  /** Not ready while the shared store is down (default false: keyed writes are refused, reads still served). */
+  requireSharedStore?: boolean;
 }
 
 export interface ReadinessReport {
   ready: boolean;
   status: 'ready' | 'not_ready';
   /** Why not ready; absent when ready. */
-  reason?: 'shutting_down' | 'circuit_open' | 'upstream_unreachable';
+  reason?: 'shutting_down' | 'circuit_open' | 'upstream_unreachable' | 'shared_store_down';
   circuit: string;
   upstream: { lastAnswerAgoMs: number | null; probeError?: string };
+  /** Where the idempotency ledger (and the other replica-shared state) lives, and whether it answers. */
+  sharedStore: SharedStoreReport;
 }
 
 export class Readiness {
@@ -61,6 +73,13 @@ export class Readiness {
   }
 
   async check(): Promise<ReadinessReport> {
+    const [report, sharedStore] = await Promise.all([this.checkUpstream(), (this.options.sharedStore ?? memoryStoreHealth).check()]);
+    if (report.ready && sharedStore.state === 'down' && this.options.requireSharedStore)
+      return { ...report, ready: false, status: 'not_ready', reason: 'shared_store_down', sharedStore };
+    return { ...report, sharedStore };
+  }
+
+  private async checkUpstream(): Promise<Omit<ReadinessReport, 'sharedStore'>> {
     const circuit = this.options.horizon.transport.breaker?.state ?? 'disabled';
     const upstream = () => ({ lastAnswerAgoMs: this.lastAnswerAt === undefined ? null : this.now() - this.lastAnswerAt });
     if (this.shuttingDown) return { ready: false, status: 'not_ready', reason: 'shutting_down', circuit, upstream: upstream() };

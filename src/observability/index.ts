@@ -7,6 +7,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SharedCaches } from '../graphql/sharedCache.js';
 import type { HorizonClient } from '../horizon/client.js';
+import { memoryStoreHealth, type SharedStoreHealth } from '../store/health.js';
 import { horizonProbe, Readiness } from './health.js';
 import { SubgraphMetrics } from './metrics.js';
 import { operationSpanPlugin } from './spans.js';
@@ -23,6 +24,10 @@ export interface ObservabilityOptions {
   /** `/ready`'s upstream probe; default: a cheap Horizon call with the app token. */
   readinessProbe?: (signal: AbortSignal) => Promise<void>;
   readinessUpstreamMaxAgeMs?: number;
+  /** The replica-shared store's health, in `/ready` and `/metrics` (default: in memory). */
+  sharedStore?: SharedStoreHealth;
+  /** `/ready` is 503 while the shared store is down. */
+  readinessRequireSharedStore?: boolean;
 }
 
 export interface Observability {
@@ -45,7 +50,10 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     horizon: options.horizon,
     probe: options.readinessProbe ?? horizonProbe(options.horizon),
     maxAgeMs: options.readinessUpstreamMaxAgeMs,
+    sharedStore: options.sharedStore ?? memoryStoreHealth,
+    requireSharedStore: options.readinessRequireSharedStore ?? false,
   });
+  metrics?.observeSharedStore(options.sharedStore ?? memoryStoreHealth);
   const routes = new Map<string, Route>();
   routes.set(
     '/health',

@@ -8,6 +8,7 @@
  * - shared caches: their `stats` counters and sizes, read at scrape time;
  * - DataLoader batch sizes: `observed(...)` batch functions report through the loader options;
  * - admission: operations waiting for their turn while Horizon is saturated;
+ * - the shared store (memory or Redis): up or down, and the Redis nodes known, checked at scrape time;
  * - the process: prom-client's default metrics (CPU, memory, event loop lag, GC, handles).
  *
  * Operation names come from callers, so at most `maxOperationNames` distinct ones get their
@@ -20,6 +21,7 @@ import type { HorizonClient } from '../horizon/client.js';
 import { HorizonNetworkError, HorizonTimeoutError, HorizonUnavailableError } from '../horizon/errors.js';
 import type { CircuitState } from '../horizon/interceptors/breaker.js';
 import type { UpstreamCallInfo } from '../horizon/request.js';
+import type { SharedStoreHealth } from '../store/health.js';
 import { responseErrorCodes } from './errorCodes.js';
 
 export interface MetricsOptions {
@@ -184,6 +186,45 @@ export class SubgraphMetrics {
         this.set(gate.queued);
       },
     });
+  }
+
+  /** The shared store's state (src/store/health.ts): read at scrape time (the check is bounded and cached briefly). */
+  observeSharedStore(health: SharedStoreHealth): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'shared_store_up',
+      help: 'The store replicas share (idempotency ledger, nonces, webhook events): 1 while it answers, 0 while down (keyed writes are refused). By kind (memory, redis) and topology (single, cluster, sentinel).',
+      labelNames: ['kind', 'topology'],
+      registers,
+      async collect() {
+        const report = await health.check();
+        this.reset();
+        this.set({ kind: report.kind, topology: report.topology ?? 'none' }, report.state === 'up' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'shared_store_nodes',
+      help: 'Redis nodes of the shared store by role (primary, replica): from ROLE (one node, Sentinel) or the Cluster slot map.',
+      labelNames: ['role'],
+      registers,
+      async collect() {
+        const { nodes } = await health.check();
+        this.reset();
+        if (nodes)
+          for (const [role, count] of [
+            ['primary', nodes.primaries],
+            ['replica', nodes.replicas],
+          ] as const)
+            this.set({ role }, count);
+      },
+    });
+    const changes = new Counter({
+      name: 'shared_store_state_changes_total',
+      help: 'Times the shared store went down or came back up, by the state entered.',
+      labelNames: ['state'],
+      registers,
+    });
+    this.unsubscribe.push(health.onChange((report) => changes.inc({ state: report.state })));
   }
 
   /** For the request scope's `onBatch`. */

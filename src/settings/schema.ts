@@ -4,7 +4,7 @@
  * the environment against it and builds the options each module takes; `npm run settings:docs`
  * writes docs/configuration.md's tables and `.env.example` from it (a test fails when stale).
  */
-import { bool, list, oneOf, text, url, whole, type Kind } from './values.js';
+import { bool, hostPort, list, oneOf, text, url, whole, type Kind } from './values.js';
 
 /** The service's name in traces unless the OTEL_* settings name it. */
 export const SERVICE_NAME = 'horizon-subgraph';
@@ -14,6 +14,10 @@ export const STUDIO_ORIGIN = 'https://studio.apollographql.com';
 export const SECTIONS = {
   horizon: { title: 'Horizon API', note: 'live mode needs the app id and secret; without them the built-in emulator runs on demo data' },
   operations: { title: 'Operations and writes' },
+  store: {
+    title: 'Shared state (Redis)',
+    note: 'what replicas share: the idempotency ledger, attestation nonces, webhook events; one node, a Cluster or Sentinel (see [Shared state in Redis](redis.md))',
+  },
   cache: { title: 'Shared caches', note: 'public data: achievement definitions, leaderboard metadata, the catalog' },
   server: { title: 'HTTP server' },
   limits: { title: 'Hostile input', note: 'limits checked before anything runs' },
@@ -103,13 +107,44 @@ export const SETTINGS = {
           'An operation still waiting at its deadline gets HTTP 503, `UPSTREAM_UNAVAILABLE` with `reason: overloaded`; nothing was sent for it.',
       },
     ),
-    REDIS_URL: optional(
-      url(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', { credentials: true, secret: true }),
-      '`redis://` URL of the idempotency ledger shared by every replica.',
-      { more: "Without it the ledger lives in this process's memory (one replica)." },
-    ),
     IDEMPOTENCY_TTL_MS: setting(ms(60_000, 30 * 24 * 3600 * 1000), 24 * 3600 * 1000, "How long an idempotency key's result is kept (24 h)."),
     IDEMPOTENCY_SETTLE_DELAY_MS: setting(ms(0, 60_000), 1_000, "After a write's reply is lost, how long to wait before reading back whether it was applied."),
+  }),
+  ...section('store', {
+    REDIS_URL: optional(
+      url(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', { credentials: true, secret: true }),
+      'One Redis node: `redis://[user:password@]host:6379[/db]`, or `rediss://` for TLS.',
+      {
+        more: "Set this, `REDIS_CLUSTER_NODES` or `REDIS_SENTINELS` to share state between replicas; with none, it lives in this process's memory (one replica only).",
+      },
+    ),
+    REDIS_CLUSTER_NODES: setting(list(hostPort), [], 'Redis Cluster: some of its nodes, e.g. `redis-0:6379,redis-1:6379` (the rest are discovered).'),
+    REDIS_SENTINELS: setting(
+      list(hostPort),
+      [],
+      'Sentinel: the sentinels watching the primary, e.g. `s-0:26379,s-1:26379,s-2:26379`; with `REDIS_SENTINEL_MASTER`.',
+    ),
+    REDIS_SENTINEL_MASTER: optional(text(), 'Sentinel: the name the primary is monitored under (`sentinel monitor <name> ...`).'),
+    REDIS_USERNAME: optional(text(), 'ACL user on the Redis nodes (or in `REDIS_URL`).'),
+    REDIS_PASSWORD: optional(text(undefined, { secret: true }), "The ACL user's password, or the `requirepass` password (or in `REDIS_URL`). Never logged."),
+    REDIS_SENTINEL_USERNAME: optional(text(), 'ACL user on the sentinels, when they require one.'),
+    REDIS_SENTINEL_PASSWORD: optional(text(undefined, { secret: true }), "The sentinels' password, when they require one. Never logged."),
+    REDIS_TLS: setting(bool, false, 'TLS to the Cluster or Sentinel nodes and the sentinels (with `REDIS_URL`: use `rediss://`).'),
+    REDIS_TLS_CA_FILE: optional(text(), "PEM file of the CA that signed the Redis servers' certificates (default: the system's CAs)."),
+    REDIS_COMMAND_TIMEOUT_MS: setting(ms(100, 60_000), 3_000, 'A Redis command unanswered after this fails; a keyed write then fails closed.'),
+    REDIS_WAIT_REPLICAS: setting(
+      whole(0, 16),
+      0,
+      "Replicas a keyed write's ledger record must reach (Redis `WAIT`) before the write is sent to Horizon; `0`: off.",
+      {
+        more: 'With a replicated Redis (Cluster, Sentinel) set `1`, so a failover cannot lose the record and let a retry write again. See [Failover](redis.md#failover).',
+      },
+    ),
+    REDIS_WAIT_TIMEOUT_MS: setting(
+      ms(1, 60_000),
+      500,
+      'How long `WAIT` may take; when fewer replicas confirm, the write is refused (`IDEMPOTENCY_LEDGER_UNAVAILABLE`, not attempted).',
+    ),
   }),
   ...section('cache', {
     CACHE_TTL_MS: setting(ms(0, 86_400_000), 60_000, 'How long shared public data is fresh; `0` disables the shared caches.'),
@@ -190,6 +225,12 @@ export const SETTINGS = {
       ms(1_000, 3_600_000),
       30_000,
       '`/ready`: how long a successful upstream answer counts; older, `/ready` makes one cheap probe call first.',
+    ),
+    READINESS_REQUIRE_SHARED_STORE: setting(
+      bool,
+      false,
+      '`/ready` answers 503 while the shared store (Redis) is down, instead of 200 with `sharedStore.state: "down"`.',
+      { more: 'See [Readiness and the shared store](operating.md#readiness-and-the-shared-store).' },
     ),
     SHUTDOWN_GRACE_MS: setting(ms(0, 600_000), 20_000, 'After SIGTERM/SIGINT, how long operations in flight may take to finish before connections close.', {
       more: 'Give the container more than this before SIGKILL (`docker run --stop-timeout 30`).',

@@ -89,6 +89,19 @@ export function list<T>(item: Kind<T>): Kind<T[]> {
   };
 }
 
+/** `host:port`: a host name, an IPv4 address or a bracketed IPv6 one, and a port. */
+export const hostPort: Kind<{ host: string; port: number }> = {
+  parse(text) {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+    const port = Number(match?.[2]);
+    return match && port >= 1 && port <= 65_535
+      ? { host: match[1]!.replace(/^\[|\]$/g, ''), port }
+      : refuse('must be host:port (e.g. redis-0.internal:6379)', text);
+  },
+  allowed: '`host:port`',
+  format: ({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`,
+};
+
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface UrlRules {

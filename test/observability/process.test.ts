@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { PLAYER } from './helpers.js';
@@ -121,6 +121,47 @@ test('bad settings: exit code 1, one clear message per bad value, no secret echo
   expect(stderr).toMatch(/^Invalid configuration:/);
   expect(stderr).not.toContain('very secret value');
 });
+
+/** A loopback port nothing listens on. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+test.each([
+  [
+    'REDIS_URL',
+    (port: number) => ({ REDIS_URL: `redis://127.0.0.1:${port}` }),
+    /^horizon-subgraph failed to start: Cannot reach Redis at REDIS_URL \(redis:\/\/127\.0\.0\.1:\d+\): .*ECONNREFUSED/,
+  ],
+  [
+    'REDIS_CLUSTER_NODES',
+    (port: number) => ({ REDIS_CLUSTER_NODES: `127.0.0.1:${port}` }),
+    /^horizon-subgraph failed to start: Cannot reach the Redis Cluster at REDIS_CLUSTER_NODES \(127\.0\.0\.1:\d+\): /,
+  ],
+  [
+    'REDIS_SENTINELS',
+    (port: number) => ({ REDIS_SENTINELS: `127.0.0.1:${port}`, REDIS_SENTINEL_MASTER: 'main' }),
+    /^horizon-subgraph failed to start: Cannot reach the Redis primary "main" through REDIS_SENTINELS \(127\.0\.0\.1:\d+\): /,
+  ],
+])(
+  'an unreachable Redis (%s): exit 1 with exactly one line, ours, nothing from the Redis client',
+  async (_name, env, message) => {
+    const child = run({ ...DEMO, ...env(await closedPort()) });
+    const { code } = await child.exited;
+    expect(code).toBe(1);
+    const lines = [...child.stdout, ...child.stderr]
+      .join('')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    expect(lines).toEqual([expect.stringMatching(message)]);
+  },
+  30_000,
+);
 
 test('SIGTERM: the operation in flight completes with 200, new connections are refused, exit 0 within the grace period', async () => {
   const graceMs = 6_000;

@@ -164,3 +164,86 @@ describe('HORIZON_MAX_IN_FLIGHT: 128 calls at once, as documented, whatever the 
     expect(inFlight(HorizonClient.create(withoutLimits))).toBe(128);
   });
 });
+
+describe('where the shared store is: one Redis node, a Cluster or Sentinel', () => {
+  test('each topology, with credentials, TLS and WAIT', () => {
+    expect(DEFAULTS.redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'rediss://app:pw@redis.internal:6380/2' }).redis).toEqual({
+      topology: { kind: 'single', url: 'rediss://app:pw@redis.internal:6380/2' },
+      tls: true,
+      commandTimeoutMs: 3_000,
+      waitReplicas: 0,
+      waitTimeoutMs: 500,
+    });
+    expect(
+      loadConfig({
+        REDIS_CLUSTER_NODES: 'redis-0:6379, 10.0.0.2:7000,[::1]:7001',
+        REDIS_TLS: 'true',
+        REDIS_USERNAME: 'app',
+        REDIS_PASSWORD: 'pw',
+        REDIS_WAIT_REPLICAS: '1',
+      }).redis,
+    ).toEqual({
+      topology: {
+        kind: 'cluster',
+        nodes: [
+          { host: 'redis-0', port: 6379 },
+          { host: '10.0.0.2', port: 7000 },
+          { host: '::1', port: 7001 },
+        ],
+      },
+      username: 'app',
+      password: 'pw',
+      tls: true,
+      commandTimeoutMs: 3_000,
+      waitReplicas: 1,
+      waitTimeoutMs: 500,
+    });
+    expect(
+      loadConfig({ REDIS_SENTINELS: 's0:26379,s1:26379,s2:26379', REDIS_SENTINEL_MASTER: 'main', REDIS_SENTINEL_PASSWORD: 'spw', REDIS_PASSWORD: 'pw' }).redis,
+    ).toMatchObject({
+      topology: {
+        kind: 'sentinel',
+        master: 'main',
+        sentinelPassword: 'spw',
+        sentinels: [
+          { host: 's0', port: 26379 },
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+        ],
+      },
+      password: 'pw',
+      tls: false,
+    });
+  });
+
+  test('contradictory or incomplete settings: one clear message each, no secret echoed', () => {
+    expect(problemsOf({ REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:6379' })).toEqual([
+      'set only one of REDIS_URL, REDIS_CLUSTER_NODES: they are three ways to say where Redis is',
+    ]);
+    expect(problemsOf({ REDIS_SENTINELS: 's0:26379' })).toEqual([
+      'REDIS_SENTINEL_MASTER is required with REDIS_SENTINELS: the name the sentinels monitor the primary under',
+    ]);
+    expect(problemsOf({ REDIS_PASSWORD: 'hunter9', REDIS_WAIT_REPLICAS: '1' })).toEqual([
+      'REDIS_PASSWORD, REDIS_WAIT_REPLICAS set, but no Redis is: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS',
+    ]);
+    expect(problemsOf({ REDIS_URL: 'redis://:hunter9@a:6379', REDIS_PASSWORD: 'hunter9' })).toEqual([
+      'REDIS_URL carries credentials and REDIS_USERNAME/REDIS_PASSWORD are set too: give them in one place',
+    ]);
+    expect(problemsOf({ REDIS_URL: 'redis://a:6379', REDIS_TLS: 'true' })).toEqual([
+      'with REDIS_URL, TLS is chosen by its scheme (rediss:// for TLS): leave REDIS_TLS unset',
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:6379', REDIS_USERNAME: 'app' })).toEqual(["REDIS_USERNAME needs REDIS_PASSWORD (the ACL user's password)"]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:6379,b', REDIS_SENTINEL_PASSWORD: 'hunter9' })).toEqual([
+      'REDIS_CLUSTER_NODES entries must be host:port (e.g. redis-0.internal:6379) (got "b")',
+      'REDIS_SENTINEL_USERNAME and REDIS_SENTINEL_PASSWORD are for REDIS_SENTINELS only',
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:6379', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' })).toEqual([
+      'REDIS_TLS_CA_FILE is set but TLS is off: use rediss:// in REDIS_URL, or REDIS_TLS=true',
+      'REDIS_TLS_CA_FILE cannot be read: ENOENT (/nonexistent/ca.pem)',
+    ]);
+    expect(problemsOf({ REDIS_CLUSTER_NODES: 'a:6379', REDIS_WAIT_TIMEOUT_MS: '5000' })).toEqual([
+      'REDIS_WAIT_TIMEOUT_MS (5000) must be below REDIS_COMMAND_TIMEOUT_MS (3000)',
+    ]);
+  });
+});
