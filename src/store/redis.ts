@@ -100,7 +100,9 @@ export async function connectRedis(target: RedisSettings | string): Promise<Redi
     await Promise.race([redis.connect().then(() => redis.ping()), budget]);
   } catch (error) {
     redis.disconnect();
-    throw new Error(`Cannot reach ${describeTopology(settings.topology)}: ${(error as Error).message}`, { cause: error });
+    // "Connection is closed." says nothing: the client's last error (a refused certificate, a wrong password) says why.
+    const reason = (error as Error).message === 'Connection is closed.' && lastError ? lastError : (error as Error);
+    throw new Error(`Cannot reach ${describeTopology(settings.topology)}: ${reason.message}`, { cause: reason });
   } finally {
     clearTimeout(timer);
   }
