@@ -193,7 +193,7 @@ export class SubgraphMetrics {
     const registers = [this.registry];
     new Gauge({
       name: 'shared_store_up',
-      help: 'The store replicas share (idempotency ledger, nonces, webhook events): 1 while it answers, 0 while down (keyed writes are refused). By kind (memory, redis) and topology (single, cluster, sentinel).',
+      help: 'The store replicas share (the idempotency ledger and the other replica-shared stores): 1 while it answers, 0 while down (keyed writes are refused). By kind (memory, redis) and topology (single, cluster, sentinel).',
       labelNames: ['kind', 'topology'],
       registers,
       async collect() {

@@ -16,7 +16,7 @@ export const SECTIONS = {
   operations: { title: 'Operations and writes' },
   store: {
     title: 'Shared state (Redis)',
-    note: 'what replicas share: the idempotency ledger, attestation nonces, webhook events; one node, a Cluster or Sentinel (see [Shared state in Redis](redis.md))',
+    note: 'what replicas share: the idempotency ledger and every other replica-shared store; one node, a Cluster or Sentinel (see [Shared state in Redis](redis.md))',
   },
   cache: { title: 'Shared caches', note: 'public data: achievement definitions, leaderboard metadata, the catalog' },
   server: { title: 'HTTP server' },

@@ -102,7 +102,7 @@ export async function connectRedis(target: RedisSettings | string): Promise<Redi
     redis.disconnect();
     // "Connection is closed." says nothing: the client's last error (a refused certificate, a wrong password) says why.
     const reason = (error as Error).message === 'Connection is closed.' && lastError ? lastError : (error as Error);
-    throw new Error(`Cannot reach ${describeTopology(settings.topology)}: ${reason.message}`, { cause: reason });
+    throw new Error(`Cannot reach ${describeTopology(settings.topology)}: ${reason.message}`, { cause: error });
   } finally {
     clearTimeout(timer);
   }

@@ -188,6 +188,31 @@ export function ledgerStoreSuite(makeStore: () => Promise<IdempotencyStore>): vo
     expect(state.applied).toBe(1);
   });
 
+  t('when the store refuses the record that the write is being sent (too few replicas), nothing is sent and the key is freed', async () => {
+    const { state, run } = upstream();
+    let refuse = true;
+    const shortOfReplicas: IdempotencyStore = {
+      claim: (...a) => store.claim(...a),
+      get: (...a) => store.get(...a),
+      remove: (...a) => store.remove(...a),
+      close: async () => undefined,
+      replace: async (key, expected, next, ttl) => {
+        const replaced = await store.replace(key, expected, next, ttl);
+        if (refuse && next.status === 'pending' && next.writing) {
+          refuse = false;
+          throw new Error('the ledger record reached 0 of 1 replicas within 500 ms (REDIS_WAIT_REPLICAS)');
+        }
+        return replaced;
+      },
+    };
+    const waiting = new IdempotencyLedger(shortOfReplicas, { ttlMs: 60_000, pendingTtlMs: 5_000, waitMs: 50, pollMs: 5, settleDelayMs: 0 });
+    await expect(waiting.execute(spec(run))).rejects.toMatchObject({ code: 'IDEMPOTENCY_LEDGER_UNAVAILABLE' });
+    expect(state.calls).toBe(0);
+    expect(await store.get('key-1')).toBeUndefined();
+    expect(await waiting.execute(spec(run))).toEqual({ result: { total: 1 }, settledBy: 'REPLY' });
+    expect(state.applied).toBe(1);
+  });
+
   t('an attempt abandoned before it could send the write is taken over by the retry, which writes once', async () => {
     const { state, run } = upstream();
     // A replica claimed the key and died before its snapshot, i.e. before sending anything.

@@ -57,7 +57,7 @@ export function run(file: string, args: string[], timeoutMs = 20_000): Promise<s
   );
 }
 
-/** Why `redis-server` cannot be used here ('' when it can): Redis 7+ (cluster-port, ACL), built with TLS. */
+/** Why `redis-server` cannot be used here ('' when it can): Redis 7+ (cluster-port, ACL users). A build without TLS fails test/redis/tls.test.ts with redis-server's own message. */
 export function redisServerProblem(): string {
   const version = spawnSync(REDIS_SERVER, ['--version'], { encoding: 'utf8', timeout: 5_000 });
   if (version.error || version.status !== 0) return `${REDIS_SERVER} is not usable: ${version.error?.message ?? version.stderr}`;
