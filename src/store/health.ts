@@ -5,7 +5,7 @@
  * - one node and Sentinel: connected and answering `PING`; `ROLE` says whether the node we
  *   talk to is a primary and how many replicas it has (what `REDIS_WAIT_REPLICAS` needs);
  * - Cluster: connected, and `CLUSTER INFO` says `cluster_state:ok` (every slot has a primary);
- *   the primaries and replicas the client knows.
+ *   the primaries and replicas `CLUSTER SLOTS` lists now (a replica once it has replicated).
  *
  * Checks are bounded (`timeoutMs`), shared by concurrent callers and reused for `maxAgeMs`.
  */
@@ -101,13 +101,14 @@ export class RedisStoreHealth implements SharedStoreHealth {
 
   private async clusterState(): Promise<Omit<SharedStoreReport, 'kind' | 'topology'>> {
     const cluster = this.redis as Cluster;
-    // The slot map names every node, replicas too (the client connects only to primaries).
-    const primaries = new Set(cluster.slots.map((owners) => owners?.[0]).filter(Boolean));
-    const replicas = new Set(cluster.slots.flatMap((owners) => owners?.slice(1) ?? []));
+    const info = String(await cluster.cluster('INFO'));
+    // Asked now, not the client's cached slot map (refreshed only on redirections): [from, to, primary, ...replicas].
+    const ranges = (await cluster.cluster('SLOTS')) as unknown as Array<[number, number, ...Array<[string, number, string]>]>;
+    const primaries = new Set(ranges.map((range) => range[2]?.[2]));
+    const replicas = new Set(ranges.flatMap((range) => (range.slice(3) as Array<[string, number, string]>).map((node) => node[2])));
     const nodes = { primaries: primaries.size, replicas: replicas.size };
-    const info = String(await cluster.cluster('INFO').catch((error: Error) => (/NOPERM/.test(error.message) ? cluster.ping() : Promise.reject(error))));
     const state = /cluster_state:(\w+)/.exec(info)?.[1];
-    if (state !== undefined && state !== 'ok') return { state: 'down', reason: `cluster_state:${state} (a slot has no reachable primary)`, nodes };
+    if (state !== 'ok') return { state: 'down', reason: `cluster_state:${state ?? 'unknown'} (a slot has no reachable primary)`, nodes };
     return { state: 'up', nodes };
   }
 

@@ -12,9 +12,10 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { IdempotencyLedger } from '../../src/idempotency/ledger.js';
 import { RedisIdempotencyStore } from '../../src/idempotency/redisStore.js';
+import { RedisStoreHealth, type SharedStoreReport } from '../../src/store/health.js';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.js';
 import { clientFor, silentLogger } from '../helpers/harness.js';
-import { sleep } from '../helpers/redisServers.js';
+import { sleep, waitFor } from '../helpers/redisServers.js';
 import { describeEachTopology } from '../helpers/redisTopologies.js';
 
 const ROUNDS = Number(process.env.FAILOVER_ROUNDS ?? 3);
@@ -49,6 +50,8 @@ describeEachTopology(
   (topology) => {
     let emulator: RunningEmulator;
     const replicas: Array<{ subgraph: RunningSubgraph; horizon: HorizonClient }> = [];
+    /** What replica 0's /ready reports about the store (unbounded by the 1 s reuse, to see every change). */
+    let health: RedisStoreHealth;
     let prefix: string;
     beforeAll(async () => {
       emulator = await startEmulator();
@@ -57,6 +60,7 @@ describeEachTopology(
       for (let i = 0; i < 2; i++) {
         // Each replica has its own connection, as two processes would.
         const redis = await topology().connect(WAIT);
+        if (i === 0) health = new RedisStoreHealth(redis, topology().kind, { maxAgeMs: 0 });
         const ledger = new IdempotencyLedger(new RedisIdempotencyStore(redis, prefix, WAIT), {
           ttlMs: 600_000,
           pendingTtlMs: 3_000,
@@ -132,6 +136,7 @@ describeEachTopology(
         settledBy: {} as Record<string, number>,
         failoverMs: [] as number[],
         rejoinedMs: [] as number[],
+        healthSeen: [] as string[],
       };
       for (let round = 0; round < ROUNDS; round++) {
         const users = Array.from({ length: TRIALS_PER_ROUND }, (_, i) => {
@@ -149,6 +154,15 @@ describeEachTopology(
         const deadline = Date.now() + 60_000;
         const trials = users.map((userId, i) => trial(userId, `trial-${seed}-${round}-${i}`, random(seed * 1_000 + round * 1_000_000 + i), deadline));
         await sleep(200 + rng() * 800);
+        // The store's state, polled through the failover: it must be seen down, then up again.
+        const seen = new Set<SharedStoreReport['state']>();
+        let watching = true;
+        const watcher = (async () => {
+          while (watching) {
+            seen.add((await health.check()).state);
+            await sleep(100);
+          }
+        })();
         const killedAt = Date.now();
         const killed = await topology().killPrimary(prefix);
         await killed.promoted();
@@ -157,6 +171,14 @@ describeEachTopology(
         // primary has no replica, and with REDIS_WAIT_REPLICAS=1 keyed writes fail closed.
         const [results] = await Promise.all([Promise.all(trials), killed.rejoin()]);
         tally.rejoinedMs.push(Date.now() - killedAt);
+        watching = false;
+        await watcher;
+        tally.healthSeen.push([...seen].sort().join('+'));
+        expect(seen.has('down')).toBe(true);
+        // Up again, with the old primary counted as a replica (a Cluster client refreshes its slot map within seconds).
+        const replicasBack = (r: SharedStoreReport) => r.state === 'up' && r.nodes?.replicas === (topology().kind === 'cluster' ? 3 : 1) && r;
+        const after = await waitFor('the store reported up with every replica back', async () => replicasBack(await health.check()), 15_000);
+        if (topology().kind === 'sentinel') expect(after.primary).toBe(`127.0.0.1:${(await topology().primary()).port}`);
         for (const [i, result] of results.entries()) {
           const applied = Number(emulator.state.progressOf(users[i]!).get(API_NAME)?.count_progress ?? 0n);
           tally.trials++;

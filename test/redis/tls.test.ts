@@ -31,6 +31,7 @@ const ACL = [
   '+role',
   '+wait',
   '+cluster|info',
+  '+cluster|slots',
 ];
 
 let certs: { ca: string; cert: string; key: string };
