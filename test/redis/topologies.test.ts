@@ -96,3 +96,17 @@ describeEachTopology(
   },
   ['cluster', 'sentinel'],
 );
+
+describeEachTopology('every Redis node gone', (topology) => {
+  test('keyed writes fail closed within seconds (never hang), nothing is sent, and the health says down', async () => {
+    const redis = await topology().connect();
+    const ledger = new IdempotencyLedger(new RedisIdempotencyStore(redis, `${unique()}:`), ledgerOptions);
+    const { state, run } = upstream();
+    await ledger.execute({ scope: 'addCount', key: 'before', args: { n: 1 }, run });
+    await Promise.all(topology().nodes.map((node) => node.kill()));
+    // A hang would outlast the test's timeout: the command timeout (or the client's own failure) ends it.
+    await expect(ledger.execute({ scope: 'addCount', key: 'after', args: { n: 1 }, run })).rejects.toMatchObject({ code: 'IDEMPOTENCY_LEDGER_UNAVAILABLE' });
+    expect(state.calls).toBe(1);
+    expect(await new RedisStoreHealth(redis, topology().kind, { maxAgeMs: 0 }).check()).toMatchObject({ state: 'down', reason: expect.any(String) });
+  });
+});
