@@ -28,12 +28,18 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   // Caller authentication (src/auth): the JWT verifier, router secret, and in demo mode a generated secret and token.
   const auth = await createSubgraphAuth(config.auth, logger);
   let emulator: RunningEmulator | undefined;
-  let horizonTarget = { baseUrl: config.horizon.baseUrl, appId: config.horizon.appId, appSecret: config.horizon.appSecret };
+  let horizonTarget = {
+    baseUrl: config.horizon.baseUrl,
+    appId: config.horizon.appId,
+    appSecret: config.horizon.appSecret,
+    federatedAppId: config.horizon.federatedAppId,
+  };
   if (config.horizon.mode === 'emulator') {
     // Loaded only in demo mode: a live replica carries no emulator code.
     const { startEmulator } = await import('./emulator/index.js');
     emulator = await startEmulator(config.emulator);
-    horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret };
+    // The emulator's app is its own federated app too.
+    horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret, federatedAppId: undefined };
   }
   const horizon = HorizonClient.create({ ...config.horizon, ...horizonTarget });
   // One line per upstream retry and failure, with the operation's request id (null outside operations).

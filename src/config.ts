@@ -83,6 +83,9 @@ function build(v: Values) {
       baseUrl: v.HORIZON_GRAPH_URL,
       appId: v.HORIZON_APP_ID ?? '',
       appSecret: v.HORIZON_APP_SECRET ?? '',
+      /** src/horizon/accounts.ts: the app's own id when unset. */
+      federatedAppId: v.HORIZON_FEDERATED_APP_ID,
+      maxImageBytes: v.HORIZON_MAX_IMAGE_BYTES,
       maxConnections: v.HORIZON_MAX_CONNECTIONS,
       connectTimeoutMs: v.HORIZON_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: v.HORIZON_REQUEST_TIMEOUT_MS,

@@ -4,6 +4,7 @@
  * log that tests and benchmarks read to count upstream calls.
  */
 import { EmulatorHttp, type Faults, type RequestLogEntry } from './http.js';
+import { accountRoutes, federatedUserNodes } from './routes/accounts.js';
 import { achievementRoutes } from './routes/achievements.js';
 import { leaderboardNodes, leaderboardRoutes } from './routes/leaderboards.js';
 import { roomNodes, roomRoutes } from './routes/rooms.js';
@@ -47,12 +48,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.seed ?? true) seedDemoData(state);
   const http = new EmulatorHttp(state, [
     ...userRoutes,
+    ...accountRoutes,
     ...achievementRoutes,
     ...leaderboardRoutes,
     ...purchaseRoutes,
     ...subscriptionRoutes,
     ...roomRoutes,
-    ...nodeRoutes([userNodes, ...leaderboardNodes, ...purchaseNodes, ...roomNodes]),
+    ...nodeRoutes([userNodes, federatedUserNodes, ...leaderboardNodes, ...purchaseNodes, ...roomNodes]),
   ]);
   Object.assign(http.faults, options.faults);
   const url = await http.listen(options.port ?? 0, options.host ?? '127.0.0.1');
@@ -75,5 +77,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 }
 
-export { DEMO_APP, DEMO_ROOM_ID, demoUserId, demoUserToken } from './seed/index.js';
+export { DEMO_APP, DEMO_REFRESH_CODE, DEMO_ROOM_ID, DEMO_SSO_CODES, demoUserId, demoUserToken } from './seed/index.js';
 export type { RequestLogEntry } from './http.js';

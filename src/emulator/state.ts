@@ -1,3 +1,4 @@
+import { AccountData } from './data/accounts.js';
 import { LeaderboardData } from './data/leaderboards.js';
 import { PurchaseData } from './data/purchases.js';
 import { SubscriptionData } from './data/subscriptions.js';
@@ -146,6 +147,10 @@ export class EmulatorState {
   readonly friends = new Map<string, Set<string>>();
   /** Outstanding user-proof nonces: nonce → user id. Single use. */
   readonly nonces = new Map<string, string>();
+  /** SSO codes, linked tokens and federated users (docs/horizon-api.md, "Accounts"). */
+  readonly accounts = new AccountData();
+  /** Achievement images uploaded, by the URI a definition serves them under. */
+  readonly achievementImages = new Map<string, Buffer>();
   readonly leaderboards = new LeaderboardData();
   readonly purchases = new PurchaseData();
   readonly subscriptions = new SubscriptionData();

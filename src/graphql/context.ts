@@ -7,6 +7,7 @@ import type { CallScope } from '../horizon/request.js';
 import type { BatchObserver, LoaderOptions } from './loaderOptions.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';
+import { createAccountLoaders, type AccountLoaders } from './accounts/loaders.js';
 import { createAchievementLoaders, type AchievementLoaders } from './achievements/loaders.js';
 import { ErrorCode, userError } from './errors.js';
 import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
@@ -22,6 +23,7 @@ import { createUserLoaders, type UserLoaders } from './users/loaders.js';
 export const USER_TOKEN_HEADER = 'x-horizon-user-token';
 
 export interface Loaders {
+  accounts: AccountLoaders;
   achievements: AchievementLoaders;
   leaderboards: LeaderboardLoaders;
   purchases: PurchaseLoaders;
@@ -86,6 +88,7 @@ export function createContext(options: {
     signal,
     caller: options.caller ?? AUTH_DISABLED,
     loaders: {
+      accounts: createAccountLoaders(horizon, loaderOptions),
       achievements: createAchievementLoaders(horizon, loaderOptions, caches),
       leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users, caches),
       purchases: createPurchaseLoaders(horizon, loaderOptions, caches),

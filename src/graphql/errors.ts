@@ -229,10 +229,17 @@ export function unknownLeaderboardMessage(apiName: string | undefined): string {
   return apiName ? `No leaderboard with api name ${apiName} is configured for this app` : 'The leaderboard is not configured for this app';
 }
 
+const SSO_REFUSALS: Record<string, { reason: string; argument: string }> = {
+  'POST /sso_authorize_code': { reason: 'SSO_CODE_REJECTED', argument: 'code' },
+  'POST /sso_authorize_refresh_code': { reason: 'SSO_REFRESH_REJECTED', argument: 'refreshCode' },
+};
+
 /** What `extensions` says besides the code: which token was refused, which board is missing. */
 function apiErrorDetails(error: HorizonApiError, code: ErrorCode): Record<string, unknown> {
   // UNAUTHENTICATED here is the player's Horizon user token, not the caller's JWT (src/auth): say which.
   if (code === ErrorCode.UNAUTHENTICATED) return { reason: 'USER_TOKEN_REJECTED' };
+  // A used, expired or unknown SSO code (or refresh code): the caller's input, named as such.
+  if (code === ErrorCode.BAD_USER_INPUT && error.endpoint in SSO_REFUSALS) return SSO_REFUSALS[error.endpoint]!;
   if (code !== ErrorCode.NOT_FOUND) return {};
   if (error.code === CODE_UNKNOWN_LEADERBOARD) return { reason: 'UNKNOWN_LEADERBOARD', ...(error.apiName ? { leaderboard: error.apiName } : {}) };
   if (error.code === CODE_NOT_RANKED) return { reason: 'NOT_RANKED', ...(error.apiName ? { leaderboard: error.apiName } : {}) };

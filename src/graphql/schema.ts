@@ -3,6 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
 import { applyAuthorization } from '../auth/directives.js';
 import { loadTypeDefs } from '../schema.js';
+import { accountResolvers } from './accounts/resolvers.js';
 import { achievementResolvers } from './achievements/resolvers.js';
 import type { Resolvers } from './generated/types.js';
 import { leaderboardResolvers } from './leaderboards/resolvers.js';
@@ -17,7 +18,15 @@ export type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgr
 
 // Each domain is checked where it is defined (`satisfies Resolvers`, types generated from schema/
 // by `npm run codegen`).
-const domains: Resolvers[] = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers, subscriptionResolvers, roomResolvers];
+const domains: Resolvers[] = [
+  userResolvers,
+  accountResolvers,
+  achievementResolvers,
+  leaderboardResolvers,
+  purchaseResolvers,
+  subscriptionResolvers,
+  roomResolvers,
+];
 const scalars: Resolvers = { DateTime: DateTimeScalar, Long: LongScalar };
 
 /** Every domain's resolvers, merged into one map (the cost test reads which fields reach Horizon). */

@@ -2,6 +2,7 @@
  * The typed Horizon S2S client: one transport (one connection pool), one object per API area.
  * `scoped` gives one operation its own view, whose calls are tallied against that operation.
  */
+import { AccountsApi } from './accounts.js';
 import { AchievementsApi } from './achievements.js';
 import { LeaderboardsApi } from './leaderboards.js';
 import { PurchasesApi } from './purchases.js';
@@ -12,6 +13,7 @@ import { HorizonTransport, type TransportOptions } from './transport.js';
 import { UsersApi } from './users.js';
 
 export class HorizonClient {
+  readonly accounts: AccountsApi;
   readonly achievements: AchievementsApi;
   readonly leaderboards: LeaderboardsApi;
   readonly purchases: PurchasesApi;
@@ -23,7 +25,8 @@ export class HorizonClient {
     readonly transport: HorizonTransport,
     sender: RequestSender = transport,
   ) {
-    this.achievements = new AchievementsApi(sender);
+    this.accounts = new AccountsApi(sender, transport.federatedAppId);
+    this.achievements = new AchievementsApi(sender, transport.maxImageBytes);
     this.leaderboards = new LeaderboardsApi(sender);
     this.purchases = new PurchasesApi(sender);
     this.subscriptions = new SubscriptionsApi(sender);

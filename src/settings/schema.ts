@@ -73,6 +73,19 @@ export const SETTINGS = {
       text((v) => (/[\s|]/.test(v) ? 'must not contain spaces or "|"' : undefined), { secret: true, allowed: 'no spaces or `|`' }),
       'App secret. Never logged, never in a URL or an error.',
     ),
+    HORIZON_FEDERATED_APP_ID: optional(
+      text((v) => (/^\d{1,20}$/.test(v) ? undefined : 'must be the numeric id of the federated app from the developer dashboard'), { allowed: 'digits' }),
+      'Id of the federated (cross-play) app that federated users belong to.',
+      { shown: '`HORIZON_APP_ID`', more: 'See [Horizon API](horizon-api.md#accounts-sso-linking-and-federated-users).' },
+    ),
+    HORIZON_MAX_IMAGE_BYTES: setting(
+      whole(1024, 4 * 1024 * 1024, 'bytes'),
+      256 * 1024,
+      'Largest achievement image `setAchievementImages` accepts, once decoded.',
+      {
+        more: 'Keep two of them (as base64, 4/3 larger) under `MAX_BODY_BYTES`.',
+      },
+    ),
     HORIZON_GRAPH_URL: setting(
       url(['https:', 'http:'], 'must be an http(s) URL without query, fragment or credentials', { noQuery: true }),
       'https://graph.oculus.com',

@@ -8,7 +8,9 @@
  * every other operation asks for a federated trace (ftv1). Then neither the app secret, nor the
  * app token `OC|id|secret` (plain or URL-encoded), nor the wrong secret, nor any player token,
  * nor the callers' secret, JWTs or router secret may appear in any response (body or header),
- * log line or span.
+ * log line or span; and the credentials the emulator issued (SSO codes, linked players' tokens and
+ * refresh codes, federated users' tokens) appear only in the `data` of the mutation that answered
+ * them (`Cache-Control: no-store`), nowhere else.
  *
  * The secrets are chosen so the pattern-based redaction (`FRL...`, `OC|...`) does not match
  * them: only code that never lets them out passes.
@@ -37,6 +39,11 @@ const WRONG_SECRET = 'sweepWrongSecretHc83Jd02Lq';
 const PLAYERS = [0, 1, 2, 3].map((i) => demoUserId(i));
 const TOKENS = PLAYERS.map((_, i) => `sweepUserToken${i}R8f2Kq9ZxT4`);
 const BOGUS_TOKEN = 'sweepBogusTokenU2n8Vb3Xc7Y';
+
+/** What every credential the emulator issues starts with (SSO codes, linked and federated tokens, refresh codes). */
+const ISSUED_PREFIX = 'sweepIssued';
+/** The mutations whose answer is a credential: only their `data` may hold one, and only for their own caller. */
+const TOKEN_ANSWERS = ['linkAccount', 'refreshLinkedAccount', 'createFederatedUserAccessToken'];
 
 const CALLER_SECRET = 'sweepCallerHs256SecretN4v8Qw2Lx6Pz0Rt5Ys3';
 const ROUTER_SECRET = 'sweepRouterSecretK9m2Xc4Vb7';
@@ -107,6 +114,8 @@ beforeAll(async () => {
   emulator = await startEmulator({ appId: APP_ID, appSecret: APP_SECRET });
   // The players' tokens become ones no redaction pattern recognises.
   PLAYERS.forEach((id, i) => emulator.state.addUser({ ...emulator.state.users.get(id)!, token: TOKENS[i]! }));
+  // SSO codes, linked tokens, refresh codes and federated tokens the emulator issues: unknown to every redaction pattern too.
+  emulator.state.accounts.issuePrefix = ISSUED_PREFIX;
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });
   app = await startApp(configFor(APP_SECRET), logger);
   wrongApp = await startApp(configFor(WRONG_SECRET), logger);
@@ -182,6 +191,40 @@ const variablesFor = {
 async function nonceFor(token: string): Promise<string> {
   const response = await request(`${emulator.url}/user_nonce_generate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   return ((await response.body.json()) as { nonce: string }).nonce;
+}
+
+async function ssoCodeFor(token: string): Promise<{ code: string; org_scoped_id: string }> {
+  const response = await request(`${emulator.url}/sso_code_generate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  return (await response.body.json()) as { code: string; org_scoped_id: string };
+}
+
+/** Account linking and federated users: every mutation that answers a credential, and their failures. */
+async function accountsMix(label: string): Promise<void> {
+  const { code, org_scoped_id } = await ssoCodeFor(TOKENS[0]!);
+  const link = `mutation($c: String!, $o: ID!) { linkAccount(code: $c, orgScopedId: $o) { orgScopedId accessToken refreshCode } }`;
+  const linked = await gql(link, { c: code, o: org_scoped_id });
+  await gql(link, { c: code, o: org_scoped_id }); // the code again: refused
+  const refresh = `mutation($o: ID!, $r: String!) { refreshLinkedAccount(orgScopedId: $o, refreshCode: $r) { accessToken refreshCode } }`;
+  await gql(refresh, { o: org_scoped_id, r: linked?.data?.linkAccount?.refreshCode ?? `${ISSUED_PREFIX}none` });
+  await gql(refresh, { o: org_scoped_id, r: BOGUS_TOKEN });
+  const persistentId = `sweep:${label}`;
+  await gql(`mutation($p: String!) { createFederatedUser(persistentId: $p, displayName: "Sweep Player") { settledBy user { id } } }`, { p: persistentId });
+  await gql(`mutation($p: String!) { updateFederatedUser(persistentId: $p, displayName: "ab") { id } }`, { p: persistentId });
+  await gql(`mutation($p: String!) { createFederatedUserAccessToken(persistentId: $p) { accessToken } }`, { p: persistentId });
+  await gql(`{ federatedUsers(first: 2) { nodes { persistentId } } }`);
+  await gql(`mutation($p: String!) { deleteFederatedUser(persistentId: $p) { success } }`, { p: persistentId });
+}
+
+/** Every credential the emulator issued during the sweep. */
+function issuedCredentials(): string[] {
+  const accounts = emulator.state.accounts;
+  return [
+    ...[...emulator.state.usersByToken.keys()],
+    ...accounts.refreshCodes.keys(),
+    ...accounts.federatedTokens.keys(),
+    ...accounts.usedCodes,
+    ...accounts.ssoCodes.keys(),
+  ].filter((value) => value.startsWith(ISSUED_PREFIX));
 }
 
 let writes = 0;
@@ -286,12 +329,15 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   await gql(`mutation { updateModeratedRoomDataStore(roomId: "${roomId}", entries: [{ key: "k", value: "${BOGUS_TOKEN}" }]) { success } }`);
   await gql(`mutation { deleteModeratedRoom(roomId: "${roomId}") { success } }`);
 
+  await accountsMix('plain');
+
   // --- Every fault the emulator injects, on reads, player reads and writes -----------------------
   const modes: FaultMode[] = ['error_500', 'error_503_html', 'throttle_429', 'reset_before', 'reset_after', 'truncate_after', 'stall'];
   for (const mode of modes) {
     Object.assign(emulator.faults, { errorRate: 0.7, modes: [mode], routes: [], stallMs: 1_200, retryAfterSeconds: 0, seed: modes.indexOf(mode) + 1 });
     await Promise.all([gql(READS[1]!), gql(VIEWER_READS[0]!, {}, TOKENS[0]), gql(VIEWER_READS[2]!, {}, TOKENS[1])]);
     await writeMix(mode);
+    await accountsMix(mode);
   }
   Object.assign(emulator.faults, { errorRate: 0, burst: 0 });
   // Retries after lost replies settle by reading back.
@@ -357,4 +403,36 @@ test('no secret appears in any response, log line or span, whatever the traffic'
     for (const s of secretsIn(text, secrets())) leaks.push(`span ${span.name} contains ${s}: ${text.slice(0, 400)}`);
   }
   expect(leaks).toEqual([]);
-}, 60_000);
+
+  // --- The credentials issued to the callers went to them alone -----------------------------------------
+  const issued = issuedCredentials();
+  expect(issued.filter((c) => c.startsWith(`${ISSUED_PREFIX}OCA`)).length).toBeGreaterThan(3);
+  expect(issued.filter((c) => c.startsWith(`${ISSUED_PREFIX}FRL`)).length).toBeGreaterThan(0);
+  expect(issued.filter((c) => c.startsWith(`${ISSUED_PREFIX}CODE`)).length).toBeGreaterThan(3);
+  const answered: string[] = [];
+  for (const e of exchanges) {
+    let parsed: any;
+    try {
+      parsed = JSON.parse(e.body);
+    } catch {
+      parsed = e.body;
+    }
+    const answersTokens = TOKEN_ANSWERS.some((name) => parsed?.data?.[name]);
+    // Only the data of a mutation that answers a credential may hold one; its traces, errors and headers may not.
+    const rest = answersTokens ? JSON.stringify({ ...parsed, data: undefined }) : e.body;
+    for (const s of secretsIn(e.headers + rest + decodedTraces(e.body), issued)) leaks.push(`response to ${e.what} (${e.status}) contains ${s}`);
+    if (answersTokens) {
+      answered.push(...secretsIn(JSON.stringify(parsed.data), issued));
+      expect({ what: e.what, cacheControl: JSON.parse(e.headers)['cache-control'] }).toEqual({ what: e.what, cacheControl: 'no-store' });
+    }
+  }
+  // SSO codes never come back at all: they are the caller's input.
+  expect(answered.filter((c) => c.startsWith(`${ISSUED_PREFIX}CODE`))).toEqual([]);
+  expect(answered.length).toBeGreaterThan(3);
+  for (const line of logLines) for (const s of secretsIn(line, issued)) leaks.push(`log line contains ${s}: ${line.slice(0, 400)}`);
+  for (const span of recorded) {
+    const text = JSON.stringify({ name: span.name, attributes: span.attributes, status: span.status, events: span.events, links: span.links });
+    for (const s of secretsIn(text, issued)) leaks.push(`span ${span.name} contains ${s}: ${text.slice(0, 400)}`);
+  }
+  expect(leaks).toEqual([]);
+}, 90_000);

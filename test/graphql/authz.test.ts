@@ -93,6 +93,10 @@ const SAMPLE_BY_NAME: Record<string, unknown> = {
   maxUsers: 4,
   score: '1000',
   entries: [{ key: 'k', value: 'v' }],
+  persistentId: 'authz:matrix',
+  displayName: 'Authz Player',
+  code: 'never-issued-sso-code',
+  refreshCode: 'never-issued-refresh-code',
 };
 
 function sample(coordinate: string, arg: { name: string; type: GraphQLInputType }): unknown {

@@ -46,7 +46,11 @@ export interface FederatedStack {
   /** A caller token with every scope, sent by `query` unless `headers.authorization` is given. */
   token: string;
   /** POSTs an operation to the gateway as a browser or game client would (with `token` by default). */
-  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  query(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }>;
   close(): Promise<void>;
 }
 
@@ -119,7 +123,7 @@ export async function startFederatedStack(): Promise<FederatedStack> {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.statusCode, body: await response.body.json() };
+      return { status: response.statusCode, body: await response.body.json(), headers: response.headers };
     },
     async close() {
       await router.stop();

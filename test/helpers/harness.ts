@@ -130,7 +130,22 @@ export const ROUTES = {
   subscriptions: 'GET /application/subscriptions',
   cancelSubscription: 'POST /application/cancel_subscription',
   extendSubscription: 'POST /application/extend_subscription',
+  // Accounts: SSO linking and federated users (docs/horizon-api.md)
+  ssoCodeGenerate: 'POST /sso_code_generate',
+  ssoAuthorizeCode: 'POST /sso_authorize_code',
+  ssoRefresh: 'POST /sso_authorize_refresh_code',
+  federatedCreate: 'POST /:app_id/federated_user_create',
+  federatedUpdate: 'POST /:app_id/federated_user_update',
+  federatedDelete: 'DELETE /:app_id/federated_user',
+  federatedToken: 'POST /:app_id/federated_user_gen_access_token',
+  federatedUsers: 'GET /:app_id/federated_users',
 } as const;
+
+/** What the browser brings back from `auth.oculus.com/sso` for a demo player: a fresh single-use SSO code. */
+export async function issueSsoCode(emulatorUrl: string, userIndex: number): Promise<{ code: string; org_scoped_id: string }> {
+  const response = await request(`${emulatorUrl}/sso_code_generate`, { method: 'POST', headers: { authorization: `Bearer ${demoUserToken(userIndex)}` } });
+  return (await response.body.json()) as { code: string; org_scoped_id: string };
+}
 
 /** What the Platform SDK does on the device for `Users.GetUserProof()`: a fresh single-use nonce. */
 export async function issueNonce(emulatorUrl: string, userIndex: number): Promise<string> {

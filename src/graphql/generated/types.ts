@@ -10,6 +10,8 @@ import type { Subscription as SubscriptionModel } from '../../horizon/subscripti
 import type { ModeratedRoom as ModeratedRoomModel } from '../../horizon/rooms.js';
 import type { EntryConnectionParent as EntryConnectionParentModel, EntryEdgeParent as EntryEdgeParentModel, EntryPageInfoParent as EntryPageInfoParentModel, SubmitScorePayloadParent as SubmitScorePayloadParentModel, UpsertLeaderboardPayloadParent as UpsertLeaderboardPayloadParentModel, DeleteEntryPayloadParent as DeleteEntryPayloadParentModel, RemoveAllEntriesPayloadParent as RemoveAllEntriesPayloadParentModel } from '../leaderboards/models.js';
 import type { EntitlementParent as EntitlementParentModel, ConnectionParent as ConnectionParentModel, PurchaseEdgeParent as PurchaseEdgeParentModel } from '../purchases/models.js';
+import type { FederatedUser as FederatedUserModel } from '../../horizon/accounts.js';
+import type { FederatedUserConnectionParent as FederatedUserConnectionParentModel, FederatedUserEdgeParent as FederatedUserEdgeParentModel, CreateFederatedUserPayloadParent as CreateFederatedUserPayloadParentModel } from '../accounts/models.js';
 import type { SubscriptionPayloadParent as SubscriptionPayloadParentModel } from '../subscriptions/models.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
@@ -208,6 +210,26 @@ export type ConsumeStatus =
   /** Horizon refused: the player does not own this SKU (never bought, or already consumed), or it is not a consumable. */
   | 'REFUSED';
 
+/** The result of creating a federated user. */
+export type CreateFederatedUserPayload = {
+  __typename?: 'CreateFederatedUserPayload';
+  /** How the outcome is known: `REPLAYED` when an earlier attempt with the same `idempotencyKey` created it. */
+  settledBy: WriteSettlement;
+  /** The user as Horizon stored it. */
+  user: FederatedUser;
+};
+
+/** The result of deleting a federated user. */
+export type DeleteFederatedUserPayload = {
+  __typename?: 'DeleteFederatedUserPayload';
+  /** The persistent id of the user deleted. */
+  persistentId: Scalars['String']['output'];
+  /** How the outcome is known: `READ_BACK` when the reply was lost and the user was found gone. */
+  settledBy: WriteSettlement;
+  /** True when Horizon deleted the user (with their scores and achievements). */
+  success: Scalars['Boolean']['output'];
+};
+
 /** The result of `deleteLeaderboardEntry`. */
 export type DeleteLeaderboardEntryPayload = {
   __typename?: 'DeleteLeaderboardEntryPayload';
@@ -265,6 +287,64 @@ export type ExtendSubscriptionPayload = {
   subscription?: Maybe<PlayerSubscription>;
   /** The subscriber. */
   user: User;
+};
+
+/**
+ * A federated (cross-play) user: a player of another platform your backend registered with
+ * Horizon, so they can use leaderboards and achievements alongside Meta players.
+ */
+export type FederatedUser = {
+  __typename?: 'FederatedUser';
+  /** The player's display name (3-30 characters). */
+  displayName?: Maybe<Scalars['String']['output']>;
+  /** Horizon's id of the user, unique within your developer organization. */
+  id: Scalars['ID']['output'];
+  /** Your own immutable id of the player (e.g. `steam:7656...`), the key of every federated-user call. */
+  persistentId: Scalars['String']['output'];
+  /** The name shown to others: `displayName`, or `{displayName}#N` when another user has that name. */
+  uniqueName?: Maybe<Scalars['String']['output']>;
+};
+
+/** An access token of a federated user, for your backend to act as them. */
+export type FederatedUserAccessToken = {
+  __typename?: 'FederatedUserAccessToken';
+  /** The token. A secret: this subgraph keeps no copy and answers it with `Cache-Control: no-store`. */
+  accessToken: Scalars['String']['output'];
+  /** The persistent id of the user. */
+  persistentId: Scalars['String']['output'];
+};
+
+/** A page of federated users, in Relay's connection form. */
+export type FederatedUserConnection = {
+  __typename?: 'FederatedUserConnection';
+  /** The users of this page with their cursors. */
+  edges: Array<FederatedUserEdge>;
+  /** The users of this page, without cursors. */
+  nodes: Array<FederatedUser>;
+  /** Whether there are more, and the cursors to get them. */
+  pageInfo: FederatedUserPageInfo;
+};
+
+/** One federated user in a `FederatedUserConnection`, with the cursor to resume after it. */
+export type FederatedUserEdge = {
+  __typename?: 'FederatedUserEdge';
+  /** Pass as `after` to list the users that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The user. */
+  node: FederatedUser;
+};
+
+/** Paging state of a `FederatedUserConnection` (Relay's PageInfo). */
+export type FederatedUserPageInfo = {
+  __typename?: 'FederatedUserPageInfo';
+  /** Cursor of the last edge: pass it as `after` for the next page; null when the page is empty. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more users follow `endCursor`. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Whether users precede this page (true whenever `after` was given). */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the first edge; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** A leaderboard of the app, as configured in the Horizon developer dashboard or by `upsertLeaderboard`. */
@@ -422,6 +502,21 @@ export type LeaderboardWritePolicy =
   /** The game's trusted server writes entries for any player, through this subgraph's app credentials. */
   | 'SERVER_AUTHORITATIVE';
 
+/**
+ * A player's Meta account linked to your account system through web SSO (account linking). The
+ * tokens are the player's credentials: your backend stores them; this subgraph keeps no copy, logs
+ * neither, and answers them with `Cache-Control: no-store`.
+ */
+export type LinkedAccount = {
+  __typename?: 'LinkedAccount';
+  /** The player's Horizon access token (`OCA...`): a user token your backend may use as them. A secret. */
+  accessToken: Scalars['String']['output'];
+  /** The player's org-scoped id: the same in every app of your developer organization (`GET /me` with `accessToken` answers it). */
+  orgScopedId: Scalars['ID']['output'];
+  /** Renews `accessToken` with `refreshLinkedAccount`. A secret; store it with the token. */
+  refreshCode: Scalars['String']['output'];
+};
+
 /** A leaderboard title in one language. */
 export type LocalizedTitle = {
   __typename?: 'LocalizedTitle';
@@ -520,10 +615,23 @@ export type Mutation = {
    */
   consumePurchase?: Maybe<ConsumePurchasePayload>;
   /**
+   * Registers a federated user. A `persistentId` already in use is refused (`BAD_USER_INPUT`); a
+   * display name outside 3-30 characters too, before anything is sent.
+   */
+  createFederatedUser?: Maybe<CreateFederatedUserPayload>;
+  /** Generates an access token for a federated user. Needs the dedicated `horizon:federated-user-tokens` scope, as it returns a credential. */
+  createFederatedUserAccessToken?: Maybe<FederatedUserAccessToken>;
+  /**
    * Creates a moderated room.
    * @deprecated Moderated rooms are deprecated by Meta; use Group Presence and your own session service.
    */
   createModeratedRoom?: Maybe<ModeratedRoomPayload>;
+  /**
+   * Deletes a federated user with all their data (scores, achievements). Irreversible. `NOT_FOUND`
+   * when there is no such user. A lost reply is settled by reading back, so a retry never fails
+   * for a deletion that did happen.
+   */
+  deleteFederatedUser?: Maybe<DeleteFederatedUserPayload>;
   /** Admin: deletes a leaderboard and all its entries. Irreversible. */
   deleteLeaderboard?: Maybe<DeleteLeaderboardPayload>;
   /** Admin: deletes one entry (e.g. a cheater's). */
@@ -540,6 +648,19 @@ export type Mutation = {
    */
   extendSubscription?: Maybe<ExtendSubscriptionPayload>;
   /**
+   * Account linking: exchanges the `code` and `org_scoped_id` that the SSO redirect from
+   * `https://auth.oculus.com/sso/` brought your login page (base64 JSON) for the player's access
+   * token and refresh code. A code works once: a second exchange is refused with `BAD_USER_INPUT`
+   * (`reason: SSO_CODE_REJECTED`), and a lost reply is never resent (the player links again).
+   * Needs the dedicated `horizon:link-accounts` scope, as it returns credentials.
+   */
+  linkAccount?: Maybe<LinkedAccount>;
+  /**
+   * A fresh access token for a linked player, from the refresh code `linkAccount` returned. A
+   * refused refresh code is `BAD_USER_INPUT` (`reason: SSO_REFRESH_REJECTED`).
+   */
+  refreshLinkedAccount?: Maybe<LinkedAccount>;
+  /**
    * Admin: refunds a durable or an unconsumed consumable and takes it away from the player.
    * Sent with this subgraph's app credentials, or, with `asPlayer`, with the player's own token.
    */
@@ -548,6 +669,14 @@ export type Mutation = {
   removeAllLeaderboardEntries?: Maybe<RemoveAllLeaderboardEntriesPayload>;
   /** Admin: resets every achievement of a player to untouched (for test users and support cases). Irreversible. */
   resetAchievements?: Maybe<ResetAchievementsPayload>;
+  /**
+   * Admin: sets an achievement's locked and/or unlocked image (Horizon's `locked_image_file` and
+   * `unlocked_image_file` uploads). Each is a 256x256 PNG as base64 text (standard or URL-safe
+   * alphabet; a `data:image/png;base64,` prefix is allowed), at most `HORIZON_MAX_IMAGE_BYTES`
+   * (256 KiB) decoded. Anything else is refused with `BAD_USER_INPUT` before anything is sent.
+   * Returns the definition with its new image URLs. Safe to retry.
+   */
+  setAchievementImages?: Maybe<AchievementDefinition>;
   /**
    * Submits a player's score. Horizon keeps the best one unless `forceUpdate`. On a
    * SERVER_AUTHORITATIVE leaderboard this subgraph writes as the app for `userId`; on a
@@ -560,12 +689,14 @@ export type Mutation = {
    * that is already unlocked succeeds with `justUnlocked: false`.
    */
   unlockAchievement?: Maybe<AchievementWritePayload>;
+  /** Changes a federated user's display name (3-30 characters, refused with `BAD_USER_INPUT` otherwise). Safe to retry. */
+  updateFederatedUser?: Maybe<FederatedUser>;
   /**
    * Sets keys in a moderated room's data store; keys not named are kept.
    * @deprecated Moderated rooms are deprecated by Meta; use Group Presence and your own session service.
    */
   updateModeratedRoomDataStore?: Maybe<ModeratedRoomPayload>;
-  /** Admin: creates an achievement definition, or updates the one with the same `apiName`. Images are managed in the dashboard. */
+  /** Admin: creates an achievement definition, or updates the one with the same `apiName`. Images: `setAchievementImages`. */
   upsertAchievementDefinition?: Maybe<AchievementDefinition>;
   /** Admin: creates a leaderboard, or updates the one with the same `apiName`. */
   upsertLeaderboard?: Maybe<UpsertLeaderboardPayload>;
@@ -609,9 +740,26 @@ export type MutationConsumePurchaseArgs = {
 };
 
 
+export type MutationCreateFederatedUserArgs = {
+  displayName: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  persistentId: Scalars['String']['input'];
+};
+
+
+export type MutationCreateFederatedUserAccessTokenArgs = {
+  persistentId: Scalars['String']['input'];
+};
+
+
 export type MutationCreateModeratedRoomArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   maxUsers: Scalars['Int']['input'];
+};
+
+
+export type MutationDeleteFederatedUserArgs = {
+  persistentId: Scalars['String']['input'];
 };
 
 
@@ -639,6 +787,18 @@ export type MutationExtendSubscriptionArgs = {
 };
 
 
+export type MutationLinkAccountArgs = {
+  code: Scalars['String']['input'];
+  orgScopedId: Scalars['ID']['input'];
+};
+
+
+export type MutationRefreshLinkedAccountArgs = {
+  orgScopedId: Scalars['ID']['input'];
+  refreshCode: Scalars['String']['input'];
+};
+
+
 export type MutationRefundPurchaseArgs = {
   asPlayer?: InputMaybe<Scalars['Boolean']['input']>;
   reason: RefundReason;
@@ -657,6 +817,13 @@ export type MutationResetAchievementsArgs = {
 };
 
 
+export type MutationSetAchievementImagesArgs = {
+  apiName: Scalars['String']['input'];
+  lockedImage?: InputMaybe<Scalars['String']['input']>;
+  unlockedImage?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationSubmitLeaderboardScoreArgs = {
   extraDataBase64?: InputMaybe<Scalars['String']['input']>;
   forceUpdate?: InputMaybe<Scalars['Boolean']['input']>;
@@ -670,6 +837,12 @@ export type MutationSubmitLeaderboardScoreArgs = {
 export type MutationUnlockAchievementArgs = {
   apiName: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateFederatedUserArgs = {
+  displayName: Scalars['String']['input'];
+  persistentId: Scalars['String']['input'];
 };
 
 
@@ -865,6 +1038,13 @@ export type Query = {
    * omitted. Unknown api names are left out.
    */
   achievementDefinitions?: Maybe<Array<AchievementDefinition>>;
+  /**
+   * A federated user, by Horizon's `id` or by your `persistentId` (give exactly one), or null when
+   * there is none.
+   */
+  federatedUser?: Maybe<FederatedUser>;
+  /** The federated users of your federated app, a page at a time. */
+  federatedUsers?: Maybe<FederatedUserConnection>;
   /** One leaderboard, or null when the app has no leaderboard with this api name. */
   leaderboard?: Maybe<Leaderboard>;
   /** Every leaderboard of the app. */
@@ -897,6 +1077,18 @@ export type QueryAchievementDefinitionArgs = {
 export type QueryAchievementDefinitionsArgs = {
   apiNames?: InputMaybe<Array<Scalars['String']['input']>>;
   includeArchived?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryFederatedUserArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  persistentId?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryFederatedUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1279,11 +1471,18 @@ export type ResolversTypes = {
   CancelSubscriptionPayload: ResolverTypeWrapper<SubscriptionPayloadParentModel>;
   ConsumePurchasePayload: ResolverTypeWrapper<Omit<ConsumePurchasePayload, 'user'> & { user: ResolversTypes['User'] }>;
   ConsumeStatus: ConsumeStatus;
+  CreateFederatedUserPayload: ResolverTypeWrapper<CreateFederatedUserPayloadParentModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteFederatedUserPayload: ResolverTypeWrapper<DeleteFederatedUserPayload>;
   DeleteLeaderboardEntryPayload: ResolverTypeWrapper<DeleteEntryPayloadParentModel>;
   DeleteLeaderboardPayload: ResolverTypeWrapper<DeleteLeaderboardPayload>;
   Entitlement: ResolverTypeWrapper<EntitlementParentModel>;
   ExtendSubscriptionPayload: ResolverTypeWrapper<SubscriptionPayloadParentModel>;
+  FederatedUser: ResolverTypeWrapper<FederatedUserModel>;
+  FederatedUserAccessToken: ResolverTypeWrapper<FederatedUserAccessToken>;
+  FederatedUserConnection: ResolverTypeWrapper<FederatedUserConnectionParentModel>;
+  FederatedUserEdge: ResolverTypeWrapper<FederatedUserEdgeParentModel>;
+  FederatedUserPageInfo: ResolverTypeWrapper<FederatedUserPageInfo>;
   Leaderboard: ResolverTypeWrapper<LeaderboardModel>;
   LeaderboardEntry: ResolverTypeWrapper<LeaderboardEntryModel>;
   LeaderboardEntryConnection: ResolverTypeWrapper<EntryConnectionParentModel>;
@@ -1294,6 +1493,7 @@ export type ResolversTypes = {
   LeaderboardSortOrder: LeaderboardSortOrder;
   LeaderboardStartAt: LeaderboardStartAt;
   LeaderboardWritePolicy: LeaderboardWritePolicy;
+  LinkedAccount: ResolverTypeWrapper<LinkedAccount>;
   LocalizedTitle: ResolverTypeWrapper<LocalizedTitle>;
   LocalizedTitleInput: LocalizedTitleInput;
   Long: ResolverTypeWrapper<Scalars['Long']['output']>;
@@ -1341,17 +1541,25 @@ export type ResolversParentTypes = {
   BillingPlan: BillingPlan;
   CancelSubscriptionPayload: SubscriptionPayloadParentModel;
   ConsumePurchasePayload: Omit<ConsumePurchasePayload, 'user'> & { user: ResolversParentTypes['User'] };
+  CreateFederatedUserPayload: CreateFederatedUserPayloadParentModel;
   DateTime: Scalars['DateTime']['output'];
+  DeleteFederatedUserPayload: DeleteFederatedUserPayload;
   DeleteLeaderboardEntryPayload: DeleteEntryPayloadParentModel;
   DeleteLeaderboardPayload: DeleteLeaderboardPayload;
   Entitlement: EntitlementParentModel;
   ExtendSubscriptionPayload: SubscriptionPayloadParentModel;
+  FederatedUser: FederatedUserModel;
+  FederatedUserAccessToken: FederatedUserAccessToken;
+  FederatedUserConnection: FederatedUserConnectionParentModel;
+  FederatedUserEdge: FederatedUserEdgeParentModel;
+  FederatedUserPageInfo: FederatedUserPageInfo;
   Leaderboard: LeaderboardModel;
   LeaderboardEntry: LeaderboardEntryModel;
   LeaderboardEntryConnection: EntryConnectionParentModel;
   LeaderboardEntryEdge: EntryEdgeParentModel;
   LeaderboardInput: LeaderboardInput;
   LeaderboardPageInfo: EntryPageInfoParentModel;
+  LinkedAccount: LinkedAccount;
   LocalizedTitle: LocalizedTitle;
   LocalizedTitleInput: LocalizedTitleInput;
   Long: Scalars['Long']['output'];
@@ -1397,6 +1605,10 @@ export type CostGroupDirectiveArgs = {
 };
 
 export type CostGroupDirectiveResolver<Result, Parent, ContextType = Context, Args = CostGroupDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SensitiveDirectiveArgs = { };
+
+export type SensitiveDirectiveResolver<Result, Parent, ContextType = Context, Args = SensitiveDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AchievementDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AchievementDefinition'] = ResolversParentTypes['AchievementDefinition'], FederationReferenceType extends FederationReferenceTypes['AchievementDefinition'] = FederationReferenceTypes['AchievementDefinition']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AchievementDefinition']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1450,9 +1662,20 @@ export type ConsumePurchasePayloadResolvers<ContextType = Context, ParentType ex
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type CreateFederatedUserPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateFederatedUserPayload'] = ResolversParentTypes['CreateFederatedUserPayload']> = {
+  settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['FederatedUser'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteFederatedUserPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteFederatedUserPayload'] = ResolversParentTypes['DeleteFederatedUserPayload']> = {
+  persistentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
+  success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
 
 export type DeleteLeaderboardEntryPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteLeaderboardEntryPayload'] = ResolversParentTypes['DeleteLeaderboardEntryPayload']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1482,6 +1705,36 @@ export type ExtendSubscriptionPayloadResolvers<ContextType = Context, ParentType
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subscription?: Resolver<Maybe<ResolversTypes['PlayerSubscription']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type FederatedUserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUser'] = ResolversParentTypes['FederatedUser']> = {
+  displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  persistentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  uniqueName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type FederatedUserAccessTokenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUserAccessToken'] = ResolversParentTypes['FederatedUserAccessToken']> = {
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  persistentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type FederatedUserConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUserConnection'] = ResolversParentTypes['FederatedUserConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FederatedUserEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['FederatedUser']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['FederatedUserPageInfo'], ParentType, ContextType>;
+};
+
+export type FederatedUserEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUserEdge'] = ResolversParentTypes['FederatedUserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FederatedUser'], ParentType, ContextType>;
+};
+
+export type FederatedUserPageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUserPageInfo'] = ResolversParentTypes['FederatedUserPageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type LeaderboardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Leaderboard'] = ResolversParentTypes['Leaderboard'], FederationReferenceType extends FederationReferenceTypes['Leaderboard'] = FederationReferenceTypes['Leaderboard']> = {
@@ -1529,6 +1782,12 @@ export type LeaderboardPageInfoResolvers<ContextType = Context, ParentType exten
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type LinkedAccountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LinkedAccount'] = ResolversParentTypes['LinkedAccount']> = {
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  orgScopedId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  refreshCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type LocalizedTitleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LocalizedTitle'] = ResolversParentTypes['LocalizedTitle']> = {
   locale?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1560,16 +1819,23 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   addAchievementCount?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementCountArgs, 'apiName' | 'count' | 'userId'>>;
   cancelSubscription?: Resolver<Maybe<ResolversTypes['CancelSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku'>>;
   consumePurchase?: Resolver<Maybe<ResolversTypes['ConsumePurchasePayload']>, ParentType, ContextType, RequireFields<MutationConsumePurchaseArgs, 'sku' | 'userId'>>;
+  createFederatedUser?: Resolver<Maybe<ResolversTypes['CreateFederatedUserPayload']>, ParentType, ContextType, RequireFields<MutationCreateFederatedUserArgs, 'displayName' | 'persistentId'>>;
+  createFederatedUserAccessToken?: Resolver<Maybe<ResolversTypes['FederatedUserAccessToken']>, ParentType, ContextType, RequireFields<MutationCreateFederatedUserAccessTokenArgs, 'persistentId'>>;
   createModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationCreateModeratedRoomArgs, 'maxUsers'>>;
+  deleteFederatedUser?: Resolver<Maybe<ResolversTypes['DeleteFederatedUserPayload']>, ParentType, ContextType, RequireFields<MutationDeleteFederatedUserArgs, 'persistentId'>>;
   deleteLeaderboard?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardArgs, 'apiName'>>;
   deleteLeaderboardEntry?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardEntryPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardEntryArgs, 'id'>>;
   deleteModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationDeleteModeratedRoomArgs, 'roomId'>>;
   extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku'>>;
+  linkAccount?: Resolver<Maybe<ResolversTypes['LinkedAccount']>, ParentType, ContextType, RequireFields<MutationLinkAccountArgs, 'code' | 'orgScopedId'>>;
+  refreshLinkedAccount?: Resolver<Maybe<ResolversTypes['LinkedAccount']>, ParentType, ContextType, RequireFields<MutationRefreshLinkedAccountArgs, 'orgScopedId' | 'refreshCode'>>;
   refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'asPlayer' | 'reason' | 'sku' | 'userId'>>;
   removeAllLeaderboardEntries?: Resolver<Maybe<ResolversTypes['RemoveAllLeaderboardEntriesPayload']>, ParentType, ContextType, RequireFields<MutationRemoveAllLeaderboardEntriesArgs, 'leaderboard'>>;
   resetAchievements?: Resolver<Maybe<ResolversTypes['ResetAchievementsPayload']>, ParentType, ContextType, RequireFields<MutationResetAchievementsArgs, 'userId'>>;
+  setAchievementImages?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<MutationSetAchievementImagesArgs, 'apiName'>>;
   submitLeaderboardScore?: Resolver<Maybe<ResolversTypes['SubmitLeaderboardScorePayload']>, ParentType, ContextType, RequireFields<MutationSubmitLeaderboardScoreArgs, 'forceUpdate' | 'leaderboard' | 'score' | 'userId'>>;
   unlockAchievement?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationUnlockAchievementArgs, 'apiName' | 'userId'>>;
+  updateFederatedUser?: Resolver<Maybe<ResolversTypes['FederatedUser']>, ParentType, ContextType, RequireFields<MutationUpdateFederatedUserArgs, 'displayName' | 'persistentId'>>;
   updateModeratedRoomDataStore?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationUpdateModeratedRoomDataStoreArgs, 'entries' | 'roomId'>>;
   upsertAchievementDefinition?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<MutationUpsertAchievementDefinitionArgs, 'input'>>;
   upsertLeaderboard?: Resolver<Maybe<ResolversTypes['UpsertLeaderboardPayload']>, ParentType, ContextType, RequireFields<MutationUpsertLeaderboardArgs, 'input'>>;
@@ -1653,6 +1919,8 @@ export type PurchasePageInfoResolvers<ContextType = Context, ParentType extends 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   achievementDefinition?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionArgs, 'apiName'>>;
   achievementDefinitions?: Resolver<Maybe<Array<ResolversTypes['AchievementDefinition']>>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionsArgs, 'includeArchived'>>;
+  federatedUser?: Resolver<Maybe<ResolversTypes['FederatedUser']>, ParentType, ContextType, Partial<QueryFederatedUserArgs>>;
+  federatedUsers?: Resolver<Maybe<ResolversTypes['FederatedUserConnection']>, ParentType, ContextType, RequireFields<QueryFederatedUsersArgs, 'first'>>;
   leaderboard?: Resolver<Maybe<ResolversTypes['Leaderboard']>, ParentType, ContextType, RequireFields<QueryLeaderboardArgs, 'apiName'>>;
   leaderboards?: Resolver<Maybe<Array<ResolversTypes['Leaderboard']>>, ParentType, ContextType>;
   moderatedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoom']>, ParentType, ContextType, RequireFields<QueryModeratedRoomArgs, 'id'>>;
@@ -1735,16 +2003,24 @@ export type Resolvers<ContextType = Context> = {
   BillingPlan?: BillingPlanResolvers<ContextType>;
   CancelSubscriptionPayload?: CancelSubscriptionPayloadResolvers<ContextType>;
   ConsumePurchasePayload?: ConsumePurchasePayloadResolvers<ContextType>;
+  CreateFederatedUserPayload?: CreateFederatedUserPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteFederatedUserPayload?: DeleteFederatedUserPayloadResolvers<ContextType>;
   DeleteLeaderboardEntryPayload?: DeleteLeaderboardEntryPayloadResolvers<ContextType>;
   DeleteLeaderboardPayload?: DeleteLeaderboardPayloadResolvers<ContextType>;
   Entitlement?: EntitlementResolvers<ContextType>;
   ExtendSubscriptionPayload?: ExtendSubscriptionPayloadResolvers<ContextType>;
+  FederatedUser?: FederatedUserResolvers<ContextType>;
+  FederatedUserAccessToken?: FederatedUserAccessTokenResolvers<ContextType>;
+  FederatedUserConnection?: FederatedUserConnectionResolvers<ContextType>;
+  FederatedUserEdge?: FederatedUserEdgeResolvers<ContextType>;
+  FederatedUserPageInfo?: FederatedUserPageInfoResolvers<ContextType>;
   Leaderboard?: LeaderboardResolvers<ContextType>;
   LeaderboardEntry?: LeaderboardEntryResolvers<ContextType>;
   LeaderboardEntryConnection?: LeaderboardEntryConnectionResolvers<ContextType>;
   LeaderboardEntryEdge?: LeaderboardEntryEdgeResolvers<ContextType>;
   LeaderboardPageInfo?: LeaderboardPageInfoResolvers<ContextType>;
+  LinkedAccount?: LinkedAccountResolvers<ContextType>;
   LocalizedTitle?: LocalizedTitleResolvers<ContextType>;
   Long?: GraphQLScalarType;
   ModeratedRoom?: ModeratedRoomResolvers<ContextType>;
@@ -1775,4 +2051,5 @@ export type Resolvers<ContextType = Context> = {
 export type DirectiveResolvers<ContextType = Context> = {
   cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
   costGroup?: CostGroupDirectiveResolver<any, any, ContextType>;
+  sensitive?: SensitiveDirectiveResolver<any, any, ContextType>;
 };
