@@ -89,6 +89,14 @@ test('the README and docs/examples.md hold examples, and together they show ever
     'submitLeaderboardScore',
     'viewer',
     'addAchievementCount',
+    'linkAccount',
+    'refreshLinkedAccount',
+    'createFederatedUser',
+    'updateFederatedUser',
+    'deleteFederatedUser',
+    'createFederatedUserAccessToken',
+    'federatedUsers',
+    'setAchievementImages',
   ]) {
     expect(all).toContain(field);
   }

@@ -199,8 +199,7 @@ async function ssoCodeFor(token: string): Promise<{ code: string; org_scoped_id:
 }
 
 /** Account linking and federated users: every mutation that answers a credential, and their failures. */
-async function accountsMix(label: string): Promise<void> {
-  const { code, org_scoped_id } = await ssoCodeFor(TOKENS[0]!);
+async function accountsMix(label: string, { code, org_scoped_id }: { code: string; org_scoped_id: string }): Promise<void> {
   const link = `mutation($c: String!, $o: ID!) { linkAccount(code: $c, orgScopedId: $o) { orgScopedId accessToken refreshCode } }`;
   const linked = await gql(link, { c: code, o: org_scoped_id });
   await gql(link, { c: code, o: org_scoped_id }); // the code again: refused
@@ -329,15 +328,17 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   await gql(`mutation { updateModeratedRoomDataStore(roomId: "${roomId}", entries: [{ key: "k", value: "${BOGUS_TOKEN}" }]) { success } }`);
   await gql(`mutation { deleteModeratedRoom(roomId: "${roomId}") { success } }`);
 
-  await accountsMix('plain');
+  await accountsMix('plain', await ssoCodeFor(TOKENS[0]!));
 
   // --- Every fault the emulator injects, on reads, player reads and writes -----------------------
   const modes: FaultMode[] = ['error_500', 'error_503_html', 'throttle_429', 'reset_before', 'reset_after', 'truncate_after', 'stall'];
+  // Issued before the faults start: the browser's trip to auth.oculus.com is not Graph's.
+  const ssoCodes = await Promise.all(modes.map(() => ssoCodeFor(TOKENS[0]!)));
   for (const mode of modes) {
     Object.assign(emulator.faults, { errorRate: 0.7, modes: [mode], routes: [], stallMs: 1_200, retryAfterSeconds: 0, seed: modes.indexOf(mode) + 1 });
     await Promise.all([gql(READS[1]!), gql(VIEWER_READS[0]!, {}, TOKENS[0]), gql(VIEWER_READS[2]!, {}, TOKENS[1])]);
     await writeMix(mode);
-    await accountsMix(mode);
+    await accountsMix(mode, ssoCodes[modes.indexOf(mode)]!);
   }
   Object.assign(emulator.faults, { errorRate: 0, burst: 0 });
   // Retries after lost replies settle by reading back.

@@ -269,9 +269,13 @@ describe('the scope model', () => {
     expect(ALL_SCOPES).toEqual([
       'horizon:admin',
       'horizon:consume',
+      'horizon:federated-user-tokens',
+      'horizon:link-accounts',
       'horizon:read',
+      'horizon:read:federated-users',
       'horizon:read:purchases',
       'horizon:write:achievements',
+      'horizon:write:federated-users',
       'horizon:write:leaderboards',
     ]);
   });
@@ -287,6 +291,13 @@ describe('the scope model', () => {
     ['Mutation.consumePurchase', [['horizon:consume']]],
     ['Mutation.refundPurchase', [['horizon:admin']]],
     ['Mutation.deleteLeaderboard', [['horizon:admin']]],
+    // Credentials only under their dedicated scopes: no other scope (horizon:admin included) returns one.
+    ['Mutation.linkAccount', [['horizon:link-accounts']]],
+    ['Mutation.refreshLinkedAccount', [['horizon:link-accounts']]],
+    ['Mutation.createFederatedUserAccessToken', [['horizon:federated-user-tokens']]],
+    ['Query.federatedUsers', [['horizon:read:federated-users']]],
+    ['Mutation.createFederatedUser', [['horizon:write:federated-users']]],
+    ['Mutation.setAchievementImages', [['horizon:admin']]],
     ['Mutation.validateUserNonce', [['horizon:write:achievements'], ['horizon:write:leaderboards'], ['horizon:consume'], ['horizon:admin']]],
   ])('%s needs %j', (coordinate, anyOf) => {
     expect(rule(coordinate)).toEqual({ authenticated: true, anyOf });
