@@ -4,7 +4,7 @@
  * error, log line or metric names them). Federated users live in a "federated app" whose id
  * defaults to the app's own (`HORIZON_FEDERATED_APP_ID`).
  */
-import { HorizonProtocolError, isUnknownNode } from './errors.js';
+import { CODE_INVALID_PARAMETER, HorizonApiError, HorizonProtocolError, isUnknownNode } from './errors.js';
 import { assertGraphId } from './ids.js';
 import {
   assertDisplayName,
@@ -136,7 +136,13 @@ export class AccountsApi {
         signal,
       });
     } catch (error) {
-      if (isUnknownNode(error)) return null;
+      // No node, or a node of another kind (a player) that has no federated-user fields.
+      if (
+        isUnknownNode(error) ||
+        (error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && /nonexisting field/i.test(error.upstreamMessage))
+      ) {
+        return null;
+      }
       throw error;
     }
     // Another kind of node (a player, a leaderboard) has no persistent id: not a federated user.

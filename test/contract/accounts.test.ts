@@ -169,8 +169,9 @@ describe('federated users', () => {
     expect(seen).toEqual(expect.arrayContaining(['steam:76561198000000001', 'contract:page-4']));
   });
 
-  test('another node id is not a federated user: null, not an error', async () => {
+  test('an id of no node, or of a player, is not a federated user: null, not an error', async () => {
     expect(await client.accounts.getFederatedUser('4242424242')).toBeNull();
+    expect(await client.accounts.getFederatedUser(demoUserId(0))).toBeNull();
   });
 
   test('a federated app id other than the app is refused by the emulator', async () => {

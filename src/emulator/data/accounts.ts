@@ -51,13 +51,19 @@ export class AccountData {
     return undefined;
   }
 
-  /** The name shown to others: the display name, suffixed when another user has it [GUESS]. */
+  /**
+   * The name shown to others: the display name, or `{name}#NNNN` when another user shows that name
+   * [GUESS]. A user keeping their display name keeps their unique name, so a repeated rename is a no-op.
+   */
   uniqueName(displayName: string, persistentId: string): string {
-    const taken = [...this.federatedUsers.values()].some((u) => u.persistent_id !== persistentId && u.display_name === displayName);
-    if (!taken) return displayName;
+    const current = this.federatedUsers.get(persistentId);
+    if (current?.display_name === displayName) return current.unique_name;
+    const others = [...this.federatedUsers.values()].filter((u) => u.persistent_id !== persistentId);
+    const taken = (name: string) => others.some((u) => u.unique_name === name);
+    if (!taken(displayName)) return displayName;
     for (let n = 1; ; n++) {
       const candidate = `${displayName}#${String(n).padStart(4, '0')}`;
-      if (![...this.federatedUsers.values()].some((u) => u.unique_name === candidate)) return candidate;
+      if (!taken(candidate)) return candidate;
     }
   }
 
