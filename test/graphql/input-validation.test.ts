@@ -8,6 +8,7 @@ import { demoUserId } from '../../src/emulator/index.js';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import { ROUTES, startHarness, type Harness } from '../helpers/harness.js';
+import { png } from '../helpers/images.js';
 
 const U0 = demoUserId(0); // owns dlc_frozen_peaks and gems_100, active vip_pass
 const U5 = demoUserId(5);
@@ -77,6 +78,36 @@ const subscribers = () => [
     ] as const
   ).map(([name, value]) => ({ name: `ownerAlias ${name}`, set: { userId: null, ownerAlias: value } })),
 ];
+const ORG_0 = '5978973908802860';
+const ssoCodes = (variable: string) =>
+  (
+    [
+      ['empty', ''],
+      ['with a space', 'code one'],
+      ['4097 characters', 'c'.repeat(4097)],
+      ['non-ASCII', 'códe'],
+    ] as const
+  ).map(([name, value]) => ({ name: `${variable} ${name}`, set: { [variable]: value } }));
+const persistentIds = (variable: string) =>
+  (
+    [
+      ['empty', ''],
+      ['257 characters', 'p'.repeat(257)],
+      ['a line break', 'steam:1\n2'],
+      ['a NUL', 'steam:\u0000'],
+    ] as const
+  ).map(([name, value]) => ({ name: `${variable} ${name}`, set: { [variable]: value } }));
+/** Display names must be 3-30 characters (code points). */
+const displayNames = (variable: string) =>
+  (
+    [
+      ['of 2 characters', 'ab'],
+      ['of 31 characters', 'x'.repeat(31)],
+      ['of 31 emoji', '🎮'.repeat(31)],
+      ['empty', ''],
+      ['with a lone surrogate', 'ab\ud800'],
+    ] as const
+  ).map(([name, value]) => ({ name: `${variable} ${name}`, set: { [variable]: value } }));
 const base64OfBytes = (n: number) => Buffer.alloc(n, 7).toString('base64');
 
 const MUTATIONS: Record<string, MutationSpec> = {
@@ -290,6 +321,51 @@ const MUTATIONS: Record<string, MutationSpec> = {
     query: `mutation($roomId: ID!) { deleteModeratedRoom(roomId: $roomId) { success } }`,
     valid: { roomId: '1234567' },
     bad: ids('roomId'),
+  },
+  linkAccount: {
+    query: `mutation($code: String!, $org: ID!) { linkAccount(code: $code, orgScopedId: $org) { accessToken } }`,
+    valid: { code: 'demo-sso-code-3', org: ORG_0 },
+    bad: [...ssoCodes('code'), ...ids('org')],
+  },
+  refreshLinkedAccount: {
+    query: `mutation($org: ID!, $refresh: String!) { refreshLinkedAccount(orgScopedId: $org, refreshCode: $refresh) { accessToken } }`,
+    valid: { org: ORG_0, refresh: 'demo-refresh-code' },
+    bad: [...ssoCodes('refresh'), ...ids('org')],
+  },
+  createFederatedUser: {
+    query: `mutation($p: String!, $n: String!, $key: String) { createFederatedUser(persistentId: $p, displayName: $n, idempotencyKey: $key) { settledBy } }`,
+    valid: { p: 'valid:new-user', n: 'Valid Name', key: 'valid-federated-key' },
+    bad: [...persistentIds('p'), ...displayNames('n'), ...keys()],
+  },
+  updateFederatedUser: {
+    query: `mutation($p: String!, $n: String!) { updateFederatedUser(persistentId: $p, displayName: $n) { id } }`,
+    valid: { p: 'psn:demo-player-2', n: 'Valid Rename' },
+    bad: [...persistentIds('p'), ...displayNames('n')],
+  },
+  deleteFederatedUser: {
+    query: `mutation($p: String!) { deleteFederatedUser(persistentId: $p) { success } }`,
+    valid: { p: 'epic:demo-player-3' },
+    bad: persistentIds('p'),
+  },
+  createFederatedUserAccessToken: {
+    query: `mutation($p: String!) { createFederatedUserAccessToken(persistentId: $p) { accessToken } }`,
+    valid: { p: 'steam:76561198000000001' },
+    bad: persistentIds('p'),
+  },
+  setAchievementImages: {
+    query: `mutation($apiName: String!, $locked: String, $unlocked: String) { setAchievementImages(apiName: $apiName, lockedImage: $locked, unlockedImage: $unlocked) { apiName } }`,
+    valid: { apiName: 'FIRST_STEPS', locked: png().toString('base64'), unlocked: null },
+    bad: [
+      ...apiNames('apiName'),
+      { name: 'no image at all', set: { locked: null } },
+      { name: 'an image past the size cap', set: { locked: png(256, 256, 300 * 1024).toString('base64') } },
+      { name: 'base64 text past the cap (not decoded)', set: { unlocked: 'A'.repeat(400_000) } },
+      { name: 'not a PNG', set: { locked: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64') } },
+      { name: 'a PNG of 512x512', set: { unlocked: png(512, 512).toString('base64') } },
+      { name: 'not base64', set: { locked: 'data:image/gif;base64,R0lGOD lh' } },
+      { name: 'an empty image and nothing else', set: { locked: '' } },
+      { name: 'a truncated PNG', set: { unlocked: png().toString('base64').slice(0, 40) } },
+    ],
   },
 };
 
