@@ -151,7 +151,8 @@ export class HorizonTransport implements RequestSender {
     const credential = req.credential ?? APP;
     let status: number | undefined;
     try {
-      const { path, body, headers } = await encodeRequest(req, this.basePath, credential, this.appToken);
+      const encoded = encodeRequest(req, this.basePath, credential, this.appToken);
+      const { path, body, headers } = encoded instanceof Promise ? await encoded : encoded;
       let response: CollectedResponse;
       try {
         response = await collect(
