@@ -153,7 +153,7 @@ export class AccountsApi {
   async findFederatedUser(persistentId: string, signal?: CancelSignal): Promise<FederatedUser | null> {
     assertPersistentId('persistentId', persistentId);
     const page = await this.page({ persistent_id: persistentId, limit: 2 }, signal);
-    // Liberal: a Graph that ignored the filter still answers for this persistent id only.
+    // Only this very persistent id counts: a Graph that ignored the filter gives no false match.
     return page.users.find((user) => user.persistentId === persistentId) ?? null;
   }
 
