@@ -95,6 +95,8 @@ function build(v: Values) {
     emulator: emulatorOptions(v),
     /** Caller authentication (src/auth) and the router shared secret. */
     auth: authConfig(v, production),
+    /** Whether `_service { sdl }` carries @authenticated/@requiresScopes (src/auth/publishedSdl.ts). */
+    sdlAuthDirectives: v.SDL_AUTH_DIRECTIVES,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     metricsEnabled: v.METRICS_ENABLED,
     readinessUpstreamMaxAgeMs: v.READINESS_UPSTREAM_MAX_AGE_MS,

@@ -7,7 +7,7 @@ import type { IdempotencyLedger } from './idempotency/ledger.js';
 import type { Logger } from './logger.js';
 
 export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
-  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache'>> &
+  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache' | 'sdlAuthDirectives'>> &
   /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<
     Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>
   >;

@@ -22,7 +22,7 @@ export function createApolloServer(deps: { config: ServerConfig; logger: Logger 
   // Depth, aliases, cost and size of each operation (src/graphql/limits.ts).
   const limits = config.queryLimits ?? DEFAULTS.queryLimits;
   return new ApolloServer<Context>({
-    schema: guardEntityRepresentations(buildSchema()),
+    schema: guardEntityRepresentations(buildSchema(undefined, config.sdlAuthDirectives)),
     logger,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,

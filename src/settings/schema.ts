@@ -182,6 +182,14 @@ export const SETTINGS = {
       }),
       'When set, every GraphQL request must carry it in the `x-router-secret` header, so only the router can call the subgraph. Never logged or echoed.',
     ),
+    SDL_AUTH_DIRECTIVES: setting(
+      oneOf(['publish', 'omit']),
+      'publish',
+      '`omit`: the SDL served for composition (`_service { sdl }`) leaves out `@authenticated`/`@requiresScopes`, for `@apollo/gateway`, which refuses supergraphs with them.',
+      {
+        more: 'This subgraph enforces the same scopes either way. Keep `publish` behind the GraphOS Router or Hive Gateway. See [Gateways](auth.md#gateways).',
+      },
+    ),
   }),
   ...section('observability', {
     LOG_LEVEL: setting(oneOf(LOG_LEVELS), 'info', 'How much is logged: JSON lines (pino) on stdout, secrets redacted.'),
