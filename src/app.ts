@@ -14,6 +14,8 @@ import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
 import { createSubgraphAuth } from './auth/index.js';
+import { USER_TOKEN_HEADER } from './graphql/context.js';
+import { demoOperation, type GraphiQLDemo } from './http/graphiql.js';
 
 export interface RunningApp {
   subgraph: RunningSubgraph;
@@ -29,11 +31,19 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const auth = await createSubgraphAuth(config.auth, logger);
   let emulator: RunningEmulator | undefined;
   let horizonTarget = { baseUrl: config.horizon.baseUrl, appId: config.horizon.appId, appSecret: config.horizon.appSecret };
+  let graphiqlDemo: GraphiQLDemo | undefined;
   if (config.horizon.mode === 'emulator') {
     // Loaded only in demo mode: a live replica carries no emulator code.
-    const { startEmulator } = await import('./emulator/index.js');
+    const { startEmulator, demoUserId, demoUserToken } = await import('./emulator/index.js');
     emulator = await startEmulator(config.emulator);
     horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret };
+    // GraphiQL opens ready to run a query on the demo data (never with live data: the token is in the page).
+    if (auth.devToken) {
+      graphiqlDemo = {
+        headers: { Authorization: `Bearer ${auth.devToken}`, [USER_TOKEN_HEADER]: demoUserToken(0) },
+        query: demoOperation(demoUserId(0)),
+      };
+    }
   }
   const horizon = HorizonClient.create({ ...config.horizon, ...horizonTarget });
   // One line per upstream retry and failure, with the operation's request id (null outside operations).
@@ -67,7 +77,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
     subgraph = await startSubgraph(
-      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth },
+      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth, graphiqlDemo },
       { port: config.port, host: config.host },
     );
   } catch (error) {

@@ -3,6 +3,7 @@ import type { SubgraphAuth } from './auth/index.js';
 import type { Config } from './config.js';
 import type { SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
+import type { GraphiQLDemo } from './http/graphiql.js';
 import type { IdempotencyLedger } from './idempotency/ledger.js';
 import type { Logger } from './logger.js';
 
@@ -26,6 +27,8 @@ export interface SubgraphDeps {
    * Required in production; without it (tests) caller checks are off.
    */
   auth?: Pick<SubgraphAuth, 'authenticate' | 'routerSecret'>;
+  /** Demo mode: the offline GraphiQL opens with the demo token in its headers and an operation (src/http/graphiql.ts). */
+  graphiqlDemo?: GraphiQLDemo;
   /** `/ready`'s upstream probe (src/observability/health.ts); default: a cheap Horizon call with the app token. */
   readinessProbe?: (signal: AbortSignal) => Promise<void>;
 }
