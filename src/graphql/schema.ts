@@ -18,7 +18,15 @@ export type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgr
 
 // Each domain is checked where it is defined (`satisfies Resolvers`, types generated from schema/
 // by `npm run codegen`).
-const domains: Resolvers[] = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers, subscriptionResolvers, roomResolvers, integrityResolvers];
+const domains: Resolvers[] = [
+  userResolvers,
+  achievementResolvers,
+  leaderboardResolvers,
+  purchaseResolvers,
+  subscriptionResolvers,
+  roomResolvers,
+  integrityResolvers,
+];
 const scalars: Resolvers = { DateTime: DateTimeScalar, Long: LongScalar };
 
 /** Every domain's resolvers, merged into one map (the cost test reads which fields reach Horizon). */

@@ -216,16 +216,20 @@ export const SETTINGS = {
       more: 'Stored with the idempotency ledger: in memory, or in Redis shared by every replica when `REDIS_URL` is set.',
     }),
     ATTESTATION_PACKAGE_IDS: setting(
-      list(text((v) => (/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/.test(v) ? undefined : 'must be Android package names like com.example.game'), { allowed: 'package names' })),
+      list(
+        text((v) => (/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/.test(v) ? undefined : 'must be Android package names like com.example.game'), {
+          allowed: 'package names',
+        }),
+      ),
       [],
       'Package names of your app: a verdict is trusted only for these (blank: the package is not checked).',
-      { shown: 'none (demo mode: the emulator\'s demo package)', example: 'com.example.game' },
+      { shown: "none (demo mode: the emulator's demo package)" },
     ),
     ATTESTATION_CERT_DIGESTS: setting(
       list(text((v) => (/^[0-9a-f]{64}$/i.test(v.replace(/:/g, '')) ? undefined : 'must be SHA-256 digests in hex'), { allowed: 'SHA-256 hex digests' })),
       [],
       "SHA-256 digests of your APK's signing certificates: one must match (blank: not checked).",
-      { shown: 'none (demo mode: the emulator\'s demo certificate)' },
+      { shown: "none (demo mode: the emulator's demo certificate)" },
     ),
     ATTESTATION_MIN_DEVICE_INTEGRITY: setting(
       oneOf(['advanced', 'basic']),

@@ -59,9 +59,9 @@ describe('GET /platform_integrity/verify', () => {
     // A pirated build's token, its claims rewritten to look genuine, the signature kept.
     const token = await mintAttestationToken(emulator.url, 0, freshNonce(), { app_integrity_state: 'NotRecognized', device_integrity_state: 'NotTrusted' });
     const [body, signature] = token.split('.');
-    const forgedBody = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), a: 'StoreRecognized', di: 'Advanced' })).toString(
-      'base64url',
-    );
+    const forgedBody = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), a: 'StoreRecognized', di: 'Advanced' }),
+    ).toString('base64url');
     expect(await client.integrity.verify(`${forgedBody}.${signature}`)).toEqual({ verified: false, message: 'invalid signature' });
     expect(await client.integrity.verify('bm90LWEtcmVhbC10b2tlbg.c2lnbmF0dXJl')).toEqual({ verified: false, message: 'invalid signature' });
     const old = emulator.state.integrity.mint({ nonce: freshNonce(), issuedAt: Math.floor(Date.now() / 1000) - 90_000 });
@@ -150,7 +150,11 @@ describe('device bans', () => {
 
   test('the wire: documented refusals, `method=POST` on a GET, the active ban ids', async () => {
     const deviceId = await deviceOf(4);
-    const badTime = await graphCall(emulator, 'POST', '/platform_integrity/device_ban', { unique_id: deviceId, is_banned: 'true', remaining_time_in_minute: '52560001' });
+    const badTime = await graphCall(emulator, 'POST', '/platform_integrity/device_ban', {
+      unique_id: deviceId,
+      is_banned: 'true',
+      remaining_time_in_minute: '52560001',
+    });
     expect(badTime.body.error).toMatchObject({ code: 1, error_subcode: 1614028, type: 'OCApiException' });
     const banned = await graphCall(emulator, 'GET', '/platform_integrity/device_ban', {
       method: 'POST',

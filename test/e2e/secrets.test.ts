@@ -63,6 +63,8 @@ const secrets = () => [
   // Attestation tokens are credentials too: whole, and their signature part.
   ...attestationTokens,
   ...attestationTokens.map((t) => t.split('.')[1]!),
+  // ... and the claims Horizon answers for them (base64url JSON): never logged either.
+  ...attestationTokens.map((t) => emulator.state.integrity.verify(t).claims).filter((c): c is string => c !== undefined),
 ];
 
 /** Every attestation token the sweep minted (filled as it goes). */
@@ -197,14 +199,21 @@ async function attestationMix(target: RunningApp = app): Promise<void> {
   const mint = async (userIndex: number, options: Record<string, string> = {}) => {
     const issued = await gql(`mutation { issueAttestationChallenge(userId: "${PLAYERS[userIndex]}") { nonce } }`, {}, undefined, target);
     const nonce = issued?.data?.issueAttestationChallenge?.nonce ?? 'A'.repeat(43);
-    const response = await request(`${emulator.url}/device_integrity_token`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKENS[userIndex]}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ challenge_nonce: nonce, ...options }).toString(),
-    });
-    const token = ((await response.body.json()) as { attestation_token: string }).attestation_token;
-    attestationTokens.push(token);
-    return token;
+    // The emulator's faults strike its device stand-in too: ask again until it answers.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const response = await request(`${emulator.url}/device_integrity_token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS[userIndex]}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ challenge_nonce: nonce, ...options }).toString(),
+      }).catch(() => undefined);
+      const text = (await response?.body.text().catch(() => '')) ?? '';
+      const token = /"attestation_token":"([^"]+)"/.exec(text)?.[1];
+      if (token) {
+        attestationTokens.push(token);
+        return token;
+      }
+    }
+    throw new Error('the emulator minted no attestation token');
   };
   const verify = (userIndex: number, token: string) =>
     gql(`mutation($u: ID!, $t: String!) { verifyAttestation(userId: $u, token: $t) { ${VERDICT} } }`, { u: PLAYERS[userIndex], t: token }, undefined, target);

@@ -91,7 +91,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     horizon,
     server,
     async execute(query, variables, as = {}) {
-      const context = createContext({ horizon, logger: silentLogger, caches, ledger, integrity, requestId: `test-${++requestNumber}`, caller, userToken: as.userToken });
+      const context = createContext({
+        horizon,
+        logger: silentLogger,
+        caches,
+        ledger,
+        integrity,
+        requestId: `test-${++requestNumber}`,
+        caller,
+        userToken: as.userToken,
+      });
       const response = await server.executeOperation({ query, variables }, { contextValue: context });
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return response.body.singleResult as { data?: Record<string, any> | null; errors?: ReadonlyArray<any> };

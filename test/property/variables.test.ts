@@ -70,9 +70,9 @@ const nonce = mix(fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{1,20}$/), fc.string({
 /** Attestation tokens: base64url-looking two- and three-part strings (never genuine), near misses, anything. */
 const attestationToken = mix(
   fc.oneof(
-    fc.tuple(fc.uint8Array({ minLength: 8, maxLength: 300 }), fc.uint8Array({ minLength: 8, maxLength: 40 })).map(
-      ([a, b]) => `${Buffer.from(a).toString('base64url')}.${Buffer.from(b).toString('base64url')}`,
-    ),
+    fc
+      .tuple(fc.uint8Array({ minLength: 8, maxLength: 300 }), fc.uint8Array({ minLength: 8, maxLength: 40 }))
+      .map(([a, b]) => `${Buffer.from(a).toString('base64url')}.${Buffer.from(b).toString('base64url')}`),
     fc.stringMatching(/^[A-Za-z0-9_.=-]{0,40}$/),
     fc.string({ maxLength: 300 }),
     fc.constant('A'.repeat(17_000)),
@@ -212,8 +212,14 @@ const OPERATIONS: Operation[] = [
     query: `mutation($deviceId: ID!, $minutes: Int!, $reason: String!) { banDevice(deviceId: $deviceId, durationMinutes: $minutes, reason: $reason) { success ban { banId banned reason } } }`,
     variables: { deviceId: banTargetId, minutes: mix(fc.oneof(fc.integer({ min: -2, max: 600 }), fc.integer())), reason: mix(fc.string({ maxLength: 600 })) },
   },
-  { query: `mutation($deviceId: ID, $banId: ID) { liftDeviceBan(deviceId: $deviceId, banId: $banId) { success ban { banned } } }`, variables: { deviceId: banTargetId, banId: banTargetId } },
-  { query: `query($deviceId: ID, $banId: ID) { deviceBan(deviceId: $deviceId, banId: $banId) { banned remainingMinutes reason } }`, variables: { deviceId: banTargetId, banId: banTargetId } },
+  {
+    query: `mutation($deviceId: ID, $banId: ID) { liftDeviceBan(deviceId: $deviceId, banId: $banId) { success ban { banned } } }`,
+    variables: { deviceId: banTargetId, banId: banTargetId },
+  },
+  {
+    query: `query($deviceId: ID, $banId: ID) { deviceBan(deviceId: $deviceId, banId: $banId) { banned remainingMinutes reason } }`,
+    variables: { deviceId: banTargetId, banId: banTargetId },
+  },
   {
     query: `mutation($userId: ID!, $board: String!, $score: Long!, $extra: String, $force: Boolean, $key: String) {
       submitLeaderboardScore(userId: $userId, leaderboard: $board, score: $score, extraDataBase64: $extra, forceUpdate: $force, idempotencyKey: $key) { didUpdate settledBy entry { rank score } } }`,

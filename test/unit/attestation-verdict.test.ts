@@ -38,7 +38,13 @@ test('everything in order is trusted', () => {
 test('each failed check adds its reason, and several add up', () => {
   const verdict = judge(
     input({
-      result: { verified: true, claims: claims({ app: { integrity: 'NotRecognized', packageId: 'com.other', version: null, certificateDigests: ['ff'] }, device: { integrity: 'NotTrusted', uniqueId: null } }) },
+      result: {
+        verified: true,
+        claims: claims({
+          app: { integrity: 'NotRecognized', packageId: 'com.other', version: null, certificateDigests: ['ff'] },
+          device: { integrity: 'NotTrusted', uniqueId: null },
+        }),
+      },
       consumed: undefined,
     }),
   );
@@ -50,7 +56,9 @@ test('BASIC passes only when the policy allows it; unknown states never pass', (
   const basic = input({ result: { verified: true, claims: claims({ device: { integrity: 'Basic', uniqueId: 'x' } }) } });
   expect(judge(basic).reasons).toEqual(['DEVICE_BASIC_INTEGRITY']);
   expect(judge({ ...basic, policy: { ...policy, minDeviceIntegrity: 'basic' } }).trusted).toBe(true);
-  const unknown = judge(input({ result: { verified: true, claims: claims({ device: { integrity: 'Unknown', uniqueId: 'x' }, app: { ...claims().app, integrity: 'Unknown' } }) } }));
+  const unknown = judge(
+    input({ result: { verified: true, claims: claims({ device: { integrity: 'Unknown', uniqueId: 'x' }, app: { ...claims().app, integrity: 'Unknown' } }) } }),
+  );
   expect(unknown.reasons).toEqual(['APP_STATE_UNKNOWN', 'DEVICE_STATE_UNKNOWN']);
 });
 

@@ -118,9 +118,7 @@ export const integrityRoutes: Route[] = [
     pattern: '/platform_integrity/device_ban_ids',
     handler: (ctx) => {
       requireApp(ctx);
-      const all = ctx.state.integrity
-        .activeBans()
-        .map((ban) => ({ ban_id: ban.banId, creation_date: new Date(ban.createdAt).toISOString().slice(0, 10) }));
+      const all = ctx.state.integrity.activeBans().map((ban) => ({ ban_id: ban.banId, creation_date: new Date(ban.createdAt).toISOString().slice(0, 10) }));
       return { data: [{ message: 'Success', all_ban_ids: all }], paging: { cursors: { before: 'MA', after: 'MA' } } };
     },
   },

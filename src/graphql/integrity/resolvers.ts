@@ -105,7 +105,10 @@ async function liftBan(ctx: Context, args: { deviceId?: string | null; banId?: s
   const note = await fromStore(ctx, 'read ban', () => ctx.integrity.store.banNote(target));
   await ctx.horizon.integrity.lift(target);
   if (note) await fromStore(ctx, 'forget ban', () => ctx.integrity.store.removeBanNote(note));
-  ctx.logger.info({ requestId: ctx.requestId, deviceId: 'deviceId' in target ? target.deviceId : (note?.deviceId ?? null), banId: note?.banId ?? null }, 'device ban lifted');
+  ctx.logger.info(
+    { requestId: ctx.requestId, deviceId: 'deviceId' in target ? target.deviceId : (note?.deviceId ?? null), banId: note?.banId ?? null },
+    'device ban lifted',
+  );
   const ban: DeviceBanView = {
     deviceId: 'deviceId' in target ? target.deviceId : (note?.deviceId ?? null),
     banId: 'banId' in target ? target.banId : null,

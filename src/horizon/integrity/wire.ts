@@ -59,7 +59,10 @@ export function decodeClaims(encoded: string): AttestationClaims {
       integrity: known(DEVICE_INTEGRITY_STATES, device.device_integrity_state) as DeviceIntegrity,
       uniqueId: stringOrNull(device.unique_id),
     },
-    ban: claims.device_ban === undefined || claims.device_ban === null ? null : { banned: truthy(ban.is_banned), remainingMinutes: parseGraphInt(ban.remaining_ban_time) ?? null },
+    ban:
+      claims.device_ban === undefined || claims.device_ban === null
+        ? null
+        : { banned: truthy(ban.is_banned), remainingMinutes: parseGraphInt(ban.remaining_ban_time) ?? null },
   };
 }
 
