@@ -106,8 +106,8 @@ export const SETTINGS = {
     ),
     REDIS_URL: optional(
       url(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', { credentials: true, secret: true }),
-      '`redis://` URL of the idempotency ledger shared by every replica.',
-      { more: "Without it the ledger lives in this process's memory (one replica)." },
+      '`redis://` URL of the idempotency ledger and attestation nonces, shared by every replica.',
+      { more: "Without it they live in this process's memory (one replica)." },
     ),
     IDEMPOTENCY_TTL_MS: setting(ms(60_000, 30 * 24 * 3600 * 1000), 24 * 3600 * 1000, "How long an idempotency key's result is kept (24 h)."),
     IDEMPOTENCY_SETTLE_DELAY_MS: setting(ms(0, 60_000), 1_000, "After a write's reply is lost, how long to wait before reading back whether it was applied."),
