@@ -130,6 +130,8 @@ describe('device bans', () => {
 
   test('the demo data has a banned headset', async () => {
     const deviceId = emulator.state.integrity.uniqueIdOf(DEMO_BANNED_DEVICE);
+    // The id docs/emulator.md and docs/examples.md show.
+    expect(deviceId).toBe('497862b8116b7b7da0e6f84cd335a4b27237441fdd777d04d985943e1f72c72e');
     expect(await client.integrity.status({ deviceId })).toEqual({ banned: true, remainingMinutes: 30 * 24 * 60 });
   });
 
