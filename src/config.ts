@@ -74,6 +74,13 @@ function build(v: Values) {
     queryLimits: { maxDepth: v.MAX_QUERY_DEPTH, maxAliases: v.MAX_ALIASES, maxCost: v.MAX_QUERY_COST, maxTokens: v.MAX_QUERY_TOKENS },
     /** The idempotency ledger (src/idempotency): in memory, or in Redis (shared by replicas) when `redisUrl` is set. */
     idempotency: { redisUrl: v.REDIS_URL, ledger: { ttlMs: v.IDEMPOTENCY_TTL_MS, settleDelayMs: v.IDEMPOTENCY_SETTLE_DELAY_MS } },
+    /** How verifyAttestation judges (src/graphql/integrity/verdict.ts). */
+    attestation: {
+      nonceTtlMs: v.ATTESTATION_NONCE_TTL_MS,
+      packageIds: v.ATTESTATION_PACKAGE_IDS,
+      certificateDigests: v.ATTESTATION_CERT_DIGESTS.map((d) => d.replace(/:/g, '').toLowerCase()),
+      minDeviceIntegrity: v.ATTESTATION_MIN_DEVICE_INTEGRITY,
+    },
     /** src/graphql/sharedCache.ts; `warmup`: src/graphql/warmup.ts. */
     cache: { maxEntries: v.CACHE_MAX_ENTRIES, ttlMs: v.CACHE_TTL_MS, staleMs: v.CACHE_STALE_MS, warmup: v.CACHE_WARMUP },
     /** The transport's options (src/horizon/transport.ts). */

@@ -5,6 +5,7 @@ import type { SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
 import type { GraphiQLDemo } from './http/graphiql.js';
 import type { IdempotencyLedger } from './idempotency/ledger.js';
+import type { IntegrityDeps } from './graphql/integrity/models.js';
 import type { Logger } from './logger.js';
 
 export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
@@ -21,6 +22,8 @@ export interface SubgraphDeps {
   caches?: SharedCaches;
   /** The idempotency ledger; default: in memory (one replica). */
   ledger?: IdempotencyLedger;
+  /** Attestation's nonce store and policy; default: in memory (one replica), the default policy. */
+  integrity?: IntegrityDeps;
   /**
    * Caller authentication (src/auth): turns `Authorization` into the caller the schema's
    * @authenticated/@requiresScopes are checked against, and the optional router shared secret.

@@ -7,6 +7,9 @@ import type { CallScope } from '../horizon/request.js';
 import type { BatchObserver, LoaderOptions } from './loaderOptions.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';
+import { DEFAULTS } from '../config.js';
+import { MemoryIntegrityStore } from '../store/integrity.js';
+import type { IntegrityDeps } from './integrity/models.js';
 import { createAchievementLoaders, type AchievementLoaders } from './achievements/loaders.js';
 import { ErrorCode, userError } from './errors.js';
 import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
@@ -35,6 +38,8 @@ export interface Context {
   scope: CallScope;
   caches: SharedCaches;
   ledger: IdempotencyLedger;
+  /** Attestation's nonce and ban-note store (shared by replicas with Redis) and its policy. */
+  integrity: IntegrityDeps;
   horizon: HorizonClient;
   loaders: Loaders;
   logger: Logger;
@@ -58,6 +63,8 @@ export function createContext(options: {
   caches?: SharedCaches;
   /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
   ledger?: IdempotencyLedger;
+  /** Attestation's store and policy; default: in memory, the default policy. */
+  integrity?: IntegrityDeps;
   signal?: CancelSignal;
   userToken?: string;
   /**
@@ -80,6 +87,7 @@ export function createContext(options: {
     scope,
     caches,
     ledger,
+    integrity: options.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
     horizon,
     logger: options.logger,
     userToken,

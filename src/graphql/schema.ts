@@ -6,6 +6,7 @@ import { withoutAuthDirectives, type SdlAuthDirectives } from '../auth/published
 import { loadTypeDefs } from '../schema.js';
 import { achievementResolvers } from './achievements/resolvers.js';
 import type { Resolvers } from './generated/types.js';
+import { integrityResolvers } from './integrity/resolvers.js';
 import { leaderboardResolvers } from './leaderboards/resolvers.js';
 import { purchaseResolvers } from './purchases/resolvers.js';
 import { roomResolvers } from './rooms/resolvers.js';
@@ -18,7 +19,15 @@ export type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgr
 
 // Each domain is checked where it is defined (`satisfies Resolvers`, types generated from schema/
 // by `npm run codegen`).
-const domains: Resolvers[] = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers, subscriptionResolvers, roomResolvers];
+const domains: Resolvers[] = [
+  userResolvers,
+  achievementResolvers,
+  leaderboardResolvers,
+  purchaseResolvers,
+  subscriptionResolvers,
+  roomResolvers,
+  integrityResolvers,
+];
 const scalars: Resolvers = { DateTime: DateTimeScalar, Long: LongScalar };
 
 /** Every domain's resolvers, merged into one map (the cost test reads which fields reach Horizon). */

@@ -9,7 +9,7 @@ import { demoUserId } from '../../src/emulator/index.js';
 import { startSubgraph } from '../../src/server.js';
 import { bearer, testAuth, token } from '../helpers/auth.js';
 import { startFederatedStack, type FederatedStack } from '../helpers/federation.js';
-import { silentLogger } from '../helpers/harness.js';
+import { mintAttestationToken, silentLogger } from '../helpers/harness.js';
 
 let stack: FederatedStack;
 beforeAll(async () => {
@@ -194,4 +194,34 @@ describe('SDL_AUTH_DIRECTIVES: what @apollo/gateway needs', () => {
     expect(new Set(players.body.errors.map((e: any) => e.extensions.reason))).toEqual(new Set(['MISSING_SCOPE']));
     expect(stack.emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
+});
+
+test("a game backend checks a player's headset through the gateway, bans the device, and the next check says so", async () => {
+  const player = demoUserId(9);
+  const challenge = await stack.query(`mutation($u: ID!) { issueAttestationChallenge(userId: $u) { nonce expiresAt } }`, { u: player });
+  expect(challenge.body.errors).toBeUndefined();
+  const verify = async () => {
+    const nonce = (await stack.query(`mutation($u: ID!) { issueAttestationChallenge(userId: $u) { nonce } }`, { u: player })).body.data
+      .issueAttestationChallenge.nonce;
+    const token = await mintAttestationToken(stack.emulator.url, 9, nonce, { device: 'gateway-headset' });
+    const { body } = await stack.query(
+      `mutation($u: ID!, $t: String!) { verifyAttestation(userId: $u, token: $t) { trusted reasons deviceId app { state packageRecognized } device { state } ban { state reason } } }`,
+      { u: player, t: token },
+    );
+    expect(body.errors).toBeUndefined();
+    return body.data.verifyAttestation;
+  };
+  const first = await verify();
+  expect(first).toMatchObject({ trusted: true, reasons: [], app: { state: 'STORE_RECOGNIZED', packageRecognized: true }, device: { state: 'ADVANCED' } });
+
+  const ban = await stack.query(`mutation($d: ID!) { banDevice(deviceId: $d, durationMinutes: 60, reason: "speed hack") { success ban { banId banned } } }`, {
+    d: first.deviceId,
+  });
+  expect(ban.body.data.banDevice).toMatchObject({ success: true, ban: { banned: true } });
+  expect(await verify()).toMatchObject({ trusted: false, reasons: ['DEVICE_BANNED'], ban: { state: 'BANNED', reason: 'speed hack' } });
+  const status = await stack.query(`query($d: ID!) { deviceBan(deviceId: $d) { banned remainingMinutes reason } }`, { d: first.deviceId });
+  expect(status.body.data.deviceBan).toEqual({ banned: true, remainingMinutes: 60, reason: 'speed hack' });
+  const lift = await stack.query(`mutation($b: ID!) { liftDeviceBan(banId: $b) { success ban { banned } } }`, { b: ban.body.data.banDevice.ban.banId });
+  expect(lift.body.data.liftDeviceBan).toEqual({ success: true, ban: { banned: false } });
+  expect((await verify()).trusted).toBe(true);
 });

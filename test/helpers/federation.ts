@@ -15,7 +15,7 @@ import { startEmulator, demoUserId, type RunningEmulator } from '../../src/emula
 import type { HorizonClient } from '../../src/horizon/client.js';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.js';
 import { token as signToken, testAuth } from './auth.js';
-import { clientFor, silentLogger } from './harness.js';
+import { clientFor, demoIntegrity, silentLogger } from './harness.js';
 
 export const GAMES_SDL = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
@@ -78,7 +78,13 @@ export async function startFederatedStack(): Promise<FederatedStack> {
   const auth = await testAuth();
   const token = await signToken({ expiresInSec: 3600 });
   const subgraph = await startSubgraph(
-    { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20, sdlAuthDirectives: 'omit' }, horizon, logger: silentLogger, auth },
+    {
+      config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20, sdlAuthDirectives: 'omit' },
+      horizon,
+      logger: silentLogger,
+      auth,
+      integrity: demoIntegrity(emulator),
+    },
     { port: 0, host: '127.0.0.1' },
   );
 
