@@ -9,11 +9,16 @@ import { createSharedCaches } from './graphql/sharedCache.js';
 import { DEFAULT_LEDGER, IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { RedisIdempotencyStore } from './idempotency/redisStore.js';
+import { MemoryIntegrityStore } from './store/integrity.js';
+import { RedisIntegrityStore } from './store/integrityRedis.js';
+import type { AttestationPolicy } from './graphql/integrity/models.js';
 import { closeRedis, type RedisConnection } from './store/redis.js';
 import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
 import { createSubgraphAuth } from './auth/index.js';
+import { USER_TOKEN_HEADER } from './graphql/context.js';
+import { demoOperation, type GraphiQLDemo } from './http/graphiql.js';
 
 export interface RunningApp {
   subgraph: RunningSubgraph;
@@ -34,12 +39,20 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     appSecret: config.horizon.appSecret,
     federatedAppId: config.horizon.federatedAppId,
   };
+  let graphiqlDemo: GraphiQLDemo | undefined;
   if (config.horizon.mode === 'emulator') {
     // Loaded only in demo mode: a live replica carries no emulator code.
-    const { startEmulator } = await import('./emulator/index.js');
+    const { startEmulator, demoUserId, demoUserToken } = await import('./emulator/index.js');
     emulator = await startEmulator(config.emulator);
     // The emulator's app is its own federated app too.
     horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret, federatedAppId: undefined };
+    // GraphiQL opens ready to run a query on the demo data (never with live data: the token is in the page).
+    if (auth.devToken) {
+      graphiqlDemo = {
+        headers: { Authorization: `Bearer ${auth.devToken}`, [USER_TOKEN_HEADER]: demoUserToken(0) },
+        query: demoOperation(demoUserId(0)),
+      };
+    }
   }
   const horizon = HorizonClient.create({ ...config.horizon, ...horizonTarget });
   // One line per upstream retry and failure, with the operation's request id (null outside operations).
@@ -70,10 +83,12 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     redis = await sharedRedis(config, logger);
     const store: IdempotencyStore = redis ? new RedisIdempotencyStore(redis) : new MemoryIdempotencyStore();
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ...config.idempotency.ledger });
+    // Attestation nonces live where the ledger does, so a token verified on another replica finds its nonce.
+    const integrity = { store: redis ? new RedisIntegrityStore(redis) : new MemoryIntegrityStore(), policy: attestationPolicy(config, emulator) };
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
     subgraph = await startSubgraph(
-      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth },
+      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, integrity, readinessProbe, auth, graphiqlDemo },
       { port: config.port, host: config.host },
     );
   } catch (error) {
@@ -96,6 +111,17 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   };
 }
 
+/** The attestation policy; in demo mode, unless set, the emulator's demo package and certificate are ours. */
+function attestationPolicy(config: Config, emulator: RunningEmulator | undefined): AttestationPolicy {
+  const policy = config.attestation;
+  if (!emulator) return policy;
+  return {
+    ...policy,
+    packageIds: policy.packageIds.length > 0 ? policy.packageIds : [emulator.attestation.packageId],
+    certificateDigests: policy.certificateDigests.length > 0 ? policy.certificateDigests : [emulator.attestation.certificateDigest],
+  };
+}
+
 /** With REDIS_URL, the one connection every replica-shared store uses (several replicas share one ledger); else none. */
 async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnection | undefined> {
   if (!config.idempotency.redisUrl) return undefined;
@@ -103,7 +129,7 @@ async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnect
   const { connectRedis } = await import('./store/redis.js');
   try {
     const redis = await connectRedis(config.idempotency.redisUrl);
-    logger.info('idempotency ledger in Redis (shared by replicas)');
+    logger.info('idempotency ledger and attestation nonces in Redis (shared by replicas)');
     return redis;
   } catch (error) {
     throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`, { cause: error });

@@ -139,8 +139,8 @@ export class EmulatorHttp {
     try {
       const files: Record<string, UploadedFile> = {};
       const params = await readParams(req, url, files);
-      // Credentials stay out of the log: the access token, and SSO codes and refresh codes.
-      const { access_token: _token, code: _code, refresh_code: _refresh, ...loggable } = params;
+      // Credentials stay out of the log: the access token, an attestation token, SSO codes and refresh codes.
+      const { access_token: _token, token: _attestation, code: _code, refresh_code: _refresh, ...loggable } = params;
       entry.params = loggable;
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
       const match = this.match(method, pathname);

@@ -6,6 +6,7 @@
 import { EmulatorHttp, type Faults, type RequestLogEntry } from './http.js';
 import { accountRoutes, federatedUserNodes } from './routes/accounts.js';
 import { achievementRoutes } from './routes/achievements.js';
+import { integrityRoutes } from './routes/integrity.js';
 import { leaderboardNodes, leaderboardRoutes } from './routes/leaderboards.js';
 import { roomNodes, roomRoutes } from './routes/rooms.js';
 import { nodeRoutes } from './routes/nodes.js';
@@ -14,6 +15,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js';
 import { userNodes, userRoutes } from './routes/users.js';
 import { DEMO_APP, seedDemoData } from './seed/index.js';
 import { DEFAULT_BEHAVIOR, EmulatorState, type EmulatorBehavior } from './state.js';
+import { DEMO_CERTIFICATE_DIGEST, DEMO_PACKAGE_ID } from './data/integrity.js';
 
 export interface EmulatorOptions {
   /** 0 picks a free port. */
@@ -38,6 +40,8 @@ export interface RunningEmulator {
   /** Requests being handled right now; stalled ones may still apply their write. */
   readonly inFlight: number;
   faults: Faults;
+  /** What a genuine build of the demo app reports in its attestation claims. */
+  attestation: { packageId: string; certificateDigest: string };
   close(): Promise<void>;
 }
 
@@ -54,6 +58,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...purchaseRoutes,
     ...subscriptionRoutes,
     ...roomRoutes,
+    ...integrityRoutes,
     ...nodeRoutes([userNodes, federatedUserNodes, ...leaderboardNodes, ...purchaseNodes, ...roomNodes]),
   ]);
   Object.assign(http.faults, options.faults);
@@ -70,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       http.log.length = 0;
     },
     faults: http.faults,
+    attestation: { packageId: DEMO_PACKAGE_ID, certificateDigest: DEMO_CERTIFICATE_DIGEST },
     get inFlight() {
       return http.inFlight;
     },
@@ -77,5 +83,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 }
 
-export { DEMO_APP, DEMO_REFRESH_CODE, DEMO_ROOM_ID, DEMO_SSO_CODES, demoUserId, demoUserToken } from './seed/index.js';
+export { DEMO_APP, DEMO_BANNED_DEVICE, DEMO_REFRESH_CODE, DEMO_ROOM_ID, DEMO_SSO_CODES, demoUserId, demoUserToken } from './seed/index.js';
+export { DEMO_CERTIFICATE_DIGEST, DEMO_PACKAGE_ID, type MintOptions } from './data/integrity.js';
 export type { RequestLogEntry } from './http.js';

@@ -1,4 +1,5 @@
 import { AccountData } from './data/accounts.js';
+import { IntegrityData } from './data/integrity.js';
 import { LeaderboardData } from './data/leaderboards.js';
 import { PurchaseData } from './data/purchases.js';
 import { SubscriptionData } from './data/subscriptions.js';
@@ -156,13 +157,17 @@ export class EmulatorState {
   readonly subscriptions = new SubscriptionData();
   /** Moderated rooms (deprecated API): room id → room. */
   readonly rooms = new Map<string, EmulatedRoom>();
+  /** Attestation tokens and device bans. */
+  readonly integrity: IntegrityData;
   private nextId = 1_000_000n;
 
   constructor(
     readonly appId: string,
     readonly appSecret: string,
     readonly behavior: EmulatorBehavior = { ...DEFAULT_BEHAVIOR },
-  ) {}
+  ) {
+    this.integrity = new IntegrityData(appId, appSecret);
+  }
 
   /** A fresh 16-digit Graph id, unique within this emulator. */
   newId(): string {

@@ -8,6 +8,9 @@ import type { BatchObserver, LoaderOptions } from './loaderOptions.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';
 import { createAccountLoaders, type AccountLoaders } from './accounts/loaders.js';
+import { DEFAULTS } from '../config.js';
+import { MemoryIntegrityStore } from '../store/integrity.js';
+import type { IntegrityDeps } from './integrity/models.js';
 import { createAchievementLoaders, type AchievementLoaders } from './achievements/loaders.js';
 import { ErrorCode, userError } from './errors.js';
 import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
@@ -37,6 +40,8 @@ export interface Context {
   scope: CallScope;
   caches: SharedCaches;
   ledger: IdempotencyLedger;
+  /** Attestation's nonce and ban-note store (shared by replicas with Redis) and its policy. */
+  integrity: IntegrityDeps;
   horizon: HorizonClient;
   loaders: Loaders;
   logger: Logger;
@@ -60,6 +65,8 @@ export function createContext(options: {
   caches?: SharedCaches;
   /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
   ledger?: IdempotencyLedger;
+  /** Attestation's store and policy; default: in memory, the default policy. */
+  integrity?: IntegrityDeps;
   signal?: CancelSignal;
   userToken?: string;
   /**
@@ -82,6 +89,7 @@ export function createContext(options: {
     scope,
     caches,
     ledger,
+    integrity: options.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
     horizon,
     logger: options.logger,
     userToken,

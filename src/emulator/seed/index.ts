@@ -7,6 +7,7 @@
 import type { EmulatorState } from '../state.js';
 import { seedAccounts } from './accounts.js';
 import { seedAchievements } from './achievements.js';
+import { seedIntegrity } from './integrity.js';
 import { seedLeaderboards } from './leaderboards.js';
 import { seedPurchases } from './purchases.js';
 import { seedRooms } from './rooms.js';
@@ -16,6 +17,7 @@ import { seedUsers } from './users.js';
 export { DEMO_APP, demoUserId, demoUserToken } from './demo.js';
 export { DEMO_ROOM_ID } from './rooms.js';
 export { DEMO_REFRESH_CODE, DEMO_SSO_CODES } from './accounts.js';
+export { DEMO_BANNED_DEVICE } from './integrity.js';
 
 export function seedDemoData(state: EmulatorState): void {
   seedUsers(state);
@@ -24,5 +26,6 @@ export function seedDemoData(state: EmulatorState): void {
   seedPurchases(state);
   seedSubscriptions(state);
   seedRooms(state);
+  seedIntegrity(state);
   seedAccounts(state);
 }
