@@ -66,7 +66,7 @@ function operationLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
               upstreamCalls: scope.upstreamCalls,
               upstreamErrors: scope.upstreamErrors,
               // Codes as the caller got them (formatError assigns most).
-              errors: responseErrorCodes(requestContext).map(({ error, code }) => ({ message: error.message, code, path: error.path ?? null })),
+              errors: responseErrorCodes(requestContext).map(({ error, code, message }) => ({ message, code, path: error.path ?? null })),
             },
             'operation',
           );

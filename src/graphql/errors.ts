@@ -27,6 +27,7 @@ import {
 } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { IdempotencyError } from '../idempotency/errors.js';
+import { withoutVariableValue } from './variableErrors.js';
 import { redactSecrets } from '../lib/redact.js';
 import { QUERY_TOO_COMPLEX, queryLimitErrorOf, QueryTooComplexError, tokenLimitOf } from './queryLimitError.js';
 
@@ -89,7 +90,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   const code = formatted.extensions?.code;
   // Apollo itself labels a resolver's unexpected throw INTERNAL_SERVER_ERROR: that is a bug too.
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (OWN_CODES.has(code) || APOLLO_CODES.has(code))) {
-    return { ...formatted, message: redactSecrets(formatted.message), extensions: withoutStack(formatted.extensions, options.production) };
+    const redacted = redactSecrets(formatted.message);
+    const message = withoutVariableValue(redacted);
+    // A refused variable's stack trace names its value again, and tells the caller nothing.
+    return { ...formatted, message, extensions: withoutStack(formatted.extensions, options.production || message !== redacted) };
   }
   // Apollo's own refusals of a request that carry no code (an unsupported persisted query
   // version, a hash that does not match) come with a 4xx status: the request's fault.
