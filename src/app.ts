@@ -14,6 +14,8 @@ import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
 import { createSubgraphAuth } from './auth/index.js';
+import { RedisWebhookEventStore } from './webhooks/redisStore.js';
+import { MemoryWebhookEventStore } from './webhooks/store.js';
 
 export interface RunningApp {
   subgraph: RunningSubgraph;
@@ -64,12 +66,19 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     redis = await sharedRedis(config, logger);
     const store: IdempotencyStore = redis ? new RedisIdempotencyStore(redis) : new MemoryIdempotencyStore();
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ...config.idempotency.ledger });
+    const { retentionMs } = config.webhooks;
+    const webhookEvents = redis ? new RedisWebhookEventStore(redis, undefined, retentionMs) : new MemoryWebhookEventStore(retentionMs);
+    // In demo mode the emulator signs with its own app secret.
+    const webhooks = { ...config.webhooks, secret: emulator ? emulator.appSecret : config.webhooks.secret };
+    if (webhooks.signature === 'off') logger.warn('WEBHOOK_SIGNATURE=off: webhook deliveries are not authenticated');
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
     subgraph = await startSubgraph(
-      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth },
+      { config: { ...config, webhooks }, horizon, logger, caches: createSharedCaches(config.cache), ledger, webhookEvents, readinessProbe, auth },
       { port: config.port, host: config.host },
     );
+    // Demo mode: the emulator's purchases, refunds and subscription changes reach this subgraph's own endpoint.
+    if (emulator && !config.emulator.webhookUrl) emulator.webhooks.target = new URL(webhooks.path, subgraph.url.replace('localhost', '127.0.0.1')).href;
   } catch (error) {
     if (redis) await closeRedis(redis);
     await horizon.close();
@@ -97,7 +106,7 @@ async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnect
   const { connectRedis } = await import('./store/redis.js');
   try {
     const redis = await connectRedis(config.idempotency.redisUrl);
-    logger.info('idempotency ledger in Redis (shared by replicas)');
+    logger.info('idempotency ledger and webhook events in Redis (shared by replicas)');
     return redis;
   } catch (error) {
     throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`, { cause: error });

@@ -33,6 +33,8 @@ export const REDACT_PATHS: string[] = [
   ...CONTAINERS.flatMap((prefix) => SECRET_KEYS.map((key) => `${prefix}${key}`)),
   ...WILDCARD_KEYS.map((key) => `*.${key}`),
   'config.horizon.appSecret',
+  'config.webhooks.secret',
+  'config.webhooks.verifyToken',
   'config.idempotency.redisUrl',
 ];
 

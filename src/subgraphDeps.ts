@@ -5,9 +5,10 @@ import type { SharedCaches } from './graphql/sharedCache.js';
 import type { HorizonClient } from './horizon/client.js';
 import type { IdempotencyLedger } from './idempotency/ledger.js';
 import type { Logger } from './logger.js';
+import type { WebhookEventStore } from './webhooks/store.js';
 
 export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
-  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache'>> &
+  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache' | 'webhooks'>> &
   /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<
     Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>
   >;
@@ -18,6 +19,8 @@ export interface SubgraphDeps {
   logger: Logger;
   /** Caches shared by all requests of this process; default: the built-in sizes and TTLs. */
   caches?: SharedCaches;
+  /** Recorded webhook events (src/webhooks); default: in memory (one replica). */
+  webhookEvents?: WebhookEventStore;
   /** The idempotency ledger; default: in memory (one replica). */
   ledger?: IdempotencyLedger;
   /**

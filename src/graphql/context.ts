@@ -14,6 +14,8 @@ import { createPurchaseLoaders, type PurchaseLoaders } from './purchases/loaders
 import { noSharedCaches, type SharedCaches } from './sharedCache.js';
 import { createSubscriptionLoaders, type SubscriptionLoaders } from './subscriptions/loaders.js';
 import { createUserLoaders, type UserLoaders } from './users/loaders.js';
+import { MemoryWebhookEventStore, type WebhookEventStore } from '../webhooks/store.js';
+import { DEFAULT_WEBHOOK_RETENTION_MS } from '../webhooks/events.js';
 
 /**
  * The header in which the gateway forwards the calling player's Horizon user access token
@@ -35,6 +37,8 @@ export interface Context {
   scope: CallScope;
   caches: SharedCaches;
   ledger: IdempotencyLedger;
+  /** Recorded Horizon webhook events (src/webhooks), for reconciliation. */
+  webhookEvents: WebhookEventStore;
   horizon: HorizonClient;
   loaders: Loaders;
   logger: Logger;
@@ -58,6 +62,8 @@ export function createContext(options: {
   caches?: SharedCaches;
   /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
   ledger?: IdempotencyLedger;
+  /** The webhook events shared by the process (and, with Redis, by every replica); default: none recorded. */
+  webhookEvents?: WebhookEventStore;
   signal?: CancelSignal;
   userToken?: string;
   /**
@@ -80,6 +86,7 @@ export function createContext(options: {
     scope,
     caches,
     ledger,
+    webhookEvents: options.webhookEvents ?? new MemoryWebhookEventStore(DEFAULT_WEBHOOK_RETENTION_MS),
     horizon,
     logger: options.logger,
     userToken,

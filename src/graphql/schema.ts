@@ -11,13 +11,22 @@ import { roomResolvers } from './rooms/resolvers.js';
 import { DateTimeScalar, LongScalar } from './scalars.js';
 import { subscriptionResolvers } from './subscriptions/resolvers.js';
 import { userResolvers } from './users/resolvers.js';
+import { webhookResolvers } from './webhooks/resolvers.js';
 
 /** What `buildSubgraphSchema` takes as resolvers, named through its public signature. */
 export type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
 
 // Each domain is checked where it is defined (`satisfies Resolvers`, types generated from schema/
 // by `npm run codegen`).
-const domains: Resolvers[] = [userResolvers, achievementResolvers, leaderboardResolvers, purchaseResolvers, subscriptionResolvers, roomResolvers];
+const domains: Resolvers[] = [
+  userResolvers,
+  achievementResolvers,
+  leaderboardResolvers,
+  purchaseResolvers,
+  subscriptionResolvers,
+  roomResolvers,
+  webhookResolvers,
+];
 const scalars: Resolvers = { DateTime: DateTimeScalar, Long: LongScalar };
 
 /** Every domain's resolvers, merged into one map (the cost test reads which fields reach Horizon). */

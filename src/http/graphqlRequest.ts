@@ -86,6 +86,7 @@ export async function serveGraphQL(
             logger: deps.logger,
             caches: deps.caches,
             ledger: deps.ledger,
+            webhookEvents: deps.webhookEvents,
             requestId,
             onBatch: ops.onBatch,
             onFirstUpstreamCall: ticket.firstCall,
