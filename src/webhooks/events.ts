@@ -50,15 +50,18 @@ export interface WebhookEvent {
 }
 
 const idText = z.union([z.string().min(1).max(128), z.number().int().nonnegative()]).transform(String);
+// Unix seconds, as numbers or strings; bounded so that every one is a valid date (year < 5000).
 const unixTime = z.union([
-  z.number().finite().nonnegative(),
+  z.number().finite().nonnegative().max(1e11),
   z
     .string()
-    .regex(/^\d{1,12}(\.\d+)?$/)
+    .regex(/^\d{1,11}(\.\d+)?$/)
     .transform(Number),
 ]);
 const change = z.object({ field: z.string().min(1).max(100), value: z.unknown() });
-const entry = z.object({ id: idText.optional(), time: unixTime.optional(), changes: z.array(change).max(1000) });
+// An entry's own id and time only help: unreadable ones are ignored rather than the delivery refused.
+// An entry's own id and time only help: unreadable ones are ignored rather than the delivery refused.
+const entry = z.object({ id: idText.optional().catch(undefined), time: unixTime.optional().catch(undefined), changes: z.array(change).max(1000) });
 /** The envelope; anything else is not a Horizon delivery (400). */
 export const envelopeSchema = z.object({
   object: z.string().max(100).optional(),

@@ -70,9 +70,16 @@ describe('reading deliveries', () => {
   });
 
   test('what is not a delivery is refused', () => {
-    for (const body of [{}, { entry: 'x' }, { entry: [{ changes: [{ value: 1 }] }] }, [], null, { entry: [{ id: {}, changes: [] }] }]) {
+    for (const body of [{}, { entry: 'x' }, { entry: [{ changes: [{ value: 1 }] }] }, [], null, { entry: [{ changes: 'x' }] }]) {
       expect(envelopeSchema.safeParse(body).success).toBe(false);
     }
+  });
+
+  test("an entry's unreadable id or time is ignored, not a reason to refuse the delivery", () => {
+    const parsed = envelopeSchema.parse({ entry: [{ id: {}, time: 1e300, changes: [{ field: 'order_status', value: order('PURCHASED') }] }] });
+    const [event] = eventsOf(parsed, 5);
+    expect(event).toMatchObject({ type: 'PURCHASED', occurredAt: 1659742639000 });
+    expect(event!.appId).toBeUndefined();
   });
 
   test('the same change delivered again has the same id; different changes differ', () => {
