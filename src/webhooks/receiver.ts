@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import { readBody } from '../lib/body.js';
+import { registerSecret } from '../lib/redact.js';
 import { sendJson } from '../http/messages.js';
 import { envelopeSchema, eventsOf } from './events.js';
 import type { DeliveryOutcome, WebhookMetrics } from './metrics.js';
@@ -32,7 +33,11 @@ export class WebhookReceiver {
     private readonly logger: Logger,
     private readonly metrics: WebhookMetrics | undefined,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // Scrubbed from any message that might echo them (a URL with the handshake's query, say).
+    registerSecret(options.verifyToken);
+    registerSecret(options.secret);
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
