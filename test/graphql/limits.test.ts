@@ -315,6 +315,8 @@ describe('every list argument is capped', () => {
     'Leaderboard.entries(first)',
     'Leaderboard.entries(userIds)',
     'Mutation.updateModeratedRoomDataStore(entries)',
+    'Query.purchaseEvents(first)',
+    'Query.purchaseEvents(types)',
   ]);
 
   test('the schema has no list or page-size argument without a cap', () => {

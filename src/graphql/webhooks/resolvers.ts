@@ -10,10 +10,12 @@ import { findOrder, latestOrder, pageEvents, subscriptionLifecycle, type EventFi
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import type { Resolvers } from '../generated/types.js';
-import { assertFirst } from '../inputs.js';
+import { assertAtMost, assertFirst } from '../inputs.js';
 
 /** Largest `first` of `purchaseEvents`. */
 export const MAX_EVENTS_PAGE = 200;
+/** Most entries of `purchaseEvents(types:)`: there are 10 types. */
+const MAX_TYPES = 10;
 const CURSOR_PREFIX = 'pe1:';
 
 const encodeCursor = (seq: number) => Buffer.from(`${CURSOR_PREFIX}${seq}`).toString('base64url');
@@ -43,7 +45,7 @@ export const webhookResolvers = {
       const first = assertFirst(args.first ?? 50, MAX_EVENTS_PAGE);
       const after = args.after ? decodeCursor(args.after) : 0;
       const filter: EventFilter = {
-        ...(args.types ? { types: new Set(args.types) } : {}),
+        ...(args.types ? { types: new Set(assertAtMost('types', args.types, MAX_TYPES, 'types')) } : {}),
         ...(args.userId ? { userId: assertGraphId('userId', args.userId) } : {}),
         ...(args.sku ? { sku: assertSku('sku', args.sku) } : {}),
         ...(args.occurredFrom ? { occurredFrom: args.occurredFrom.getTime() } : {}),
