@@ -214,6 +214,42 @@ describe('deliveries', () => {
   });
 });
 
+test('WEBHOOK_SIGNATURE=off: unsigned deliveries are accepted (the operator chose it)', async () => {
+  const open = await startSubgraph(
+    {
+      config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20, webhooks: { ...WEBHOOKS, signature: 'off', secret: undefined } },
+      horizon: h.horizon,
+      logger: silentLogger,
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
+  try {
+    const response = await request(new URL('/webhooks/horizon', open.url), { method: 'POST', body: orderStatus('PURCHASED', 'unsigned-ok') });
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.json()).toEqual({ received: 1, recorded: 1 });
+  } finally {
+    await open.stop();
+  }
+});
+
+test('signatures required but no key configured: every delivery is refused, none accepted unchecked', async () => {
+  const keyless = await startSubgraph(
+    { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon: h.horizon, logger: silentLogger },
+    { port: 0, host: '127.0.0.1' },
+  );
+  try {
+    const body = orderStatus('PURCHASED', 'keyless');
+    const signed = await request(new URL('/webhooks/horizon', keyless.url), { method: 'POST', body, headers: { 'x-hub-signature-256': signBody('', body) } });
+    expect(signed.statusCode).toBe(403);
+    await signed.body.dump();
+    const handshake = await request(new URL('/webhooks/horizon?hub.mode=subscribe&hub.verify_token=&hub.challenge=1', keyless.url));
+    expect(handshake.statusCode).toBe(403);
+    await handshake.body.dump();
+  } finally {
+    await keyless.stop();
+  }
+});
+
 describe('demo mode end to end: the emulator signs and sends, the subgraph records', () => {
   let app: RunningApp;
   beforeAll(async () => {

@@ -3,6 +3,7 @@
  * fields kept raw), dedup keys, signatures, the in-memory store, and the final states computed
  * from events whatever order they arrived in.
  */
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { envelopeSchema, eventsOf, type WebhookEvent } from '../../src/webhooks/events.js';
 import { lifecycleOf, orderState, pageEvents } from '../../src/webhooks/queries.js';
 import { checkSignature, sameText, signBody } from '../../src/webhooks/signature.js';
@@ -91,6 +92,42 @@ describe('reading deliveries', () => {
     // Subscription values can repeat (cancel, uncancel, cancel): the delivery time tells them apart.
     expect(id('subscription_canceled', subscription(), 1)).toBe(id('subscription_canceled', subscription(), 1));
     expect(id('subscription_canceled', subscription(), 1)).not.toBe(id('subscription_canceled', subscription(), 2));
+  });
+});
+
+describe('settings', () => {
+  test('defaults: the path, signatures required, keyed by the app secret unless WEBHOOK_SECRET is set', () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      path: '/webhooks/horizon',
+      verifyToken: undefined,
+      signature: 'require',
+      secret: undefined,
+      maxBodyBytes: 262_144,
+      retentionMs: 90 * 24 * 3600 * 1000,
+    });
+    const live = { HORIZON_APP_ID: '123', HORIZON_APP_SECRET: 'app-secret' };
+    expect(loadConfig(live).webhooks.secret).toBe('app-secret');
+    expect(loadConfig({ ...live, WEBHOOK_SECRET: 'hook-secret', WEBHOOK_RETENTION_DAYS: '7' }).webhooks).toMatchObject({
+      secret: 'hook-secret',
+      retentionMs: 7 * 24 * 3600 * 1000,
+    });
+  });
+
+  test('a path the subgraph serves itself, a bad path or a short verify token are refused, the token never echoed', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+    };
+    expect(problems({ WEBHOOK_PATH: '/graphql' })).toContain('WEBHOOK_PATH must not be one of');
+    expect(problems({ WEBHOOK_PATH: 'webhooks' })).toContain('WEBHOOK_PATH must be a path');
+    expect(problems({ WEBHOOK_SIGNATURE: 'maybe' })).toContain('WEBHOOK_SIGNATURE must be require or off');
+    const short = problems({ WEBHOOK_VERIFY_TOKEN: 'abc12' });
+    expect(short).toContain('WEBHOOK_VERIFY_TOKEN must be at least 8 characters');
+    expect(short).not.toContain('abc12');
   });
 });
 
