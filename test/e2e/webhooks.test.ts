@@ -303,7 +303,13 @@ describe('demo mode end to end: the emulator signs and sends, the subgraph recor
         body: new URLSearchParams(params).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
-    expect((await control('purchase', { user_id: player, sku: 'gems_100' })).statusCode).toBe(200);
+    const bought = await control('purchase', { user_id: player, sku: 'gems_100' });
+    expect(bought.statusCode).toBe(200);
+    const { reporting_id: reportingId } = (await bought.body.json()) as { reporting_id: string };
+    await app.emulator!.webhooks.idle();
+    // The purchase as Horizon lists it, joined to its order by the webhook: its reporting id, not refunded.
+    const purchases = await graphql(`{ user(id: "${player}") { purchases { nodes { sku lastOrder { status reportingId } } } } }`, app.subgraph.url);
+    expect(purchases.data.user.purchases.nodes).toContainEqual({ sku: 'gems_100', lastOrder: { status: 'PURCHASED', reportingId } });
     const consumed = await graphql(`mutation { consumePurchase(userId: "${player}", sku: "gems_100") { consumed } }`, app.subgraph.url);
     expect(consumed.data.consumePurchase.consumed).toBe(true);
     for (const step of ['started', 'canceled', 'uncanceled', 'renewal_success']) {

@@ -5,11 +5,11 @@ import type { UserRef as UserRefModel } from '../users/models.js';
 import type { AchievementDefinition as AchievementDefinitionModel } from '../../horizon/achievements.js';
 import type { ProgressParent as ProgressParentModel, WritePayloadParent as WritePayloadParentModel } from '../achievements/models.js';
 import type { Leaderboard as LeaderboardModel, LeaderboardEntry as LeaderboardEntryModel } from '../../horizon/leaderboards.js';
-import type { Product as ProductModel, Purchase as PurchaseModel } from '../../horizon/purchases.js';
+import type { Product as ProductModel } from '../../horizon/purchases.js';
+import type { PurchaseParent as PurchaseParentModel, EntitlementParent as EntitlementParentModel, ConnectionParent as ConnectionParentModel, PurchaseEdgeParent as PurchaseEdgeParentModel } from '../purchases/models.js';
 import type { Subscription as SubscriptionModel } from '../../horizon/subscriptions.js';
 import type { ModeratedRoom as ModeratedRoomModel } from '../../horizon/rooms.js';
 import type { EntryConnectionParent as EntryConnectionParentModel, EntryEdgeParent as EntryEdgeParentModel, EntryPageInfoParent as EntryPageInfoParentModel, SubmitScorePayloadParent as SubmitScorePayloadParentModel, UpsertLeaderboardPayloadParent as UpsertLeaderboardPayloadParentModel, DeleteEntryPayloadParent as DeleteEntryPayloadParentModel, RemoveAllEntriesPayloadParent as RemoveAllEntriesPayloadParentModel } from '../leaderboards/models.js';
-import type { EntitlementParent as EntitlementParentModel, ConnectionParent as ConnectionParentModel, PurchaseEdgeParent as PurchaseEdgeParentModel } from '../purchases/models.js';
 import type { SubscriptionPayloadParent as SubscriptionPayloadParentModel } from '../subscriptions/models.js';
 import type { WebhookEvent as WebhookEventModel } from '../../webhooks/events.js';
 import type { OrderState as OrderStateModel, SubscriptionLifecycle as SubscriptionLifecycleModel } from '../../webhooks/queries.js';
@@ -820,6 +820,11 @@ export type Purchase = {
   id: Scalars['ID']['output'];
   /** The catalog item bought. */
   item: PurchaseItem;
+  /**
+   * The player's latest order of this SKU as Horizon's webhooks told it (its `reportingId`, and
+   * whether it was refunded or charged back). Null when no webhook event of it was received.
+   */
+  lastOrder?: Maybe<PurchaseOrder>;
   /** The SKU bought. */
   sku: Scalars['String']['output'];
 };
@@ -1467,7 +1472,7 @@ export type ResolversTypes = {
   Price: ResolverTypeWrapper<Price>;
   PriceTerm: ResolverTypeWrapper<PriceTerm>;
   Product: ResolverTypeWrapper<ProductModel>;
-  Purchase: ResolverTypeWrapper<PurchaseModel>;
+  Purchase: ResolverTypeWrapper<PurchaseParentModel>;
   PurchaseConnection: ResolverTypeWrapper<ConnectionParentModel>;
   PurchaseEdge: ResolverTypeWrapper<PurchaseEdgeParentModel>;
   PurchaseEvent: ResolverTypeWrapper<WebhookEventModel>;
@@ -1532,7 +1537,7 @@ export type ResolversParentTypes = {
   Price: Price;
   PriceTerm: PriceTerm;
   Product: ProductModel;
-  Purchase: PurchaseModel;
+  Purchase: PurchaseParentModel;
   PurchaseConnection: ConnectionParentModel;
   PurchaseEdge: PurchaseEdgeParentModel;
   PurchaseEvent: WebhookEventModel;
@@ -1801,6 +1806,7 @@ export type PurchaseResolvers<ContextType = Context, ParentType extends Resolver
   grantedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PurchaseItem'], ParentType, ContextType>;
+  lastOrder?: Resolver<Maybe<ResolversTypes['PurchaseOrder']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 

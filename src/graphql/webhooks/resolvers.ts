@@ -64,6 +64,10 @@ export const webhookResolvers = {
     },
   },
 
+  Purchase: {
+    lastOrder: async (purchase, _, ctx) => (await fromStore(ctx, () => latestOrder(ctx.webhookEvents, purchase.userId, purchase.sku))) ?? null,
+  },
+
   Entitlement: {
     lastOrder: async (parent, _, ctx) => (await fromStore(ctx, () => latestOrder(ctx.webhookEvents, parent.userId, parent.sku))) ?? null,
   },
