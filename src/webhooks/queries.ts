@@ -27,8 +27,10 @@ export interface EventPage {
 const BATCH = 200;
 /** Entries one page may scan for its matches: past it the page ends early, with `hasNextPage`. */
 export const MAX_SCANNED = 5_000;
-/** Most events one player, order or subscription lookup reads. */
+/** Most events one player, order or subscription lookup keeps: the newest. */
 export const MAX_INDEX_EVENTS = 1_000;
+/** Most index entries one lookup scans. */
+const MAX_INDEX_SCANNED = 50_000;
 
 function matches(event: WebhookEvent, filter: EventFilter): boolean {
   return (
@@ -60,17 +62,18 @@ export async function pageEvents(store: WebhookEventStore, filter: EventFilter, 
   return { events, hasNextPage: true, endSeq: cursor };
 }
 
-/** Every kept event of one index (at most MAX_INDEX_EVENTS, the oldest first). */
+/** The newest MAX_INDEX_EVENTS events of one index, in ingestion order. */
 export async function indexEvents(store: WebhookEventStore, index: string): Promise<WebhookEvent[]> {
-  const events: WebhookEvent[] = [];
+  let events: WebhookEvent[] = [];
   let cursor = 0;
-  while (events.length < MAX_INDEX_EVENTS) {
+  for (let scanned = 0; scanned < MAX_INDEX_SCANNED; scanned += BATCH) {
     const range = await store.range(index, cursor, BATCH);
     if (range.scannedTo === undefined) break;
     events.push(...range.events);
+    if (events.length > MAX_INDEX_EVENTS) events = events.slice(-MAX_INDEX_EVENTS);
     cursor = range.scannedTo;
   }
-  return events.slice(0, MAX_INDEX_EVENTS);
+  return events;
 }
 
 export type OrderStatus = 'PURCHASED' | 'REFUNDED' | 'CHARGEBACKED';

@@ -5,7 +5,7 @@
  */
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { envelopeSchema, eventsOf, type WebhookEvent } from '../../src/webhooks/events.js';
-import { lifecycleOf, orderState, pageEvents } from '../../src/webhooks/queries.js';
+import { indexEvents, lifecycleOf, MAX_INDEX_EVENTS, orderState, pageEvents } from '../../src/webhooks/queries.js';
 import { checkSignature, sameText, signBody } from '../../src/webhooks/signature.js';
 import { indexesOf, MemoryWebhookEventStore } from '../../src/webhooks/store.js';
 
@@ -248,5 +248,14 @@ describe('the in-memory store', () => {
     const player = await pageEvents(store, { userId: 'u1', occurredFrom: 100_000, occurredBefore: 110_000 }, 50, 0);
     expect(player.events.map((e) => e.id)).toEqual(['e101', 'e103', 'e105', 'e107', 'e109']);
     expect((await pageEvents(store, {}, 10, 450)).events).toEqual([]);
+  });
+
+  test("a player's lookup keeps their newest events", async () => {
+    const store = new MemoryWebhookEventStore(60_000, 100_000, () => 0);
+    for (let i = 0; i < MAX_INDEX_EVENTS + 250; i++) await store.record(ev({ id: `p${i}`, userId: 'u' }), ['player:u']);
+    const events = await indexEvents(store, 'player:u');
+    expect(events).toHaveLength(MAX_INDEX_EVENTS);
+    expect(events[0]!.id).toBe('p250');
+    expect(events.at(-1)!.id).toBe(`p${MAX_INDEX_EVENTS + 249}`);
   });
 });
