@@ -9,6 +9,9 @@ import { createSharedCaches } from './graphql/sharedCache.js';
 import { DEFAULT_LEDGER, IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/store.js';
 import { RedisIdempotencyStore } from './idempotency/redisStore.js';
+import { MemoryIntegrityStore } from './store/integrity.js';
+import { RedisIntegrityStore } from './store/integrityRedis.js';
+import type { AttestationPolicy } from './graphql/integrity/models.js';
 import { closeRedis, type RedisConnection } from './store/redis.js';
 import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
@@ -16,6 +19,8 @@ import { startSubgraph, type RunningSubgraph } from './server.js';
 import { createSubgraphAuth } from './auth/index.js';
 import { RedisWebhookEventStore } from './webhooks/redisStore.js';
 import { MemoryWebhookEventStore } from './webhooks/store.js';
+import { USER_TOKEN_HEADER } from './graphql/context.js';
+import { demoOperation, type GraphiQLDemo } from './http/graphiql.js';
 
 export interface RunningApp {
   subgraph: RunningSubgraph;
@@ -31,11 +36,19 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const auth = await createSubgraphAuth(config.auth, logger);
   let emulator: RunningEmulator | undefined;
   let horizonTarget = { baseUrl: config.horizon.baseUrl, appId: config.horizon.appId, appSecret: config.horizon.appSecret };
+  let graphiqlDemo: GraphiQLDemo | undefined;
   if (config.horizon.mode === 'emulator') {
     // Loaded only in demo mode: a live replica carries no emulator code.
-    const { startEmulator } = await import('./emulator/index.js');
+    const { startEmulator, demoUserId, demoUserToken } = await import('./emulator/index.js');
     emulator = await startEmulator(config.emulator);
     horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret };
+    // GraphiQL opens ready to run a query on the demo data (never with live data: the token is in the page).
+    if (auth.devToken) {
+      graphiqlDemo = {
+        headers: { Authorization: `Bearer ${auth.devToken}`, [USER_TOKEN_HEADER]: demoUserToken(0) },
+        query: demoOperation(demoUserId(0)),
+      };
+    }
   }
   const horizon = HorizonClient.create({ ...config.horizon, ...horizonTarget });
   // One line per upstream retry and failure, with the operation's request id (null outside operations).
@@ -66,6 +79,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     redis = await sharedRedis(config, logger);
     const store: IdempotencyStore = redis ? new RedisIdempotencyStore(redis) : new MemoryIdempotencyStore();
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ...config.idempotency.ledger });
+    // Attestation nonces live where the ledger does, so a token verified on another replica finds its nonce.
+    const integrity = { store: redis ? new RedisIntegrityStore(redis) : new MemoryIntegrityStore(), policy: attestationPolicy(config, emulator) };
     const { retentionMs } = config.webhooks;
     const webhookEvents = redis ? new RedisWebhookEventStore(redis, undefined, retentionMs) : new MemoryWebhookEventStore(retentionMs);
     // In demo mode the emulator signs with its own app secret.
@@ -74,7 +89,18 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
     subgraph = await startSubgraph(
-      { config: { ...config, webhooks }, horizon, logger, caches: createSharedCaches(config.cache), ledger, webhookEvents, readinessProbe, auth },
+      {
+        config: { ...config, webhooks },
+        horizon,
+        logger,
+        caches: createSharedCaches(config.cache),
+        ledger,
+        integrity,
+        webhookEvents,
+        readinessProbe,
+        auth,
+        graphiqlDemo,
+      },
       { port: config.port, host: config.host },
     );
     // Demo mode: the emulator's purchases, refunds and subscription changes reach this subgraph's own endpoint.
@@ -99,6 +125,17 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   };
 }
 
+/** The attestation policy; in demo mode, unless set, the emulator's demo package and certificate are ours. */
+function attestationPolicy(config: Config, emulator: RunningEmulator | undefined): AttestationPolicy {
+  const policy = config.attestation;
+  if (!emulator) return policy;
+  return {
+    ...policy,
+    packageIds: policy.packageIds.length > 0 ? policy.packageIds : [emulator.attestation.packageId],
+    certificateDigests: policy.certificateDigests.length > 0 ? policy.certificateDigests : [emulator.attestation.certificateDigest],
+  };
+}
+
 /** With REDIS_URL, the one connection every replica-shared store uses (several replicas share one ledger); else none. */
 async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnection | undefined> {
   if (!config.idempotency.redisUrl) return undefined;
@@ -106,7 +143,7 @@ async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnect
   const { connectRedis } = await import('./store/redis.js');
   try {
     const redis = await connectRedis(config.idempotency.redisUrl);
-    logger.info('idempotency ledger and webhook events in Redis (shared by replicas)');
+    logger.info('idempotency ledger, attestation nonces and webhook events in Redis (shared by replicas)');
     return redis;
   } catch (error) {
     throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`, { cause: error });

@@ -87,6 +87,13 @@ function build(v: Values) {
       maxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
       retentionMs: v.WEBHOOK_RETENTION_DAYS * 24 * 3600 * 1000,
     },
+    /** How verifyAttestation judges (src/graphql/integrity/verdict.ts). */
+    attestation: {
+      nonceTtlMs: v.ATTESTATION_NONCE_TTL_MS,
+      packageIds: v.ATTESTATION_PACKAGE_IDS,
+      certificateDigests: v.ATTESTATION_CERT_DIGESTS.map((d) => d.replace(/:/g, '').toLowerCase()),
+      minDeviceIntegrity: v.ATTESTATION_MIN_DEVICE_INTEGRITY,
+    },
     /** src/graphql/sharedCache.ts; `warmup`: src/graphql/warmup.ts. */
     cache: { maxEntries: v.CACHE_MAX_ENTRIES, ttlMs: v.CACHE_TTL_MS, staleMs: v.CACHE_STALE_MS, warmup: v.CACHE_WARMUP },
     /** The transport's options (src/horizon/transport.ts). */
@@ -108,6 +115,8 @@ function build(v: Values) {
     emulator: emulatorOptions(v),
     /** Caller authentication (src/auth) and the router shared secret. */
     auth: authConfig(v, production),
+    /** Whether `_service { sdl }` carries @authenticated/@requiresScopes (src/auth/publishedSdl.ts). */
+    sdlAuthDirectives: v.SDL_AUTH_DIRECTIVES,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     metricsEnabled: v.METRICS_ENABLED,
     readinessUpstreamMaxAgeMs: v.READINESS_UPSTREAM_MAX_AGE_MS,

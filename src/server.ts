@@ -17,6 +17,7 @@ import { sendError } from './http/messages.js';
 import { handleRequest } from './http/routes.js';
 import { IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore } from './idempotency/store.js';
+import { MemoryIntegrityStore } from './store/integrity.js';
 import { createObservability, type Observability } from './observability/index.js';
 import type { SubgraphDeps } from './subgraphDeps.js';
 import { WebhookMetrics } from './webhooks/metrics.js';
@@ -40,6 +41,7 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
     caches: given.caches ?? createSharedCaches(DEFAULTS.cache),
     ledger: given.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore()),
     webhookEvents: given.webhookEvents ?? new MemoryWebhookEventStore(given.config.webhooks?.retentionMs ?? DEFAULTS.webhooks.retentionMs),
+    integrity: given.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
   };
   const httpServer = createServer();
   const observability = createObservability({

@@ -138,7 +138,8 @@ export class EmulatorHttp {
     let fault: FaultMode | undefined;
     try {
       const params = await readParams(req, url);
-      const { access_token: _token, ...loggable } = params;
+      // Neither the access token nor an attestation token is kept in the log.
+      const { access_token: _token, token: _attestation, ...loggable } = params;
       entry.params = loggable;
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
       const match = this.match(method, pathname);

@@ -5,6 +5,7 @@
  */
 import { EmulatorHttp, type Faults, type RequestLogEntry } from './http.js';
 import { achievementRoutes } from './routes/achievements.js';
+import { integrityRoutes } from './routes/integrity.js';
 import { leaderboardNodes, leaderboardRoutes } from './routes/leaderboards.js';
 import { roomNodes, roomRoutes } from './routes/rooms.js';
 import { nodeRoutes } from './routes/nodes.js';
@@ -14,6 +15,7 @@ import { userNodes, userRoutes } from './routes/users.js';
 import { DEMO_APP, seedDemoData } from './seed/index.js';
 import { DEFAULT_BEHAVIOR, EmulatorState, type EmulatorBehavior } from './state.js';
 import { webhookControls, WebhookSender, type SenderOptions } from './webhooks.js';
+import { DEMO_CERTIFICATE_DIGEST, DEMO_PACKAGE_ID } from './data/integrity.js';
 
 export interface EmulatorOptions {
   /** 0 picks a free port. */
@@ -44,6 +46,8 @@ export interface RunningEmulator {
   faults: Faults;
   /** The webhook sender: its `target`, and the deliveries made. */
   webhooks: WebhookSender;
+  /** What a genuine build of the demo app reports in its attestation claims. */
+  attestation: { packageId: string; certificateDigest: string };
   close(): Promise<void>;
 }
 
@@ -61,6 +65,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...purchaseRoutes,
     ...subscriptionRoutes,
     ...roomRoutes,
+    ...integrityRoutes,
     ...nodeRoutes([userNodes, ...leaderboardNodes, ...purchaseNodes, ...roomNodes]),
   ]);
   Object.assign(http.faults, options.faults);
@@ -78,6 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       http.log.length = 0;
     },
     faults: http.faults,
+    attestation: { packageId: DEMO_PACKAGE_ID, certificateDigest: DEMO_CERTIFICATE_DIGEST },
     get inFlight() {
       return http.inFlight;
     },
@@ -89,5 +95,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 }
 
-export { DEMO_APP, DEMO_ROOM_ID, demoUserId, demoUserToken } from './seed/index.js';
+export { DEMO_APP, DEMO_BANNED_DEVICE, DEMO_ROOM_ID, demoUserId, demoUserToken } from './seed/index.js';
+export { DEMO_CERTIFICATE_DIGEST, DEMO_PACKAGE_ID, type MintOptions } from './data/integrity.js';
 export type { RequestLogEntry } from './http.js';

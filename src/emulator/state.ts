@@ -1,3 +1,4 @@
+import { IntegrityData } from './data/integrity.js';
 import { LeaderboardData } from './data/leaderboards.js';
 import { PurchaseData } from './data/purchases.js';
 import { SubscriptionData } from './data/subscriptions.js';
@@ -153,13 +154,17 @@ export class EmulatorState {
   readonly rooms = new Map<string, EmulatedRoom>();
   /** Sends the webhooks of changes (./webhooks.ts); none when unset. */
   webhooks: { send(field: string, value: Record<string, unknown>): void } | undefined;
+  /** Attestation tokens and device bans. */
+  readonly integrity: IntegrityData;
   private nextId = 1_000_000n;
 
   constructor(
     readonly appId: string,
     readonly appSecret: string,
     readonly behavior: EmulatorBehavior = { ...DEFAULT_BEHAVIOR },
-  ) {}
+  ) {
+    this.integrity = new IntegrityData(appId, appSecret);
+  }
 
   /** A fresh 16-digit Graph id, unique within this emulator. */
   newId(): string {

@@ -7,6 +7,9 @@ import type { CallScope } from '../horizon/request.js';
 import type { BatchObserver, LoaderOptions } from './loaderOptions.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';
+import { DEFAULTS } from '../config.js';
+import { MemoryIntegrityStore } from '../store/integrity.js';
+import type { IntegrityDeps } from './integrity/models.js';
 import { createAchievementLoaders, type AchievementLoaders } from './achievements/loaders.js';
 import { ErrorCode, userError } from './errors.js';
 import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
@@ -39,6 +42,8 @@ export interface Context {
   ledger: IdempotencyLedger;
   /** Recorded Horizon webhook events (src/webhooks), for reconciliation. */
   webhookEvents: WebhookEventStore;
+  /** Attestation's nonce and ban-note store (shared by replicas with Redis) and its policy. */
+  integrity: IntegrityDeps;
   horizon: HorizonClient;
   loaders: Loaders;
   logger: Logger;
@@ -64,6 +69,8 @@ export function createContext(options: {
   ledger?: IdempotencyLedger;
   /** The webhook events shared by the process (and, with Redis, by every replica); default: none recorded. */
   webhookEvents?: WebhookEventStore;
+  /** Attestation's store and policy; default: in memory, the default policy. */
+  integrity?: IntegrityDeps;
   signal?: CancelSignal;
   userToken?: string;
   /**
@@ -87,6 +94,7 @@ export function createContext(options: {
     caches,
     ledger,
     webhookEvents: options.webhookEvents ?? new MemoryWebhookEventStore(DEFAULT_WEBHOOK_RETENTION_MS),
+    integrity: options.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
     horizon,
     logger: options.logger,
     userToken,

@@ -18,6 +18,11 @@ import {
   HorizonProtocolError,
   HorizonTimeoutError,
   HorizonUnavailableError,
+  SUBCODE_BAN_OTHER_APP,
+  SUBCODE_BAN_TIME_INVALID,
+  SUBCODE_DEVICE_OTHER_APP,
+  SUBCODE_UNKNOWN_BAN,
+  SUBCODE_UNKNOWN_DEVICE,
   SUBCODE_UNKNOWN_NODE,
 } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../lib/errors.js';
@@ -210,12 +215,15 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
  * HTTP 429) → UPSTREAM_RATE_LIMITED; 2, `is_transient` or 5xx → UPSTREAM_UNAVAILABLE; 12074
  * (not ranked) and 12075 (no such leaderboard) → NOT_FOUND; 100 with subcode 33 (no such node)
  * or "invalid user id" → NOT_FOUND, other 100s → BAD_USER_INPUT; 10 (or HTTP 403) → FORBIDDEN;
- * HTTP 404 → NOT_FOUND; anything else → UPSTREAM_ERROR.
+ * HTTP 404 → NOT_FOUND; the device-ban subcodes (no such device or ban → NOT_FOUND, another
+ * app's → FORBIDDEN, ban time out of bounds → BAD_USER_INPUT); anything else → UPSTREAM_ERROR.
  */
 export function apiErrorCode(error: HorizonApiError): ErrorCode {
   if (error.code === CODE_INVALID_TOKEN) return error.credential === 'user' ? ErrorCode.UNAUTHENTICATED : ErrorCode.UPSTREAM_AUTH_FAILED;
   if (error.throttled) return ErrorCode.UPSTREAM_RATE_LIMITED;
   if (error.status >= 500 || error.isTransient || error.code === CODE_TRANSIENT) return ErrorCode.UPSTREAM_UNAVAILABLE;
+  const banCode = error.subcode === undefined ? undefined : BAN_SUBCODES[error.subcode];
+  if (banCode) return banCode;
   if (error.code === CODE_NOT_RANKED || error.code === CODE_UNKNOWN_LEADERBOARD) return ErrorCode.NOT_FOUND;
   if (error.code === CODE_INVALID_PARAMETER) {
     if (error.subcode === SUBCODE_UNKNOWN_NODE || /invalid user id/i.test(error.upstreamMessage)) return ErrorCode.NOT_FOUND;
@@ -225,6 +233,15 @@ export function apiErrorCode(error: HorizonApiError): ErrorCode {
   if (error.status === 404) return ErrorCode.NOT_FOUND;
   return ErrorCode.UPSTREAM_ERROR;
 }
+
+/** Device-ban refusals by subcode (ps-attestation-api), whatever their code (1 or -1). */
+const BAN_SUBCODES: Record<number, ErrorCode> = {
+  [SUBCODE_UNKNOWN_DEVICE]: ErrorCode.NOT_FOUND,
+  [SUBCODE_UNKNOWN_BAN]: ErrorCode.NOT_FOUND,
+  [SUBCODE_DEVICE_OTHER_APP]: ErrorCode.FORBIDDEN,
+  [SUBCODE_BAN_OTHER_APP]: ErrorCode.FORBIDDEN,
+  [SUBCODE_BAN_TIME_INVALID]: ErrorCode.BAD_USER_INPUT,
+};
 
 /** How a missing leaderboard is reported, whether the board list or Horizon's 12075 said so. */
 export function unknownLeaderboardMessage(apiName: string | undefined): string {
@@ -238,6 +255,8 @@ function apiErrorDetails(error: HorizonApiError, code: ErrorCode): Record<string
   if (code !== ErrorCode.NOT_FOUND) return {};
   if (error.code === CODE_UNKNOWN_LEADERBOARD) return { reason: 'UNKNOWN_LEADERBOARD', ...(error.apiName ? { leaderboard: error.apiName } : {}) };
   if (error.code === CODE_NOT_RANKED) return { reason: 'NOT_RANKED', ...(error.apiName ? { leaderboard: error.apiName } : {}) };
+  if (error.subcode === SUBCODE_UNKNOWN_DEVICE) return { reason: 'UNKNOWN_DEVICE' };
+  if (error.subcode === SUBCODE_UNKNOWN_BAN) return { reason: 'UNKNOWN_BAN' };
   return {};
 }
 

@@ -2,9 +2,11 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type GraphQLSchema } from 'graphql';
 import { applyAuthorization } from '../auth/directives.js';
+import { withoutAuthDirectives, type SdlAuthDirectives } from '../auth/publishedSdl.js';
 import { loadTypeDefs } from '../schema.js';
 import { achievementResolvers } from './achievements/resolvers.js';
 import type { Resolvers } from './generated/types.js';
+import { integrityResolvers } from './integrity/resolvers.js';
 import { leaderboardResolvers } from './leaderboards/resolvers.js';
 import { purchaseResolvers } from './purchases/resolvers.js';
 import { roomResolvers } from './rooms/resolvers.js';
@@ -26,6 +28,7 @@ const domains: Resolvers[] = [
   subscriptionResolvers,
   roomResolvers,
   webhookResolvers,
+  integrityResolvers,
 ];
 const scalars: Resolvers = { DateTime: DateTimeScalar, Long: LongScalar };
 
@@ -38,7 +41,17 @@ export function buildResolvers(): SubgraphResolvers {
   return { ...scalars, ...merged } as unknown as SubgraphResolvers;
 }
 
-/** Every field guarded by @authenticated/@requiresScopes checks the caller first (src/auth/directives.ts). */
-export function buildSchema(typeDefs = loadTypeDefs()): GraphQLSchema {
-  return applyAuthorization(buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: buildResolvers() }));
+/**
+ * Every field guarded by @authenticated/@requiresScopes checks the caller first (src/auth/directives.ts).
+ * `sdlAuthDirectives: 'omit'` changes only what `_service { sdl }` publishes (src/auth/publishedSdl.ts).
+ */
+export function buildSchema(typeDefs = loadTypeDefs(), sdlAuthDirectives: SdlAuthDirectives = 'publish'): GraphQLSchema {
+  const schema = applyAuthorization(buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: buildResolvers() }));
+  if (sdlAuthDirectives === 'omit') {
+    const service = schema.getQueryType()!.getFields()._service!;
+    const { sdl } = (service.resolve as () => { sdl: string })();
+    const published = { sdl: withoutAuthDirectives(sdl) };
+    service.resolve = () => published;
+  }
+  return schema;
 }

@@ -3,6 +3,7 @@
  * `scoped` gives one operation its own view, whose calls are tallied against that operation.
  */
 import { AchievementsApi } from './achievements.js';
+import { IntegrityApi } from './integrity.js';
 import { LeaderboardsApi } from './leaderboards.js';
 import { PurchasesApi } from './purchases.js';
 import { RoomsApi } from './rooms.js';
@@ -18,6 +19,7 @@ export class HorizonClient {
   readonly subscriptions: SubscriptionsApi;
   readonly rooms: RoomsApi;
   readonly users: UsersApi;
+  readonly integrity: IntegrityApi;
 
   constructor(
     readonly transport: HorizonTransport,
@@ -29,6 +31,7 @@ export class HorizonClient {
     this.subscriptions = new SubscriptionsApi(sender);
     this.rooms = new RoomsApi(sender);
     this.users = new UsersApi(sender);
+    this.integrity = new IntegrityApi(sender);
   }
 
   /** This client for one operation: the same pool and interceptors, every call counted in `scope`. */

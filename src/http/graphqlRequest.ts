@@ -87,6 +87,7 @@ export async function serveGraphQL(
             caches: deps.caches,
             ledger: deps.ledger,
             webhookEvents: deps.webhookEvents,
+            integrity: deps.integrity,
             requestId,
             onBatch: ops.onBatch,
             onFirstUpstreamCall: ticket.firstCall,

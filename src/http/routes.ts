@@ -50,7 +50,7 @@ export async function handleRequest(
   }
   // Offline GraphiQL (./graphiql.ts), outside production only.
   if (url.pathname === GRAPHIQL_PATH && !deps.config.production) {
-    await serveGraphiQL(req, res);
+    await serveGraphiQL(req, res, deps.graphiqlDemo);
     return;
   }
   if (!GRAPHQL_PATHS.has(url.pathname)) {

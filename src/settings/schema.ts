@@ -27,6 +27,7 @@ export const SECTIONS = {
       'The OpenTelemetry SDK reads these itself, as the [standard variables](https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/) ' +
       '(`OTEL_EXPORTER_OTLP_HEADERS` and the other `OTEL_*` too); the ones below are checked at start-up.',
   },
+  attestation: { title: 'Attestation', note: 'how `verifyAttestation` judges a token (docs/horizon-api.md)' },
   emulator: { title: 'Built-in emulator', note: 'demo mode, and `npm run emulator`' },
 } as const;
 
@@ -106,8 +107,8 @@ export const SETTINGS = {
     ),
     REDIS_URL: optional(
       url(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', { credentials: true, secret: true }),
-      '`redis://` URL of the idempotency ledger and the webhook events shared by every replica.',
-      { more: "Without it both live in this process's memory (one replica)." },
+      '`redis://` URL of the idempotency ledger, attestation nonces and webhook events, shared by every replica.',
+      { more: "Without it they live in this process's memory (one replica)." },
     ),
     IDEMPOTENCY_TTL_MS: setting(ms(60_000, 30 * 24 * 3600 * 1000), 24 * 3600 * 1000, "How long an idempotency key's result is kept (24 h)."),
     IDEMPOTENCY_SETTLE_DELAY_MS: setting(ms(0, 60_000), 1_000, "After a write's reply is lost, how long to wait before reading back whether it was applied."),
@@ -183,6 +184,14 @@ export const SETTINGS = {
       }),
       'When set, every GraphQL request must carry it in the `x-router-secret` header, so only the router can call the subgraph. Never logged or echoed.',
     ),
+    SDL_AUTH_DIRECTIVES: setting(
+      oneOf(['publish', 'omit']),
+      'publish',
+      '`omit`: the SDL served for composition (`_service { sdl }`) leaves out `@authenticated`/`@requiresScopes`, for `@apollo/gateway`, which refuses supergraphs with them.',
+      {
+        more: 'This subgraph enforces the same scopes either way. Keep `publish` behind the GraphOS Router or Hive Gateway. See [Gateways](auth.md#gateways).',
+      },
+    ),
   }),
   ...section('webhooks', {
     WEBHOOK_PATH: setting(
@@ -237,6 +246,32 @@ export const SETTINGS = {
     ),
     OTEL_TRACES_SAMPLER: setting(oneOf(SAMPLERS, { caseSensitive: true }), 'parentbased_always_on', "Sampling; by default the router's decision is followed."),
     OTEL_TRACES_SAMPLER_ARG: optional(text(undefined, { allowed: '0-1' }), 'The ratio of the `*traceidratio` samplers.'),
+  }),
+  ...section('attestation', {
+    ATTESTATION_NONCE_TTL_MS: setting(ms(10_000, 3_600_000), 300_000, 'How long a challenge nonce from `issueAttestationChallenge` is accepted (5 min).', {
+      more: 'Stored with the idempotency ledger: in memory, or in Redis shared by every replica when `REDIS_URL` is set.',
+    }),
+    ATTESTATION_PACKAGE_IDS: setting(
+      list(
+        text((v) => (/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/.test(v) ? undefined : 'must be Android package names like com.example.game'), {
+          allowed: 'package names',
+        }),
+      ),
+      [],
+      'Package names of your app: a verdict is trusted only for these (blank: the package is not checked).',
+      { shown: "none (demo mode: the emulator's demo package)" },
+    ),
+    ATTESTATION_CERT_DIGESTS: setting(
+      list(text((v) => (/^[0-9a-f]{64}$/i.test(v.replace(/:/g, '')) ? undefined : 'must be SHA-256 digests in hex'), { allowed: 'SHA-256 hex digests' })),
+      [],
+      "SHA-256 digests of your APK's signing certificates: one must match (blank: not checked).",
+      { shown: "none (demo mode: the emulator's demo certificate)" },
+    ),
+    ATTESTATION_MIN_DEVICE_INTEGRITY: setting(
+      oneOf(['advanced', 'basic']),
+      'advanced',
+      'The weakest device integrity a verdict trusts: `advanced` (no sign of compromise) or `basic` (locked bootloader, valid image).',
+    ),
   }),
   ...section('emulator', {
     EMULATOR_PORT: setting(whole(0, 65_535), 4010, 'Port of the built-in emulator.'),

@@ -60,7 +60,15 @@ const secrets = () => [
   // A JWT's signature part is what makes it a credential.
   callerJwt.split('.')[2]!,
   forgedJwt,
+  // Attestation tokens are credentials too: whole, and their signature part.
+  ...attestationTokens,
+  ...attestationTokens.map((t) => t.split('.')[1]!),
+  // ... and the claims Horizon answers for them (base64url JSON): never logged either.
+  ...attestationTokens.map((t) => emulator.state.integrity.verify(t).claims).filter((c): c is string => c !== undefined),
 ];
+
+/** Every attestation token the sweep minted (filled as it goes). */
+const attestationTokens: string[] = [];
 
 interface Exchange {
   what: string;
@@ -184,6 +192,47 @@ async function nonceFor(token: string): Promise<string> {
   return ((await response.body.json()) as { nonce: string }).nonce;
 }
 
+const VERDICT = `trusted reasons deviceId token { state message } nonce { state } app { state packageId } device { state } ban { state reason }`;
+
+/** Attestation: challenges, genuine, tampered, replayed and forged tokens, bans on the device the claims name. */
+async function attestationMix(target: RunningApp = app): Promise<void> {
+  const mint = async (userIndex: number, options: Record<string, string> = {}) => {
+    const issued = await gql(`mutation { issueAttestationChallenge(userId: "${PLAYERS[userIndex]}") { nonce } }`, {}, undefined, target);
+    const nonce = issued?.data?.issueAttestationChallenge?.nonce ?? 'A'.repeat(43);
+    // The emulator's faults strike its device stand-in too: ask again until it answers.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const response = await request(`${emulator.url}/device_integrity_token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS[userIndex]}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ challenge_nonce: nonce, ...options }).toString(),
+      }).catch(() => undefined);
+      const text = (await response?.body.text().catch(() => '')) ?? '';
+      const token = /"attestation_token":"([^"]+)"/.exec(text)?.[1];
+      if (token) {
+        attestationTokens.push(token);
+        return token;
+      }
+    }
+    throw new Error('the emulator minted no attestation token');
+  };
+  const verify = (userIndex: number, token: string) =>
+    gql(`mutation($u: ID!, $t: String!) { verifyAttestation(userId: $u, token: $t) { ${VERDICT} } }`, { u: PLAYERS[userIndex], t: token }, undefined, target);
+  const genuine = await mint(0);
+  const verdict = await verify(0, genuine);
+  await verify(0, genuine);
+  await verify(1, await mint(2));
+  await verify(1, await mint(1, { app_integrity_state: 'NotRecognized', device_integrity_state: 'NotTrusted' }));
+  const forged = `${genuine.split('.')[0]}.${'Zm9yZ2VkQXR0ZXN0YXRpb25TaWduYXR1cmVYWFhYWFhY'}`;
+  attestationTokens.push(forged);
+  await verify(0, forged);
+  await gql(`mutation($t: String!) { verifyAttestation(userId: "nope", token: $t) { trusted } }`, { t: await mint(3) }, undefined, target);
+  const deviceId = verdict?.data?.verifyAttestation?.deviceId ?? 'f'.repeat(64);
+  const ban = await gql(`mutation { banDevice(deviceId: "${deviceId}", durationMinutes: 5, reason: "sweep") { ban { banId } } }`, {}, undefined, target);
+  await verify(0, await mint(0));
+  await gql(`{ deviceBan(deviceId: "${deviceId}") { banned reason } }`, {}, undefined, target);
+  await gql(`mutation { liftDeviceBan(banId: "${ban?.data?.banDevice?.ban?.banId ?? 'nosuchban'}") { success } }`, {}, undefined, target);
+}
+
 let writes = 0;
 async function writeMix(label: string): Promise<void> {
   const n = ++writes;
@@ -285,6 +334,7 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   await gql(`{ moderatedRoom(id: "${roomId}") { id maxUsers } }`);
   await gql(`mutation { updateModeratedRoomDataStore(roomId: "${roomId}", entries: [{ key: "k", value: "${BOGUS_TOKEN}" }]) { success } }`);
   await gql(`mutation { deleteModeratedRoom(roomId: "${roomId}") { success } }`);
+  await attestationMix();
 
   // --- Every fault the emulator injects, on reads, player reads and writes -----------------------
   const modes: FaultMode[] = ['error_500', 'error_503_html', 'throttle_429', 'reset_before', 'reset_after', 'truncate_after', 'stall'];
@@ -292,6 +342,7 @@ test('no secret appears in any response, log line or span, whatever the traffic'
     Object.assign(emulator.faults, { errorRate: 0.7, modes: [mode], routes: [], stallMs: 1_200, retryAfterSeconds: 0, seed: modes.indexOf(mode) + 1 });
     await Promise.all([gql(READS[1]!), gql(VIEWER_READS[0]!, {}, TOKENS[0]), gql(VIEWER_READS[2]!, {}, TOKENS[1])]);
     await writeMix(mode);
+    await attestationMix();
   }
   Object.assign(emulator.faults, { errorRate: 0, burst: 0 });
   // Retries after lost replies settle by reading back.
@@ -312,6 +363,7 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   await gql(VIEWER_READS[0]!, {}, TOKENS[0], wrongApp);
   await gql(`mutation { unlockAchievement(userId: "${P0}", apiName: "FIRST_STEPS") { justUnlocked } }`, {}, undefined, wrongApp);
   await gql(`mutation { consumePurchase(userId: "${P0}", sku: "gems_100", idempotencyKey: "wrong-secret-1") { consumed } }`, {}, undefined, wrongApp);
+  await attestationMix(wrongApp);
 
   // --- The traffic really covered the failures -------------------------------------------------------
   const seen = codes();
@@ -333,6 +385,8 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   expect(exchanges.filter((e) => e.body.includes('"ftv1"')).length).toBeGreaterThan(20);
   expect(logLines.length).toBeGreaterThan(100);
   expect(logLines.some((l) => l.includes('upstream call failed'))).toBe(true);
+  expect(logLines.some((l) => l.includes('attestation verdict'))).toBe(true);
+  expect(attestationTokens.length).toBeGreaterThan(40);
   expect(logLines.some((l) => l.includes('"operation"') || l.includes('"msg":"operation"'))).toBe(true);
   const recorded = spans.getFinishedSpans();
   expect(recorded.length).toBeGreaterThan(100);

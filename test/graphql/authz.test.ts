@@ -81,6 +81,9 @@ const SAMPLE_BY_COORDINATE: Record<string, unknown> = {
   'Mutation.addAchievementBits.bits': '1000000',
   'Mutation.upsertAchievementDefinition.input': { apiName: 'AUTHZ_MATRIX', type: 'SIMPLE', writePolicy: 'SERVER_AUTHORITATIVE' },
   'Mutation.upsertLeaderboard.input': { apiName: 'AUTHZ_MATRIX' },
+  // A device the emulator has no record of: an allowed ban is Horizon's NOT_FOUND, nothing banned.
+  'Mutation.banDevice.deviceId': 'f'.repeat(64),
+  'Mutation.verifyAttestation.token': 'bm90LWEtcmVhbC10b2tlbg.c2lnbmF0dXJl',
 };
 const SAMPLE_BY_NAME: Record<string, unknown> = {
   userId: demoUserId(5),
@@ -264,6 +267,7 @@ describe('the scope model', () => {
   test('the schema declares exactly these scopes', () => {
     expect(ALL_SCOPES).toEqual([
       'horizon:admin',
+      'horizon:attest',
       'horizon:consume',
       'horizon:read',
       'horizon:read:purchases',
@@ -284,6 +288,11 @@ describe('the scope model', () => {
     ['Mutation.refundPurchase', [['horizon:admin']]],
     ['Mutation.deleteLeaderboard', [['horizon:admin']]],
     ['Mutation.validateUserNonce', [['horizon:write:achievements'], ['horizon:write:leaderboards'], ['horizon:consume'], ['horizon:admin']]],
+    ['Mutation.issueAttestationChallenge', [['horizon:attest'], ['horizon:admin']]],
+    ['Mutation.verifyAttestation', [['horizon:attest'], ['horizon:admin']]],
+    ['Mutation.banDevice', [['horizon:admin']]],
+    ['Mutation.liftDeviceBan', [['horizon:admin']]],
+    ['Query.deviceBan', [['horizon:admin']]],
   ])('%s needs %j', (coordinate, anyOf) => {
     expect(rule(coordinate)).toEqual({ authenticated: true, anyOf });
   });

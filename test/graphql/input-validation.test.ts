@@ -11,6 +11,8 @@ import { ROUTES, startHarness, type Harness } from '../helpers/harness.js';
 
 const U0 = demoUserId(0); // owns dlc_frozen_peaks and gems_100, active vip_pass
 const U5 = demoUserId(5);
+/** The demo data's banned headset (docs/emulator.md). */
+const DEMO_DEVICE = '497862b8116b7b7da0e6f84cd335a4b27237441fdd777d04d985943e1f72c72e';
 
 /** Writes are every non-GET call but verify_entitlement (a read sent as POST). */
 const isWrite = (entry: RequestLogEntry) => entry.method !== 'GET' && entry.route !== ROUTES.verifyEntitlement;
@@ -290,6 +292,50 @@ const MUTATIONS: Record<string, MutationSpec> = {
     query: `mutation($roomId: ID!) { deleteModeratedRoom(roomId: $roomId) { success } }`,
     valid: { roomId: '1234567' },
     bad: ids('roomId'),
+  },
+  issueAttestationChallenge: {
+    query: `mutation($userId: ID!) { issueAttestationChallenge(userId: $userId) { nonce } }`,
+    valid: { userId: U0 },
+    bad: ids('userId'),
+  },
+  verifyAttestation: {
+    query: `mutation($userId: ID!, $token: String!) { verifyAttestation(userId: $userId, token: $token) { trusted } }`,
+    // Not a token Horizon issued: a verdict (untrusted), not a refusal.
+    valid: { userId: U0, token: 'bm90LWEtcmVhbC10b2tlbg.c2lnbmF0dXJl' },
+    bad: [
+      ...ids('userId'),
+      { name: 'token empty', set: { token: '' } },
+      { name: 'token too short to be one', set: { token: 'abc.def' } },
+      { name: 'token with spaces', set: { token: 'bm90LWEtcmVhbC10b2tlbg c2lnbmF0dXJl' } },
+      { name: 'token with a query string', set: { token: 'bm90LWEtcmVhbC10b2tlbg&access_token=x' } },
+      { name: 'token of 16385 characters', set: { token: 'A'.repeat(16_385) } },
+    ],
+  },
+  banDevice: {
+    query: `mutation($deviceId: ID!, $minutes: Int!, $reason: String!) { banDevice(deviceId: $deviceId, durationMinutes: $minutes, reason: $reason) { success } }`,
+    valid: { deviceId: DEMO_DEVICE, minutes: 60, reason: 'aimbot' },
+    bad: [
+      { name: 'deviceId empty', set: { deviceId: '' } },
+      { name: 'deviceId with a path', set: { deviceId: 'abc/../me' } },
+      { name: 'deviceId of 257 characters', set: { deviceId: 'a'.repeat(257) } },
+      { name: 'minutes 0', set: { minutes: 0 } },
+      { name: 'minutes negative', set: { minutes: -5 } },
+      { name: 'minutes past 100 years', set: { minutes: 52_560_001 } },
+      { name: 'reason empty', set: { reason: '' } },
+      { name: 'reason blank', set: { reason: '   ' } },
+      { name: 'reason of 501 characters', set: { reason: 'r'.repeat(501) } },
+      { name: 'reason with a control character', set: { reason: 'bad\u0000reason' } },
+    ],
+  },
+  liftDeviceBan: {
+    query: `mutation($deviceId: ID, $banId: ID) { liftDeviceBan(deviceId: $deviceId, banId: $banId) { success } }`,
+    valid: { deviceId: DEMO_DEVICE, banId: null },
+    bad: [
+      { name: 'neither deviceId nor banId', set: { deviceId: null } },
+      { name: 'both deviceId and banId', set: { banId: 'MTI0MjQ3MTc0MDk2NTYwNg' } },
+      { name: 'deviceId with spaces', set: { deviceId: 'a b' } },
+      { name: 'banId with a slash', set: { deviceId: null, banId: 'a/b' } },
+    ],
   },
 };
 

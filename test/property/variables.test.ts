@@ -67,6 +67,19 @@ const base64 = mix(
 );
 const days = mix(fc.integer({ min: -5, max: 400 }));
 const nonce = mix(fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{1,20}$/), fc.string({ maxLength: 600 })));
+/** Attestation tokens: base64url-looking two- and three-part strings (never genuine), near misses, anything. */
+const attestationToken = mix(
+  fc.oneof(
+    fc
+      .tuple(fc.uint8Array({ minLength: 8, maxLength: 300 }), fc.uint8Array({ minLength: 8, maxLength: 40 }))
+      .map(([a, b]) => `${Buffer.from(a).toString('base64url')}.${Buffer.from(b).toString('base64url')}`),
+    fc.stringMatching(/^[A-Za-z0-9_.=-]{0,40}$/),
+    fc.string({ maxLength: 300 }),
+    fc.constant('A'.repeat(17_000)),
+  ),
+);
+/** Device and ban ids: 64-hex ids the emulator has no record of, near misses, anything. */
+const banTargetId = mix(fc.oneof(fc.stringMatching(/^[0-9a-f]{64}$/), fc.stringMatching(/^[A-Za-z0-9_=-]{1,30}$/), fc.string({ maxLength: 300 })));
 const enumOf = (...values: string[]) => mix(fc.oneof(fc.constantFrom(...values), fc.string({ maxLength: 12 })));
 const bool = mix(fc.boolean());
 const dateTime = mix(
@@ -189,6 +202,24 @@ const OPERATIONS: Operation[] = [
   },
   { query: `mutation($userId: ID!) { resetAchievements(userId: $userId) { success user { id } } }`, variables: { userId: id } },
   { query: `mutation($userId: ID!, $nonce: String!) { validateUserNonce(userId: $userId, nonce: $nonce) { valid } }`, variables: { userId: id, nonce } },
+  { query: `mutation($userId: ID!) { issueAttestationChallenge(userId: $userId) { nonce userId expiresAt } }`, variables: { userId: id } },
+  {
+    query: `mutation($userId: ID!, $token: String!) { verifyAttestation(userId: $userId, token: $token) {
+      trusted reasons deviceId claimsIssuedAt token { state message } nonce { state } app { state packageId certificateDigests } device { state } ban { state remainingMinutes } } }`,
+    variables: { userId: id, token: attestationToken },
+  },
+  {
+    query: `mutation($deviceId: ID!, $minutes: Int!, $reason: String!) { banDevice(deviceId: $deviceId, durationMinutes: $minutes, reason: $reason) { success ban { banId banned reason } } }`,
+    variables: { deviceId: banTargetId, minutes: mix(fc.oneof(fc.integer({ min: -2, max: 600 }), fc.integer())), reason: mix(fc.string({ maxLength: 600 })) },
+  },
+  {
+    query: `mutation($deviceId: ID, $banId: ID) { liftDeviceBan(deviceId: $deviceId, banId: $banId) { success ban { banned } } }`,
+    variables: { deviceId: banTargetId, banId: banTargetId },
+  },
+  {
+    query: `query($deviceId: ID, $banId: ID) { deviceBan(deviceId: $deviceId, banId: $banId) { banned remainingMinutes reason } }`,
+    variables: { deviceId: banTargetId, banId: banTargetId },
+  },
   {
     query: `mutation($userId: ID!, $board: String!, $score: Long!, $extra: String, $force: Boolean, $key: String) {
       submitLeaderboardScore(userId: $userId, leaderboard: $board, score: $score, extraDataBase64: $extra, forceUpdate: $force, idempotencyKey: $key) { didUpdate settledBy entry { rank score } } }`,

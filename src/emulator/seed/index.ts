@@ -6,6 +6,7 @@
  */
 import type { EmulatorState } from '../state.js';
 import { seedAchievements } from './achievements.js';
+import { seedIntegrity } from './integrity.js';
 import { seedLeaderboards } from './leaderboards.js';
 import { seedPurchases } from './purchases.js';
 import { seedRooms } from './rooms.js';
@@ -14,6 +15,7 @@ import { seedUsers } from './users.js';
 
 export { DEMO_APP, demoUserId, demoUserToken } from './demo.js';
 export { DEMO_ROOM_ID } from './rooms.js';
+export { DEMO_BANNED_DEVICE } from './integrity.js';
 
 export function seedDemoData(state: EmulatorState): void {
   seedUsers(state);
@@ -22,4 +24,5 @@ export function seedDemoData(state: EmulatorState): void {
   seedPurchases(state);
   seedSubscriptions(state);
   seedRooms(state);
+  seedIntegrity(state);
 }

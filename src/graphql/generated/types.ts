@@ -139,6 +139,170 @@ export type AchievementWritePolicy =
   /** Written by the game's trusted server, through this subgraph's mutations. */
   | 'SERVER_AUTHORITATIVE';
 
+/** The app check: a store-recognised binary of our package, signed with our certificate. */
+export type AppIntegrityCheck = {
+  __typename?: 'AppIntegrityCheck';
+  /** SHA-256 digests of the package's signing certificates, lowercase hex. */
+  certificateDigests: Array<Scalars['String']['output']>;
+  /** Whether one of them is in `ATTESTATION_CERT_DIGESTS`; null when that setting is empty (not checked). */
+  certificateRecognized?: Maybe<Scalars['Boolean']['output']>;
+  /** The package name the claims carry. */
+  packageId?: Maybe<Scalars['String']['output']>;
+  /** Whether it is one of `ATTESTATION_PACKAGE_IDS`; null when that setting is empty (not checked). */
+  packageRecognized?: Maybe<Scalars['Boolean']['output']>;
+  /** True when the app is `STORE_RECOGNIZED` and neither the package nor the certificate is refused. */
+  passed: Scalars['Boolean']['output'];
+  /** Horizon's app integrity state. */
+  state: AppIntegrityState;
+  /** The package version the claims carry. */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** `app_state.app_integrity_state`: whether the app binary is one the Horizon Store recognises. */
+export type AppIntegrityState =
+  /** Horizon could not identify the application. */
+  | 'NOT_EVALUATED'
+  /** An illegitimate installation (e.g. a modified or side-loaded binary). */
+  | 'NOT_RECOGNIZED'
+  /** An unmodified binary installed from the Horizon Store. */
+  | 'STORE_RECOGNIZED'
+  /** Not checked: the token was not verified. */
+  | 'UNCHECKED'
+  /** A value Horizon did not document when this subgraph was written. */
+  | 'UNKNOWN';
+
+/**
+ * A challenge for one player's headset: pass `nonce` to `DeviceApplicationIntegrity.GetIntegrityToken`
+ * on the device, then send the token it returns to `verifyAttestation`. Good for one verification.
+ */
+export type AttestationChallenge = {
+  __typename?: 'AttestationChallenge';
+  /** When it stops being accepted (`ATTESTATION_NONCE_TTL_MS` after it was issued). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The challenge nonce: 43 base64url characters from 256 random bits. */
+  nonce: Scalars['String']['output'];
+  /** The player it is bound to: only a verification for this player accepts it. */
+  userId: Scalars['ID']['output'];
+};
+
+/** The nonce check. */
+export type AttestationNonceCheck = {
+  __typename?: 'AttestationNonceCheck';
+  /** True when `state` is `VALID`. */
+  passed: Scalars['Boolean']['output'];
+  /** What the nonce's record said when it was used up. */
+  state: AttestationNonceState;
+};
+
+/** The challenge nonce the token carries, checked against the ones this subgraph issued. */
+export type AttestationNonceState =
+  /** Issued, but its lifetime had passed. */
+  | 'EXPIRED'
+  /** The claims carry no nonce. */
+  | 'MISSING'
+  /** Issued to another player. */
+  | 'OTHER_PLAYER'
+  /** Already used by an earlier verification. */
+  | 'REUSED'
+  /** Not checked: the token was not verified. */
+  | 'UNCHECKED'
+  /** Not issued by this subgraph (or forgotten long after it expired). */
+  | 'UNKNOWN'
+  /** Issued by this subgraph to this player, unused and within its lifetime; now used. */
+  | 'VALID';
+
+/** Why a verdict is not trusted. Several may apply at once. */
+export type AttestationReason =
+  /** Horizon could not identify the app (`NotEvaluated`). */
+  | 'APP_NOT_EVALUATED'
+  /** The Horizon Store does not recognise the app binary (`NotRecognized`). */
+  | 'APP_NOT_RECOGNIZED'
+  /** The app integrity state is missing or undocumented. */
+  | 'APP_STATE_UNKNOWN'
+  /** No signing certificate digest is one of `ATTESTATION_CERT_DIGESTS`. */
+  | 'CERTIFICATE_NOT_OURS'
+  /** Horizon said `success` but its claims could not be read. */
+  | 'CLAIMS_UNREADABLE'
+  /** The device is banned. */
+  | 'DEVICE_BANNED'
+  /** The device has `BASIC` integrity and `ATTESTATION_MIN_DEVICE_INTEGRITY` asks for `advanced`. */
+  | 'DEVICE_BASIC_INTEGRITY'
+  /** The headset is not genuine or is tampered with (`NotTrusted`). */
+  | 'DEVICE_NOT_TRUSTED'
+  /** The device integrity state is missing or undocumented. */
+  | 'DEVICE_STATE_UNKNOWN'
+  /** The nonce's lifetime had passed. */
+  | 'NONCE_EXPIRED'
+  /** The claims carry no nonce. */
+  | 'NONCE_MISSING'
+  /** The nonce was issued to another player. */
+  | 'NONCE_OTHER_PLAYER'
+  /** The nonce was already used. */
+  | 'NONCE_REUSED'
+  /** The nonce was not issued by this subgraph. */
+  | 'NONCE_UNKNOWN'
+  /** The package name is not one of `ATTESTATION_PACKAGE_IDS`. */
+  | 'PACKAGE_NOT_OURS'
+  /** The token has expired. */
+  | 'TOKEN_EXPIRED'
+  /** Horizon says the token's signature is invalid: forged or garbled. */
+  | 'TOKEN_INVALID_SIGNATURE'
+  /** Horizon refused the token with another message. */
+  | 'TOKEN_REJECTED';
+
+/** The token check. */
+export type AttestationTokenCheck = {
+  __typename?: 'AttestationTokenCheck';
+  /** Horizon's verification message (`success`, `invalid signature`, `token expired`, ...). */
+  message?: Maybe<Scalars['String']['output']>;
+  /** True when `state` is `VALID`. */
+  passed: Scalars['Boolean']['output'];
+  /** Whether Horizon verified the token. */
+  state: AttestationTokenState;
+};
+
+/** Whether Horizon verified the token's signature and expiry. */
+export type AttestationTokenState =
+  /** The token has expired (Horizon said so, or its `exp` claim has passed). */
+  | 'EXPIRED'
+  /** Horizon says the token's signature is invalid: forged or garbled. */
+  | 'INVALID_SIGNATURE'
+  /** Horizon refused the token with another message (see `message`). */
+  | 'REJECTED'
+  /** Horizon said `success` but its claims could not be read. */
+  | 'UNREADABLE'
+  /** Horizon verified the token and returned its claims. */
+  | 'VALID';
+
+/**
+ * What a verification concluded. `trusted` is true only when every check passed: the token is
+ * genuine and unexpired, its nonce was issued by this subgraph to this player and not used before,
+ * the app is a store-recognised build of our package, the device is genuine, and it is not banned.
+ */
+export type AttestationVerdict = {
+  __typename?: 'AttestationVerdict';
+  /** The app binary and package. */
+  app: AppIntegrityCheck;
+  /** The device's ban. */
+  ban: DeviceBanCheck;
+  /** When the token expires (`request_details.exp`). */
+  claimsExpireAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the token was made (`request_details.timestamp`). */
+  claimsIssuedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The headset. */
+  device: DeviceIntegrityCheck;
+  /** The device's id for this app (`unique_id`, rotates every 30 days): what `banDevice` takes. */
+  deviceId?: Maybe<Scalars['ID']['output']>;
+  /** The challenge nonce. */
+  nonce: AttestationNonceCheck;
+  /** Why not, when not trusted; empty when trusted. */
+  reasons: Array<AttestationReason>;
+  /** The token's signature and expiry. */
+  token: AttestationTokenCheck;
+  /** True only when every check passed. */
+  trusted: Scalars['Boolean']['output'];
+};
+
 /** How a subscription term is billed: its regular offer and any trials. */
 export type BillingPlan = {
   __typename?: 'BillingPlan';
@@ -238,6 +402,80 @@ export type DeleteLeaderboardPayload = {
   /** True when Horizon deleted it. */
   success: Scalars['Boolean']['output'];
 };
+
+/** A device's ban as Horizon reports it, with what this subgraph remembers of bans it placed. */
+export type DeviceBan = {
+  __typename?: 'DeviceBan';
+  /** The ban's id, when known: it outlives the device id's 30-day rotation. */
+  banId?: Maybe<Scalars['ID']['output']>;
+  /** Whether the device is banned now. */
+  banned: Scalars['Boolean']['output'];
+  /** When `banDevice` placed it; null for bans placed elsewhere. */
+  bannedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The device's id (`unique_id`), when known. */
+  deviceId?: Maybe<Scalars['ID']['output']>;
+  /** When the ban ends, from `remainingMinutes`. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The reason given to `banDevice` (Horizon keeps none): null for bans placed elsewhere. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Minutes the ban still runs; null when not banned. */
+  remainingMinutes?: Maybe<Scalars['Int']['output']>;
+};
+
+/** The ban check. */
+export type DeviceBanCheck = {
+  __typename?: 'DeviceBanCheck';
+  /** The ban's id, when this subgraph placed it. */
+  banId?: Maybe<Scalars['ID']['output']>;
+  /** True when `NOT_BANNED`. */
+  passed: Scalars['Boolean']['output'];
+  /** The reason given when this subgraph placed the ban. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Minutes the ban still runs, when known. */
+  remainingMinutes?: Maybe<Scalars['Int']['output']>;
+  /** Whether the device is banned. */
+  state: DeviceBanState;
+};
+
+/** The result of a ban write. */
+export type DeviceBanPayload = {
+  __typename?: 'DeviceBanPayload';
+  /** The ban after the write. */
+  ban: DeviceBan;
+  /** True when Horizon accepted the write. */
+  success: Scalars['Boolean']['output'];
+};
+
+/** Whether the device is banned for this app. */
+export type DeviceBanState =
+  /** Banned (by Horizon's claims, or by a ban this subgraph placed that has not ended). */
+  | 'BANNED'
+  /** Not banned. */
+  | 'NOT_BANNED'
+  /** Not checked: the token was not verified. */
+  | 'UNCHECKED';
+
+/** The device check. */
+export type DeviceIntegrityCheck = {
+  __typename?: 'DeviceIntegrityCheck';
+  /** True when `ADVANCED`, or `BASIC` with `ATTESTATION_MIN_DEVICE_INTEGRITY=basic`. */
+  passed: Scalars['Boolean']['output'];
+  /** Horizon's device integrity state. */
+  state: DeviceIntegrityState;
+};
+
+/** `device_state.device_integrity_state`: whether the headset is genuine and untampered. */
+export type DeviceIntegrityState =
+  /** Bootloader locked, valid system image, no sign of compromise. */
+  | 'ADVANCED'
+  /** Bootloader locked and a valid system image, but other integrity checks failed (e.g. rooted). */
+  | 'BASIC'
+  /** Bootloader unlocked or an invalid system image. */
+  | 'NOT_TRUSTED'
+  /** Not checked: the token was not verified. */
+  | 'UNCHECKED'
+  /** A value Horizon did not document when this subgraph was written. */
+  | 'UNKNOWN';
 
 /** Whether a player owns an add-on. */
 export type Entitlement = {
@@ -516,6 +754,11 @@ export type Mutation = {
    */
   addAchievementCount?: Maybe<AchievementWritePayload>;
   /**
+   * Bans a device from this app for a while (Horizon's device ban, which attestation then reports),
+   * or changes the length of its ban. Keep the returned `banId`: it outlives the device id.
+   */
+  banDevice?: Maybe<DeviceBanPayload>;
+  /**
    * Admin: cancels a player's active subscription. Irreversible: it stops renewing but stays
    * active until the current period ends, and Horizon emails the player. Fails with
    * BAD_USER_INPUT when the player has no active, uncancelled subscription to `sku`. Name the
@@ -547,6 +790,13 @@ export type Mutation = {
    * `userId` and `ownerAlias` (BAD_USER_INPUT otherwise).
    */
   extendSubscription?: Maybe<ExtendSubscriptionPayload>;
+  /**
+   * Issues a challenge nonce for a player's attestation: random, single-use, bound to the player,
+   * valid for `ATTESTATION_NONCE_TTL_MS`. Shared by every replica when `REDIS_URL` is set.
+   */
+  issueAttestationChallenge?: Maybe<AttestationChallenge>;
+  /** Lifts a device's ban, by the device's id or the ban's id (exactly one). Lifting an unbanned device succeeds. */
+  liftDeviceBan?: Maybe<DeviceBanPayload>;
   /**
    * Admin: refunds a durable or an unconsumed consumable and takes it away from the player.
    * Sent with this subgraph's app credentials, or, with `asPlayer`, with the player's own token.
@@ -583,6 +833,13 @@ export type Mutation = {
    * checking it consumes it. `valid: false` is an answer, not an error.
    */
   validateUserNonce?: Maybe<UserNonceValidation>;
+  /**
+   * Verifies an attestation token with Horizon and checks its claims: the nonce (issued here, to
+   * this player, unused, unexpired), the app (store-recognised, our package and certificate), the
+   * device (genuine) and its ban. The nonce is used up whatever the verdict. A forged or garbled
+   * token is `trusted: false`; input that cannot be a token at all is BAD_USER_INPUT.
+   */
+  verifyAttestation?: Maybe<AttestationVerdict>;
 };
 
 
@@ -599,6 +856,13 @@ export type MutationAddAchievementCountArgs = {
   count: Scalars['Long']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationBanDeviceArgs = {
+  deviceId: Scalars['ID']['input'];
+  durationMinutes: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -644,6 +908,17 @@ export type MutationExtendSubscriptionArgs = {
   ownerAlias?: InputMaybe<Scalars['String']['input']>;
   sku: Scalars['String']['input'];
   userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationIssueAttestationChallengeArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationLiftDeviceBanArgs = {
+  banId?: InputMaybe<Scalars['ID']['input']>;
+  deviceId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -699,6 +974,12 @@ export type MutationUpsertLeaderboardArgs = {
 
 export type MutationValidateUserNonceArgs = {
   nonce: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationVerifyAttestationArgs = {
+  token: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
 
@@ -996,6 +1277,11 @@ export type Query = {
    * omitted. Unknown api names are left out.
    */
   achievementDefinitions?: Maybe<Array<AchievementDefinition>>;
+  /**
+   * A device's ban status, by its id (`unique_id` from a verdict's `deviceId`) or by a ban's id:
+   * give exactly one. Horizon answers NOT_FOUND for an id it has no record of.
+   */
+  deviceBan?: Maybe<DeviceBan>;
   /** One leaderboard, or null when the app has no leaderboard with this api name. */
   leaderboard?: Maybe<Leaderboard>;
   /** Every leaderboard of the app. */
@@ -1036,6 +1322,12 @@ export type QueryAchievementDefinitionArgs = {
 export type QueryAchievementDefinitionsArgs = {
   apiNames?: InputMaybe<Array<Scalars['String']['input']>>;
   includeArchived?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryDeviceBanArgs = {
+  banId?: InputMaybe<Scalars['ID']['input']>;
+  deviceId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1439,6 +1731,15 @@ export type ResolversTypes = {
   AchievementType: AchievementType;
   AchievementWritePayload: ResolverTypeWrapper<WritePayloadParentModel>;
   AchievementWritePolicy: AchievementWritePolicy;
+  AppIntegrityCheck: ResolverTypeWrapper<AppIntegrityCheck>;
+  AppIntegrityState: AppIntegrityState;
+  AttestationChallenge: ResolverTypeWrapper<AttestationChallenge>;
+  AttestationNonceCheck: ResolverTypeWrapper<AttestationNonceCheck>;
+  AttestationNonceState: AttestationNonceState;
+  AttestationReason: AttestationReason;
+  AttestationTokenCheck: ResolverTypeWrapper<AttestationTokenCheck>;
+  AttestationTokenState: AttestationTokenState;
+  AttestationVerdict: ResolverTypeWrapper<AttestationVerdict>;
   BillingPlan: ResolverTypeWrapper<BillingPlan>;
   CacheControlScope: CacheControlScope;
   CancelReason: CancelReason;
@@ -1448,6 +1749,12 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteLeaderboardEntryPayload: ResolverTypeWrapper<DeleteEntryPayloadParentModel>;
   DeleteLeaderboardPayload: ResolverTypeWrapper<DeleteLeaderboardPayload>;
+  DeviceBan: ResolverTypeWrapper<DeviceBan>;
+  DeviceBanCheck: ResolverTypeWrapper<DeviceBanCheck>;
+  DeviceBanPayload: ResolverTypeWrapper<DeviceBanPayload>;
+  DeviceBanState: DeviceBanState;
+  DeviceIntegrityCheck: ResolverTypeWrapper<DeviceIntegrityCheck>;
+  DeviceIntegrityState: DeviceIntegrityState;
   Entitlement: ResolverTypeWrapper<EntitlementParentModel>;
   ExtendSubscriptionPayload: ResolverTypeWrapper<SubscriptionPayloadParentModel>;
   Leaderboard: ResolverTypeWrapper<LeaderboardModel>;
@@ -1512,12 +1819,21 @@ export type ResolversParentTypes = {
   AchievementDefinitionInput: AchievementDefinitionInput;
   AchievementProgress: ProgressParentModel;
   AchievementWritePayload: WritePayloadParentModel;
+  AppIntegrityCheck: AppIntegrityCheck;
+  AttestationChallenge: AttestationChallenge;
+  AttestationNonceCheck: AttestationNonceCheck;
+  AttestationTokenCheck: AttestationTokenCheck;
+  AttestationVerdict: AttestationVerdict;
   BillingPlan: BillingPlan;
   CancelSubscriptionPayload: SubscriptionPayloadParentModel;
   ConsumePurchasePayload: Omit<ConsumePurchasePayload, 'user'> & { user: ResolversParentTypes['User'] };
   DateTime: Scalars['DateTime']['output'];
   DeleteLeaderboardEntryPayload: DeleteEntryPayloadParentModel;
   DeleteLeaderboardPayload: DeleteLeaderboardPayload;
+  DeviceBan: DeviceBan;
+  DeviceBanCheck: DeviceBanCheck;
+  DeviceBanPayload: DeviceBanPayload;
+  DeviceIntegrityCheck: DeviceIntegrityCheck;
   Entitlement: EntitlementParentModel;
   ExtendSubscriptionPayload: SubscriptionPayloadParentModel;
   Leaderboard: LeaderboardModel;
@@ -1610,6 +1926,46 @@ export type AchievementWritePayloadResolvers<ContextType = Context, ParentType e
   settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
 };
 
+export type AppIntegrityCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AppIntegrityCheck'] = ResolversParentTypes['AppIntegrityCheck']> = {
+  certificateDigests?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  certificateRecognized?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  packageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  packageRecognized?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AppIntegrityState'], ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AttestationChallengeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttestationChallenge'] = ResolversParentTypes['AttestationChallenge']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  nonce?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type AttestationNonceCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttestationNonceCheck'] = ResolversParentTypes['AttestationNonceCheck']> = {
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AttestationNonceState'], ParentType, ContextType>;
+};
+
+export type AttestationTokenCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttestationTokenCheck'] = ResolversParentTypes['AttestationTokenCheck']> = {
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AttestationTokenState'], ParentType, ContextType>;
+};
+
+export type AttestationVerdictResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttestationVerdict'] = ResolversParentTypes['AttestationVerdict']> = {
+  app?: Resolver<ResolversTypes['AppIntegrityCheck'], ParentType, ContextType>;
+  ban?: Resolver<ResolversTypes['DeviceBanCheck'], ParentType, ContextType>;
+  claimsExpireAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  claimsIssuedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  device?: Resolver<ResolversTypes['DeviceIntegrityCheck'], ParentType, ContextType>;
+  deviceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  nonce?: Resolver<ResolversTypes['AttestationNonceCheck'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['AttestationReason']>, ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['AttestationTokenCheck'], ParentType, ContextType>;
+  trusted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type BillingPlanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BillingPlan'] = ResolversParentTypes['BillingPlan']> = {
   paidOffer?: Resolver<Maybe<ResolversTypes['PaidOffer']>, ParentType, ContextType>;
   trialOffers?: Resolver<Array<ResolversTypes['TrialOffer']>, ParentType, ContextType>;
@@ -1647,6 +2003,34 @@ export type DeleteLeaderboardPayloadResolvers<ContextType = Context, ParentType 
   deletedEntryCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type DeviceBanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceBan'] = ResolversParentTypes['DeviceBan']> = {
+  banId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  banned?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  bannedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deviceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  remainingMinutes?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type DeviceBanCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceBanCheck'] = ResolversParentTypes['DeviceBanCheck']> = {
+  banId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  remainingMinutes?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DeviceBanState'], ParentType, ContextType>;
+};
+
+export type DeviceBanPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceBanPayload'] = ResolversParentTypes['DeviceBanPayload']> = {
+  ban?: Resolver<ResolversTypes['DeviceBan'], ParentType, ContextType>;
+  success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type DeviceIntegrityCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceIntegrityCheck'] = ResolversParentTypes['DeviceIntegrityCheck']> = {
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DeviceIntegrityState'], ParentType, ContextType>;
 };
 
 export type EntitlementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Entitlement'] = ResolversParentTypes['Entitlement']> = {
@@ -1739,6 +2123,7 @@ export type ModeratedRoomPayloadResolvers<ContextType = Context, ParentType exte
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAchievementBits?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementBitsArgs, 'apiName' | 'bits' | 'userId'>>;
   addAchievementCount?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementCountArgs, 'apiName' | 'count' | 'userId'>>;
+  banDevice?: Resolver<Maybe<ResolversTypes['DeviceBanPayload']>, ParentType, ContextType, RequireFields<MutationBanDeviceArgs, 'deviceId' | 'durationMinutes' | 'reason'>>;
   cancelSubscription?: Resolver<Maybe<ResolversTypes['CancelSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku'>>;
   consumePurchase?: Resolver<Maybe<ResolversTypes['ConsumePurchasePayload']>, ParentType, ContextType, RequireFields<MutationConsumePurchaseArgs, 'sku' | 'userId'>>;
   createModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationCreateModeratedRoomArgs, 'maxUsers'>>;
@@ -1746,6 +2131,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   deleteLeaderboardEntry?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardEntryPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardEntryArgs, 'id'>>;
   deleteModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationDeleteModeratedRoomArgs, 'roomId'>>;
   extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku'>>;
+  issueAttestationChallenge?: Resolver<Maybe<ResolversTypes['AttestationChallenge']>, ParentType, ContextType, RequireFields<MutationIssueAttestationChallengeArgs, 'userId'>>;
+  liftDeviceBan?: Resolver<Maybe<ResolversTypes['DeviceBanPayload']>, ParentType, ContextType, Partial<MutationLiftDeviceBanArgs>>;
   refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'asPlayer' | 'reason' | 'sku' | 'userId'>>;
   removeAllLeaderboardEntries?: Resolver<Maybe<ResolversTypes['RemoveAllLeaderboardEntriesPayload']>, ParentType, ContextType, RequireFields<MutationRemoveAllLeaderboardEntriesArgs, 'leaderboard'>>;
   resetAchievements?: Resolver<Maybe<ResolversTypes['ResetAchievementsPayload']>, ParentType, ContextType, RequireFields<MutationResetAchievementsArgs, 'userId'>>;
@@ -1755,6 +2142,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   upsertAchievementDefinition?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<MutationUpsertAchievementDefinitionArgs, 'input'>>;
   upsertLeaderboard?: Resolver<Maybe<ResolversTypes['UpsertLeaderboardPayload']>, ParentType, ContextType, RequireFields<MutationUpsertLeaderboardArgs, 'input'>>;
   validateUserNonce?: Resolver<Maybe<ResolversTypes['UserNonceValidation']>, ParentType, ContextType, RequireFields<MutationValidateUserNonceArgs, 'nonce' | 'userId'>>;
+  verifyAttestation?: Resolver<Maybe<ResolversTypes['AttestationVerdict']>, ParentType, ContextType, RequireFields<MutationVerifyAttestationArgs, 'token' | 'userId'>>;
 };
 
 export type PaidOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PaidOffer'] = ResolversParentTypes['PaidOffer']> = {
@@ -1879,6 +2267,7 @@ export type PurchasePageInfoResolvers<ContextType = Context, ParentType extends 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   achievementDefinition?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionArgs, 'apiName'>>;
   achievementDefinitions?: Resolver<Maybe<Array<ResolversTypes['AchievementDefinition']>>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionsArgs, 'includeArchived'>>;
+  deviceBan?: Resolver<Maybe<ResolversTypes['DeviceBan']>, ParentType, ContextType, Partial<QueryDeviceBanArgs>>;
   leaderboard?: Resolver<Maybe<ResolversTypes['Leaderboard']>, ParentType, ContextType, RequireFields<QueryLeaderboardArgs, 'apiName'>>;
   leaderboards?: Resolver<Maybe<Array<ResolversTypes['Leaderboard']>>, ParentType, ContextType>;
   moderatedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoom']>, ParentType, ContextType, RequireFields<QueryModeratedRoomArgs, 'id'>>;
@@ -1966,12 +2355,21 @@ export type Resolvers<ContextType = Context> = {
   AchievementDefinition?: AchievementDefinitionResolvers<ContextType>;
   AchievementProgress?: AchievementProgressResolvers<ContextType>;
   AchievementWritePayload?: AchievementWritePayloadResolvers<ContextType>;
+  AppIntegrityCheck?: AppIntegrityCheckResolvers<ContextType>;
+  AttestationChallenge?: AttestationChallengeResolvers<ContextType>;
+  AttestationNonceCheck?: AttestationNonceCheckResolvers<ContextType>;
+  AttestationTokenCheck?: AttestationTokenCheckResolvers<ContextType>;
+  AttestationVerdict?: AttestationVerdictResolvers<ContextType>;
   BillingPlan?: BillingPlanResolvers<ContextType>;
   CancelSubscriptionPayload?: CancelSubscriptionPayloadResolvers<ContextType>;
   ConsumePurchasePayload?: ConsumePurchasePayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteLeaderboardEntryPayload?: DeleteLeaderboardEntryPayloadResolvers<ContextType>;
   DeleteLeaderboardPayload?: DeleteLeaderboardPayloadResolvers<ContextType>;
+  DeviceBan?: DeviceBanResolvers<ContextType>;
+  DeviceBanCheck?: DeviceBanCheckResolvers<ContextType>;
+  DeviceBanPayload?: DeviceBanPayloadResolvers<ContextType>;
+  DeviceIntegrityCheck?: DeviceIntegrityCheckResolvers<ContextType>;
   Entitlement?: EntitlementResolvers<ContextType>;
   ExtendSubscriptionPayload?: ExtendSubscriptionPayloadResolvers<ContextType>;
   Leaderboard?: LeaderboardResolvers<ContextType>;
