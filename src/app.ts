@@ -17,6 +17,8 @@ import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
 import { createSubgraphAuth } from './auth/index.js';
+import { RedisWebhookEventStore } from './webhooks/redisStore.js';
+import { MemoryWebhookEventStore } from './webhooks/store.js';
 import { USER_TOKEN_HEADER } from './graphql/context.js';
 import { demoOperation, type GraphiQLDemo } from './http/graphiql.js';
 
@@ -85,12 +87,30 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ...config.idempotency.ledger });
     // Attestation nonces live where the ledger does, so a token verified on another replica finds its nonce.
     const integrity = { store: redis ? new RedisIntegrityStore(redis) : new MemoryIntegrityStore(), policy: attestationPolicy(config, emulator) };
+    const { retentionMs } = config.webhooks;
+    const webhookEvents = redis ? new RedisWebhookEventStore(redis, undefined, retentionMs) : new MemoryWebhookEventStore(retentionMs);
+    // In demo mode the emulator signs with its own app secret.
+    const webhooks = { ...config.webhooks, secret: emulator ? emulator.appSecret : config.webhooks.secret };
+    if (webhooks.signature === 'off') logger.warn('WEBHOOK_SIGNATURE=off: webhook deliveries are not authenticated');
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
     subgraph = await startSubgraph(
-      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, integrity, readinessProbe, auth, graphiqlDemo },
+      {
+        config: { ...config, webhooks },
+        horizon,
+        logger,
+        caches: createSharedCaches(config.cache),
+        ledger,
+        integrity,
+        webhookEvents,
+        readinessProbe,
+        auth,
+        graphiqlDemo,
+      },
       { port: config.port, host: config.host },
     );
+    // Demo mode: the emulator's purchases, refunds and subscription changes reach this subgraph's own endpoint.
+    if (emulator && !config.emulator.webhookUrl) emulator.webhooks.target = new URL(webhooks.path, subgraph.url.replace('localhost', '127.0.0.1')).href;
   } catch (error) {
     if (redis) await closeRedis(redis);
     await horizon.close();
@@ -129,7 +149,7 @@ async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnect
   const { connectRedis } = await import('./store/redis.js');
   try {
     const redis = await connectRedis(config.idempotency.redisUrl);
-    logger.info('idempotency ledger and attestation nonces in Redis (shared by replicas)');
+    logger.info('idempotency ledger, attestation nonces and webhook events in Redis (shared by replicas)');
     return redis;
   } catch (error) {
     throw new Error(`Cannot reach Redis at REDIS_URL for the idempotency ledger: ${(error as Error).message}`, { cause: error });

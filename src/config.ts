@@ -34,6 +34,9 @@ function variable<T>(kind: Kind<T>, fallback: T) {
 type Shape = { [K in SettingName]: z.ZodType<Values[K], z.ZodTypeDef, string | undefined> };
 const VARIABLES = Object.fromEntries(Object.entries(SETTINGS).map(([name, s]) => [name, variable<unknown>(s.kind, s.default)])) as unknown as Shape;
 
+/** Paths the subgraph serves itself. */
+const RESERVED_PATHS = new Set(['/', '/graphql', '/graphiql', '/health', '/ready', '/metrics']);
+
 /** Rules across settings. `given(name)`: the variable is set, even to a refused value. */
 function crossProblems(v: Values, given: (name: SettingName) => boolean): string[] {
   const problems: string[] = [];
@@ -49,6 +52,7 @@ function crossProblems(v: Values, given: (name: SettingName) => boolean): string
   if (ratio !== undefined && v.OTEL_TRACES_SAMPLER.endsWith('traceidratio') && !(/^\d*\.?\d+$/.test(ratio) && Number(ratio) <= 1)) {
     problems.push(`OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (got "${ratio}")`);
   }
+  if (RESERVED_PATHS.has(v.WEBHOOK_PATH)) problems.push(`WEBHOOK_PATH must not be one of the subgraph's own paths (${[...RESERVED_PATHS].join(', ')})`);
   if (v.HORIZON_CALL_TIMEOUT_MS >= v.OPERATION_TIMEOUT_MS) {
     problems.push(`HORIZON_CALL_TIMEOUT_MS (${v.HORIZON_CALL_TIMEOUT_MS}) must be below OPERATION_TIMEOUT_MS (${v.OPERATION_TIMEOUT_MS})`);
   }
@@ -74,6 +78,15 @@ function build(v: Values) {
     queryLimits: { maxDepth: v.MAX_QUERY_DEPTH, maxAliases: v.MAX_ALIASES, maxCost: v.MAX_QUERY_COST, maxTokens: v.MAX_QUERY_TOKENS },
     /** The idempotency ledger (src/idempotency): in memory, or in Redis (shared by replicas) when `redisUrl` is set. */
     idempotency: { redisUrl: v.REDIS_URL, ledger: { ttlMs: v.IDEMPOTENCY_TTL_MS, settleDelayMs: v.IDEMPOTENCY_SETTLE_DELAY_MS } },
+    /** The webhook endpoint (src/webhooks); events in Redis with `idempotency.redisUrl`. The key defaults to the app secret, as Meta signs. */
+    webhooks: {
+      path: v.WEBHOOK_PATH,
+      verifyToken: v.WEBHOOK_VERIFY_TOKEN,
+      signature: v.WEBHOOK_SIGNATURE,
+      secret: v.WEBHOOK_SECRET ?? v.HORIZON_APP_SECRET,
+      maxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
+      retentionMs: v.WEBHOOK_RETENTION_DAYS * 24 * 3600 * 1000,
+    },
     /** How verifyAttestation judges (src/graphql/integrity/verdict.ts). */
     attestation: {
       nonceTtlMs: v.ATTESTATION_NONCE_TTL_MS,
@@ -119,8 +132,8 @@ function build(v: Values) {
   };
 }
 
-function emulatorOptions(v: Pick<Values, 'EMULATOR_PORT' | 'EMULATOR_HOST' | 'EMULATOR_LATENCY_MS'>) {
-  return { port: v.EMULATOR_PORT, host: v.EMULATOR_HOST, faults: { latencyMs: v.EMULATOR_LATENCY_MS } };
+function emulatorOptions(v: Pick<Values, 'EMULATOR_PORT' | 'EMULATOR_HOST' | 'EMULATOR_LATENCY_MS'> & { EMULATOR_WEBHOOK_URL?: string | undefined }) {
+  return { port: v.EMULATOR_PORT, host: v.EMULATOR_HOST, faults: { latencyMs: v.EMULATOR_LATENCY_MS }, webhookUrl: v.EMULATOR_WEBHOOK_URL };
 }
 
 export type Config = ReturnType<typeof build>;
@@ -144,8 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** The emulator's settings alone (`npm run emulator`). */
 export function loadEmulatorConfig(env: NodeJS.ProcessEnv = process.env): Config['emulator'] {
-  const { EMULATOR_PORT, EMULATOR_HOST, EMULATOR_LATENCY_MS } = VARIABLES;
-  const result = z.object({ EMULATOR_PORT, EMULATOR_HOST, EMULATOR_LATENCY_MS }).transform(emulatorOptions).safeParse(env);
+  const { EMULATOR_PORT, EMULATOR_HOST, EMULATOR_LATENCY_MS, EMULATOR_WEBHOOK_URL } = VARIABLES;
+  const result = z.object({ EMULATOR_PORT, EMULATOR_HOST, EMULATOR_LATENCY_MS, EMULATOR_WEBHOOK_URL }).transform(emulatorOptions).safeParse(env);
   if (!result.success) throw problemsOf(result.error);
   return result.data;
 }

@@ -48,6 +48,8 @@ export const REDACT_PATHS: string[] = [
   ...CONTAINERS.flatMap((prefix) => SECRET_KEYS.map((key) => `${prefix}${key}`)),
   ...WILDCARD_KEYS.map((key) => `*.${key}`),
   'config.horizon.appSecret',
+  'config.webhooks.secret',
+  'config.webhooks.verifyToken',
   'config.idempotency.redisUrl',
 ];
 

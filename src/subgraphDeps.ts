@@ -7,9 +7,10 @@ import type { GraphiQLDemo } from './http/graphiql.js';
 import type { IdempotencyLedger } from './idempotency/ledger.js';
 import type { IntegrityDeps } from './graphql/integrity/models.js';
 import type { Logger } from './logger.js';
+import type { WebhookEventStore } from './webhooks/store.js';
 
 export type ServerConfig = Pick<Config, 'production' | 'corsOrigins' | 'maxBodyBytes'> &
-  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache' | 'sdlAuthDirectives'>> &
+  Partial<Pick<Config, 'operationTimeoutMs' | 'queryLimits' | 'admission' | 'cache' | 'sdlAuthDirectives' | 'webhooks'>> &
   /* operators' settings (src/observability): drain grace, /metrics, /ready */ Partial<
     Pick<Config, 'shutdownGraceMs' | 'metricsEnabled' | 'readinessUpstreamMaxAgeMs'>
   >;
@@ -20,6 +21,8 @@ export interface SubgraphDeps {
   logger: Logger;
   /** Caches shared by all requests of this process; default: the built-in sizes and TTLs. */
   caches?: SharedCaches;
+  /** Recorded webhook events (src/webhooks); default: in memory (one replica). */
+  webhookEvents?: WebhookEventStore;
   /** The idempotency ledger; default: in memory (one replica). */
   ledger?: IdempotencyLedger;
   /** Attestation's nonce store and policy; default: in memory (one replica), the default policy. */

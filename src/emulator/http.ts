@@ -62,6 +62,8 @@ export class EmulatorHttp {
   /** Graph requests being handled right now (stalled ones included). */
   inFlight = 0;
   private seq = 0;
+  /** `POST /__emulator/...` controls: path → handler of its parameters. */
+  readonly controls = new Map<string, (params: Record<string, string>) => unknown>();
   private readonly routes: Array<Route & { segments: string[] }>;
   private server: Server | undefined;
 
@@ -264,6 +266,13 @@ export class EmulatorHttp {
           else send(res, 200, this.faults);
         })
         .catch(() => send(res, 400, { error: 'bad fault settings' }));
+      return;
+    }
+    const control = this.controls.get(url.pathname);
+    if (control && method === 'POST') {
+      readParams(req, url)
+        .then((params) => send(res, 200, control(params)))
+        .catch((error: unknown) => (error instanceof GraphError ? send(res, error.status, error.toBody()) : send(res, 400, { error: String(error) })));
       return;
     }
     send(res, 404, { error: 'unknown emulator control' });

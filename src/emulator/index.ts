@@ -15,6 +15,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js';
 import { userNodes, userRoutes } from './routes/users.js';
 import { DEMO_APP, seedDemoData } from './seed/index.js';
 import { DEFAULT_BEHAVIOR, EmulatorState, type EmulatorBehavior } from './state.js';
+import { webhookControls, WebhookSender, type SenderOptions } from './webhooks.js';
 import { DEMO_CERTIFICATE_DIGEST, DEMO_PACKAGE_ID } from './data/integrity.js';
 
 export interface EmulatorOptions {
@@ -27,6 +28,10 @@ export interface EmulatorOptions {
   appSecret?: string;
   behavior?: Partial<EmulatorBehavior>;
   faults?: Partial<Faults>;
+  /** Where to POST signed webhooks of purchases, refunds and subscription changes; settable later on `webhooks.target`. */
+  webhookUrl?: string;
+  /** Retries of webhook deliveries (default: 6 attempts, from 100 ms doubling). */
+  webhookRetry?: Partial<SenderOptions>;
 }
 
 export interface RunningEmulator {
@@ -40,6 +45,8 @@ export interface RunningEmulator {
   /** Requests being handled right now; stalled ones may still apply their write. */
   readonly inFlight: number;
   faults: Faults;
+  /** The webhook sender: its `target`, and the deliveries made. */
+  webhooks: WebhookSender;
   /** What a genuine build of the demo app reports in its attestation claims. */
   attestation: { packageId: string; certificateDigest: string };
   close(): Promise<void>;
@@ -50,6 +57,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const appSecret = options.appSecret ?? DEMO_APP.secret;
   const state = new EmulatorState(appId, appSecret, { ...DEFAULT_BEHAVIOR, ...options.behavior });
   if (options.seed ?? true) seedDemoData(state);
+  const webhooks = new WebhookSender(appId, appSecret, options.webhookUrl, { maxAttempts: 6, baseDelayMs: 100, timeoutMs: 5_000, ...options.webhookRetry });
+  state.webhooks = webhooks;
   const http = new EmulatorHttp(state, [
     ...userRoutes,
     ...accountRoutes,
@@ -62,6 +71,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...nodeRoutes([userNodes, federatedUserNodes, ...leaderboardNodes, ...purchaseNodes, ...roomNodes]),
   ]);
   Object.assign(http.faults, options.faults);
+  for (const [path, control] of webhookControls(state)) http.controls.set(path, control);
   const url = await http.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     url,
@@ -79,7 +89,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     get inFlight() {
       return http.inFlight;
     },
-    close: () => http.close(),
+    webhooks,
+    close: async () => {
+      webhooks.close();
+      await http.close();
+    },
   };
 }
 

@@ -157,6 +157,8 @@ export class EmulatorState {
   readonly subscriptions = new SubscriptionData();
   /** Moderated rooms (deprecated API): room id → room. */
   readonly rooms = new Map<string, EmulatedRoom>();
+  /** Sends the webhooks of changes (./webhooks.ts); none when unset. */
+  webhooks: { send(field: string, value: Record<string, unknown>): void } | undefined;
   /** Attestation tokens and device bans. */
   readonly integrity: IntegrityData;
   private nextId = 1_000_000n;

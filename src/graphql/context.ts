@@ -18,6 +18,8 @@ import { createPurchaseLoaders, type PurchaseLoaders } from './purchases/loaders
 import { noSharedCaches, type SharedCaches } from './sharedCache.js';
 import { createSubscriptionLoaders, type SubscriptionLoaders } from './subscriptions/loaders.js';
 import { createUserLoaders, type UserLoaders } from './users/loaders.js';
+import { MemoryWebhookEventStore, type WebhookEventStore } from '../webhooks/store.js';
+import { DEFAULT_WEBHOOK_RETENTION_MS } from '../webhooks/events.js';
 
 /**
  * The header in which the gateway forwards the calling player's Horizon user access token
@@ -40,6 +42,8 @@ export interface Context {
   scope: CallScope;
   caches: SharedCaches;
   ledger: IdempotencyLedger;
+  /** Recorded Horizon webhook events (src/webhooks), for reconciliation. */
+  webhookEvents: WebhookEventStore;
   /** Attestation's nonce and ban-note store (shared by replicas with Redis) and its policy. */
   integrity: IntegrityDeps;
   horizon: HorizonClient;
@@ -65,6 +69,8 @@ export function createContext(options: {
   caches?: SharedCaches;
   /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
   ledger?: IdempotencyLedger;
+  /** The webhook events shared by the process (and, with Redis, by every replica); default: none recorded. */
+  webhookEvents?: WebhookEventStore;
   /** Attestation's store and policy; default: in memory, the default policy. */
   integrity?: IntegrityDeps;
   signal?: CancelSignal;
@@ -89,6 +95,7 @@ export function createContext(options: {
     scope,
     caches,
     ledger,
+    webhookEvents: options.webhookEvents ?? new MemoryWebhookEventStore(DEFAULT_WEBHOOK_RETENTION_MS),
     integrity: options.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
     horizon,
     logger: options.logger,

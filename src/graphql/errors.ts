@@ -46,6 +46,8 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   WRITE_OUTCOME_UNKNOWN: 'WRITE_OUTCOME_UNKNOWN',
   IDEMPOTENCY_LEDGER_UNAVAILABLE: 'IDEMPOTENCY_LEDGER_UNAVAILABLE',
+  /** The webhook event store (Redis) could not be read (src/graphql/webhooks). */
+  EVENT_STORE_UNAVAILABLE: 'EVENT_STORE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** Refused before running: over the depth, alias, cost or size limit (src/graphql/limits.ts). */
   QUERY_TOO_COMPLEX,

@@ -14,6 +14,7 @@ import { roomResolvers } from './rooms/resolvers.js';
 import { DateTimeScalar, LongScalar } from './scalars.js';
 import { subscriptionResolvers } from './subscriptions/resolvers.js';
 import { userResolvers } from './users/resolvers.js';
+import { webhookResolvers } from './webhooks/resolvers.js';
 
 /** What `buildSubgraphSchema` takes as resolvers, named through its public signature. */
 export type SubgraphResolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
@@ -28,6 +29,7 @@ const domains: Resolvers[] = [
   purchaseResolvers,
   subscriptionResolvers,
   roomResolvers,
+  webhookResolvers,
   integrityResolvers,
 ];
 const scalars: Resolvers = { DateTime: DateTimeScalar, Long: LongScalar };

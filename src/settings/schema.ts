@@ -18,6 +18,7 @@ export const SECTIONS = {
   server: { title: 'HTTP server' },
   limits: { title: 'Hostile input', note: 'limits checked before anything runs' },
   auth: { title: 'Callers', note: "JWT scopes checked against the schema's @authenticated/@requiresScopes" },
+  webhooks: { title: 'Webhooks', note: "Horizon's purchase and subscription events, see [Webhooks](webhooks.md)" },
   observability: { title: 'Logs, metrics, probes, shutdown' },
   tracing: {
     title: 'Tracing',
@@ -119,7 +120,7 @@ export const SETTINGS = {
     ),
     REDIS_URL: optional(
       url(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', { credentials: true, secret: true }),
-      '`redis://` URL of the idempotency ledger and attestation nonces, shared by every replica.',
+      '`redis://` URL of the idempotency ledger, attestation nonces and webhook events, shared by every replica.',
       { more: "Without it they live in this process's memory (one replica)." },
     ),
     IDEMPOTENCY_TTL_MS: setting(ms(60_000, 30 * 24 * 3600 * 1000), 24 * 3600 * 1000, "How long an idempotency key's result is kept (24 h)."),
@@ -205,6 +206,33 @@ export const SETTINGS = {
       },
     ),
   }),
+  ...section('webhooks', {
+    WEBHOOK_PATH: setting(
+      text((v) => (/^\/[A-Za-z0-9._~/-]*$/.test(v) ? undefined : 'must be a path like /webhooks/horizon'), { allowed: 'a path' }),
+      '/webhooks/horizon',
+      "Path of the webhook endpoint on the subgraph's port: `GET` for the verification handshake, `POST` for deliveries.",
+    ),
+    WEBHOOK_VERIFY_TOKEN: optional(
+      text((v) => (v.length < 8 || /\s/.test(v) ? 'must be at least 8 characters without spaces' : undefined), {
+        secret: true,
+        allowed: '8+ characters, no spaces',
+      }),
+      'The Verify Token entered in the developer dashboard; without it every verification handshake is refused (403). Never logged.',
+    ),
+    WEBHOOK_SIGNATURE: setting(
+      oneOf(['require', 'off']),
+      'require',
+      '`require`: deliveries without a valid `X-Hub-Signature-256` (HMAC-SHA256 of the body with the app secret) are refused; `off`: not checked.',
+      { more: 'Horizon does not document its signature; see [Webhooks](webhooks.md#authenticity).' },
+    ),
+    WEBHOOK_SECRET: optional(text(undefined, { secret: true }), 'Key of the delivery signatures. Never logged.', {
+      shown: '`HORIZON_APP_SECRET`',
+    }),
+    WEBHOOK_MAX_BODY_BYTES: setting(whole(1024, 16 * 1024 * 1024, 'bytes'), 256 * 1024, 'Largest delivery accepted (413 past it).'),
+    WEBHOOK_RETENTION_DAYS: setting(whole(1, 3650, 'days'), 90, 'How long recorded events are kept (and duplicates recognised).', {
+      more: 'In Redis with `REDIS_URL`, shared by every replica; otherwise in memory, at most 100 000 events, lost on restart.',
+    }),
+  }),
   ...section('observability', {
     LOG_LEVEL: setting(oneOf(LOG_LEVELS), 'info', 'How much is logged: JSON lines (pino) on stdout, secrets redacted.'),
     METRICS_ENABLED: setting(bool, true, 'Prometheus metrics at `/metrics`.', { more: 'See [Operating it](operating.md).' }),
@@ -262,6 +290,9 @@ export const SETTINGS = {
     EMULATOR_PORT: setting(whole(0, 65_535), 4010, 'Port of the built-in emulator.'),
     EMULATOR_HOST: setting(text(), '127.0.0.1', 'Interface of the built-in emulator.'),
     EMULATOR_LATENCY_MS: setting(ms(0, 60_000), 0, 'Fixed delay the emulator adds to every call (to feel real latency).'),
+    EMULATOR_WEBHOOK_URL: optional(httpUrl, 'Where the emulator posts its signed webhooks (purchases, consumptions, refunds, subscription changes).', {
+      shown: "demo mode: the subgraph's own webhook endpoint; `npm run emulator`: none",
+    }),
   }),
 };
 

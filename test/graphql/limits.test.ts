@@ -316,6 +316,8 @@ describe('every list argument is capped', () => {
     'Leaderboard.entries(userIds)',
     'Mutation.updateModeratedRoomDataStore(entries)',
     'Query.federatedUsers(first)',
+    'Query.purchaseEvents(first)',
+    'Query.purchaseEvents(types)',
   ]);
 
   test('the schema has no list or page-size argument without a cap', () => {

@@ -5,14 +5,17 @@ import type { UserRef as UserRefModel } from '../users/models.js';
 import type { AchievementDefinition as AchievementDefinitionModel } from '../../horizon/achievements.js';
 import type { ProgressParent as ProgressParentModel, WritePayloadParent as WritePayloadParentModel } from '../achievements/models.js';
 import type { Leaderboard as LeaderboardModel, LeaderboardEntry as LeaderboardEntryModel } from '../../horizon/leaderboards.js';
-import type { Product as ProductModel, Purchase as PurchaseModel } from '../../horizon/purchases.js';
+import type { Product as ProductModel } from '../../horizon/purchases.js';
+import type { PurchaseParent as PurchaseParentModel, EntitlementParent as EntitlementParentModel, ConnectionParent as ConnectionParentModel, PurchaseEdgeParent as PurchaseEdgeParentModel } from '../purchases/models.js';
 import type { Subscription as SubscriptionModel } from '../../horizon/subscriptions.js';
 import type { ModeratedRoom as ModeratedRoomModel } from '../../horizon/rooms.js';
 import type { EntryConnectionParent as EntryConnectionParentModel, EntryEdgeParent as EntryEdgeParentModel, EntryPageInfoParent as EntryPageInfoParentModel, SubmitScorePayloadParent as SubmitScorePayloadParentModel, UpsertLeaderboardPayloadParent as UpsertLeaderboardPayloadParentModel, DeleteEntryPayloadParent as DeleteEntryPayloadParentModel, RemoveAllEntriesPayloadParent as RemoveAllEntriesPayloadParentModel } from '../leaderboards/models.js';
-import type { EntitlementParent as EntitlementParentModel, ConnectionParent as ConnectionParentModel, PurchaseEdgeParent as PurchaseEdgeParentModel } from '../purchases/models.js';
 import type { FederatedUser as FederatedUserModel } from '../../horizon/accounts.js';
 import type { FederatedUserConnectionParent as FederatedUserConnectionParentModel, FederatedUserEdgeParent as FederatedUserEdgeParentModel, CreateFederatedUserPayloadParent as CreateFederatedUserPayloadParentModel } from '../accounts/models.js';
 import type { SubscriptionPayloadParent as SubscriptionPayloadParentModel } from '../subscriptions/models.js';
+import type { WebhookEvent as WebhookEventModel } from '../../webhooks/events.js';
+import type { OrderState as OrderStateModel, SubscriptionLifecycle as SubscriptionLifecycleModel } from '../../webhooks/queries.js';
+import type { EventConnectionParent as EventConnectionParentModel, EventEdgeParent as EventEdgeParentModel } from '../webhooks/models.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -501,6 +504,11 @@ export type Entitlement = {
   __typename?: 'Entitlement';
   /** When it was granted; null when not owned (or when Horizon did not say). */
   grantedAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The player's latest order of this SKU as Horizon's webhooks told it: whether it was refunded
+   * or charged back. Null when no webhook event of it was received.
+   */
+  lastOrder?: Maybe<PurchaseOrder>;
   /** True when the player owns it now; false for items never bought, consumed or refunded. */
   owned: Scalars['Boolean']['output'];
   /** The add-on's SKU. */
@@ -1192,6 +1200,8 @@ export type PlayerSubscription = {
   isActive: Scalars['Boolean']['output'];
   /** Whether the current period is a trial. */
   isTrial: Scalars['Boolean']['output'];
+  /** Its lifecycle events (started, renewed, cancelled, uncancelled, expired) received by webhook, and the state they lead to. */
+  lifecycle: SubscriptionLifecycle;
   /** What the next period will cost. */
   nextPriceTerm?: Maybe<PriceTerm>;
   /** When it renews next; null once cancelled. */
@@ -1264,6 +1274,11 @@ export type Purchase = {
   id: Scalars['ID']['output'];
   /** The catalog item bought. */
   item: PurchaseItem;
+  /**
+   * The player's latest order of this SKU as Horizon's webhooks told it (its `reportingId`, and
+   * whether it was refunded or charged back). Null when no webhook event of it was received.
+   */
+  lastOrder?: Maybe<PurchaseOrder>;
   /** The SKU bought. */
   sku: Scalars['String']['output'];
 };
@@ -1288,6 +1303,92 @@ export type PurchaseEdge = {
   node: Purchase;
 };
 
+/**
+ * One event Horizon pushed to this subgraph's webhook endpoint, recorded once however often it
+ * was delivered. Events are kept for WEBHOOK_RETENTION_DAYS (90 days by default).
+ */
+export type PurchaseEvent = {
+  __typename?: 'PurchaseEvent';
+  /** `subscription_canceled`: why, as Horizon names it (e.g. `PRICE_TOO_EXPENSIVE`). */
+  cancelReason?: Maybe<Scalars['String']['output']>;
+  /** `order_status` events: the developer payload attached to the purchase. */
+  developerPayload?: Maybe<Scalars['String']['output']>;
+  /** The webhook field as Horizon named it, e.g. `order_status` or `subscription_canceled`. */
+  field: Scalars['String']['output'];
+  /** This subgraph's id of the event: the same change delivered again has the same id. */
+  id: Scalars['ID']['output'];
+  /** `order_status` events: the notification type exactly as Horizon sent it. */
+  notificationType?: Maybe<Scalars['String']['output']>;
+  /** When it happened, by Horizon's clock (the event's time, else the delivery's). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The change's value exactly as Horizon sent it, as JSON text. */
+  raw: Scalars['String']['output'];
+  /** When this subgraph first received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** Horizon's id of the order (`reporting_id`, a UUID): the one per-order id to reconcile on. */
+  reportingId?: Maybe<Scalars['String']['output']>;
+  /** The SKU of the add-on or subscription tier. */
+  sku?: Maybe<Scalars['String']['output']>;
+  /** Subscription events: Horizon's id of the subscription. */
+  subscriptionId?: Maybe<Scalars['ID']['output']>;
+  /** What happened. */
+  type: PurchaseEventType;
+  /** The player (Horizon's app-scoped user id); null when the event names none. */
+  user?: Maybe<User>;
+};
+
+/** A page of webhook events, in the order they were received (oldest first). */
+export type PurchaseEventConnection = {
+  __typename?: 'PurchaseEventConnection';
+  /** The events of this page with their cursors. */
+  edges: Array<PurchaseEventEdge>;
+  /** The events of this page, without cursors. */
+  nodes: Array<PurchaseEvent>;
+  /** Whether there are more, and where to resume. */
+  pageInfo: PurchaseEventPageInfo;
+};
+
+/** One event in a `PurchaseEventConnection`, with the cursor to resume after it. */
+export type PurchaseEventEdge = {
+  __typename?: 'PurchaseEventEdge';
+  /** Pass as `after` to list the events received after this one. */
+  cursor: Scalars['String']['output'];
+  /** The event. */
+  node: PurchaseEvent;
+};
+
+/** Paging state of a `PurchaseEventConnection`. */
+export type PurchaseEventPageInfo = {
+  __typename?: 'PurchaseEventPageInfo';
+  /** Pass as `after` for the next page; keep the last one to poll for newer events. Null only when nothing was scanned. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more events may follow `endCursor` (a page can end early after scanning 5 000 events that did not match). */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** What a Horizon webhook event reports. */
+export type PurchaseEventType =
+  /** `order_status` CHARGEBACKED: the payment was reversed by the player's bank. */
+  | 'CHARGEBACKED'
+  /** `order_status` with a notification type Horizon does not document (a consumption, for one); see `notificationType`. */
+  | 'ORDER_OTHER'
+  /** Any other webhook field, or a value not of its documented shape: kept raw (see `raw`). */
+  | 'OTHER'
+  /** `order_status` PURCHASED: a player bought an add-on. */
+  | 'PURCHASED'
+  /** `order_status` REFUNDED: the purchase was refunded. */
+  | 'REFUNDED'
+  /** `subscription_canceled`: it will not renew, and stays active until its period ends. */
+  | 'SUBSCRIPTION_CANCELED'
+  /** `subscription_expired`: it ended. */
+  | 'SUBSCRIPTION_EXPIRED'
+  /** `subscription_renewal_success`: a new period was paid. */
+  | 'SUBSCRIPTION_RENEWED'
+  /** `subscription_started`. */
+  | 'SUBSCRIPTION_STARTED'
+  /** `subscription_uncanceled`: the player took the cancellation back. */
+  | 'SUBSCRIPTION_UNCANCELED';
+
 /** A catalog item as a purchase record names it. */
 export type PurchaseItem = {
   __typename?: 'PurchaseItem';
@@ -1296,6 +1397,36 @@ export type PurchaseItem = {
   /** The item's SKU. */
   sku: Scalars['String']['output'];
 };
+
+/** One order (`reporting_id`) as its webhook events tell it, whatever order they arrived in. */
+export type PurchaseOrder = {
+  __typename?: 'PurchaseOrder';
+  /** When it was charged back; null if it was not. */
+  chargedBackAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Its events, by when they happened. */
+  events: Array<PurchaseEvent>;
+  /** When it was bought; null when the PURCHASED event was not received (or is past retention). */
+  purchasedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was refunded; null if it was not. */
+  refundedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Horizon's id of the order. */
+  reportingId: Scalars['ID']['output'];
+  /** The add-on's SKU. */
+  sku?: Maybe<Scalars['String']['output']>;
+  /** Refunded or charged back once any reversal is known, else purchased; null when only undocumented notifications arrived. */
+  status?: Maybe<PurchaseOrderStatus>;
+  /** The buyer. */
+  user?: Maybe<User>;
+};
+
+/** Where an order stands, from its webhook events. */
+export type PurchaseOrderStatus =
+  /** Charged back (the latest reversal). */
+  | 'CHARGEBACKED'
+  /** Bought, and neither refunded nor charged back. */
+  | 'PURCHASED'
+  /** Refunded (the latest reversal). */
+  | 'REFUNDED';
 
 /** Paging state of a `PurchaseConnection` (Relay's PageInfo). */
 export type PurchasePageInfo = {
@@ -1344,6 +1475,14 @@ export type Query = {
   product?: Maybe<Product>;
   /** Every item the app sells, in the order Horizon lists them: durables, consumables and each term of each subscription. */
   products?: Maybe<Array<Product>>;
+  /**
+   * Reconciliation: the webhook events received from Horizon (purchases, refunds, chargebacks,
+   * subscription changes), oldest first, optionally filtered. Read from this subgraph's event
+   * store; no Horizon call.
+   */
+  purchaseEvents: PurchaseEventConnection;
+  /** One order by its `reporting_id`, with its refund and chargeback state; null when no event of it was received. */
+  purchaseOrder?: Maybe<PurchaseOrder>;
   /** A player by app-scoped Horizon user id, or null when Horizon has no such user. */
   user?: Maybe<User>;
   /**
@@ -1396,6 +1535,22 @@ export type QueryModeratedRoomArgs = {
 
 export type QueryProductArgs = {
   sku: Scalars['String']['input'];
+};
+
+
+export type QueryPurchaseEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  occurredBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  occurredFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  sku?: InputMaybe<Scalars['String']['input']>;
+  types?: InputMaybe<Array<PurchaseEventType>>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryPurchaseOrderArgs = {
+  reportingId: Scalars['ID']['input'];
 };
 
 
@@ -1480,6 +1635,17 @@ export type SubmitLeaderboardScorePayload = {
   leaderboard: Leaderboard;
   /** How the outcome is known: `READ_BACK` when Horizon's reply was lost; `REPLAYED` for a repeated `idempotencyKey`. */
   settledBy: WriteSettlement;
+};
+
+/** A subscription's lifecycle as its webhook events tell it, ordered by when they happened (not by arrival). */
+export type SubscriptionLifecycle = {
+  __typename?: 'SubscriptionLifecycle';
+  /** Its events, by when they happened. */
+  events: Array<PurchaseEvent>;
+  /** When the latest event happened. */
+  lastEventAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The type of the latest event: its state by webhooks (e.g. `SUBSCRIPTION_CANCELED`); null when none was received. */
+  state?: Maybe<PurchaseEventType>;
 };
 
 /** A trial a subscription term can start with. */
@@ -1813,10 +1979,17 @@ export type ResolversTypes = {
   Price: ResolverTypeWrapper<Price>;
   PriceTerm: ResolverTypeWrapper<PriceTerm>;
   Product: ResolverTypeWrapper<ProductModel>;
-  Purchase: ResolverTypeWrapper<PurchaseModel>;
+  Purchase: ResolverTypeWrapper<PurchaseParentModel>;
   PurchaseConnection: ResolverTypeWrapper<ConnectionParentModel>;
   PurchaseEdge: ResolverTypeWrapper<PurchaseEdgeParentModel>;
+  PurchaseEvent: ResolverTypeWrapper<WebhookEventModel>;
+  PurchaseEventConnection: ResolverTypeWrapper<EventConnectionParentModel>;
+  PurchaseEventEdge: ResolverTypeWrapper<EventEdgeParentModel>;
+  PurchaseEventPageInfo: ResolverTypeWrapper<PurchaseEventPageInfo>;
+  PurchaseEventType: PurchaseEventType;
   PurchaseItem: ResolverTypeWrapper<PurchaseItem>;
+  PurchaseOrder: ResolverTypeWrapper<OrderStateModel>;
+  PurchaseOrderStatus: PurchaseOrderStatus;
   PurchasePageInfo: ResolverTypeWrapper<PurchasePageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RefundPurchasePayload: ResolverTypeWrapper<Omit<RefundPurchasePayload, 'user'> & { user: ResolversTypes['User'] }>;
@@ -1827,6 +2000,7 @@ export type ResolversTypes = {
   RoomDataEntry: ResolverTypeWrapper<RoomDataEntry>;
   RoomDataEntryInput: RoomDataEntryInput;
   SubmitLeaderboardScorePayload: ResolverTypeWrapper<SubmitScorePayloadParentModel>;
+  SubscriptionLifecycle: ResolverTypeWrapper<SubscriptionLifecycleModel>;
   TrialOffer: ResolverTypeWrapper<TrialOffer>;
   TrialType: TrialType;
   UpsertLeaderboardPayload: ResolverTypeWrapper<UpsertLeaderboardPayloadParentModel>;
@@ -1887,10 +2061,15 @@ export type ResolversParentTypes = {
   Price: Price;
   PriceTerm: PriceTerm;
   Product: ProductModel;
-  Purchase: PurchaseModel;
+  Purchase: PurchaseParentModel;
   PurchaseConnection: ConnectionParentModel;
   PurchaseEdge: PurchaseEdgeParentModel;
+  PurchaseEvent: WebhookEventModel;
+  PurchaseEventConnection: EventConnectionParentModel;
+  PurchaseEventEdge: EventEdgeParentModel;
+  PurchaseEventPageInfo: PurchaseEventPageInfo;
   PurchaseItem: PurchaseItem;
+  PurchaseOrder: OrderStateModel;
   PurchasePageInfo: PurchasePageInfo;
   Query: Record<PropertyKey, never>;
   RefundPurchasePayload: Omit<RefundPurchasePayload, 'user'> & { user: ResolversParentTypes['User'] };
@@ -1899,6 +2078,7 @@ export type ResolversParentTypes = {
   RoomDataEntry: RoomDataEntry;
   RoomDataEntryInput: RoomDataEntryInput;
   SubmitLeaderboardScorePayload: SubmitScorePayloadParentModel;
+  SubscriptionLifecycle: SubscriptionLifecycleModel;
   TrialOffer: TrialOffer;
   UpsertLeaderboardPayload: UpsertLeaderboardPayloadParentModel;
   User: UserRefModel;
@@ -2078,6 +2258,7 @@ export type DeviceIntegrityCheckResolvers<ContextType = Context, ParentType exte
 
 export type EntitlementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Entitlement'] = ResolversParentTypes['Entitlement']> = {
   grantedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastOrder?: Resolver<Maybe<ResolversTypes['PurchaseOrder']>, ParentType, ContextType>;
   owned?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -2243,6 +2424,7 @@ export type PlayerSubscriptionResolvers<ContextType = Context, ParentType extend
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   isTrial?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  lifecycle?: Resolver<ResolversTypes['SubscriptionLifecycle'], ParentType, ContextType>;
   nextPriceTerm?: Resolver<Maybe<ResolversTypes['PriceTerm']>, ParentType, ContextType>;
   nextRenewal?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -2278,6 +2460,7 @@ export type PurchaseResolvers<ContextType = Context, ParentType extends Resolver
   grantedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PurchaseItem'], ParentType, ContextType>;
+  lastOrder?: Resolver<Maybe<ResolversTypes['PurchaseOrder']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -2292,9 +2475,52 @@ export type PurchaseEdgeResolvers<ContextType = Context, ParentType extends Reso
   node?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType>;
 };
 
+export type PurchaseEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseEvent'] = ResolversParentTypes['PurchaseEvent']> = {
+  cancelReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  developerPayload?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  notificationType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  raw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reportingId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sku?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subscriptionId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['PurchaseEventType'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+};
+
+export type PurchaseEventConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseEventConnection'] = ResolversParentTypes['PurchaseEventConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PurchaseEventEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['PurchaseEvent']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PurchaseEventPageInfo'], ParentType, ContextType>;
+};
+
+export type PurchaseEventEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseEventEdge'] = ResolversParentTypes['PurchaseEventEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['PurchaseEvent'], ParentType, ContextType>;
+};
+
+export type PurchaseEventPageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseEventPageInfo'] = ResolversParentTypes['PurchaseEventPageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type PurchaseItemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseItem'] = ResolversParentTypes['PurchaseItem']> = {
   id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PurchaseOrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseOrder'] = ResolversParentTypes['PurchaseOrder']> = {
+  chargedBackAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['PurchaseEvent']>, ParentType, ContextType>;
+  purchasedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  refundedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  reportingId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sku?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['PurchaseOrderStatus']>, ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
 export type PurchasePageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchasePageInfo'] = ResolversParentTypes['PurchasePageInfo']> = {
@@ -2315,6 +2541,8 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   moderatedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoom']>, ParentType, ContextType, RequireFields<QueryModeratedRoomArgs, 'id'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'sku'>>;
   products?: Resolver<Maybe<Array<ResolversTypes['Product']>>, ParentType, ContextType>;
+  purchaseEvents?: Resolver<ResolversTypes['PurchaseEventConnection'], ParentType, ContextType, RequireFields<QueryPurchaseEventsArgs, 'first'>>;
+  purchaseOrder?: Resolver<Maybe<ResolversTypes['PurchaseOrder']>, ParentType, ContextType, RequireFields<QueryPurchaseOrderArgs, 'reportingId'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
@@ -2347,6 +2575,12 @@ export type SubmitLeaderboardScorePayloadResolvers<ContextType = Context, Parent
   entry?: Resolver<Maybe<ResolversTypes['LeaderboardEntry']>, ParentType, ContextType>;
   leaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType>;
   settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
+};
+
+export type SubscriptionLifecycleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SubscriptionLifecycle'] = ResolversParentTypes['SubscriptionLifecycle']> = {
+  events?: Resolver<Array<ResolversTypes['PurchaseEvent']>, ParentType, ContextType>;
+  lastEventAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['PurchaseEventType']>, ParentType, ContextType>;
 };
 
 export type TrialOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrialOffer'] = ResolversParentTypes['TrialOffer']> = {
@@ -2432,7 +2666,12 @@ export type Resolvers<ContextType = Context> = {
   Purchase?: PurchaseResolvers<ContextType>;
   PurchaseConnection?: PurchaseConnectionResolvers<ContextType>;
   PurchaseEdge?: PurchaseEdgeResolvers<ContextType>;
+  PurchaseEvent?: PurchaseEventResolvers<ContextType>;
+  PurchaseEventConnection?: PurchaseEventConnectionResolvers<ContextType>;
+  PurchaseEventEdge?: PurchaseEventEdgeResolvers<ContextType>;
+  PurchaseEventPageInfo?: PurchaseEventPageInfoResolvers<ContextType>;
   PurchaseItem?: PurchaseItemResolvers<ContextType>;
+  PurchaseOrder?: PurchaseOrderResolvers<ContextType>;
   PurchasePageInfo?: PurchasePageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RefundPurchasePayload?: RefundPurchasePayloadResolvers<ContextType>;
@@ -2440,6 +2679,7 @@ export type Resolvers<ContextType = Context> = {
   ResetAchievementsPayload?: ResetAchievementsPayloadResolvers<ContextType>;
   RoomDataEntry?: RoomDataEntryResolvers<ContextType>;
   SubmitLeaderboardScorePayload?: SubmitLeaderboardScorePayloadResolvers<ContextType>;
+  SubscriptionLifecycle?: SubscriptionLifecycleResolvers<ContextType>;
   TrialOffer?: TrialOfferResolvers<ContextType>;
   UpsertLeaderboardPayload?: UpsertLeaderboardPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
