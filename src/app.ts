@@ -11,10 +11,17 @@ import { MemoryIdempotencyStore, type IdempotencyStore } from './idempotency/sto
 import { RedisIdempotencyStore } from './idempotency/redisStore.js';
 import type { RedisConnection } from './store/redis.js';
 import { memoryStoreHealth, RedisStoreHealth, type SharedStoreHealth } from './store/health.js';
+import { MemoryIntegrityStore } from './store/integrity.js';
+import { RedisIntegrityStore } from './store/integrityRedis.js';
+import type { AttestationPolicy } from './graphql/integrity/models.js';
 import type { Logger } from './logger.js';
 import { emulatorProbe } from './observability/health.js';
 import { startSubgraph, type RunningSubgraph } from './server.js';
 import { createSubgraphAuth } from './auth/index.js';
+import { RedisWebhookEventStore } from './webhooks/redisStore.js';
+import { MemoryWebhookEventStore } from './webhooks/store.js';
+import { USER_TOKEN_HEADER } from './graphql/context.js';
+import { demoOperation, type GraphiQLDemo } from './http/graphiql.js';
 
 export interface RunningApp {
   subgraph: RunningSubgraph;
@@ -40,12 +47,26 @@ async function startWithStore(config: Config, logger: Logger, redis: RedisConnec
   // Caller authentication (src/auth): the JWT verifier, router secret, and in demo mode a generated secret and token.
   const auth = await createSubgraphAuth(config.auth, logger);
   let emulator: RunningEmulator | undefined;
-  let horizonTarget = { baseUrl: config.horizon.baseUrl, appId: config.horizon.appId, appSecret: config.horizon.appSecret };
+  let horizonTarget = {
+    baseUrl: config.horizon.baseUrl,
+    appId: config.horizon.appId,
+    appSecret: config.horizon.appSecret,
+    federatedAppId: config.horizon.federatedAppId,
+  };
+  let graphiqlDemo: GraphiQLDemo | undefined;
   if (config.horizon.mode === 'emulator') {
     // Loaded only in demo mode: a live replica carries no emulator code.
-    const { startEmulator } = await import('./emulator/index.js');
+    const { startEmulator, demoUserId, demoUserToken } = await import('./emulator/index.js');
     emulator = await startEmulator(config.emulator);
-    horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret };
+    // The emulator's app is its own federated app too.
+    horizonTarget = { baseUrl: emulator.url, appId: emulator.appId, appSecret: emulator.appSecret, federatedAppId: undefined };
+    // GraphiQL opens ready to run a query on the demo data (never with live data: the token is in the page).
+    if (auth.devToken) {
+      graphiqlDemo = {
+        headers: { Authorization: `Bearer ${auth.devToken}`, [USER_TOKEN_HEADER]: demoUserToken(0) },
+        query: demoOperation(demoUserId(0)),
+      };
+    }
   }
   const horizon = HorizonClient.create({ ...config.horizon, ...horizonTarget });
   // One line per upstream retry and failure, with the operation's request id (null outside operations).
@@ -72,18 +93,41 @@ async function startWithStore(config: Config, logger: Logger, redis: RedisConnec
   });
   let subgraph: RunningSubgraph;
   try {
-    const store: IdempotencyStore =
-      redis && config.redis
-        ? new RedisIdempotencyStore(redis, undefined, { waitReplicas: config.redis.waitReplicas, waitTimeoutMs: config.redis.waitTimeoutMs })
-        : new MemoryIdempotencyStore();
+    // What must survive a Redis failover waits for REDIS_WAIT_REPLICAS replicas (src/store/durable.ts).
+    const durability = config.redis ? { waitReplicas: config.redis.waitReplicas, waitTimeoutMs: config.redis.waitTimeoutMs } : {};
+    const store: IdempotencyStore = redis ? new RedisIdempotencyStore(redis, undefined, durability) : new MemoryIdempotencyStore();
     const sharedStore = redis && config.redis ? await watchStore(redis, config.redis, logger) : memoryStoreHealth;
     const ledger = new IdempotencyLedger(store, { ...DEFAULT_LEDGER, ...config.idempotency.ledger });
+    // Attestation nonces live where the ledger does, so a token verified on another replica finds its nonce.
+    const integrity = {
+      store: redis ? new RedisIntegrityStore(redis, undefined, undefined, durability) : new MemoryIntegrityStore(),
+      policy: attestationPolicy(config, emulator),
+    };
+    const { retentionMs } = config.webhooks;
+    const webhookEvents = redis ? new RedisWebhookEventStore(redis, undefined, retentionMs, undefined, durability) : new MemoryWebhookEventStore(retentionMs);
+    // In demo mode the emulator signs with its own app secret.
+    const webhooks = { ...config.webhooks, secret: emulator ? emulator.appSecret : config.webhooks.secret };
+    if (webhooks.signature === 'off') logger.warn('WEBHOOK_SIGNATURE=off: webhook deliveries are not authenticated');
     // In demo mode /ready asks the emulator's health instead of calling the API.
     const readinessProbe = emulator ? emulatorProbe(emulator.url) : undefined;
     subgraph = await startSubgraph(
-      { config, horizon, logger, caches: createSharedCaches(config.cache), ledger, readinessProbe, auth, sharedStore },
+      {
+        config: { ...config, webhooks },
+        horizon,
+        logger,
+        caches: createSharedCaches(config.cache),
+        ledger,
+        integrity,
+        webhookEvents,
+        readinessProbe,
+        auth,
+        graphiqlDemo,
+        sharedStore,
+      },
       { port: config.port, host: config.host },
     );
+    // Demo mode: the emulator's purchases, refunds and subscription changes reach this subgraph's own endpoint.
+    if (emulator && !config.emulator.webhookUrl) emulator.webhooks.target = new URL(webhooks.path, subgraph.url.replace('localhost', '127.0.0.1')).href;
   } catch (error) {
     await horizon.close();
     await emulator?.close();
@@ -103,6 +147,17 @@ async function startWithStore(config: Config, logger: Logger, redis: RedisConnec
   };
 }
 
+/** The attestation policy; in demo mode, unless set, the emulator's demo package and certificate are ours. */
+function attestationPolicy(config: Config, emulator: RunningEmulator | undefined): AttestationPolicy {
+  const policy = config.attestation;
+  if (!emulator) return policy;
+  return {
+    ...policy,
+    packageIds: policy.packageIds.length > 0 ? policy.packageIds : [emulator.attestation.packageId],
+    certificateDigests: policy.certificateDigests.length > 0 ? policy.certificateDigests : [emulator.attestation.certificateDigest],
+  };
+}
+
 /** With Redis configured, the one connection every replica-shared store uses (several replicas share one ledger); else none. */
 async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnection | undefined> {
   if (!config.redis) return undefined;
@@ -111,7 +166,7 @@ async function sharedRedis(config: Config, logger: Logger): Promise<RedisConnect
   const redis = await connectRedis(config.redis);
   logger.info(
     { topology: config.redis.topology.kind, waitReplicas: config.redis.waitReplicas },
-    'shared state in Redis (idempotency ledger shared by replicas)',
+    'idempotency ledger, attestation nonces and webhook events in Redis (shared by replicas)',
   );
   return redis;
 }

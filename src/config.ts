@@ -35,6 +35,9 @@ function variable<T>(kind: Kind<T>, fallback: T) {
 type Shape = { [K in SettingName]: z.ZodType<Values[K], z.ZodTypeDef, string | undefined> };
 const VARIABLES = Object.fromEntries(Object.entries(SETTINGS).map(([name, s]) => [name, variable<unknown>(s.kind, s.default)])) as unknown as Shape;
 
+/** Paths the subgraph serves itself. */
+const RESERVED_PATHS = new Set(['/', '/graphql', '/graphiql', '/health', '/ready', '/metrics']);
+
 /** Rules across settings. `given(name)`: the variable is set, even to a refused value. */
 function crossProblems(v: Values, given: (name: SettingName) => boolean): string[] {
   const problems: string[] = [];
@@ -51,6 +54,7 @@ function crossProblems(v: Values, given: (name: SettingName) => boolean): string
   if (ratio !== undefined && v.OTEL_TRACES_SAMPLER.endsWith('traceidratio') && !(/^\d*\.?\d+$/.test(ratio) && Number(ratio) <= 1)) {
     problems.push(`OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (got "${ratio}")`);
   }
+  if (RESERVED_PATHS.has(v.WEBHOOK_PATH)) problems.push(`WEBHOOK_PATH must not be one of the subgraph's own paths (${[...RESERVED_PATHS].join(', ')})`);
   if (v.HORIZON_CALL_TIMEOUT_MS >= v.OPERATION_TIMEOUT_MS) {
     problems.push(`HORIZON_CALL_TIMEOUT_MS (${v.HORIZON_CALL_TIMEOUT_MS}) must be below OPERATION_TIMEOUT_MS (${v.OPERATION_TIMEOUT_MS})`);
   }
@@ -78,6 +82,22 @@ function build(v: Values) {
     idempotency: { ledger: { ttlMs: v.IDEMPOTENCY_TTL_MS, settleDelayMs: v.IDEMPOTENCY_SETTLE_DELAY_MS } },
     /** The Redis every replica-shared store uses (src/store/redis.ts); undefined: none, state stays in this process. */
     redis: redisSettings(v),
+    /** The webhook endpoint (src/webhooks); events in Redis when `redis` is set. The key defaults to the app secret, as Meta signs. */
+    webhooks: {
+      path: v.WEBHOOK_PATH,
+      verifyToken: v.WEBHOOK_VERIFY_TOKEN,
+      signature: v.WEBHOOK_SIGNATURE,
+      secret: v.WEBHOOK_SECRET ?? v.HORIZON_APP_SECRET,
+      maxBodyBytes: v.WEBHOOK_MAX_BODY_BYTES,
+      retentionMs: v.WEBHOOK_RETENTION_DAYS * 24 * 3600 * 1000,
+    },
+    /** How verifyAttestation judges (src/graphql/integrity/verdict.ts). */
+    attestation: {
+      nonceTtlMs: v.ATTESTATION_NONCE_TTL_MS,
+      packageIds: v.ATTESTATION_PACKAGE_IDS,
+      certificateDigests: v.ATTESTATION_CERT_DIGESTS.map((d) => d.replace(/:/g, '').toLowerCase()),
+      minDeviceIntegrity: v.ATTESTATION_MIN_DEVICE_INTEGRITY,
+    },
     /** src/graphql/sharedCache.ts; `warmup`: src/graphql/warmup.ts. */
     cache: { maxEntries: v.CACHE_MAX_ENTRIES, ttlMs: v.CACHE_TTL_MS, staleMs: v.CACHE_STALE_MS, warmup: v.CACHE_WARMUP },
     /** The transport's options (src/horizon/transport.ts). */
@@ -87,6 +107,9 @@ function build(v: Values) {
       baseUrl: v.HORIZON_GRAPH_URL,
       appId: v.HORIZON_APP_ID ?? '',
       appSecret: v.HORIZON_APP_SECRET ?? '',
+      /** src/horizon/accounts.ts: the app's own id when unset. */
+      federatedAppId: v.HORIZON_FEDERATED_APP_ID,
+      maxImageBytes: v.HORIZON_MAX_IMAGE_BYTES,
       maxConnections: v.HORIZON_MAX_CONNECTIONS,
       connectTimeoutMs: v.HORIZON_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: v.HORIZON_REQUEST_TIMEOUT_MS,
@@ -99,6 +122,8 @@ function build(v: Values) {
     emulator: emulatorOptions(v),
     /** Caller authentication (src/auth) and the router shared secret. */
     auth: authConfig(v, production),
+    /** Whether `_service { sdl }` carries @authenticated/@requiresScopes (src/auth/publishedSdl.ts). */
+    sdlAuthDirectives: v.SDL_AUTH_DIRECTIVES,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     metricsEnabled: v.METRICS_ENABLED,
     readinessUpstreamMaxAgeMs: v.READINESS_UPSTREAM_MAX_AGE_MS,
@@ -113,8 +138,8 @@ function build(v: Values) {
   };
 }
 
-function emulatorOptions(v: Pick<Values, 'EMULATOR_PORT' | 'EMULATOR_HOST' | 'EMULATOR_LATENCY_MS'>) {
-  return { port: v.EMULATOR_PORT, host: v.EMULATOR_HOST, faults: { latencyMs: v.EMULATOR_LATENCY_MS } };
+function emulatorOptions(v: Pick<Values, 'EMULATOR_PORT' | 'EMULATOR_HOST' | 'EMULATOR_LATENCY_MS'> & { EMULATOR_WEBHOOK_URL?: string | undefined }) {
+  return { port: v.EMULATOR_PORT, host: v.EMULATOR_HOST, faults: { latencyMs: v.EMULATOR_LATENCY_MS }, webhookUrl: v.EMULATOR_WEBHOOK_URL };
 }
 
 export type Config = ReturnType<typeof build>;
@@ -138,8 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** The emulator's settings alone (`npm run emulator`). */
 export function loadEmulatorConfig(env: NodeJS.ProcessEnv = process.env): Config['emulator'] {
-  const { EMULATOR_PORT, EMULATOR_HOST, EMULATOR_LATENCY_MS } = VARIABLES;
-  const result = z.object({ EMULATOR_PORT, EMULATOR_HOST, EMULATOR_LATENCY_MS }).transform(emulatorOptions).safeParse(env);
+  const { EMULATOR_PORT, EMULATOR_HOST, EMULATOR_LATENCY_MS, EMULATOR_WEBHOOK_URL } = VARIABLES;
+  const result = z.object({ EMULATOR_PORT, EMULATOR_HOST, EMULATOR_LATENCY_MS, EMULATOR_WEBHOOK_URL }).transform(emulatorOptions).safeParse(env);
   if (!result.success) throw problemsOf(result.error);
   return result.data;
 }

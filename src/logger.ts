@@ -10,10 +10,25 @@ export type { Logger };
 /** Headers that carry credentials: the caller's JWT, the player's token, the router's secret, cookies. */
 const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-horizon-user-token', 'x-router-secret'];
 /** Object keys whose values are credentials: at the top level, in an error and in its cause. */
-const SECRET_KEYS = ['authorization', 'token', 'userToken', 'accessToken', 'access_token', 'appSecret', 'secret', 'routerSecret', 'password', 'jwt'];
+const SECRET_KEYS = [
+  'authorization',
+  'token',
+  'userToken',
+  'accessToken',
+  'access_token',
+  'appSecret',
+  'secret',
+  'routerSecret',
+  'password',
+  'jwt',
+  // Account linking (src/horizon/accounts.ts): Graph's names and ours.
+  'oauth_token',
+  'refreshCode',
+  'refresh_code',
+];
 const CONTAINERS = ['', 'err.', 'err.cause.'];
 /** The likeliest of them also one level down, in any object (`credential.token`): wildcards cost ~1.5 µs a line each. */
-const WILDCARD_KEYS = ['token', 'userToken', 'accessToken', 'access_token', 'appSecret', 'authorization'];
+const WILDCARD_KEYS = ['token', 'userToken', 'accessToken', 'access_token', 'appSecret', 'authorization', 'refreshCode'];
 const HEADER_HOLDERS = [
   'headers',
   'req.headers',
@@ -36,6 +51,8 @@ export const REDACT_PATHS: string[] = [
   'config.redis.topology.url',
   'config.redis.password',
   'config.redis.topology.sentinelPassword',
+  'config.webhooks.secret',
+  'config.webhooks.verifyToken',
 ];
 
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {

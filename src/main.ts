@@ -27,13 +27,13 @@ async function main(): Promise<void> {
       `\nhorizon-subgraph is running in DEMO MODE: no HORIZON_APP_ID/HORIZON_APP_SECRET set, so it talks to\n` +
         `the built-in emulator of graph.oculus.com on seeded demo data.\n\n` +
         `  GraphQL (subgraph):  ${graphqlUrl}  (also ${graphqlUrl}graphql; open it in a browser for Apollo Sandbox)\n` +
-        `  GraphiQL (offline):  ${graphqlUrl}graphiql\n` +
+        `  GraphiQL (offline):  ${graphqlUrl}graphiql${app.devToken ? '  (opens with the demo token and a query: press run)' : ''}\n` +
         `  Horizon emulator:    ${app.emulator.url}\n\n` +
-        callerAuthBanner(graphqlUrl, app.devToken),
+        callerAuthBanner(graphqlUrl, { devToken: app.devToken, auth: config.auth }),
     );
   } else {
     process.stdout.write(`\nhorizon-subgraph is running against ${config.horizon.baseUrl} (app ${config.horizon.appId})\n  GraphQL: ${graphqlUrl}\n\n`);
-    if (app.devToken) process.stdout.write(callerAuthBanner(graphqlUrl, app.devToken));
+    if (app.devToken) process.stdout.write(callerAuthBanner(graphqlUrl, { devToken: app.devToken, auth: config.auth }));
   }
   logger.info(
     {

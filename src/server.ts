@@ -17,8 +17,12 @@ import { sendError } from './http/messages.js';
 import { handleRequest } from './http/routes.js';
 import { IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore } from './idempotency/store.js';
+import { MemoryIntegrityStore } from './store/integrity.js';
 import { createObservability, type Observability } from './observability/index.js';
 import type { SubgraphDeps } from './subgraphDeps.js';
+import { WebhookMetrics } from './webhooks/metrics.js';
+import { WebhookReceiver } from './webhooks/receiver.js';
+import { MemoryWebhookEventStore } from './webhooks/store.js';
 
 export interface RunningSubgraph {
   url: string;
@@ -36,6 +40,8 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
     ...given,
     caches: given.caches ?? createSharedCaches(DEFAULTS.cache),
     ledger: given.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore()),
+    webhookEvents: given.webhookEvents ?? new MemoryWebhookEventStore(given.config.webhooks?.retentionMs ?? DEFAULTS.webhooks.retentionMs),
+    integrity: given.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
   };
   const httpServer = createServer();
   const observability = createObservability({
@@ -56,10 +62,17 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
     deps.config.admission?.maxQueuedCalls ?? DEFAULTS.admission.maxQueuedCalls,
   );
   observability.metrics?.observeAdmission(admission);
+  const webhookOptions = deps.config.webhooks ?? DEFAULTS.webhooks;
+  const webhooks = new WebhookReceiver(
+    webhookOptions,
+    deps.webhookEvents!,
+    deps.logger,
+    observability.metrics && new WebhookMetrics(observability.metrics.registry),
+  );
   await server.start();
   if (deps.config.cache?.warmup && deps.config.cache.ttlMs > 0) await warmUpAtStart(deps.horizon, deps.caches!, deps.logger);
   httpServer.on('request', (req, res) => {
-    handleRequest(deps, server, req, res, observability, admission).catch((error: unknown) => {
+    handleRequest(deps, server, req, res, observability, admission, webhooks).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'request handling failed');
       if (!res.headersSent) sendError(res, 500, 'Internal server error', { code: 'INTERNAL_SERVER_ERROR' });
       else res.destroy();

@@ -32,6 +32,11 @@ const REQUIRES_SCOPES = new Set(['requiresScopes', 'federation__requiresScopes']
 
 type Directives = ReadonlyArray<ConstDirectiveNode> | undefined;
 
+/** `@authenticated` or `@requiresScopes`, under either of its names. */
+export function isAuthorizationDirective(name: string): boolean {
+  return AUTHENTICATED.has(name) || REQUIRES_SCOPES.has(name);
+}
+
 /** The rule declared by one set of directive applications, or undefined when there is none. */
 export function ruleOf(...directiveLists: Directives[]): AccessRule | undefined {
   let authenticated = false;

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { defaultFaults, FaultDice, parseFaultSettings, type FaultMode, type Faults } from './faults.js';
 import { errors, GraphError, parseFields, toJsonText, type FieldTree } from './graph.js';
-import { extractToken, readParams, send } from './messages.js';
+import { extractToken, readParams, send, type UploadedFile } from './messages.js';
 import type { EmulatedUser, EmulatorState } from './state.js';
 
 export type Auth = { kind: 'app' } | { kind: 'user'; user: EmulatedUser };
@@ -17,6 +17,8 @@ export interface RouteContext {
   method: string;
   /** Query, form and JSON body parameters merged, body winning. */
   params: Record<string, string>;
+  /** Files of a multipart body, by parameter name. */
+  files: Record<string, UploadedFile>;
   /** Captures of `:name` path segments. */
   path: Record<string, string>;
   auth: Auth;
@@ -60,6 +62,8 @@ export class EmulatorHttp {
   /** Graph requests being handled right now (stalled ones included). */
   inFlight = 0;
   private seq = 0;
+  /** `POST /__emulator/...` controls: path → handler of its parameters. */
+  readonly controls = new Map<string, (params: Record<string, string>) => unknown>();
   private readonly routes: Array<Route & { segments: string[] }>;
   private server: Server | undefined;
 
@@ -135,8 +139,10 @@ export class EmulatorHttp {
     let body: unknown;
     let fault: FaultMode | undefined;
     try {
-      const params = await readParams(req, url);
-      const { access_token: _token, ...loggable } = params;
+      const files: Record<string, UploadedFile> = {};
+      const params = await readParams(req, url, files);
+      // Credentials stay out of the log: the access token, an attestation token, SSO codes and refresh codes.
+      const { access_token: _token, token: _attestation, code: _code, refresh_code: _refresh, ...loggable } = params;
       entry.params = loggable;
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs);
       const match = this.match(method, pathname);
@@ -154,7 +160,7 @@ export class EmulatorHttp {
       }
       if (fault === 'stall') await sleep(this.faults.stallMs);
       const selfUrl = new URL(url.origin + url.pathname);
-      body = await match.route.handler({ state: this.state, method, params, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
+      body = await match.route.handler({ state: this.state, method, params, files, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
       entry.applied = true;
     } catch (error) {
       const graphError =
@@ -260,6 +266,13 @@ export class EmulatorHttp {
           else send(res, 200, this.faults);
         })
         .catch(() => send(res, 400, { error: 'bad fault settings' }));
+      return;
+    }
+    const control = this.controls.get(url.pathname);
+    if (control && method === 'POST') {
+      readParams(req, url)
+        .then((params) => send(res, 200, control(params)))
+        .catch((error: unknown) => (error instanceof GraphError ? send(res, error.status, error.toBody()) : send(res, 400, { error: String(error) })));
       return;
     }
     send(res, 404, { error: 'unknown emulator control' });

@@ -18,7 +18,14 @@ export function extractToken(req: IncomingMessage, params: Record<string, string
   return params.access_token || undefined;
 }
 
-export async function readParams(req: IncomingMessage, url: URL): Promise<Record<string, string>> {
+/** A file uploaded in a `multipart/form-data` body (achievement images). */
+export interface UploadedFile {
+  bytes: Buffer;
+  type: string;
+}
+
+/** Parameters from the query and body; the files of a multipart body go into `files` when given. */
+export async function readParams(req: IncomingMessage, url: URL, files?: Record<string, UploadedFile>): Promise<Record<string, string>> {
   const params: Record<string, string> = {};
   for (const [key, value] of url.searchParams) params[key] = value;
   // Most calls are GETs without a body: nothing to wait for.
@@ -42,6 +49,18 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Record
         if (value === undefined || value === null) continue;
         params[key] = typeof value === 'string' ? value : JSON.stringify(value);
       }
+    }
+  } else if (type === 'multipart/form-data') {
+    let form: FormData;
+    try {
+      // The platform's own multipart parser.
+      form = await new Response(new Uint8Array(raw), { headers: { 'content-type': String(req.headers['content-type']) } }).formData();
+    } catch {
+      throw errors.param('Request body is not valid multipart/form-data');
+    }
+    for (const [key, value] of form) {
+      if (typeof value === 'string') params[key] = value;
+      else if (files) files[key] = { bytes: Buffer.from(await value.arrayBuffer()), type: value.type };
     }
   } else {
     for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) params[key] = value;

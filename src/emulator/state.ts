@@ -1,3 +1,5 @@
+import { AccountData } from './data/accounts.js';
+import { IntegrityData } from './data/integrity.js';
 import { LeaderboardData } from './data/leaderboards.js';
 import { PurchaseData } from './data/purchases.js';
 import { SubscriptionData } from './data/subscriptions.js';
@@ -146,18 +148,28 @@ export class EmulatorState {
   readonly friends = new Map<string, Set<string>>();
   /** Outstanding user-proof nonces: nonce → user id. Single use. */
   readonly nonces = new Map<string, string>();
+  /** SSO codes, linked tokens and federated users (docs/horizon-api.md, "Accounts"). */
+  readonly accounts = new AccountData();
+  /** Achievement images uploaded, by the URI a definition serves them under. */
+  readonly achievementImages = new Map<string, Buffer>();
   readonly leaderboards = new LeaderboardData();
   readonly purchases = new PurchaseData();
   readonly subscriptions = new SubscriptionData();
   /** Moderated rooms (deprecated API): room id → room. */
   readonly rooms = new Map<string, EmulatedRoom>();
+  /** Sends the webhooks of changes (./webhooks.ts); none when unset. */
+  webhooks: { send(field: string, value: Record<string, unknown>): void } | undefined;
+  /** Attestation tokens and device bans. */
+  readonly integrity: IntegrityData;
   private nextId = 1_000_000n;
 
   constructor(
     readonly appId: string,
     readonly appSecret: string,
     readonly behavior: EmulatorBehavior = { ...DEFAULT_BEHAVIOR },
-  ) {}
+  ) {
+    this.integrity = new IntegrityData(appId, appSecret);
+  }
 
   /** A fresh 16-digit Graph id, unique within this emulator. */
   newId(): string {

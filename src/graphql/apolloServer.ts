@@ -4,7 +4,6 @@
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { DEFAULTS } from '../config.js';
 import type { Logger } from '../logger.js';
 import { responseErrorCodes } from '../observability/errorCodes.js';
@@ -15,6 +14,7 @@ import { cachePolicyPlugin } from './cachePolicy.js';
 import type { Context } from './context.js';
 import { formatError } from './errors.js';
 import { guardEntityRepresentations } from './inputs.js';
+import { sandboxLandingPage } from './landingPage.js';
 import { queryCostPlugin, queryLimitRules } from './limits.js';
 
 export function createApolloServer(deps: { config: ServerConfig; logger: Logger }, extraPlugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
@@ -22,7 +22,7 @@ export function createApolloServer(deps: { config: ServerConfig; logger: Logger 
   // Depth, aliases, cost and size of each operation (src/graphql/limits.ts).
   const limits = config.queryLimits ?? DEFAULTS.queryLimits;
   return new ApolloServer<Context>({
-    schema: guardEntityRepresentations(buildSchema()),
+    schema: guardEntityRepresentations(buildSchema(undefined, config.sdlAuthDirectives)),
     logger,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
@@ -38,7 +38,7 @@ export function createApolloServer(deps: { config: ServerConfig; logger: Logger 
       // rather than Apollo's per-field hooks.
       ApolloServerPluginCacheControlDisabled(),
       cachePolicyPlugin(),
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
       queryCostPlugin(limits),
       operationLogPlugin(logger),
       ...extraPlugins,
@@ -66,7 +66,7 @@ function operationLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
               upstreamCalls: scope.upstreamCalls,
               upstreamErrors: scope.upstreamErrors,
               // Codes as the caller got them (formatError assigns most).
-              errors: responseErrorCodes(requestContext).map(({ error, code }) => ({ message: error.message, code, path: error.path ?? null })),
+              errors: responseErrorCodes(requestContext).map(({ error, code, message }) => ({ message, code, path: error.path ?? null })),
             },
             'operation',
           );

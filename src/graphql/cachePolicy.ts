@@ -11,6 +11,7 @@
  *   `inheritMaxAge`, or when it is a root field; a scalar field inherits its parent's;
  * - `_entities` is restricted by the hint of each representation's type (as @apollo/subgraph
  *   does through the plugin);
+ * - a `@sensitive` field (a credential) is `maxAge: 0, PRIVATE`, its type's hint notwithstanding;
  * - the response's policy is the most restrictive of all its fields; `max-age=N, public|private`
  *   when N > 0 and the response has no errors, `no-store` otherwise.
  *
@@ -89,7 +90,9 @@ class Hints {
   ofField(field: GraphQLField<unknown, unknown>): CacheHint {
     let hint = this.fields.get(field);
     if (!hint) {
-      hint = hintOf(field.astNode?.directives ?? []);
+      const directives = field.astNode?.directives ?? [];
+      // A credential (`@sensitive`) is never cached, whatever the hints around it.
+      hint = directives.some((d) => d.name.value === 'sensitive') ? { maxAge: 0, scope: 'PRIVATE' } : hintOf(directives);
       this.fields.set(field, hint);
     }
     return hint;

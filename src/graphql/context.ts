@@ -7,6 +7,10 @@ import type { CallScope } from '../horizon/request.js';
 import type { BatchObserver, LoaderOptions } from './loaderOptions.js';
 import { IdempotencyLedger } from '../idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../idempotency/store.js';
+import { createAccountLoaders, type AccountLoaders } from './accounts/loaders.js';
+import { DEFAULTS } from '../config.js';
+import { MemoryIntegrityStore } from '../store/integrity.js';
+import type { IntegrityDeps } from './integrity/models.js';
 import { createAchievementLoaders, type AchievementLoaders } from './achievements/loaders.js';
 import { ErrorCode, userError } from './errors.js';
 import { createLeaderboardLoaders, type LeaderboardLoaders } from './leaderboards/loaders.js';
@@ -14,6 +18,8 @@ import { createPurchaseLoaders, type PurchaseLoaders } from './purchases/loaders
 import { noSharedCaches, type SharedCaches } from './sharedCache.js';
 import { createSubscriptionLoaders, type SubscriptionLoaders } from './subscriptions/loaders.js';
 import { createUserLoaders, type UserLoaders } from './users/loaders.js';
+import { MemoryWebhookEventStore, type WebhookEventStore } from '../webhooks/store.js';
+import { DEFAULT_WEBHOOK_RETENTION_MS } from '../webhooks/events.js';
 
 /**
  * The header in which the gateway forwards the calling player's Horizon user access token
@@ -22,6 +28,7 @@ import { createUserLoaders, type UserLoaders } from './users/loaders.js';
 export const USER_TOKEN_HEADER = 'x-horizon-user-token';
 
 export interface Loaders {
+  accounts: AccountLoaders;
   achievements: AchievementLoaders;
   leaderboards: LeaderboardLoaders;
   purchases: PurchaseLoaders;
@@ -35,6 +42,10 @@ export interface Context {
   scope: CallScope;
   caches: SharedCaches;
   ledger: IdempotencyLedger;
+  /** Recorded Horizon webhook events (src/webhooks), for reconciliation. */
+  webhookEvents: WebhookEventStore;
+  /** Attestation's nonce and ban-note store (shared by replicas with Redis) and its policy. */
+  integrity: IntegrityDeps;
   horizon: HorizonClient;
   loaders: Loaders;
   logger: Logger;
@@ -58,6 +69,10 @@ export function createContext(options: {
   caches?: SharedCaches;
   /** The idempotency ledger shared by the process (and, with Redis, by every replica). */
   ledger?: IdempotencyLedger;
+  /** The webhook events shared by the process (and, with Redis, by every replica); default: none recorded. */
+  webhookEvents?: WebhookEventStore;
+  /** Attestation's store and policy; default: in memory, the default policy. */
+  integrity?: IntegrityDeps;
   signal?: CancelSignal;
   userToken?: string;
   /**
@@ -80,12 +95,15 @@ export function createContext(options: {
     scope,
     caches,
     ledger,
+    webhookEvents: options.webhookEvents ?? new MemoryWebhookEventStore(DEFAULT_WEBHOOK_RETENTION_MS),
+    integrity: options.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
     horizon,
     logger: options.logger,
     userToken,
     signal,
     caller: options.caller ?? AUTH_DISABLED,
     loaders: {
+      accounts: createAccountLoaders(horizon, loaderOptions),
       achievements: createAchievementLoaders(horizon, loaderOptions, caches),
       leaderboards: createLeaderboardLoaders(horizon, loaderOptions, users, caches),
       purchases: createPurchaseLoaders(horizon, loaderOptions, caches),

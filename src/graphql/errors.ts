@@ -18,10 +18,16 @@ import {
   HorizonProtocolError,
   HorizonTimeoutError,
   HorizonUnavailableError,
+  SUBCODE_BAN_OTHER_APP,
+  SUBCODE_BAN_TIME_INVALID,
+  SUBCODE_DEVICE_OTHER_APP,
+  SUBCODE_UNKNOWN_BAN,
+  SUBCODE_UNKNOWN_DEVICE,
   SUBCODE_UNKNOWN_NODE,
 } from '../horizon/errors.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { IdempotencyError } from '../idempotency/errors.js';
+import { withoutVariableValue } from './variableErrors.js';
 import { redactSecrets } from '../lib/redact.js';
 import { QUERY_TOO_COMPLEX, queryLimitErrorOf, QueryTooComplexError, tokenLimitOf } from './queryLimitError.js';
 
@@ -40,6 +46,8 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_IN_PROGRESS: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   WRITE_OUTCOME_UNKNOWN: 'WRITE_OUTCOME_UNKNOWN',
   IDEMPOTENCY_LEDGER_UNAVAILABLE: 'IDEMPOTENCY_LEDGER_UNAVAILABLE',
+  /** The webhook event store (Redis) could not be read (src/graphql/webhooks). */
+  EVENT_STORE_UNAVAILABLE: 'EVENT_STORE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   /** Refused before running: over the depth, alias, cost or size limit (src/graphql/limits.ts). */
   QUERY_TOO_COMPLEX,
@@ -84,7 +92,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   const code = formatted.extensions?.code;
   // Apollo itself labels a resolver's unexpected throw INTERNAL_SERVER_ERROR: that is a bug too.
   if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (OWN_CODES.has(code) || APOLLO_CODES.has(code))) {
-    return { ...formatted, message: redactSecrets(formatted.message), extensions: withoutStack(formatted.extensions, options.production) };
+    const redacted = redactSecrets(formatted.message);
+    const message = withoutVariableValue(redacted);
+    // A refused variable's stack trace names its value again, and tells the caller nothing.
+    return { ...formatted, message, extensions: withoutStack(formatted.extensions, options.production || message !== redacted) };
   }
   // Apollo's own refusals of a request that carry no code (an unsupported persisted query
   // version, a hash that does not match) come with a 4xx status: the request's fault.
@@ -208,12 +219,15 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
  * HTTP 429) → UPSTREAM_RATE_LIMITED; 2, `is_transient` or 5xx → UPSTREAM_UNAVAILABLE; 12074
  * (not ranked) and 12075 (no such leaderboard) → NOT_FOUND; 100 with subcode 33 (no such node)
  * or "invalid user id" → NOT_FOUND, other 100s → BAD_USER_INPUT; 10 (or HTTP 403) → FORBIDDEN;
- * HTTP 404 → NOT_FOUND; anything else → UPSTREAM_ERROR.
+ * HTTP 404 → NOT_FOUND; the device-ban subcodes (no such device or ban → NOT_FOUND, another
+ * app's → FORBIDDEN, ban time out of bounds → BAD_USER_INPUT); anything else → UPSTREAM_ERROR.
  */
 export function apiErrorCode(error: HorizonApiError): ErrorCode {
   if (error.code === CODE_INVALID_TOKEN) return error.credential === 'user' ? ErrorCode.UNAUTHENTICATED : ErrorCode.UPSTREAM_AUTH_FAILED;
   if (error.throttled) return ErrorCode.UPSTREAM_RATE_LIMITED;
   if (error.status >= 500 || error.isTransient || error.code === CODE_TRANSIENT) return ErrorCode.UPSTREAM_UNAVAILABLE;
+  const banCode = error.subcode === undefined ? undefined : BAN_SUBCODES[error.subcode];
+  if (banCode) return banCode;
   if (error.code === CODE_NOT_RANKED || error.code === CODE_UNKNOWN_LEADERBOARD) return ErrorCode.NOT_FOUND;
   if (error.code === CODE_INVALID_PARAMETER) {
     if (error.subcode === SUBCODE_UNKNOWN_NODE || /invalid user id/i.test(error.upstreamMessage)) return ErrorCode.NOT_FOUND;
@@ -224,18 +238,36 @@ export function apiErrorCode(error: HorizonApiError): ErrorCode {
   return ErrorCode.UPSTREAM_ERROR;
 }
 
+/** Device-ban refusals by subcode (ps-attestation-api), whatever their code (1 or -1). */
+const BAN_SUBCODES: Record<number, ErrorCode> = {
+  [SUBCODE_UNKNOWN_DEVICE]: ErrorCode.NOT_FOUND,
+  [SUBCODE_UNKNOWN_BAN]: ErrorCode.NOT_FOUND,
+  [SUBCODE_DEVICE_OTHER_APP]: ErrorCode.FORBIDDEN,
+  [SUBCODE_BAN_OTHER_APP]: ErrorCode.FORBIDDEN,
+  [SUBCODE_BAN_TIME_INVALID]: ErrorCode.BAD_USER_INPUT,
+};
+
 /** How a missing leaderboard is reported, whether the board list or Horizon's 12075 said so. */
 export function unknownLeaderboardMessage(apiName: string | undefined): string {
   return apiName ? `No leaderboard with api name ${apiName} is configured for this app` : 'The leaderboard is not configured for this app';
 }
 
+const SSO_REFUSALS: Record<string, { reason: string; argument: string }> = {
+  'POST /sso_authorize_code': { reason: 'SSO_CODE_REJECTED', argument: 'code' },
+  'POST /sso_authorize_refresh_code': { reason: 'SSO_REFRESH_REJECTED', argument: 'refreshCode' },
+};
+
 /** What `extensions` says besides the code: which token was refused, which board is missing. */
 function apiErrorDetails(error: HorizonApiError, code: ErrorCode): Record<string, unknown> {
   // UNAUTHENTICATED here is the player's Horizon user token, not the caller's JWT (src/auth): say which.
   if (code === ErrorCode.UNAUTHENTICATED) return { reason: 'USER_TOKEN_REJECTED' };
+  // A used, expired or unknown SSO code (or refresh code): the caller's input, named as such.
+  if (code === ErrorCode.BAD_USER_INPUT && error.endpoint in SSO_REFUSALS) return SSO_REFUSALS[error.endpoint]!;
   if (code !== ErrorCode.NOT_FOUND) return {};
   if (error.code === CODE_UNKNOWN_LEADERBOARD) return { reason: 'UNKNOWN_LEADERBOARD', ...(error.apiName ? { leaderboard: error.apiName } : {}) };
   if (error.code === CODE_NOT_RANKED) return { reason: 'NOT_RANKED', ...(error.apiName ? { leaderboard: error.apiName } : {}) };
+  if (error.subcode === SUBCODE_UNKNOWN_DEVICE) return { reason: 'UNKNOWN_DEVICE' };
+  if (error.subcode === SUBCODE_UNKNOWN_BAN) return { reason: 'UNKNOWN_BAN' };
   return {};
 }
 

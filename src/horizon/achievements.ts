@@ -10,7 +10,10 @@ import { assertBits, assertCount } from './achievements/model.js';
 import type { AchievementDefinition, AchievementDefinitionInput, AchievementProgress, AchievementWriteResult } from './achievements/model.js';
 import * as wire from './achievements/wire.js';
 import { collectAllPages, fieldsParam, isSuccess, jsonArrayParam, parseGraphId, readPage, withFieldFallbacks } from './params.js';
-import type { RequestSender } from './request.js';
+import { DEFAULTS } from '../config.js';
+import { InvalidArgumentError } from '../lib/errors.js';
+import { assertImage } from './achievements/images.js';
+import type { RequestSender, UploadFile } from './request.js';
 import type { CancelSignal } from './signal.js';
 
 export * from './achievements/model.js';
@@ -19,7 +22,11 @@ export * from './achievements/model.js';
 const PAGE_LIMIT = 500;
 
 export class AchievementsApi {
-  constructor(private readonly transport: RequestSender) {}
+  constructor(
+    private readonly transport: RequestSender,
+    /** Largest image `setImages` uploads (`HORIZON_MAX_IMAGE_BYTES`). */
+    readonly maxImageBytes: number = DEFAULTS.horizon.maxImageBytes,
+  ) {}
 
   /** `GET /{app_id}/achievement_definitions`, all pages. Omitting `apiNames` lists every definition. */
   async listDefinitions(options: { apiNames?: readonly string[]; includeArchived?: boolean; signal?: CancelSignal } = {}): Promise<AchievementDefinition[]> {
@@ -67,6 +74,37 @@ export class AchievementsApi {
       },
       signal,
       // An upsert by api name: sending it twice stores the same definition.
+      idempotent: true,
+    });
+    return { id: parseGraphId(body.id) };
+  }
+
+  /**
+   * `POST /{app_id}/achievement_definitions` with `locked_image_file` and/or
+   * `unlocked_image_file` (multipart, as Meta's docs upload them). The definition's type and
+   * write policy are sent along, unchanged: the docs do not say whether an upsert without them
+   * keeps them. Setting the same images twice is setting them once.
+   */
+  async setImages(
+    definition: Pick<AchievementDefinition, 'apiName' | 'type' | 'writePolicy'>,
+    images: { locked?: Uint8Array | undefined; unlocked?: Uint8Array | undefined },
+    signal?: CancelSignal,
+  ): Promise<{ id: string }> {
+    assertApiName('apiName', definition.apiName);
+    const files: Record<string, UploadFile> = {};
+    if (images.locked)
+      files.locked_image_file = { bytes: assertImage('lockedImage', images.locked, this.maxImageBytes), type: 'image/png', filename: 'locked.png' };
+    if (images.unlocked) {
+      files.unlocked_image_file = { bytes: assertImage('unlockedImage', images.unlocked, this.maxImageBytes), type: 'image/png', filename: 'unlocked.png' };
+    }
+    if (Object.keys(files).length === 0) throw new InvalidArgumentError('images', 'give a locked image, an unlocked image, or both');
+    const body = await this.transport.request<{ id?: unknown }>({
+      method: 'POST',
+      path: `/${this.transport.appId}/achievement_definitions`,
+      endpoint: 'POST /{app_id}/achievement_definitions',
+      params: { api_name: definition.apiName, achievement_type: definition.type, achievement_write_policy: definition.writePolicy },
+      files,
+      signal,
       idempotent: true,
     });
     return { id: parseGraphId(body.id) };

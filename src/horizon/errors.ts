@@ -223,6 +223,15 @@ export const SUBCODE_UNKNOWN_NODE = 33;
 export function isUnknownNode(error: unknown): boolean {
   return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && error.subcode === SUBCODE_UNKNOWN_NODE;
 }
+/**
+ * Device-ban refusals (ps-attestation-api; code 1 or -1, type OCApiException): no record of the
+ * `unique_id` / `ban_id`, the id belongs to another app, the ban time is out of bounds.
+ */
+export const SUBCODE_UNKNOWN_DEVICE = 1614026;
+export const SUBCODE_DEVICE_OTHER_APP = 1614027;
+export const SUBCODE_BAN_TIME_INVALID = 1614028;
+export const SUBCODE_UNKNOWN_BAN = 1614033;
+export const SUBCODE_BAN_OTHER_APP = 1614036;
 /** "You're not yet ranked on this leaderboard." */
 export const CODE_NOT_RANKED = 12074;
 /**

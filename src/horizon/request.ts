@@ -11,6 +11,14 @@ export const APP: Credential = { kind: 'app' };
 
 export type ParamValue = string | number | boolean | undefined | null;
 
+/** A file a request uploads (an achievement image). */
+export interface UploadFile {
+  bytes: Uint8Array;
+  /** Its media type, e.g. `image/png`. */
+  type: string;
+  filename: string;
+}
+
 export interface HorizonRequest {
   method: 'GET' | 'POST' | 'DELETE';
   /** Concrete path, e.g. `/1234/achievements`. Path segments must already be validated ids. */
@@ -18,6 +26,8 @@ export interface HorizonRequest {
   /** The endpoint template used in errors, logs and metrics, e.g. `GET /{user_id}/achievements`. */
   endpoint: string;
   params?: Record<string, ParamValue>;
+  /** Files uploaded with a POST (sent as `multipart/form-data` with `params`), by parameter name. */
+  files?: Record<string, UploadFile>;
   credential?: Credential;
   signal?: CancelSignal;
   /**

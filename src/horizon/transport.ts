@@ -6,6 +6,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import { DEFAULTS } from '../config.js';
+import { encodeRequest } from './encode.js';
 import { abortReasonError, HorizonApiError, HorizonNetworkError, HorizonProtocolError, HorizonTimeoutError, type GraphErrorBody } from './errors.js';
 import { BodyTooLargeError, collect, type CollectedResponse } from './handlers/collect.js';
 import { CircuitBreaker, type BreakerOptions } from './interceptors/breaker.js';
@@ -43,6 +44,10 @@ export interface TransportOptions {
   limits?: Partial<LimiterOptions>;
   /** Share identical concurrent GETs (default true). */
   coalesce?: boolean;
+  /** The federated (cross-play) app's id, when it is not `appId` (src/horizon/accounts.ts). */
+  federatedAppId?: string | undefined;
+  /** Largest achievement image uploaded, in bytes (src/horizon/achievements/images.ts). */
+  maxImageBytes?: number;
 }
 
 export const DEFAULT_RETRY: RetryOptions = { ...DEFAULTS.horizon.retry, baseDelayMs: 100, maxDelayMs: 2_000 };
@@ -51,6 +56,8 @@ const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 export class HorizonTransport implements RequestSender {
   readonly appId: string;
+  readonly federatedAppId: string;
+  readonly maxImageBytes: number;
   private readonly origin: string;
   private readonly basePath: string;
   private readonly appToken: string;
@@ -71,6 +78,8 @@ export class HorizonTransport implements RequestSender {
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.appId = options.appId;
+    this.federatedAppId = options.federatedAppId || options.appId;
+    this.maxImageBytes = options.maxImageBytes ?? DEFAULTS.horizon.maxImageBytes;
     this.appToken = `OC|${options.appId}|${options.appSecret}`;
     registerSecret(options.appSecret);
     registerSecret(this.appToken);
@@ -142,7 +151,8 @@ export class HorizonTransport implements RequestSender {
     const credential = req.credential ?? APP;
     let status: number | undefined;
     try {
-      const { path, body, headers } = this.encode(req, credential);
+      const encoded = encodeRequest(req, this.basePath, credential, this.appToken);
+      const { path, body, headers } = encoded instanceof Promise ? await encoded : encoded;
       let response: CollectedResponse;
       try {
         response = await collect(
@@ -187,30 +197,6 @@ export class HorizonTransport implements RequestSender {
 
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
-  }
-
-  /**
-   * Strict in what we send: the token goes in the Authorization header, never the URL;
-   * GET parameters in the query string; POST parameters as a form body, as Meta's docs show.
-   */
-  private encode(req: HorizonRequest, credential: Credential) {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(req.params ?? {})) {
-      if (value === undefined || value === null) continue;
-      params.set(name, String(value));
-    }
-    const token = credential.kind === 'app' ? this.appToken : credential.token;
-    const headers: Record<string, string> = {
-      ...req.headers,
-      authorization: `Bearer ${token}`,
-      accept: 'application/json',
-    };
-    const query = params.toString();
-    if (req.method === 'POST') {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      return { path: this.basePath + req.path, body: query, headers };
-    }
-    return { path: this.basePath + req.path + (query ? `?${query}` : ''), body: undefined, headers };
   }
 
   private decode<T>(req: HorizonRequest, response: CollectedResponse, credential: Credential['kind']): T {

@@ -6,7 +6,9 @@
  * Content-Security-Policy below makes the browser refuse any request to another origin.
  *
  * The headers typed in GraphiQL's Headers editor (`x-horizon-user-token`, `Authorization`)
- * are sent with every operation, as a gateway would forward them.
+ * are sent with every operation, as a gateway would forward them. In demo mode (emulator and
+ * demo token) the page opens with them filled in and an operation on the demo data, so the
+ * first query is one click (`GraphiQLDemo`, from src/app.ts).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -47,24 +49,63 @@ query Achievements {
 }
 `;
 
+/** Demo mode: what GraphiQL opens with. Only for the emulator's made-up data: the token is in the page. */
+export interface GraphiQLDemo {
+  /** Headers sent with every operation until edited (`Authorization: Bearer <demo token>`, a player's token). */
+  headers: Record<string, string>;
+  /** The operation in the editor. */
+  query: string;
+}
+
+/** The demo operation: the README's player query, as player `userId`. */
+export function demoOperation(userId: string): string {
+  return `# Offline GraphiQL for horizon-subgraph, in DEMO MODE: the built-in emulator's made-up players.
+#
+# The Headers tab below holds the demo token (Authorization) and this player's Horizon user
+# token (${USER_TOKEN_HEADER}, for player-bound fields such as viewer). Press the run button.
+
+query Player {
+  viewer {
+    displayName
+  }
+  user(id: "${userId}") {
+    displayName
+    achievements {
+      definition {
+        title
+        type
+      }
+      unlocked
+      count
+    }
+  }
+}
+`;
+}
+
 interface Page {
   html: Buffer;
   gzipped: Buffer;
   etag: string;
 }
 
-let page: Promise<Page> | undefined;
+/** Pages rendered, by demo settings ('' without); the last two kept (one per subgraph of a process, tests start several). */
+const pages = new Map<string, Promise<Page>>();
 
-/** Renders once per process, on first use: production never loads the 9 MB bundle. */
-function renderPage(): Promise<Page> {
-  page ??= (async () => {
+/** Renders once per process (and demo token), on first use: production never loads the 9 MB bundle. */
+function renderPage(demo: GraphiQLDemo | undefined): Promise<Page> {
+  const key = demo ? JSON.stringify(demo) : '';
+  const rendered = pages.get(key);
+  if (rendered) return rendered;
+  const page = (async () => {
     const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
     const html = Buffer.from(
       renderGraphiQL({
         title: 'horizon-subgraph · GraphiQL',
         endpoint: '/graphql',
         method: 'POST',
-        defaultQuery: DEFAULT_QUERY,
+        defaultQuery: demo?.query ?? DEFAULT_QUERY,
+        ...(demo ? { headers: JSON.stringify(demo.headers, null, 2) } : {}),
         isHeadersEditorEnabled: true,
         defaultEditorToolsVisibility: 'headers',
         // Tokens stay in the tab, not in localStorage.
@@ -77,20 +118,20 @@ function renderPage(): Promise<Page> {
     const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
     return { html, gzipped, etag };
   })();
-  page.catch(() => {
-    page = undefined; // let a later request try again
-  });
+  pages.set(key, page);
+  if (pages.size > 2) pages.delete(pages.keys().next().value!);
+  page.catch(() => pages.delete(key)); // let a later request try again
   return page;
 }
 
 /** Answers a request for `GRAPHIQL_PATH` (the caller checks the path and that this is not production). */
-export async function serveGraphiQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveGraphiQL(req: IncomingMessage, res: ServerResponse, demo?: GraphiQLDemo): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('GraphiQL is a page: GET it\n');
     return;
   }
-  const { html, gzipped, etag } = await renderPage();
+  const { html, gzipped, etag } = await renderPage(demo);
   const headers: Record<string, string | number> = {
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': GRAPHIQL_CSP,

@@ -86,6 +86,8 @@ export async function serveGraphQL(
             logger: deps.logger,
             caches: deps.caches,
             ledger: deps.ledger,
+            webhookEvents: deps.webhookEvents,
+            integrity: deps.integrity,
             requestId,
             onBatch: ops.onBatch,
             onFirstUpstreamCall: ticket.firstCall,

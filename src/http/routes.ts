@@ -11,6 +11,7 @@ import { GRAPHIQL_PATH, serveGraphiQL } from './graphiql.js';
 import type { Context } from '../graphql/context.js';
 import type { Observability } from '../observability/index.js';
 import type { SubgraphDeps } from '../subgraphDeps.js';
+import type { WebhookReceiver } from '../webhooks/receiver.js';
 import { applyCors } from './cors.js';
 import { serveGraphQL } from './graphqlRequest.js';
 import { requestUrl, sendError, sendJson } from './messages.js';
@@ -24,6 +25,7 @@ export async function handleRequest(
   res: ServerResponse,
   ops: Observability,
   admission: AdmissionGate,
+  webhooks: WebhookReceiver,
 ): Promise<void> {
   const url = requestUrl(req);
   if (!url) {
@@ -41,9 +43,14 @@ export async function handleRequest(
     await opsRoute(req, res);
     return;
   }
+  // Horizon's webhooks (src/webhooks): signed by Horizon, not behind the router's secret.
+  if (url.pathname === webhooks.options.path) {
+    await webhooks.handle(req, res, url);
+    return;
+  }
   // Offline GraphiQL (./graphiql.ts), outside production only.
   if (url.pathname === GRAPHIQL_PATH && !deps.config.production) {
-    await serveGraphiQL(req, res);
+    await serveGraphiQL(req, res, deps.graphiqlDemo);
     return;
   }
   if (!GRAPHQL_PATHS.has(url.pathname)) {

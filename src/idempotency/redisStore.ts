@@ -5,11 +5,12 @@
  * so it works on a Redis Cluster as on one node.
  *
  * With `waitReplicas`, the record that says a write is about to be sent (`pending` +
- * `writing`) must reach that many replicas (`WAIT`, pipelined to the key's node) before the
+ * `writing`) must reach that many replicas (`WAIT`, pipelined to the key's node: `evalDurable`) before the
  * ledger sends it: Redis replicates asynchronously, and a primary that dies right after
  * acknowledging the record would otherwise let the promoted replica forget it, and a retry write
  * again. When fewer replicas confirm in time the call fails, and the ledger refuses the write.
  */
+import { evalDurable, type Durability } from '../store/durable.js';
 import type { RedisConnection } from '../store/redis.js';
 import { decodeRecord, encodeRecord, type IdempotencyStore, type LedgerRecord } from './store.js';
 
@@ -26,11 +27,8 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-export interface RedisStoreOptions {
-  /** Replicas the `writing` record must reach before the write is sent (0: none). */
-  waitReplicas?: number;
-  waitTimeoutMs?: number;
-}
+/** Replicas the `writing` record must reach before the write is sent (0: none). */
+export type RedisStoreOptions = Durability;
 
 export class RedisIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -52,22 +50,16 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 
   async replace(key: string, expected: LedgerRecord, next: LedgerRecord, ttlMs: number): Promise<boolean> {
-    const args = [REPLACE_IF_EQUAL, 1, this.prefix + key, encodeRecord(expected), encodeRecord(next), String(ttlMs)] as const;
-    const replicas = this.options.waitReplicas ?? 0;
-    if (replicas === 0 || next.status !== 'pending' || !next.writing) return (await this.redis.eval(...args)) === 1;
-    const timeoutMs = this.options.waitTimeoutMs ?? 500;
-    const [replaced, waited] =
-      (await this.redis
-        .pipeline()
-        .eval(...args)
-        .wait(replicas, timeoutMs)
-        .exec()) ?? [];
-    if (!replaced || replaced[0]) throw replaced?.[0] ?? new Error('the ledger record was not replaced: no reply');
-    if (replaced[1] !== 1) return false;
-    if (!waited || waited[0]) throw waited?.[0] ?? new Error('WAIT gave no reply');
-    if ((waited[1] as number) < replicas)
-      throw new Error(`the ledger record reached ${String(waited[1])} of ${replicas} replicas within ${timeoutMs} ms (REDIS_WAIT_REPLICAS)`);
-    return true;
+    // Only the record saying the write is being sent must be durable (see above).
+    const durability = next.status === 'pending' && next.writing ? this.options : {};
+    const replaced = await evalDurable(
+      this.redis,
+      durability,
+      REPLACE_IF_EQUAL,
+      [this.prefix + key],
+      [encodeRecord(expected), encodeRecord(next), String(ttlMs)],
+    );
+    return replaced === 1;
   }
 
   async remove(key: string, expected: LedgerRecord): Promise<void> {

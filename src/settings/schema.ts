@@ -16,12 +16,13 @@ export const SECTIONS = {
   operations: { title: 'Operations and writes' },
   store: {
     title: 'Shared state (Redis)',
-    note: 'what replicas share: the idempotency ledger and every other replica-shared store; one node, a Cluster or Sentinel (see [Shared state in Redis](redis.md))',
+    note: 'what replicas share: the idempotency ledger, attestation nonces and webhook events; one node, a Cluster or Sentinel (see [Shared state in Redis](redis.md))',
   },
   cache: { title: 'Shared caches', note: 'public data: achievement definitions, leaderboard metadata, the catalog' },
   server: { title: 'HTTP server' },
   limits: { title: 'Hostile input', note: 'limits checked before anything runs' },
   auth: { title: 'Callers', note: "JWT scopes checked against the schema's @authenticated/@requiresScopes" },
+  webhooks: { title: 'Webhooks', note: "Horizon's purchase and subscription events, see [Webhooks](webhooks.md)" },
   observability: { title: 'Logs, metrics, probes, shutdown' },
   tracing: {
     title: 'Tracing',
@@ -30,6 +31,7 @@ export const SECTIONS = {
       'The OpenTelemetry SDK reads these itself, as the [standard variables](https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/) ' +
       '(`OTEL_EXPORTER_OTLP_HEADERS` and the other `OTEL_*` too); the ones below are checked at start-up.',
   },
+  attestation: { title: 'Attestation', note: 'how `verifyAttestation` judges a token (docs/horizon-api.md)' },
   emulator: { title: 'Built-in emulator', note: 'demo mode, and `npm run emulator`' },
 } as const;
 
@@ -76,6 +78,19 @@ export const SETTINGS = {
     HORIZON_APP_SECRET: optional(
       text((v) => (/[\s|]/.test(v) ? 'must not contain spaces or "|"' : undefined), { secret: true, allowed: 'no spaces or `|`' }),
       'App secret. Never logged, never in a URL or an error.',
+    ),
+    HORIZON_FEDERATED_APP_ID: optional(
+      text((v) => (/^\d{1,20}$/.test(v) ? undefined : 'must be the numeric id of the federated app from the developer dashboard'), { allowed: 'digits' }),
+      'Id of the federated (cross-play) app that federated users belong to.',
+      { shown: '`HORIZON_APP_ID`', more: 'See [Horizon API](horizon-api.md#accounts-sso-linking-and-federated-users).' },
+    ),
+    HORIZON_MAX_IMAGE_BYTES: setting(
+      whole(1024, 4 * 1024 * 1024, 'bytes'),
+      256 * 1024,
+      'Largest achievement image `setAchievementImages` accepts, once decoded.',
+      {
+        more: 'Keep two of them (as base64, 4/3 larger) under `MAX_BODY_BYTES`.',
+      },
     ),
     HORIZON_GRAPH_URL: setting(
       url(['https:', 'http:'], 'must be an http(s) URL without query, fragment or credentials', { noQuery: true }),
@@ -217,6 +232,41 @@ export const SETTINGS = {
       }),
       'When set, every GraphQL request must carry it in the `x-router-secret` header, so only the router can call the subgraph. Never logged or echoed.',
     ),
+    SDL_AUTH_DIRECTIVES: setting(
+      oneOf(['publish', 'omit']),
+      'publish',
+      '`omit`: the SDL served for composition (`_service { sdl }`) leaves out `@authenticated`/`@requiresScopes`, for `@apollo/gateway`, which refuses supergraphs with them.',
+      {
+        more: 'This subgraph enforces the same scopes either way. Keep `publish` behind the GraphOS Router or Hive Gateway. See [Gateways](auth.md#gateways).',
+      },
+    ),
+  }),
+  ...section('webhooks', {
+    WEBHOOK_PATH: setting(
+      text((v) => (/^\/[A-Za-z0-9._~/-]*$/.test(v) ? undefined : 'must be a path like /webhooks/horizon'), { allowed: 'a path' }),
+      '/webhooks/horizon',
+      "Path of the webhook endpoint on the subgraph's port: `GET` for the verification handshake, `POST` for deliveries.",
+    ),
+    WEBHOOK_VERIFY_TOKEN: optional(
+      text((v) => (v.length < 8 || /\s/.test(v) ? 'must be at least 8 characters without spaces' : undefined), {
+        secret: true,
+        allowed: '8+ characters, no spaces',
+      }),
+      'The Verify Token entered in the developer dashboard; without it every verification handshake is refused (403). Never logged.',
+    ),
+    WEBHOOK_SIGNATURE: setting(
+      oneOf(['require', 'off']),
+      'require',
+      '`require`: deliveries without a valid `X-Hub-Signature-256` (HMAC-SHA256 of the body with the app secret) are refused; `off`: not checked.',
+      { more: 'Horizon does not document its signature; see [Webhooks](webhooks.md#authenticity).' },
+    ),
+    WEBHOOK_SECRET: optional(text(undefined, { secret: true }), 'Key of the delivery signatures. Never logged.', {
+      shown: '`HORIZON_APP_SECRET`',
+    }),
+    WEBHOOK_MAX_BODY_BYTES: setting(whole(1024, 16 * 1024 * 1024, 'bytes'), 256 * 1024, 'Largest delivery accepted (413 past it).'),
+    WEBHOOK_RETENTION_DAYS: setting(whole(1, 3650, 'days'), 90, 'How long recorded events are kept (and duplicates recognised).', {
+      more: 'In Redis when one is configured (`REDIS_URL`, `REDIS_CLUSTER_NODES` or `REDIS_SENTINELS`), shared by every replica; otherwise in memory, at most 100 000 events, lost on restart.',
+    }),
   }),
   ...section('observability', {
     LOG_LEVEL: setting(oneOf(LOG_LEVELS), 'info', 'How much is logged: JSON lines (pino) on stdout, secrets redacted.'),
@@ -251,10 +301,39 @@ export const SETTINGS = {
     OTEL_TRACES_SAMPLER: setting(oneOf(SAMPLERS, { caseSensitive: true }), 'parentbased_always_on', "Sampling; by default the router's decision is followed."),
     OTEL_TRACES_SAMPLER_ARG: optional(text(undefined, { allowed: '0-1' }), 'The ratio of the `*traceidratio` samplers.'),
   }),
+  ...section('attestation', {
+    ATTESTATION_NONCE_TTL_MS: setting(ms(10_000, 3_600_000), 300_000, 'How long a challenge nonce from `issueAttestationChallenge` is accepted (5 min).', {
+      more: 'Stored with the idempotency ledger: in memory, or in Redis shared by every replica when one is configured.',
+    }),
+    ATTESTATION_PACKAGE_IDS: setting(
+      list(
+        text((v) => (/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/.test(v) ? undefined : 'must be Android package names like com.example.game'), {
+          allowed: 'package names',
+        }),
+      ),
+      [],
+      'Package names of your app: a verdict is trusted only for these (blank: the package is not checked).',
+      { shown: "none (demo mode: the emulator's demo package)" },
+    ),
+    ATTESTATION_CERT_DIGESTS: setting(
+      list(text((v) => (/^[0-9a-f]{64}$/i.test(v.replace(/:/g, '')) ? undefined : 'must be SHA-256 digests in hex'), { allowed: 'SHA-256 hex digests' })),
+      [],
+      "SHA-256 digests of your APK's signing certificates: one must match (blank: not checked).",
+      { shown: "none (demo mode: the emulator's demo certificate)" },
+    ),
+    ATTESTATION_MIN_DEVICE_INTEGRITY: setting(
+      oneOf(['advanced', 'basic']),
+      'advanced',
+      'The weakest device integrity a verdict trusts: `advanced` (no sign of compromise) or `basic` (locked bootloader, valid image).',
+    ),
+  }),
   ...section('emulator', {
     EMULATOR_PORT: setting(whole(0, 65_535), 4010, 'Port of the built-in emulator.'),
     EMULATOR_HOST: setting(text(), '127.0.0.1', 'Interface of the built-in emulator.'),
     EMULATOR_LATENCY_MS: setting(ms(0, 60_000), 0, 'Fixed delay the emulator adds to every call (to feel real latency).'),
+    EMULATOR_WEBHOOK_URL: optional(httpUrl, 'Where the emulator posts its signed webhooks (purchases, consumptions, refunds, subscription changes).', {
+      shown: "demo mode: the subgraph's own webhook endpoint; `npm run emulator`: none",
+    }),
   }),
 };
 

@@ -290,7 +290,7 @@ describe('npm start: the demo token', () => {
     // The secret is not guessable: a token of our own test secret is refused.
     const forged = await post(app.subgraph.url, USER_QUERY, bearer(await token({ issuer: null, audience: null })));
     expect(forged.body.errors[0].extensions.reason).toBe('CALLER_TOKEN_INVALID');
-    const banner = callerAuthBanner(app.subgraph.url, app.devToken);
+    const banner = callerAuthBanner(app.subgraph.url, { devToken: app.devToken, auth: { mode: 'jwt', jwksUrl: undefined, routerSecret: undefined } });
     expect(banner).toContain('DEMO TOKEN');
     expect(banner).toContain(app.devToken);
     expect(banner).toContain('authorization: Bearer $TOKEN');

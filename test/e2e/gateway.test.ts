@@ -1,6 +1,15 @@
-/** End to end: a frontend queries a real @apollo/gateway in front of this subgraph and a stub games subgraph. */
+/**
+ * End to end: a frontend queries a real @apollo/gateway in front of this subgraph and a stub
+ * games subgraph. The gateway composes what the subgraphs serve at `_service { sdl }`, this
+ * subgraph running with SDL_AUTH_DIRECTIVES=omit (the setting for @apollo/gateway).
+ */
+import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
+import { request } from 'undici';
 import { demoUserId } from '../../src/emulator/index.js';
+import { startSubgraph } from '../../src/server.js';
+import { bearer, testAuth, token } from '../helpers/auth.js';
 import { startFederatedStack, type FederatedStack } from '../helpers/federation.js';
+import { mintAttestationToken, silentLogger } from '../helpers/harness.js';
 
 let stack: FederatedStack;
 beforeAll(async () => {
@@ -128,4 +137,91 @@ test('the supergraph has no subscription root: a player subscription is the Play
   const { body } = await stack.query(`{ __schema { subscriptionType { name } } __type(name: "PlayerSubscription") { fields { name } } }`);
   expect(body.data.__schema.subscriptionType).toBeNull();
   expect(body.data.__type.fields.map((f: { name: string }) => f.name)).toContain('nextRenewal');
+});
+
+describe('SDL_AUTH_DIRECTIVES: what @apollo/gateway needs', () => {
+  async function servedSdl(url: string): Promise<string> {
+    const response = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    });
+    return ((await response.body.json()) as any).data._service.sdl;
+  }
+
+  test('by default the SDL carries the directives, and @apollo/gateway refuses the supergraph composed from it', async () => {
+    const subgraph = await startSubgraph(
+      { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon: stack.horizon, logger: silentLogger, auth: await testAuth() },
+      { port: 0, host: '127.0.0.1' },
+    );
+    const gateway = new ApolloGateway({
+      supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'horizon', url: subgraph.url }] }),
+      logger: silentLogger,
+    });
+    try {
+      expect(await servedSdl(subgraph.url)).toContain('@requiresScopes(scopes: [["horizon:read"]])');
+      await expect(gateway.load()).rejects.toThrow('feature https://specs.apollo.dev/authenticated/v0.1 is for: SECURITY but is unsupported');
+    } finally {
+      await gateway.stop().catch(() => undefined);
+      await subgraph.stop();
+    }
+  });
+
+  test('with omit, the SDL has none of them and still composes every entity, cost and key; the subgraph still enforces every scope', async () => {
+    const sdl = await servedSdl(stack.subgraph.url);
+    expect(sdl).not.toMatch(/@authenticated|@requiresScopes|specs\.apollo\.dev\/(authenticated|requiresScopes)/);
+    expect(sdl).toContain('type User @key(fields: "id")');
+    expect(sdl).toMatch(/@cost\(weight: \d+\)/);
+
+    const anonymous = await stack.query(`{ games { title } user(id: "${demoUserId(0)}") { displayName } }`, undefined, { authorization: '' });
+    expect(anonymous.body.data).toEqual({ games: [{ title: 'Skyward Rally' }, { title: 'Relic Run' }], user: null });
+    expect(anonymous.body.errors.map((e: any) => [e.path, e.extensions.code, e.extensions.reason])).toEqual([
+      [['user'], 'UNAUTHENTICATED', 'CALLER_TOKEN_MISSING'],
+    ]);
+
+    stack.emulator.clearRequests();
+    const readOnly = bearer(await token({ scopes: ['horizon:read'] }));
+    const write = await stack.query(
+      `mutation { unlockAchievement(userId: "${demoUserId(12)}", apiName: "FIRST_STEPS") { justUnlocked } }`,
+      undefined,
+      readOnly,
+    );
+    expect(write.body.errors[0].message).toBe("Mutation.unlockAchievement needs the scope horizon:write:achievements; the caller's token does not grant it");
+    expect(write.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'MISSING_SCOPE' });
+    // Entities too: the games subgraph's players, resolved here through _entities.
+    const players = await stack.query('{ games { topPlayers { displayName purchases(first: 1) { nodes { sku } } } } }', undefined, readOnly);
+    expect(players.body.data.games[0].topPlayers[0]).toEqual({ displayName: 'Nova Rider', purchases: null });
+    expect(new Set(players.body.errors.map((e: any) => e.extensions.reason))).toEqual(new Set(['MISSING_SCOPE']));
+    expect(stack.emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
+test("a game backend checks a player's headset through the gateway, bans the device, and the next check says so", async () => {
+  const player = demoUserId(9);
+  const challenge = await stack.query(`mutation($u: ID!) { issueAttestationChallenge(userId: $u) { nonce expiresAt } }`, { u: player });
+  expect(challenge.body.errors).toBeUndefined();
+  const verify = async () => {
+    const nonce = (await stack.query(`mutation($u: ID!) { issueAttestationChallenge(userId: $u) { nonce } }`, { u: player })).body.data
+      .issueAttestationChallenge.nonce;
+    const token = await mintAttestationToken(stack.emulator.url, 9, nonce, { device: 'gateway-headset' });
+    const { body } = await stack.query(
+      `mutation($u: ID!, $t: String!) { verifyAttestation(userId: $u, token: $t) { trusted reasons deviceId app { state packageRecognized } device { state } ban { state reason } } }`,
+      { u: player, t: token },
+    );
+    expect(body.errors).toBeUndefined();
+    return body.data.verifyAttestation;
+  };
+  const first = await verify();
+  expect(first).toMatchObject({ trusted: true, reasons: [], app: { state: 'STORE_RECOGNIZED', packageRecognized: true }, device: { state: 'ADVANCED' } });
+
+  const ban = await stack.query(`mutation($d: ID!) { banDevice(deviceId: $d, durationMinutes: 60, reason: "speed hack") { success ban { banId banned } } }`, {
+    d: first.deviceId,
+  });
+  expect(ban.body.data.banDevice).toMatchObject({ success: true, ban: { banned: true } });
+  expect(await verify()).toMatchObject({ trusted: false, reasons: ['DEVICE_BANNED'], ban: { state: 'BANNED', reason: 'speed hack' } });
+  const status = await stack.query(`query($d: ID!) { deviceBan(deviceId: $d) { banned remainingMinutes reason } }`, { d: first.deviceId });
+  expect(status.body.data.deviceBan).toEqual({ banned: true, remainingMinutes: 60, reason: 'speed hack' });
+  const lift = await stack.query(`mutation($b: ID!) { liftDeviceBan(banId: $b) { success ban { banned } } }`, { b: ban.body.data.banDevice.ban.banId });
+  expect(lift.body.data.liftDeviceBan).toEqual({ success: true, ban: { banned: false } });
+  expect((await verify()).trusted).toBe(true);
 });

@@ -8,7 +8,9 @@
  * every other operation asks for a federated trace (ftv1). Then neither the app secret, nor the
  * app token `OC|id|secret` (plain or URL-encoded), nor the wrong secret, nor any player token,
  * nor the callers' secret, JWTs or router secret may appear in any response (body or header),
- * log line or span.
+ * log line or span; and the credentials the emulator issued (SSO codes, linked players' tokens and
+ * refresh codes, federated users' tokens) appear only in the `data` of the mutation that answered
+ * them (`Cache-Control: no-store`), nowhere else.
  *
  * The secrets are chosen so the pattern-based redaction (`FRL...`, `OC|...`) does not match
  * them: only code that never lets them out passes.
@@ -38,6 +40,11 @@ const PLAYERS = [0, 1, 2, 3].map((i) => demoUserId(i));
 const TOKENS = PLAYERS.map((_, i) => `sweepUserToken${i}R8f2Kq9ZxT4`);
 const BOGUS_TOKEN = 'sweepBogusTokenU2n8Vb3Xc7Y';
 
+/** What every credential the emulator issues starts with (SSO codes, linked and federated tokens, refresh codes). */
+const ISSUED_PREFIX = 'sweepIssued';
+/** The mutations whose answer is a credential: only their `data` may hold one, and only for their own caller. */
+const TOKEN_ANSWERS = ['linkAccount', 'refreshLinkedAccount', 'createFederatedUserAccessToken'];
+
 const CALLER_SECRET = 'sweepCallerHs256SecretN4v8Qw2Lx6Pz0Rt5Ys3';
 const ROUTER_SECRET = 'sweepRouterSecretK9m2Xc4Vb7';
 const BAD_ROUTER_SECRET = 'sweepBadRouterSecretJ5h1Fg8';
@@ -60,7 +67,15 @@ const secrets = () => [
   // A JWT's signature part is what makes it a credential.
   callerJwt.split('.')[2]!,
   forgedJwt,
+  // Attestation tokens are credentials too: whole, and their signature part.
+  ...attestationTokens,
+  ...attestationTokens.map((t) => t.split('.')[1]!),
+  // ... and the claims Horizon answers for them (base64url JSON): never logged either.
+  ...attestationTokens.map((t) => emulator.state.integrity.verify(t).claims).filter((c): c is string => c !== undefined),
 ];
+
+/** Every attestation token the sweep minted (filled as it goes). */
+const attestationTokens: string[] = [];
 
 interface Exchange {
   what: string;
@@ -107,6 +122,8 @@ beforeAll(async () => {
   emulator = await startEmulator({ appId: APP_ID, appSecret: APP_SECRET });
   // The players' tokens become ones no redaction pattern recognises.
   PLAYERS.forEach((id, i) => emulator.state.addUser({ ...emulator.state.users.get(id)!, token: TOKENS[i]! }));
+  // SSO codes, linked tokens, refresh codes and federated tokens the emulator issues: unknown to every redaction pattern too.
+  emulator.state.accounts.issuePrefix = ISSUED_PREFIX;
   const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });
   app = await startApp(configFor(APP_SECRET), logger);
   wrongApp = await startApp(configFor(WRONG_SECRET), logger);
@@ -182,6 +199,80 @@ const variablesFor = {
 async function nonceFor(token: string): Promise<string> {
   const response = await request(`${emulator.url}/user_nonce_generate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   return ((await response.body.json()) as { nonce: string }).nonce;
+}
+
+async function ssoCodeFor(token: string): Promise<{ code: string; org_scoped_id: string }> {
+  const response = await request(`${emulator.url}/sso_code_generate`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  return (await response.body.json()) as { code: string; org_scoped_id: string };
+}
+
+/** Account linking and federated users: every mutation that answers a credential, and their failures. */
+async function accountsMix(label: string, { code, org_scoped_id }: { code: string; org_scoped_id: string }): Promise<void> {
+  const link = `mutation($c: String!, $o: ID!) { linkAccount(code: $c, orgScopedId: $o) { orgScopedId accessToken refreshCode } }`;
+  const linked = await gql(link, { c: code, o: org_scoped_id });
+  await gql(link, { c: code, o: org_scoped_id }); // the code again: refused
+  const refresh = `mutation($o: ID!, $r: String!) { refreshLinkedAccount(orgScopedId: $o, refreshCode: $r) { accessToken refreshCode } }`;
+  await gql(refresh, { o: org_scoped_id, r: linked?.data?.linkAccount?.refreshCode ?? `${ISSUED_PREFIX}none` });
+  await gql(refresh, { o: org_scoped_id, r: BOGUS_TOKEN });
+  const persistentId = `sweep:${label}`;
+  await gql(`mutation($p: String!) { createFederatedUser(persistentId: $p, displayName: "Sweep Player") { settledBy user { id } } }`, { p: persistentId });
+  await gql(`mutation($p: String!) { updateFederatedUser(persistentId: $p, displayName: "ab") { id } }`, { p: persistentId });
+  await gql(`mutation($p: String!) { createFederatedUserAccessToken(persistentId: $p) { accessToken } }`, { p: persistentId });
+  await gql(`{ federatedUsers(first: 2) { nodes { persistentId } } }`);
+  await gql(`mutation($p: String!) { deleteFederatedUser(persistentId: $p) { success } }`, { p: persistentId });
+}
+
+/** Every credential the emulator issued during the sweep. */
+function issuedCredentials(): string[] {
+  const accounts = emulator.state.accounts;
+  return [
+    ...[...emulator.state.usersByToken.keys()],
+    ...accounts.refreshCodes.keys(),
+    ...accounts.federatedTokens.keys(),
+    ...accounts.usedCodes,
+    ...accounts.ssoCodes.keys(),
+  ].filter((value) => value.startsWith(ISSUED_PREFIX));
+}
+
+const VERDICT = `trusted reasons deviceId token { state message } nonce { state } app { state packageId } device { state } ban { state reason }`;
+
+/** Attestation: challenges, genuine, tampered, replayed and forged tokens, bans on the device the claims name. */
+async function attestationMix(target: RunningApp = app): Promise<void> {
+  const mint = async (userIndex: number, options: Record<string, string> = {}) => {
+    const issued = await gql(`mutation { issueAttestationChallenge(userId: "${PLAYERS[userIndex]}") { nonce } }`, {}, undefined, target);
+    const nonce = issued?.data?.issueAttestationChallenge?.nonce ?? 'A'.repeat(43);
+    // The emulator's faults strike its device stand-in too: ask again until it answers.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const response = await request(`${emulator.url}/device_integrity_token`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS[userIndex]}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ challenge_nonce: nonce, ...options }).toString(),
+      }).catch(() => undefined);
+      const text = (await response?.body.text().catch(() => '')) ?? '';
+      const token = /"attestation_token":"([^"]+)"/.exec(text)?.[1];
+      if (token) {
+        attestationTokens.push(token);
+        return token;
+      }
+    }
+    throw new Error('the emulator minted no attestation token');
+  };
+  const verify = (userIndex: number, token: string) =>
+    gql(`mutation($u: ID!, $t: String!) { verifyAttestation(userId: $u, token: $t) { ${VERDICT} } }`, { u: PLAYERS[userIndex], t: token }, undefined, target);
+  const genuine = await mint(0);
+  const verdict = await verify(0, genuine);
+  await verify(0, genuine);
+  await verify(1, await mint(2));
+  await verify(1, await mint(1, { app_integrity_state: 'NotRecognized', device_integrity_state: 'NotTrusted' }));
+  const forged = `${genuine.split('.')[0]}.${'Zm9yZ2VkQXR0ZXN0YXRpb25TaWduYXR1cmVYWFhYWFhY'}`;
+  attestationTokens.push(forged);
+  await verify(0, forged);
+  await gql(`mutation($t: String!) { verifyAttestation(userId: "nope", token: $t) { trusted } }`, { t: await mint(3) }, undefined, target);
+  const deviceId = verdict?.data?.verifyAttestation?.deviceId ?? 'f'.repeat(64);
+  const ban = await gql(`mutation { banDevice(deviceId: "${deviceId}", durationMinutes: 5, reason: "sweep") { ban { banId } } }`, {}, undefined, target);
+  await verify(0, await mint(0));
+  await gql(`{ deviceBan(deviceId: "${deviceId}") { banned reason } }`, {}, undefined, target);
+  await gql(`mutation { liftDeviceBan(banId: "${ban?.data?.banDevice?.ban?.banId ?? 'nosuchban'}") { success } }`, {}, undefined, target);
 }
 
 let writes = 0;
@@ -285,13 +376,20 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   await gql(`{ moderatedRoom(id: "${roomId}") { id maxUsers } }`);
   await gql(`mutation { updateModeratedRoomDataStore(roomId: "${roomId}", entries: [{ key: "k", value: "${BOGUS_TOKEN}" }]) { success } }`);
   await gql(`mutation { deleteModeratedRoom(roomId: "${roomId}") { success } }`);
+  await attestationMix();
+
+  await accountsMix('plain', await ssoCodeFor(TOKENS[0]!));
 
   // --- Every fault the emulator injects, on reads, player reads and writes -----------------------
   const modes: FaultMode[] = ['error_500', 'error_503_html', 'throttle_429', 'reset_before', 'reset_after', 'truncate_after', 'stall'];
+  // Issued before the faults start: the browser's trip to auth.oculus.com is not Graph's.
+  const ssoCodes = await Promise.all(modes.map(() => ssoCodeFor(TOKENS[0]!)));
   for (const mode of modes) {
     Object.assign(emulator.faults, { errorRate: 0.7, modes: [mode], routes: [], stallMs: 1_200, retryAfterSeconds: 0, seed: modes.indexOf(mode) + 1 });
     await Promise.all([gql(READS[1]!), gql(VIEWER_READS[0]!, {}, TOKENS[0]), gql(VIEWER_READS[2]!, {}, TOKENS[1])]);
     await writeMix(mode);
+    await accountsMix(mode, ssoCodes[modes.indexOf(mode)]!);
+    await attestationMix();
   }
   Object.assign(emulator.faults, { errorRate: 0, burst: 0 });
   // Retries after lost replies settle by reading back.
@@ -312,6 +410,7 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   await gql(VIEWER_READS[0]!, {}, TOKENS[0], wrongApp);
   await gql(`mutation { unlockAchievement(userId: "${P0}", apiName: "FIRST_STEPS") { justUnlocked } }`, {}, undefined, wrongApp);
   await gql(`mutation { consumePurchase(userId: "${P0}", sku: "gems_100", idempotencyKey: "wrong-secret-1") { consumed } }`, {}, undefined, wrongApp);
+  await attestationMix(wrongApp);
 
   // --- The traffic really covered the failures -------------------------------------------------------
   const seen = codes();
@@ -333,6 +432,8 @@ test('no secret appears in any response, log line or span, whatever the traffic'
   expect(exchanges.filter((e) => e.body.includes('"ftv1"')).length).toBeGreaterThan(20);
   expect(logLines.length).toBeGreaterThan(100);
   expect(logLines.some((l) => l.includes('upstream call failed'))).toBe(true);
+  expect(logLines.some((l) => l.includes('attestation verdict'))).toBe(true);
+  expect(attestationTokens.length).toBeGreaterThan(40);
   expect(logLines.some((l) => l.includes('"operation"') || l.includes('"msg":"operation"'))).toBe(true);
   const recorded = spans.getFinishedSpans();
   expect(recorded.length).toBeGreaterThan(100);
@@ -357,4 +458,36 @@ test('no secret appears in any response, log line or span, whatever the traffic'
     for (const s of secretsIn(text, secrets())) leaks.push(`span ${span.name} contains ${s}: ${text.slice(0, 400)}`);
   }
   expect(leaks).toEqual([]);
-}, 60_000);
+
+  // --- The credentials issued to the callers went to them alone -----------------------------------------
+  const issued = issuedCredentials();
+  expect(issued.filter((c) => c.startsWith(`${ISSUED_PREFIX}OCA`)).length).toBeGreaterThan(3);
+  expect(issued.filter((c) => c.startsWith(`${ISSUED_PREFIX}FRL`)).length).toBeGreaterThan(0);
+  expect(issued.filter((c) => c.startsWith(`${ISSUED_PREFIX}CODE`)).length).toBeGreaterThan(3);
+  const answered: string[] = [];
+  for (const e of exchanges) {
+    let parsed: any;
+    try {
+      parsed = JSON.parse(e.body);
+    } catch {
+      parsed = e.body;
+    }
+    const answersTokens = TOKEN_ANSWERS.some((name) => parsed?.data?.[name]);
+    // Only the data of a mutation that answers a credential may hold one; its traces, errors and headers may not.
+    const rest = answersTokens ? JSON.stringify({ ...parsed, data: undefined }) : e.body;
+    for (const s of secretsIn(e.headers + rest + decodedTraces(e.body), issued)) leaks.push(`response to ${e.what} (${e.status}) contains ${s}`);
+    if (answersTokens) {
+      answered.push(...secretsIn(JSON.stringify(parsed.data), issued));
+      expect({ what: e.what, cacheControl: JSON.parse(e.headers)['cache-control'] }).toEqual({ what: e.what, cacheControl: 'no-store' });
+    }
+  }
+  // SSO codes never come back at all: they are the caller's input.
+  expect(answered.filter((c) => c.startsWith(`${ISSUED_PREFIX}CODE`))).toEqual([]);
+  expect(answered.length).toBeGreaterThan(3);
+  for (const line of logLines) for (const s of secretsIn(line, issued)) leaks.push(`log line contains ${s}: ${line.slice(0, 400)}`);
+  for (const span of recorded) {
+    const text = JSON.stringify({ name: span.name, attributes: span.attributes, status: span.status, events: span.events, links: span.links });
+    for (const s of secretsIn(text, issued)) leaks.push(`span ${span.name} contains ${s}: ${text.slice(0, 400)}`);
+  }
+  expect(leaks).toEqual([]);
+}, 90_000);

@@ -81,6 +81,9 @@ const SAMPLE_BY_COORDINATE: Record<string, unknown> = {
   'Mutation.addAchievementBits.bits': '1000000',
   'Mutation.upsertAchievementDefinition.input': { apiName: 'AUTHZ_MATRIX', type: 'SIMPLE', writePolicy: 'SERVER_AUTHORITATIVE' },
   'Mutation.upsertLeaderboard.input': { apiName: 'AUTHZ_MATRIX' },
+  // A device the emulator has no record of: an allowed ban is Horizon's NOT_FOUND, nothing banned.
+  'Mutation.banDevice.deviceId': 'f'.repeat(64),
+  'Mutation.verifyAttestation.token': 'bm90LWEtcmVhbC10b2tlbg.c2lnbmF0dXJl',
 };
 const SAMPLE_BY_NAME: Record<string, unknown> = {
   userId: demoUserId(5),
@@ -93,6 +96,10 @@ const SAMPLE_BY_NAME: Record<string, unknown> = {
   maxUsers: 4,
   score: '1000',
   entries: [{ key: 'k', value: 'v' }],
+  persistentId: 'authz:matrix',
+  displayName: 'Authz Player',
+  code: 'never-issued-sso-code',
+  refreshCode: 'never-issued-refresh-code',
 };
 
 function sample(coordinate: string, arg: { name: string; type: GraphQLInputType }): unknown {
@@ -264,10 +271,15 @@ describe('the scope model', () => {
   test('the schema declares exactly these scopes', () => {
     expect(ALL_SCOPES).toEqual([
       'horizon:admin',
+      'horizon:attest',
       'horizon:consume',
+      'horizon:federated-user-tokens',
+      'horizon:link-accounts',
       'horizon:read',
+      'horizon:read:federated-users',
       'horizon:read:purchases',
       'horizon:write:achievements',
+      'horizon:write:federated-users',
       'horizon:write:leaderboards',
     ]);
   });
@@ -283,7 +295,19 @@ describe('the scope model', () => {
     ['Mutation.consumePurchase', [['horizon:consume']]],
     ['Mutation.refundPurchase', [['horizon:admin']]],
     ['Mutation.deleteLeaderboard', [['horizon:admin']]],
+    // Credentials only under their dedicated scopes: no other scope (horizon:admin included) returns one.
+    ['Mutation.linkAccount', [['horizon:link-accounts']]],
+    ['Mutation.refreshLinkedAccount', [['horizon:link-accounts']]],
+    ['Mutation.createFederatedUserAccessToken', [['horizon:federated-user-tokens']]],
+    ['Query.federatedUsers', [['horizon:read:federated-users']]],
+    ['Mutation.createFederatedUser', [['horizon:write:federated-users']]],
+    ['Mutation.setAchievementImages', [['horizon:admin']]],
     ['Mutation.validateUserNonce', [['horizon:write:achievements'], ['horizon:write:leaderboards'], ['horizon:consume'], ['horizon:admin']]],
+    ['Mutation.issueAttestationChallenge', [['horizon:attest'], ['horizon:admin']]],
+    ['Mutation.verifyAttestation', [['horizon:attest'], ['horizon:admin']]],
+    ['Mutation.banDevice', [['horizon:admin']]],
+    ['Mutation.liftDeviceBan', [['horizon:admin']]],
+    ['Query.deviceBan', [['horizon:admin']]],
   ])('%s needs %j', (coordinate, anyOf) => {
     expect(rule(coordinate)).toEqual({ authenticated: true, anyOf });
   });

@@ -15,7 +15,8 @@ import { buildSchema as buildGraphQLSchema, getNamedType, getNullableType, isLis
 import { readCostModel, type CostModel } from '../../src/graphql/costModel.js';
 import { buildResolvers } from '../../src/graphql/schema.js';
 import { loadTypeDefs } from '../../src/schema.js';
-import { GAMES_SDL, gatewaySupergraph } from '../helpers/federation.js';
+import { GAMES_SDL } from '../helpers/federation.js';
+import { withoutAuthDirectives } from '../../src/auth/publishedSdl.js';
 
 type ResolverMap = Record<string, unknown>;
 
@@ -159,7 +160,14 @@ describe('composition hands the same costs to the router', () => {
     const supergraphSdl = composition.supergraphSdl!;
     // No `for:` purpose: a gateway that does not do demand control (@apollo/gateway) may ignore it.
     expect(supergraphSdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/cost\/v0\.1", import: \["@listSize"\]\)/);
-    expect(gatewaySupergraph(supergraphSdl)).toContain('@link(url: "https://specs.apollo.dev/cost/v0.1"');
+    // ...also when this subgraph publishes its SDL for @apollo/gateway (SDL_AUTH_DIRECTIVES=omit).
+    const forApolloGateway = composeServices([
+      { name: 'horizon', typeDefs: parse(withoutAuthDirectives(loadTypeDefs())), url: 'http://horizon.invalid/' },
+      { name: 'games', typeDefs: parse(GAMES_SDL), url: 'http://games.invalid/' },
+    ]);
+    expect(forApolloGateway.errors).toBeUndefined();
+    expect(forApolloGateway.supergraphSdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/cost\/v0\.1", import: \["@listSize"\]\)/);
+    expect(forApolloGateway.supergraphSdl).not.toContain('for: SECURITY');
     const supergraph = readCostModel(buildGraphQLSchema(supergraphSdl, { assumeValidSDL: true }));
     // What the fields declare. @costGroup is this subgraph's own: not composed, so the router
     // charges each field of a group.

@@ -8,9 +8,12 @@ import { demoUserId } from '../../src/emulator/index.js';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import { buildSchema } from '../../src/graphql/schema.js';
 import { ROUTES, startHarness, type Harness } from '../helpers/harness.js';
+import { png } from '../helpers/images.js';
 
 const U0 = demoUserId(0); // owns dlc_frozen_peaks and gems_100, active vip_pass
 const U5 = demoUserId(5);
+/** The demo data's banned headset (docs/emulator.md). */
+const DEMO_DEVICE = '497862b8116b7b7da0e6f84cd335a4b27237441fdd777d04d985943e1f72c72e';
 
 /** Writes are every non-GET call but verify_entitlement (a read sent as POST). */
 const isWrite = (entry: RequestLogEntry) => entry.method !== 'GET' && entry.route !== ROUTES.verifyEntitlement;
@@ -77,6 +80,36 @@ const subscribers = () => [
     ] as const
   ).map(([name, value]) => ({ name: `ownerAlias ${name}`, set: { userId: null, ownerAlias: value } })),
 ];
+const ORG_0 = '5978973908802860';
+const ssoCodes = (variable: string) =>
+  (
+    [
+      ['empty', ''],
+      ['with a space', 'code one'],
+      ['4097 characters', 'c'.repeat(4097)],
+      ['non-ASCII', 'códe'],
+    ] as const
+  ).map(([name, value]) => ({ name: `${variable} ${name}`, set: { [variable]: value } }));
+const persistentIds = (variable: string) =>
+  (
+    [
+      ['empty', ''],
+      ['257 characters', 'p'.repeat(257)],
+      ['a line break', 'steam:1\n2'],
+      ['a NUL', 'steam:\u0000'],
+    ] as const
+  ).map(([name, value]) => ({ name: `${variable} ${name}`, set: { [variable]: value } }));
+/** Display names must be 3-30 characters (code points). */
+const displayNames = (variable: string) =>
+  (
+    [
+      ['of 2 characters', 'ab'],
+      ['of 31 characters', 'x'.repeat(31)],
+      ['of 31 emoji', '🎮'.repeat(31)],
+      ['empty', ''],
+      ['with a lone surrogate', 'ab\ud800'],
+    ] as const
+  ).map(([name, value]) => ({ name: `${variable} ${name}`, set: { [variable]: value } }));
 const base64OfBytes = (n: number) => Buffer.alloc(n, 7).toString('base64');
 
 const MUTATIONS: Record<string, MutationSpec> = {
@@ -290,6 +323,95 @@ const MUTATIONS: Record<string, MutationSpec> = {
     query: `mutation($roomId: ID!) { deleteModeratedRoom(roomId: $roomId) { success } }`,
     valid: { roomId: '1234567' },
     bad: ids('roomId'),
+  },
+  linkAccount: {
+    query: `mutation($code: String!, $org: ID!) { linkAccount(code: $code, orgScopedId: $org) { accessToken } }`,
+    valid: { code: 'demo-sso-code-3', org: ORG_0 },
+    bad: [...ssoCodes('code'), ...ids('org')],
+  },
+  refreshLinkedAccount: {
+    query: `mutation($org: ID!, $refresh: String!) { refreshLinkedAccount(orgScopedId: $org, refreshCode: $refresh) { accessToken } }`,
+    valid: { org: ORG_0, refresh: 'demo-refresh-code' },
+    bad: [...ssoCodes('refresh'), ...ids('org')],
+  },
+  createFederatedUser: {
+    query: `mutation($p: String!, $n: String!, $key: String) { createFederatedUser(persistentId: $p, displayName: $n, idempotencyKey: $key) { settledBy } }`,
+    valid: { p: 'valid:new-user', n: 'Valid Name', key: 'valid-federated-key' },
+    bad: [...persistentIds('p'), ...displayNames('n'), ...keys()],
+  },
+  updateFederatedUser: {
+    query: `mutation($p: String!, $n: String!) { updateFederatedUser(persistentId: $p, displayName: $n) { id } }`,
+    valid: { p: 'psn:demo-player-2', n: 'Valid Rename' },
+    bad: [...persistentIds('p'), ...displayNames('n')],
+  },
+  deleteFederatedUser: {
+    query: `mutation($p: String!) { deleteFederatedUser(persistentId: $p) { success } }`,
+    valid: { p: 'epic:demo-player-3' },
+    bad: persistentIds('p'),
+  },
+  createFederatedUserAccessToken: {
+    query: `mutation($p: String!) { createFederatedUserAccessToken(persistentId: $p) { accessToken } }`,
+    valid: { p: 'steam:76561198000000001' },
+    bad: persistentIds('p'),
+  },
+  setAchievementImages: {
+    query: `mutation($apiName: String!, $locked: String, $unlocked: String) { setAchievementImages(apiName: $apiName, lockedImage: $locked, unlockedImage: $unlocked) { apiName } }`,
+    valid: { apiName: 'FIRST_STEPS', locked: png().toString('base64'), unlocked: null },
+    bad: [
+      ...apiNames('apiName'),
+      { name: 'no image at all', set: { locked: null } },
+      { name: 'an image past the size cap', set: { locked: png(256, 256, 300 * 1024).toString('base64') } },
+      { name: 'base64 text past the cap (not decoded)', set: { unlocked: 'A'.repeat(400_000) } },
+      { name: 'not a PNG', set: { locked: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64') } },
+      { name: 'a PNG of 512x512', set: { unlocked: png(512, 512).toString('base64') } },
+      { name: 'not base64', set: { locked: 'data:image/gif;base64,R0lGOD lh' } },
+      { name: 'an empty image and nothing else', set: { locked: '' } },
+      { name: 'a truncated PNG', set: { unlocked: png().toString('base64').slice(0, 40) } },
+    ],
+  },
+  issueAttestationChallenge: {
+    query: `mutation($userId: ID!) { issueAttestationChallenge(userId: $userId) { nonce } }`,
+    valid: { userId: U0 },
+    bad: ids('userId'),
+  },
+  verifyAttestation: {
+    query: `mutation($userId: ID!, $token: String!) { verifyAttestation(userId: $userId, token: $token) { trusted } }`,
+    // Not a token Horizon issued: a verdict (untrusted), not a refusal.
+    valid: { userId: U0, token: 'bm90LWEtcmVhbC10b2tlbg.c2lnbmF0dXJl' },
+    bad: [
+      ...ids('userId'),
+      { name: 'token empty', set: { token: '' } },
+      { name: 'token too short to be one', set: { token: 'abc.def' } },
+      { name: 'token with spaces', set: { token: 'bm90LWEtcmVhbC10b2tlbg c2lnbmF0dXJl' } },
+      { name: 'token with a query string', set: { token: 'bm90LWEtcmVhbC10b2tlbg&access_token=x' } },
+      { name: 'token of 16385 characters', set: { token: 'A'.repeat(16_385) } },
+    ],
+  },
+  banDevice: {
+    query: `mutation($deviceId: ID!, $minutes: Int!, $reason: String!) { banDevice(deviceId: $deviceId, durationMinutes: $minutes, reason: $reason) { success } }`,
+    valid: { deviceId: DEMO_DEVICE, minutes: 60, reason: 'aimbot' },
+    bad: [
+      { name: 'deviceId empty', set: { deviceId: '' } },
+      { name: 'deviceId with a path', set: { deviceId: 'abc/../me' } },
+      { name: 'deviceId of 257 characters', set: { deviceId: 'a'.repeat(257) } },
+      { name: 'minutes 0', set: { minutes: 0 } },
+      { name: 'minutes negative', set: { minutes: -5 } },
+      { name: 'minutes past 100 years', set: { minutes: 52_560_001 } },
+      { name: 'reason empty', set: { reason: '' } },
+      { name: 'reason blank', set: { reason: '   ' } },
+      { name: 'reason of 501 characters', set: { reason: 'r'.repeat(501) } },
+      { name: 'reason with a control character', set: { reason: 'bad\u0000reason' } },
+    ],
+  },
+  liftDeviceBan: {
+    query: `mutation($deviceId: ID, $banId: ID) { liftDeviceBan(deviceId: $deviceId, banId: $banId) { success } }`,
+    valid: { deviceId: DEMO_DEVICE, banId: null },
+    bad: [
+      { name: 'neither deviceId nor banId', set: { deviceId: null } },
+      { name: 'both deviceId and banId', set: { banId: 'MTI0MjQ3MTc0MDk2NTYwNg' } },
+      { name: 'deviceId with spaces', set: { deviceId: 'a b' } },
+      { name: 'banId with a slash', set: { deviceId: null, banId: 'a/b' } },
+    ],
   },
 };
 

@@ -315,6 +315,9 @@ describe('every list argument is capped', () => {
     'Leaderboard.entries(first)',
     'Leaderboard.entries(userIds)',
     'Mutation.updateModeratedRoomDataStore(entries)',
+    'Query.federatedUsers(first)',
+    'Query.purchaseEvents(first)',
+    'Query.purchaseEvents(types)',
   ]);
 
   test('the schema has no list or page-size argument without a cap', () => {
@@ -348,6 +351,8 @@ describe('every list argument is capped', () => {
       { ids: Array.from({ length: 101 }, (_, i) => demoUserId(i)) },
     ],
     ['User.purchases(first: 101)', `{ user(id: "${USERS[0]}") { purchases(first: 101) { nodes { sku } } } }`, {}],
+    ['Query.federatedUsers(first: 101)', `{ federatedUsers(first: 101) { nodes { id } } }`, {}],
+    ['Query.federatedUsers(first: 0)', `{ federatedUsers(first: 0) { nodes { id } } }`, {}],
     [
       'User.achievements(apiNames: 101 names)',
       `query($names: [String!]) { user(id: "${USERS[0]}") { achievements(apiNames: $names) { unlocked } } }`,
@@ -376,7 +381,8 @@ describe('every list argument is capped', () => {
             r.route === ROUTES.viewerPurchases ||
             r.route === ROUTES.progress ||
             r.route === ROUTES.subscriptions ||
-            r.route === ROUTES.definitions,
+            r.route === ROUTES.definitions ||
+            r.route === ROUTES.federatedUsers,
         ),
     ).toHaveLength(0);
   });

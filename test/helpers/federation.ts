@@ -1,10 +1,11 @@
 /**
  * A real federated stack on loopback: the emulator, this subgraph over HTTP, a small stub
- * "games" subgraph that references `User` and `AchievementDefinition` by key, composed with
- * @apollo/composition and served by a real @apollo/gateway, queried like a frontend would.
+ * "games" subgraph that references `User` and `AchievementDefinition` by key, composed by a
+ * real @apollo/gateway from what the subgraphs serve at `_service { sdl }` (IntrospectAndCompose,
+ * as a studio's gateway does), queried like a frontend would. This subgraph runs with
+ * `SDL_AUTH_DIRECTIVES=omit`, the setting for @apollo/gateway: no edit of any SDL or supergraph.
  */
-import { composeServices } from '@apollo/composition';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -12,10 +13,9 @@ import { parse } from 'graphql';
 import { request } from 'undici';
 import { startEmulator, demoUserId, type RunningEmulator } from '../../src/emulator/index.js';
 import type { HorizonClient } from '../../src/horizon/client.js';
-import { loadTypeDefs } from '../../src/schema.js';
 import { startSubgraph, type RunningSubgraph } from '../../src/server.js';
 import { token as signToken, testAuth } from './auth.js';
-import { clientFor, silentLogger } from './harness.js';
+import { clientFor, demoIntegrity, silentLogger } from './harness.js';
 
 export const GAMES_SDL = `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
@@ -46,22 +46,16 @@ export interface FederatedStack {
   /** A caller token with every scope, sent by `query` unless `headers.authorization` is given. */
   token: string;
   /** POSTs an operation to the gateway as a browser or game client would (with `token` by default). */
-  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  query(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }>;
   close(): Promise<void>;
 }
 
-export async function startFederatedStack(): Promise<FederatedStack> {
-  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  const emulator = await startEmulator();
-  const horizon = clientFor(emulator);
-  // The subgraph checks callers' JWTs as in production; the gateway forwards them.
-  const auth = await testAuth();
-  const token = await signToken({ expiresInSec: 3600 });
-  const subgraph = await startSubgraph(
-    { config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20 }, horizon, logger: silentLogger, auth },
-    { port: 0, host: '127.0.0.1' },
-  );
-
+/** The stub "games" subgraph (GAMES_SDL) on loopback: games, their featured achievements, top players and leaderboard. */
+export async function startGamesSubgraph(): Promise<{ url: string; stop(): Promise<void> }> {
   const games = new ApolloServer({
     logger: silentLogger,
     schema: buildSubgraphSchema({
@@ -76,19 +70,39 @@ export async function startFederatedStack(): Promise<FederatedStack> {
       },
     }),
   });
-  const { url: gamesUrl } = await startStandaloneServer(games, { listen: { port: 0, host: '127.0.0.1' } });
+  const { url } = await startStandaloneServer(games, { listen: { port: 0, host: '127.0.0.1' } });
+  return { url, stop: () => games.stop() };
+}
 
-  const composition = composeServices([
-    { name: 'horizon', typeDefs: parse(loadTypeDefs()), url: subgraph.url },
-    { name: 'games', typeDefs: parse(GAMES_SDL), url: gamesUrl },
-  ]);
-  if (composition.errors) throw new Error(`composition failed: ${composition.errors.map((e) => e.message).join('; ')}`);
+export async function startFederatedStack(): Promise<FederatedStack> {
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  const emulator = await startEmulator();
+  const horizon = clientFor(emulator);
+  // The subgraph checks callers' JWTs as in production; the gateway forwards them.
+  const auth = await testAuth();
+  const token = await signToken({ expiresInSec: 3600 });
+  const subgraph = await startSubgraph(
+    {
+      config: { production: false, corsOrigins: [], maxBodyBytes: 1 << 20, sdlAuthDirectives: 'omit' },
+      horizon,
+      logger: silentLogger,
+      auth,
+      integrity: demoIntegrity(emulator),
+    },
+    { port: 0, host: '127.0.0.1' },
+  );
+
+  const games = await startGamesSubgraph();
+  const gamesUrl = games.url;
+
   // Like a router, the gateway forwards the caller's JWT (and the player's Horizon token) to the subgraphs.
-  // @apollo/gateway refuses supergraphs whose @authenticated/@requiresScopes links are `for: SECURITY`
-  // (only the GraphOS Router enforces them); the subgraph enforces the same directives itself, so
-  // the gateway is given them as plain, non-essential links.
   const gateway = new ApolloGateway({
-    supergraphSdl: gatewaySupergraph(composition.supergraphSdl),
+    supergraphSdl: new IntrospectAndCompose({
+      subgraphs: [
+        { name: 'horizon', url: subgraph.url },
+        { name: 'games', url: gamesUrl },
+      ],
+    }),
     logger: silentLogger,
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<{ headers: Record<string, string | string[] | undefined> }>({
@@ -119,7 +133,7 @@ export async function startFederatedStack(): Promise<FederatedStack> {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: response.statusCode, body: await response.body.json() };
+      return { status: response.statusCode, body: await response.body.json(), headers: response.headers };
     },
     async close() {
       await router.stop();
@@ -129,9 +143,4 @@ export async function startFederatedStack(): Promise<FederatedStack> {
       await emulator.close();
     },
   };
-}
-
-/** The supergraph for @apollo/gateway: the authorization features demoted from `for: SECURITY` (see above). */
-export function gatewaySupergraph(supergraphSdl: string): string {
-  return supergraphSdl.replace(/(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[\d.]+"), for: SECURITY\)/g, '$1)');
 }

@@ -21,6 +21,8 @@ import { scopesDeclared } from '../../src/auth/directives.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { createApolloServer } from '../../src/graphql/apolloServer.js';
 import type { ServerConfig } from '../../src/subgraphDeps.js';
+import type { IntegrityDeps } from '../../src/graphql/integrity/models.js';
+import { MemoryIntegrityStore, type IntegrityStore } from '../../src/store/integrity.js';
 
 export const silentLogger: Logger = pino({ level: 'silent' });
 
@@ -64,6 +66,8 @@ export interface HarnessOptions {
   client?: Partial<TransportOptions>;
   /** The idempotency ledger; default: a fresh in-memory one. */
   ledger?: IdempotencyLedger;
+  /** Attestation's store and policy; default: in memory, trusting the emulator's demo package and certificate. */
+  integrity?: IntegrityDeps;
   /** Who `execute` runs as; default: a verified caller holding every scope the schema declares. */
   caller?: Caller;
 }
@@ -72,6 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const emulator = await startEmulator(options.emulator);
   const horizon = clientFor(emulator, options.client);
   const ledger = options.ledger ?? new IdempotencyLedger(new MemoryIdempotencyStore());
+  const integrity = options.integrity ?? demoIntegrity(emulator);
   const config: ServerConfig = { production: false, corsOrigins: [], maxBodyBytes: 1024 * 1024, ...options.server };
   const server = createApolloServer({ config, logger: silentLogger });
   // Shared by the harness's requests, as the server shares them in production.
@@ -86,7 +91,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     horizon,
     server,
     async execute(query, variables, as = {}) {
-      const context = createContext({ horizon, logger: silentLogger, caches, ledger, requestId: `test-${++requestNumber}`, caller, userToken: as.userToken });
+      const context = createContext({
+        horizon,
+        logger: silentLogger,
+        caches,
+        ledger,
+        integrity,
+        requestId: `test-${++requestNumber}`,
+        caller,
+        userToken: as.userToken,
+      });
       const response = await server.executeOperation({ query, variables }, { contextValue: context });
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return response.body.singleResult as { data?: Record<string, any> | null; errors?: ReadonlyArray<any> };
@@ -102,6 +116,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await horizon.close();
       await emulator.close();
     },
+  };
+}
+
+/** Attestation as demo mode runs it: in memory, the emulator's demo package and certificate are ours. */
+export function demoIntegrity(emulator: Pick<RunningEmulator, 'attestation'>, store: IntegrityStore = new MemoryIntegrityStore()): IntegrityDeps {
+  return {
+    store,
+    policy: { ...DEFAULTS.attestation, packageIds: [emulator.attestation.packageId], certificateDigests: [emulator.attestation.certificateDigest] },
   };
 }
 
@@ -130,11 +152,47 @@ export const ROUTES = {
   subscriptions: 'GET /application/subscriptions',
   cancelSubscription: 'POST /application/cancel_subscription',
   extendSubscription: 'POST /application/extend_subscription',
+  // Accounts: SSO linking and federated users (docs/horizon-api.md)
+  ssoCodeGenerate: 'POST /sso_code_generate',
+  ssoAuthorizeCode: 'POST /sso_authorize_code',
+  ssoRefresh: 'POST /sso_authorize_refresh_code',
+  federatedCreate: 'POST /:app_id/federated_user_create',
+  federatedUpdate: 'POST /:app_id/federated_user_update',
+  federatedDelete: 'DELETE /:app_id/federated_user',
+  federatedToken: 'POST /:app_id/federated_user_gen_access_token',
+  federatedUsers: 'GET /:app_id/federated_users',
 } as const;
+
+/** What the browser brings back from `auth.oculus.com/sso` for a demo player: a fresh single-use SSO code. */
+export async function issueSsoCode(emulatorUrl: string, userIndex: number): Promise<{ code: string; org_scoped_id: string }> {
+  const response = await request(`${emulatorUrl}/sso_code_generate`, { method: 'POST', headers: { authorization: `Bearer ${demoUserToken(userIndex)}` } });
+  return (await response.body.json()) as { code: string; org_scoped_id: string };
+}
 
 /** What the Platform SDK does on the device for `Users.GetUserProof()`: a fresh single-use nonce. */
 export async function issueNonce(emulatorUrl: string, userIndex: number): Promise<string> {
   const response = await request(`${emulatorUrl}/user_nonce_generate`, { method: 'POST', headers: { authorization: `Bearer ${demoUserToken(userIndex)}` } });
   const body = (await response.body.json()) as { nonce: string };
   return body.nonce;
+}
+
+/**
+ * An attestation token for `nonce` as player `userIndex`'s headset would get it, through the
+ * emulator's stand-in for the device SDK (`POST /device_integrity_token`); the options pick a
+ * tampered app or device, another package, another headset.
+ */
+export async function mintAttestationToken(
+  emulatorUrl: string,
+  userIndex: number,
+  nonce: string,
+  options: { app_integrity_state?: string; device_integrity_state?: string; package_id?: string; device?: string } = {},
+): Promise<string> {
+  const response = await request(`${emulatorUrl}/device_integrity_token`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${demoUserToken(userIndex)}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ challenge_nonce: nonce, ...options }).toString(),
+  });
+  const body = (await response.body.json()) as { attestation_token?: string; error?: { message: string } };
+  if (!body.attestation_token) throw new Error(`no attestation token: ${body.error?.message}`);
+  return body.attestation_token;
 }

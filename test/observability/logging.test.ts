@@ -58,6 +58,27 @@ test('one line per operation with request id, operation name and type, duration,
   expect(logs.raw.join('')).not.toContain(badToken);
 });
 
+test('a value sent under the wrong type is named, never repeated, in the response and the log line', async () => {
+  const logs = captureLogs();
+  app = await startDemoApp({}, logs.logger);
+  // A backend that sends the code in a list by mistake: graphql-js would echo the value.
+  const secret = 'sso-code-9f2c1d7e4b' + 'x'.repeat(20);
+  const response = await post(
+    app.subgraph.url,
+    'mutation Link($code: String!) { linkAccount(code: $code, orgScopedId: "1") { accessToken } }',
+    {},
+    { code: [secret] },
+  );
+  expect(response.body.errors.map((e: any) => [e.message, e.extensions.code])).toEqual([
+    ['Variable "$code" got invalid value; String cannot represent a non string value', 'BAD_USER_INPUT'],
+  ]);
+  const line = logs.lines.find((l) => l.msg === 'operation');
+  expect(line!.errors).toEqual([
+    { message: 'Variable "$code" got invalid value; String cannot represent a non string value', code: 'BAD_USER_INPUT', path: null },
+  ]);
+  expect(JSON.stringify(response.body) + logs.raw.join('')).not.toContain(secret);
+});
+
 test('an operation that does not parse still gets its line', async () => {
   const logs = captureLogs();
   app = await startDemoApp({}, logs.logger);

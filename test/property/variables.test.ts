@@ -6,7 +6,7 @@
  * and without a player token, against the emulator.
  */
 import fc from 'fast-check';
-import { demoUserId, demoUserToken } from '../../src/emulator/index.js';
+import { DEMO_REFRESH_CODE, DEMO_SSO_CODES, demoUserId, demoUserToken } from '../../src/emulator/index.js';
 import { createContext } from '../../src/graphql/context.js';
 import { DEFAULTS } from '../../src/config.js';
 import { createSharedCaches } from '../../src/graphql/sharedCache.js';
@@ -14,6 +14,7 @@ import { IdempotencyLedger } from '../../src/idempotency/ledger.js';
 import { MemoryIdempotencyStore } from '../../src/idempotency/store.js';
 import { documentedErrorCodes, responseProblems, secretsIn } from '../helpers/errorCodes.js';
 import { silentLogger, startHarness, type Harness } from '../helpers/harness.js';
+import { png } from '../helpers/images.js';
 
 const documented = documentedErrorCodes();
 
@@ -67,6 +68,41 @@ const base64 = mix(
 );
 const days = mix(fc.integer({ min: -5, max: 400 }));
 const nonce = mix(fc.oneof(fc.stringMatching(/^[A-Za-z0-9]{1,20}$/), fc.string({ maxLength: 600 })));
+/** SSO codes: the demo's own (single-use), near misses, and any text. */
+const ssoCode = mix(fc.oneof(fc.constantFrom(...DEMO_SSO_CODES, 'never-issued'), fc.stringMatching(/^[\x21-\x7e]{1,30}$/), fc.string({ maxLength: 5000 })));
+const persistentId = mix(
+  fc.oneof(
+    fc.constantFrom('steam:76561198000000001', 'psn:demo-player-2', 'epic:demo-player-3'),
+    fc.stringMatching(/^[a-z:0-9-]{1,20}$/),
+    fc.string({ maxLength: 300 }),
+  ),
+);
+/** Display names around the 3-30 character bounds, in any script, and beyond. */
+const displayName = mix(
+  fc.oneof(fc.string({ unit: 'grapheme', minLength: 0, maxLength: 40 }), fc.string({ maxLength: 35 }), fc.stringMatching(/^[A-Za-z ]{1,35}$/)),
+);
+/** Achievement images: a valid PNG, other bytes as base64, junk text, and text past the size cap. */
+const image = mix(
+  fc.oneof(
+    fc.constant(png().toString('base64')),
+    fc.uint8Array({ maxLength: 3000 }).map((b) => Buffer.from(b).toString('base64')),
+    fc.string({ maxLength: 100 }),
+    fc.integer({ min: 349_000, max: 400_000 }).map((n) => 'A'.repeat(n)),
+  ),
+);
+/** Attestation tokens: base64url-looking two- and three-part strings (never genuine), near misses, anything. */
+const attestationToken = mix(
+  fc.oneof(
+    fc
+      .tuple(fc.uint8Array({ minLength: 8, maxLength: 300 }), fc.uint8Array({ minLength: 8, maxLength: 40 }))
+      .map(([a, b]) => `${Buffer.from(a).toString('base64url')}.${Buffer.from(b).toString('base64url')}`),
+    fc.stringMatching(/^[A-Za-z0-9_.=-]{0,40}$/),
+    fc.string({ maxLength: 300 }),
+    fc.constant('A'.repeat(17_000)),
+  ),
+);
+/** Device and ban ids: 64-hex ids the emulator has no record of, near misses, anything. */
+const banTargetId = mix(fc.oneof(fc.stringMatching(/^[0-9a-f]{64}$/), fc.stringMatching(/^[A-Za-z0-9_=-]{1,30}$/), fc.string({ maxLength: 300 })));
 const enumOf = (...values: string[]) => mix(fc.oneof(fc.constantFrom(...values), fc.string({ maxLength: 12 })));
 const bool = mix(fc.boolean());
 const dateTime = mix(
@@ -189,6 +225,24 @@ const OPERATIONS: Operation[] = [
   },
   { query: `mutation($userId: ID!) { resetAchievements(userId: $userId) { success user { id } } }`, variables: { userId: id } },
   { query: `mutation($userId: ID!, $nonce: String!) { validateUserNonce(userId: $userId, nonce: $nonce) { valid } }`, variables: { userId: id, nonce } },
+  { query: `mutation($userId: ID!) { issueAttestationChallenge(userId: $userId) { nonce userId expiresAt } }`, variables: { userId: id } },
+  {
+    query: `mutation($userId: ID!, $token: String!) { verifyAttestation(userId: $userId, token: $token) {
+      trusted reasons deviceId claimsIssuedAt token { state message } nonce { state } app { state packageId certificateDigests } device { state } ban { state remainingMinutes } } }`,
+    variables: { userId: id, token: attestationToken },
+  },
+  {
+    query: `mutation($deviceId: ID!, $minutes: Int!, $reason: String!) { banDevice(deviceId: $deviceId, durationMinutes: $minutes, reason: $reason) { success ban { banId banned reason } } }`,
+    variables: { deviceId: banTargetId, minutes: mix(fc.oneof(fc.integer({ min: -2, max: 600 }), fc.integer())), reason: mix(fc.string({ maxLength: 600 })) },
+  },
+  {
+    query: `mutation($deviceId: ID, $banId: ID) { liftDeviceBan(deviceId: $deviceId, banId: $banId) { success ban { banned } } }`,
+    variables: { deviceId: banTargetId, banId: banTargetId },
+  },
+  {
+    query: `query($deviceId: ID, $banId: ID) { deviceBan(deviceId: $deviceId, banId: $banId) { banned remainingMinutes reason } }`,
+    variables: { deviceId: banTargetId, banId: banTargetId },
+  },
   {
     query: `mutation($userId: ID!, $board: String!, $score: Long!, $extra: String, $force: Boolean, $key: String) {
       submitLeaderboardScore(userId: $userId, leaderboard: $board, score: $score, extraDataBase64: $extra, forceUpdate: $force, idempotencyKey: $key) { didUpdate settledBy entry { rank score } } }`,
@@ -243,6 +297,44 @@ const OPERATIONS: Operation[] = [
     variables: { id, entries },
   },
   { query: `mutation($id: ID!) { deleteModeratedRoom(roomId: $id) { success } }`, variables: { id } },
+  {
+    query: `mutation($code: String!, $org: ID!) { linkAccount(code: $code, orgScopedId: $org) { orgScopedId accessToken refreshCode } }`,
+    variables: { code: ssoCode, org: mix(fc.oneof(fc.constant('5978973908802860'), id)) },
+  },
+  {
+    query: `mutation($org: ID!, $r: String!) { refreshLinkedAccount(orgScopedId: $org, refreshCode: $r) { accessToken } }`,
+    variables: { org: mix(fc.oneof(fc.constant('5978973908802860'), id)), r: mix(fc.oneof(fc.constant(DEMO_REFRESH_CODE), fc.string({ maxLength: 5000 }))) },
+  },
+  {
+    query: `query($id: ID, $p: String) { federatedUser(id: $id, persistentId: $p) { id persistentId uniqueName displayName } }`,
+    variables: { id, p: persistentId },
+  },
+  {
+    query: `query($first: Int, $after: String) { federatedUsers(first: $first, after: $after) { nodes { id persistentId } pageInfo { hasNextPage endCursor } } }`,
+    variables: {
+      first,
+      after: mix(
+        fc.oneof(
+          cursor,
+          cursor.map((c) => (typeof c === 'string' ? `fu:${c}` : c)),
+        ),
+      ),
+    },
+  },
+  {
+    query: `mutation($p: String!, $n: String!, $key: String) { createFederatedUser(persistentId: $p, displayName: $n, idempotencyKey: $key) { settledBy user { id uniqueName } } }`,
+    variables: { p: persistentId, n: displayName, key },
+  },
+  {
+    query: `mutation($p: String!, $n: String!) { updateFederatedUser(persistentId: $p, displayName: $n) { id displayName } }`,
+    variables: { p: persistentId, n: displayName },
+  },
+  { query: `mutation($p: String!) { deleteFederatedUser(persistentId: $p) { success settledBy } }`, variables: { p: persistentId } },
+  { query: `mutation($p: String!) { createFederatedUserAccessToken(persistentId: $p) { accessToken } }`, variables: { p: persistentId } },
+  {
+    query: `mutation($name: String!, $l: String, $u: String) { setAchievementImages(apiName: $name, lockedImage: $l, unlockedImage: $u) { apiName lockedImageUrl } }`,
+    variables: { name: apiName, l: image, u: image },
+  },
 ];
 
 /** Each variable sometimes left out, sometimes given a value its operation does not declare. */

@@ -5,14 +5,20 @@
  * on each; the store's health reports each topology; `REDIS_WAIT_REPLICAS` refuses a keyed
  * write whose record did not reach a replica, and what WAIT costs is printed.
  *
- * A new replica-shared store (nonces, webhook events) gets the same with one line:
- *     describeEachTopology('nonce store', (topology) => nonceSuite(async () => new RedisNonceStore(await topology().connect(), prefix())));
+ * The attestation nonces' and webhook events' suites run on each the same way: a store suite,
+ * one line per topology set.
  */
 import { IdempotencyLedger } from '../../src/idempotency/ledger.js';
 import { RedisIdempotencyStore } from '../../src/idempotency/redisStore.js';
 import { RedisStoreHealth } from '../../src/store/health.js';
 import type { RedisConnection } from '../../src/store/redis.js';
+import { RedisIntegrityStore } from '../../src/store/integrityRedis.js';
+import { RedisWebhookEventStore } from '../../src/webhooks/redisStore.js';
+import type { WebhookEvent } from '../../src/webhooks/events.js';
+import { indexesOf } from '../../src/webhooks/store.js';
+import { contract as integrityStoreSuite, record } from '../helpers/integritySuite.js';
 import { ledgerStoreSuite, upstream } from '../helpers/ledgerSuite.js';
+import { webhookStoreSuite } from '../helpers/webhookSuite.js';
 import { describeEachTopology } from '../helpers/redisTopologies.js';
 
 jest.setTimeout(30_000);
@@ -24,6 +30,22 @@ describeEachTopology('the idempotency ledger', (topology) => {
     redis = await topology().connect();
   });
   ledgerStoreSuite(async () => new RedisIdempotencyStore(redis, `${unique()}:`));
+});
+
+describeEachTopology('attestation nonces', (topology) => {
+  let redis: RedisConnection;
+  beforeAll(async () => {
+    redis = await topology().connect();
+  });
+  integrityStoreSuite('RedisIntegrityStore', () => new RedisIntegrityStore(redis, `${unique()}:`));
+});
+
+describeEachTopology('webhook events', (topology) => {
+  const connections: RedisConnection[] = [];
+  beforeAll(async () => {
+    connections.push(await topology().connect(), await topology().connect());
+  });
+  webhookStoreSuite(({ prefix, connection, retentionMs, now }) => new RedisWebhookEventStore(connections[connection]!, prefix, retentionMs, now));
 });
 
 describeEachTopology('the shared store health', (topology) => {
@@ -67,6 +89,35 @@ describeEachTopology(
       expect(await write(key)).toMatchObject({ settledBy: 'REPLY' });
       expect(await write(key)).toMatchObject({ settledBy: 'REPLAYED' });
       expect(state.applied).toBe(2);
+    });
+
+    test('a nonce consumed, or a webhook event recorded, counts only once a replica has it', async () => {
+      const redis = await topology().connect(WAIT);
+      const prefix = `${unique()}:`;
+      const nonces = new RedisIntegrityStore(redis, prefix, undefined, WAIT);
+      const events = new RedisWebhookEventStore(redis, prefix, undefined, undefined, WAIT);
+      const e: WebhookEvent = { id: 'evt-1', type: 'PURCHASED', field: 'order_status', occurredAt: 0, receivedAt: Date.now(), raw: '{}', userId: '42' };
+      await nonces.issueNonce('n1', record('42'), 60_000);
+      // The nonce's and the events' keys are in different slots: pause the replica of each in turn.
+      const nonceReplica = await topology().replica(`${prefix}nonce:{n1}`);
+      nonceReplica.pause();
+      try {
+        await expect(nonces.consumeNonce('n1')).rejects.toThrow(/0 of 1 replicas/);
+      } finally {
+        nonceReplica.resume();
+      }
+      // Marked used on the primary all the same: never accepted twice.
+      expect(await nonces.consumeNonce('n1')).toMatchObject({ alreadyUsed: true });
+      const eventReplica = await topology().replica(`{${prefix}}:events`);
+      eventReplica.pause();
+      try {
+        await expect(events.record(e, indexesOf(e))).rejects.toThrow(/0 of 1 replicas/);
+      } finally {
+        eventReplica.resume();
+      }
+      // Not acknowledged, so Horizon delivers it again: the retry finds it recorded, now durable.
+      expect(await events.record(e, indexesOf(e))).toBeUndefined();
+      expect((await events.range(undefined, 0, 10)).events.map((x) => x.id)).toEqual(['evt-1']);
     });
 
     test('what WAIT costs a keyed write (printed; not asserted)', async () => {

@@ -22,6 +22,23 @@ describe('redactSecrets', () => {
     expect(redactSecrets(`Bearer OC|99|${SECRET}`)).not.toContain(SECRET);
   });
 
+  test('the scheme named in prose is not a credential: the word after it is kept', () => {
+    const prose = [
+      "No caller token: send the caller's JWT in the Authorization header, with the Bearer scheme",
+      'The Authorization header does not hold a caller JWT with the Bearer scheme (Query.user needs an authenticated caller)',
+      'send it as `Authorization: Bearer <token>` or -H "authorization: Bearer $TOKEN"',
+      'an OAuth token, a bearer Token, the Bearer JWT.',
+    ];
+    for (const text of prose) expect(redactSecrets(text)).toBe(text);
+  });
+
+  test('credentials after the scheme are redacted whatever their shape or the case of the scheme', () => {
+    for (const credential of ['abcdef.123', 'AbCdEfGhIjKlMn', 'sk_live_4eC39HqLyjWDarjtT1', 'a1', 'mF_9.B5f-4.1JqM', 'x'.repeat(21), 'tok|en']) {
+      expect(redactSecrets(`authorization: bearer ${credential}`)).toBe('authorization: bearer [REDACTED]');
+      expect(redactSecrets(`Authorization: Bearer ${credential}.`)).not.toContain(credential);
+    }
+  });
+
   test('app tokens OC|id|secret, plain and URL-encoded', () => {
     expect(redactSecrets(`token was OC|1234567898014273|${SECRET} here`)).toBe('token was OC|1234567898014273|[REDACTED] here');
     const encoded = redactSecrets(`https://x/?t=OC%7C1234%7C${SECRET}&y=1`);

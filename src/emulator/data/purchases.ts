@@ -62,6 +62,8 @@ export interface EmulatedEntitlement {
   item_id: string;
   /** Unix seconds. */
   grant_time: number;
+  /** The order's id in `order_status` webhooks; given on first use to seeded entitlements. */
+  reporting_id?: string;
 }
 
 export class PurchaseData {

@@ -19,6 +19,7 @@ import {
 } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedAchievementDefinition, EmulatedAchievementProgress, EmulatorBehavior, EmulatorState } from '../state.js';
+import { storeImages, type StoredImages } from './achievementImages.js';
 import { actingUser, requireApp, requireOwnApp } from './common.js';
 
 export const DEFINITION_SHAPE: NodeShape = {
@@ -92,7 +93,8 @@ export const achievementRoutes: Route[] = [
     handler: (ctx) => {
       requireOwnApp(ctx);
       requireApp(ctx);
-      return { id: upsertDefinition(ctx.state, ctx.params).id };
+      const images = storeImages(ctx.state, ctx.params, ctx.files);
+      return { id: upsertDefinition(ctx.state, ctx.params, images).id };
     },
   },
   {
@@ -164,7 +166,7 @@ function parseInt64Param(name: string, value: string | undefined, min: bigint): 
   return n;
 }
 
-export function upsertDefinition(state: EmulatorState, params: Record<string, string>): EmulatedAchievementDefinition {
+export function upsertDefinition(state: EmulatorState, params: Record<string, string>, images: StoredImages = {}): EmulatedAchievementDefinition {
   const apiName = requiredApiName(params);
   const existing = state.achievementDefinitions.get(apiName);
   const type = (params.achievement_type ?? existing?.achievement_type) as EmulatedAchievementDefinition['achievement_type'] | undefined;
@@ -194,8 +196,8 @@ export function upsertDefinition(state: EmulatorState, params: Record<string, st
     description: text('description'),
     unlocked_description_override: text('unlocked_description_override'),
     is_secret: parseBool('is_secret', params.is_secret) ?? existing?.is_secret ?? false,
-    locked_image_uri: existing?.locked_image_uri,
-    unlocked_image_uri: existing?.unlocked_image_uri,
+    locked_image_uri: images.locked_image_uri ?? existing?.locked_image_uri,
+    unlocked_image_uri: images.unlocked_image_uri ?? existing?.unlocked_image_uri,
   };
   state.achievementDefinitions.set(apiName, definition);
   return definition;

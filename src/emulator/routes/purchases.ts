@@ -8,6 +8,7 @@ import { DAY_SECONDS, errors, nowSeconds, paginate, project, required, type Node
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedUser, EmulatorState } from '../state.js';
 import { actingUser, requireOwnApp } from './common.js';
+import { orderStatus } from '../webhooks.js';
 import type { NodeKind } from './nodes.js';
 
 /**
@@ -133,8 +134,10 @@ export const purchaseRoutes: Route[] = [
       const item = ctx.state.purchases.items.get(sku);
       const owned = ctx.state.purchases.entitlementsOf(user.id);
       // Durables, subscriptions, unknown and unowned SKUs: a refusal, not an error.
-      if (!item || item.item_type !== 'CONSUMABLE' || !owned.has(sku)) return { success: false };
+      const entitlement = owned.get(sku);
+      if (!item || item.item_type !== 'CONSUMABLE' || !entitlement) return { success: false };
       owned.delete(sku);
+      orderStatus(ctx.state, user.id, entitlement, 'CONSUMED');
       return { success: true };
     },
   },
@@ -178,7 +181,10 @@ export const purchaseRoutes: Route[] = [
       if (item?.item_type === 'SUBSCRIPTION') throw errors.param('Only DURABLE or CONSUMABLE entitlements can be refunded');
       const owned = ctx.state.purchases.entitlementsOf(user.id);
       // Nothing to refund (never bought, already consumed or refunded): a refusal.
-      if (!owned.delete(sku)) return { success: false };
+      const entitlement = owned.get(sku);
+      if (!entitlement) return { success: false };
+      owned.delete(sku);
+      orderStatus(ctx.state, user.id, entitlement, 'REFUNDED');
       return { success: true };
     },
   },

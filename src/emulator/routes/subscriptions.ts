@@ -8,6 +8,7 @@ import type { Route, RouteContext } from '../http.js';
 import type { EmulatedUser, EmulatorState } from '../state.js';
 import { requireApp } from './common.js';
 import { USER_SHAPE, userNode } from './users.js';
+import { subscriptionChange } from '../webhooks.js';
 
 /** Accumulated extensions may not exceed 10 years (docs/horizon-api.md). */
 export const MAX_EXTENDED_DAYS = 3650;
@@ -135,6 +136,7 @@ export const subscriptionRoutes: Route[] = [
       subscription.cancellation = now;
       subscription.cancel_reason = reason;
       delete subscription.next_renewal;
+      subscriptionChange(ctx.state, subscription, 'canceled');
       return { success: true };
     },
   },

@@ -7,6 +7,7 @@ import { ErrorCode, userError } from '../errors.js';
 import { assertAtMost } from '../inputs.js';
 import { loadManyOrThrow } from '../batch.js';
 import type { Resolvers } from '../generated/types.js';
+import { setAchievementImages } from './images.js';
 import type { ProgressParent, WritePayloadParent } from './models.js';
 
 /** Most api names one field may ask for at once. */
@@ -86,6 +87,7 @@ export const achievementResolvers = {
   },
 
   Mutation: {
+    setAchievementImages,
     async unlockAchievement(_, args, ctx) {
       const definition = await writableDefinition(ctx, args.userId, args.apiName, ['SIMPLE', 'COUNT', 'BITFIELD']);
       const result = await ctx.horizon.achievements.unlock(args.userId, args.apiName);

@@ -5,12 +5,17 @@ import type { UserRef as UserRefModel } from '../users/models.js';
 import type { AchievementDefinition as AchievementDefinitionModel } from '../../horizon/achievements.js';
 import type { ProgressParent as ProgressParentModel, WritePayloadParent as WritePayloadParentModel } from '../achievements/models.js';
 import type { Leaderboard as LeaderboardModel, LeaderboardEntry as LeaderboardEntryModel } from '../../horizon/leaderboards.js';
-import type { Product as ProductModel, Purchase as PurchaseModel } from '../../horizon/purchases.js';
+import type { Product as ProductModel } from '../../horizon/purchases.js';
+import type { PurchaseParent as PurchaseParentModel, EntitlementParent as EntitlementParentModel, ConnectionParent as ConnectionParentModel, PurchaseEdgeParent as PurchaseEdgeParentModel } from '../purchases/models.js';
 import type { Subscription as SubscriptionModel } from '../../horizon/subscriptions.js';
 import type { ModeratedRoom as ModeratedRoomModel } from '../../horizon/rooms.js';
 import type { EntryConnectionParent as EntryConnectionParentModel, EntryEdgeParent as EntryEdgeParentModel, EntryPageInfoParent as EntryPageInfoParentModel, SubmitScorePayloadParent as SubmitScorePayloadParentModel, UpsertLeaderboardPayloadParent as UpsertLeaderboardPayloadParentModel, DeleteEntryPayloadParent as DeleteEntryPayloadParentModel, RemoveAllEntriesPayloadParent as RemoveAllEntriesPayloadParentModel } from '../leaderboards/models.js';
-import type { EntitlementParent as EntitlementParentModel, ConnectionParent as ConnectionParentModel, PurchaseEdgeParent as PurchaseEdgeParentModel } from '../purchases/models.js';
+import type { FederatedUser as FederatedUserModel } from '../../horizon/accounts.js';
+import type { FederatedUserConnectionParent as FederatedUserConnectionParentModel, FederatedUserEdgeParent as FederatedUserEdgeParentModel, CreateFederatedUserPayloadParent as CreateFederatedUserPayloadParentModel } from '../accounts/models.js';
 import type { SubscriptionPayloadParent as SubscriptionPayloadParentModel } from '../subscriptions/models.js';
+import type { WebhookEvent as WebhookEventModel } from '../../webhooks/events.js';
+import type { OrderState as OrderStateModel, SubscriptionLifecycle as SubscriptionLifecycleModel } from '../../webhooks/queries.js';
+import type { EventConnectionParent as EventConnectionParentModel, EventEdgeParent as EventEdgeParentModel } from '../webhooks/models.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -136,6 +141,170 @@ export type AchievementWritePolicy =
   /** Written by the game's trusted server, through this subgraph's mutations. */
   | 'SERVER_AUTHORITATIVE';
 
+/** The app check: a store-recognised binary of our package, signed with our certificate. */
+export type AppIntegrityCheck = {
+  __typename?: 'AppIntegrityCheck';
+  /** SHA-256 digests of the package's signing certificates, lowercase hex. */
+  certificateDigests: Array<Scalars['String']['output']>;
+  /** Whether one of them is in `ATTESTATION_CERT_DIGESTS`; null when that setting is empty (not checked). */
+  certificateRecognized?: Maybe<Scalars['Boolean']['output']>;
+  /** The package name the claims carry. */
+  packageId?: Maybe<Scalars['String']['output']>;
+  /** Whether it is one of `ATTESTATION_PACKAGE_IDS`; null when that setting is empty (not checked). */
+  packageRecognized?: Maybe<Scalars['Boolean']['output']>;
+  /** True when the app is `STORE_RECOGNIZED` and neither the package nor the certificate is refused. */
+  passed: Scalars['Boolean']['output'];
+  /** Horizon's app integrity state. */
+  state: AppIntegrityState;
+  /** The package version the claims carry. */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** `app_state.app_integrity_state`: whether the app binary is one the Horizon Store recognises. */
+export type AppIntegrityState =
+  /** Horizon could not identify the application. */
+  | 'NOT_EVALUATED'
+  /** An illegitimate installation (e.g. a modified or side-loaded binary). */
+  | 'NOT_RECOGNIZED'
+  /** An unmodified binary installed from the Horizon Store. */
+  | 'STORE_RECOGNIZED'
+  /** Not checked: the token was not verified. */
+  | 'UNCHECKED'
+  /** A value Horizon did not document when this subgraph was written. */
+  | 'UNKNOWN';
+
+/**
+ * A challenge for one player's headset: pass `nonce` to `DeviceApplicationIntegrity.GetIntegrityToken`
+ * on the device, then send the token it returns to `verifyAttestation`. Good for one verification.
+ */
+export type AttestationChallenge = {
+  __typename?: 'AttestationChallenge';
+  /** When it stops being accepted (`ATTESTATION_NONCE_TTL_MS` after it was issued). */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The challenge nonce: 43 base64url characters from 256 random bits. */
+  nonce: Scalars['String']['output'];
+  /** The player it is bound to: only a verification for this player accepts it. */
+  userId: Scalars['ID']['output'];
+};
+
+/** The nonce check. */
+export type AttestationNonceCheck = {
+  __typename?: 'AttestationNonceCheck';
+  /** True when `state` is `VALID`. */
+  passed: Scalars['Boolean']['output'];
+  /** What the nonce's record said when it was used up. */
+  state: AttestationNonceState;
+};
+
+/** The challenge nonce the token carries, checked against the ones this subgraph issued. */
+export type AttestationNonceState =
+  /** Issued, but its lifetime had passed. */
+  | 'EXPIRED'
+  /** The claims carry no nonce. */
+  | 'MISSING'
+  /** Issued to another player. */
+  | 'OTHER_PLAYER'
+  /** Already used by an earlier verification. */
+  | 'REUSED'
+  /** Not checked: the token was not verified. */
+  | 'UNCHECKED'
+  /** Not issued by this subgraph (or forgotten long after it expired). */
+  | 'UNKNOWN'
+  /** Issued by this subgraph to this player, unused and within its lifetime; now used. */
+  | 'VALID';
+
+/** Why a verdict is not trusted. Several may apply at once. */
+export type AttestationReason =
+  /** Horizon could not identify the app (`NotEvaluated`). */
+  | 'APP_NOT_EVALUATED'
+  /** The Horizon Store does not recognise the app binary (`NotRecognized`). */
+  | 'APP_NOT_RECOGNIZED'
+  /** The app integrity state is missing or undocumented. */
+  | 'APP_STATE_UNKNOWN'
+  /** No signing certificate digest is one of `ATTESTATION_CERT_DIGESTS`. */
+  | 'CERTIFICATE_NOT_OURS'
+  /** Horizon said `success` but its claims could not be read. */
+  | 'CLAIMS_UNREADABLE'
+  /** The device is banned. */
+  | 'DEVICE_BANNED'
+  /** The device has `BASIC` integrity and `ATTESTATION_MIN_DEVICE_INTEGRITY` asks for `advanced`. */
+  | 'DEVICE_BASIC_INTEGRITY'
+  /** The headset is not genuine or is tampered with (`NotTrusted`). */
+  | 'DEVICE_NOT_TRUSTED'
+  /** The device integrity state is missing or undocumented. */
+  | 'DEVICE_STATE_UNKNOWN'
+  /** The nonce's lifetime had passed. */
+  | 'NONCE_EXPIRED'
+  /** The claims carry no nonce. */
+  | 'NONCE_MISSING'
+  /** The nonce was issued to another player. */
+  | 'NONCE_OTHER_PLAYER'
+  /** The nonce was already used. */
+  | 'NONCE_REUSED'
+  /** The nonce was not issued by this subgraph. */
+  | 'NONCE_UNKNOWN'
+  /** The package name is not one of `ATTESTATION_PACKAGE_IDS`. */
+  | 'PACKAGE_NOT_OURS'
+  /** The token has expired. */
+  | 'TOKEN_EXPIRED'
+  /** Horizon says the token's signature is invalid: forged or garbled. */
+  | 'TOKEN_INVALID_SIGNATURE'
+  /** Horizon refused the token with another message. */
+  | 'TOKEN_REJECTED';
+
+/** The token check. */
+export type AttestationTokenCheck = {
+  __typename?: 'AttestationTokenCheck';
+  /** Horizon's verification message (`success`, `invalid signature`, `token expired`, ...). */
+  message?: Maybe<Scalars['String']['output']>;
+  /** True when `state` is `VALID`. */
+  passed: Scalars['Boolean']['output'];
+  /** Whether Horizon verified the token. */
+  state: AttestationTokenState;
+};
+
+/** Whether Horizon verified the token's signature and expiry. */
+export type AttestationTokenState =
+  /** The token has expired (Horizon said so, or its `exp` claim has passed). */
+  | 'EXPIRED'
+  /** Horizon says the token's signature is invalid: forged or garbled. */
+  | 'INVALID_SIGNATURE'
+  /** Horizon refused the token with another message (see `message`). */
+  | 'REJECTED'
+  /** Horizon said `success` but its claims could not be read. */
+  | 'UNREADABLE'
+  /** Horizon verified the token and returned its claims. */
+  | 'VALID';
+
+/**
+ * What a verification concluded. `trusted` is true only when every check passed: the token is
+ * genuine and unexpired, its nonce was issued by this subgraph to this player and not used before,
+ * the app is a store-recognised build of our package, the device is genuine, and it is not banned.
+ */
+export type AttestationVerdict = {
+  __typename?: 'AttestationVerdict';
+  /** The app binary and package. */
+  app: AppIntegrityCheck;
+  /** The device's ban. */
+  ban: DeviceBanCheck;
+  /** When the token expires (`request_details.exp`). */
+  claimsExpireAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the token was made (`request_details.timestamp`). */
+  claimsIssuedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The headset. */
+  device: DeviceIntegrityCheck;
+  /** The device's id for this app (`unique_id`, rotates every 30 days): what `banDevice` takes. */
+  deviceId?: Maybe<Scalars['ID']['output']>;
+  /** The challenge nonce. */
+  nonce: AttestationNonceCheck;
+  /** Why not, when not trusted; empty when trusted. */
+  reasons: Array<AttestationReason>;
+  /** The token's signature and expiry. */
+  token: AttestationTokenCheck;
+  /** True only when every check passed. */
+  trusted: Scalars['Boolean']['output'];
+};
+
 /** How a subscription term is billed: its regular offer and any trials. */
 export type BillingPlan = {
   __typename?: 'BillingPlan';
@@ -208,6 +377,26 @@ export type ConsumeStatus =
   /** Horizon refused: the player does not own this SKU (never bought, or already consumed), or it is not a consumable. */
   | 'REFUSED';
 
+/** The result of creating a federated user. */
+export type CreateFederatedUserPayload = {
+  __typename?: 'CreateFederatedUserPayload';
+  /** How the outcome is known: `REPLAYED` when an earlier attempt with the same `idempotencyKey` created it. */
+  settledBy: WriteSettlement;
+  /** The user as Horizon stored it. */
+  user: FederatedUser;
+};
+
+/** The result of deleting a federated user. */
+export type DeleteFederatedUserPayload = {
+  __typename?: 'DeleteFederatedUserPayload';
+  /** The persistent id of the user deleted. */
+  persistentId: Scalars['String']['output'];
+  /** How the outcome is known: `READ_BACK` when the reply was lost and the user was found gone. */
+  settledBy: WriteSettlement;
+  /** True when Horizon deleted the user (with their scores and achievements). */
+  success: Scalars['Boolean']['output'];
+};
+
 /** The result of `deleteLeaderboardEntry`. */
 export type DeleteLeaderboardEntryPayload = {
   __typename?: 'DeleteLeaderboardEntryPayload';
@@ -236,11 +425,90 @@ export type DeleteLeaderboardPayload = {
   success: Scalars['Boolean']['output'];
 };
 
+/** A device's ban as Horizon reports it, with what this subgraph remembers of bans it placed. */
+export type DeviceBan = {
+  __typename?: 'DeviceBan';
+  /** The ban's id, when known: it outlives the device id's 30-day rotation. */
+  banId?: Maybe<Scalars['ID']['output']>;
+  /** Whether the device is banned now. */
+  banned: Scalars['Boolean']['output'];
+  /** When `banDevice` placed it; null for bans placed elsewhere. */
+  bannedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The device's id (`unique_id`), when known. */
+  deviceId?: Maybe<Scalars['ID']['output']>;
+  /** When the ban ends, from `remainingMinutes`. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The reason given to `banDevice` (Horizon keeps none): null for bans placed elsewhere. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Minutes the ban still runs; null when not banned. */
+  remainingMinutes?: Maybe<Scalars['Int']['output']>;
+};
+
+/** The ban check. */
+export type DeviceBanCheck = {
+  __typename?: 'DeviceBanCheck';
+  /** The ban's id, when this subgraph placed it. */
+  banId?: Maybe<Scalars['ID']['output']>;
+  /** True when `NOT_BANNED`. */
+  passed: Scalars['Boolean']['output'];
+  /** The reason given when this subgraph placed the ban. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** Minutes the ban still runs, when known. */
+  remainingMinutes?: Maybe<Scalars['Int']['output']>;
+  /** Whether the device is banned. */
+  state: DeviceBanState;
+};
+
+/** The result of a ban write. */
+export type DeviceBanPayload = {
+  __typename?: 'DeviceBanPayload';
+  /** The ban after the write. */
+  ban: DeviceBan;
+  /** True when Horizon accepted the write. */
+  success: Scalars['Boolean']['output'];
+};
+
+/** Whether the device is banned for this app. */
+export type DeviceBanState =
+  /** Banned (by Horizon's claims, or by a ban this subgraph placed that has not ended). */
+  | 'BANNED'
+  /** Not banned. */
+  | 'NOT_BANNED'
+  /** Not checked: the token was not verified. */
+  | 'UNCHECKED';
+
+/** The device check. */
+export type DeviceIntegrityCheck = {
+  __typename?: 'DeviceIntegrityCheck';
+  /** True when `ADVANCED`, or `BASIC` with `ATTESTATION_MIN_DEVICE_INTEGRITY=basic`. */
+  passed: Scalars['Boolean']['output'];
+  /** Horizon's device integrity state. */
+  state: DeviceIntegrityState;
+};
+
+/** `device_state.device_integrity_state`: whether the headset is genuine and untampered. */
+export type DeviceIntegrityState =
+  /** Bootloader locked, valid system image, no sign of compromise. */
+  | 'ADVANCED'
+  /** Bootloader locked and a valid system image, but other integrity checks failed (e.g. rooted). */
+  | 'BASIC'
+  /** Bootloader unlocked or an invalid system image. */
+  | 'NOT_TRUSTED'
+  /** Not checked: the token was not verified. */
+  | 'UNCHECKED'
+  /** A value Horizon did not document when this subgraph was written. */
+  | 'UNKNOWN';
+
 /** Whether a player owns an add-on. */
 export type Entitlement = {
   __typename?: 'Entitlement';
   /** When it was granted; null when not owned (or when Horizon did not say). */
   grantedAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The player's latest order of this SKU as Horizon's webhooks told it: whether it was refunded
+   * or charged back. Null when no webhook event of it was received.
+   */
+  lastOrder?: Maybe<PurchaseOrder>;
   /** True when the player owns it now; false for items never bought, consumed or refunded. */
   owned: Scalars['Boolean']['output'];
   /** The add-on's SKU. */
@@ -265,6 +533,64 @@ export type ExtendSubscriptionPayload = {
   subscription?: Maybe<PlayerSubscription>;
   /** The subscriber. */
   user: User;
+};
+
+/**
+ * A federated (cross-play) user: a player of another platform your backend registered with
+ * Horizon, so they can use leaderboards and achievements alongside Meta players.
+ */
+export type FederatedUser = {
+  __typename?: 'FederatedUser';
+  /** The player's display name (3-30 characters). */
+  displayName?: Maybe<Scalars['String']['output']>;
+  /** Horizon's id of the user, unique within your developer organization. */
+  id: Scalars['ID']['output'];
+  /** Your own immutable id of the player (e.g. `steam:7656...`), the key of every federated-user call. */
+  persistentId: Scalars['String']['output'];
+  /** The name shown to others: `displayName`, or `{displayName}#N` when another user has that name. */
+  uniqueName?: Maybe<Scalars['String']['output']>;
+};
+
+/** An access token of a federated user, for your backend to act as them. */
+export type FederatedUserAccessToken = {
+  __typename?: 'FederatedUserAccessToken';
+  /** The token. A secret: this subgraph keeps no copy and answers it with `Cache-Control: no-store`. */
+  accessToken: Scalars['String']['output'];
+  /** The persistent id of the user. */
+  persistentId: Scalars['String']['output'];
+};
+
+/** A page of federated users, in Relay's connection form. */
+export type FederatedUserConnection = {
+  __typename?: 'FederatedUserConnection';
+  /** The users of this page with their cursors. */
+  edges: Array<FederatedUserEdge>;
+  /** The users of this page, without cursors. */
+  nodes: Array<FederatedUser>;
+  /** Whether there are more, and the cursors to get them. */
+  pageInfo: FederatedUserPageInfo;
+};
+
+/** One federated user in a `FederatedUserConnection`, with the cursor to resume after it. */
+export type FederatedUserEdge = {
+  __typename?: 'FederatedUserEdge';
+  /** Pass as `after` to list the users that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The user. */
+  node: FederatedUser;
+};
+
+/** Paging state of a `FederatedUserConnection` (Relay's PageInfo). */
+export type FederatedUserPageInfo = {
+  __typename?: 'FederatedUserPageInfo';
+  /** Cursor of the last edge: pass it as `after` for the next page; null when the page is empty. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more users follow `endCursor`. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Whether users precede this page (true whenever `after` was given). */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the first edge; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
 };
 
 /** A leaderboard of the app, as configured in the Horizon developer dashboard or by `upsertLeaderboard`. */
@@ -422,6 +748,21 @@ export type LeaderboardWritePolicy =
   /** The game's trusted server writes entries for any player, through this subgraph's app credentials. */
   | 'SERVER_AUTHORITATIVE';
 
+/**
+ * A player's Meta account linked to your account system through web SSO (account linking). The
+ * tokens are the player's credentials: your backend stores them; this subgraph keeps no copy, logs
+ * neither, and answers them with `Cache-Control: no-store`.
+ */
+export type LinkedAccount = {
+  __typename?: 'LinkedAccount';
+  /** The player's Horizon access token (`OCA...`): a user token your backend may use as them. A secret. */
+  accessToken: Scalars['String']['output'];
+  /** The player's org-scoped id: the same in every app of your developer organization (`GET /me` with `accessToken` answers it). */
+  orgScopedId: Scalars['ID']['output'];
+  /** Renews `accessToken` with `refreshLinkedAccount`. A secret; store it with the token. */
+  refreshCode: Scalars['String']['output'];
+};
+
 /** A leaderboard title in one language. */
 export type LocalizedTitle = {
   __typename?: 'LocalizedTitle';
@@ -508,6 +849,11 @@ export type Mutation = {
    */
   addAchievementCount?: Maybe<AchievementWritePayload>;
   /**
+   * Bans a device from this app for a while (Horizon's device ban, which attestation then reports),
+   * or changes the length of its ban. Keep the returned `banId`: it outlives the device id.
+   */
+  banDevice?: Maybe<DeviceBanPayload>;
+  /**
    * Admin: cancels a player's active subscription. Irreversible: it stops renewing but stays
    * active until the current period ends, and Horizon emails the player. Fails with
    * BAD_USER_INPUT when the player has no active, uncancelled subscription to `sku`. Name the
@@ -520,10 +866,23 @@ export type Mutation = {
    */
   consumePurchase?: Maybe<ConsumePurchasePayload>;
   /**
+   * Registers a federated user. A `persistentId` already in use is refused (`BAD_USER_INPUT`); a
+   * display name outside 3-30 characters too, before anything is sent.
+   */
+  createFederatedUser?: Maybe<CreateFederatedUserPayload>;
+  /** Generates an access token for a federated user. Needs the dedicated `horizon:federated-user-tokens` scope, as it returns a credential. */
+  createFederatedUserAccessToken?: Maybe<FederatedUserAccessToken>;
+  /**
    * Creates a moderated room.
    * @deprecated Moderated rooms are deprecated by Meta; use Group Presence and your own session service.
    */
   createModeratedRoom?: Maybe<ModeratedRoomPayload>;
+  /**
+   * Deletes a federated user with all their data (scores, achievements). Irreversible. `NOT_FOUND`
+   * when there is no such user. A lost reply is settled by reading back, so a retry never fails
+   * for a deletion that did happen.
+   */
+  deleteFederatedUser?: Maybe<DeleteFederatedUserPayload>;
   /** Admin: deletes a leaderboard and all its entries. Irreversible. */
   deleteLeaderboard?: Maybe<DeleteLeaderboardPayload>;
   /** Admin: deletes one entry (e.g. a cheater's). */
@@ -540,6 +899,26 @@ export type Mutation = {
    */
   extendSubscription?: Maybe<ExtendSubscriptionPayload>;
   /**
+   * Issues a challenge nonce for a player's attestation: random, single-use, bound to the player,
+   * valid for `ATTESTATION_NONCE_TTL_MS`. Shared by every replica when `REDIS_URL` is set.
+   */
+  issueAttestationChallenge?: Maybe<AttestationChallenge>;
+  /** Lifts a device's ban, by the device's id or the ban's id (exactly one). Lifting an unbanned device succeeds. */
+  liftDeviceBan?: Maybe<DeviceBanPayload>;
+  /**
+   * Account linking: exchanges the `code` and `org_scoped_id` that the SSO redirect from
+   * `https://auth.oculus.com/sso/` brought your login page (base64 JSON) for the player's access
+   * token and refresh code. A code works once: a second exchange is refused with `BAD_USER_INPUT`
+   * (`reason: SSO_CODE_REJECTED`), and a lost reply is never resent (the player links again).
+   * Needs the dedicated `horizon:link-accounts` scope, as it returns credentials.
+   */
+  linkAccount?: Maybe<LinkedAccount>;
+  /**
+   * A fresh access token for a linked player, from the refresh code `linkAccount` returned. A
+   * refused refresh code is `BAD_USER_INPUT` (`reason: SSO_REFRESH_REJECTED`).
+   */
+  refreshLinkedAccount?: Maybe<LinkedAccount>;
+  /**
    * Admin: refunds a durable or an unconsumed consumable and takes it away from the player.
    * Sent with this subgraph's app credentials, or, with `asPlayer`, with the player's own token.
    */
@@ -548,6 +927,14 @@ export type Mutation = {
   removeAllLeaderboardEntries?: Maybe<RemoveAllLeaderboardEntriesPayload>;
   /** Admin: resets every achievement of a player to untouched (for test users and support cases). Irreversible. */
   resetAchievements?: Maybe<ResetAchievementsPayload>;
+  /**
+   * Admin: sets an achievement's locked and/or unlocked image (Horizon's `locked_image_file` and
+   * `unlocked_image_file` uploads). Each is a 256x256 PNG as base64 text (standard or URL-safe
+   * alphabet; a `data:image/png;base64,` prefix is allowed), at most `HORIZON_MAX_IMAGE_BYTES`
+   * (256 KiB) decoded. Anything else is refused with `BAD_USER_INPUT` before anything is sent.
+   * Returns the definition with its new image URLs. Safe to retry.
+   */
+  setAchievementImages?: Maybe<AchievementDefinition>;
   /**
    * Submits a player's score. Horizon keeps the best one unless `forceUpdate`. On a
    * SERVER_AUTHORITATIVE leaderboard this subgraph writes as the app for `userId`; on a
@@ -560,12 +947,14 @@ export type Mutation = {
    * that is already unlocked succeeds with `justUnlocked: false`.
    */
   unlockAchievement?: Maybe<AchievementWritePayload>;
+  /** Changes a federated user's display name (3-30 characters, refused with `BAD_USER_INPUT` otherwise). Safe to retry. */
+  updateFederatedUser?: Maybe<FederatedUser>;
   /**
    * Sets keys in a moderated room's data store; keys not named are kept.
    * @deprecated Moderated rooms are deprecated by Meta; use Group Presence and your own session service.
    */
   updateModeratedRoomDataStore?: Maybe<ModeratedRoomPayload>;
-  /** Admin: creates an achievement definition, or updates the one with the same `apiName`. Images are managed in the dashboard. */
+  /** Admin: creates an achievement definition, or updates the one with the same `apiName`. Images: `setAchievementImages`. */
   upsertAchievementDefinition?: Maybe<AchievementDefinition>;
   /** Admin: creates a leaderboard, or updates the one with the same `apiName`. */
   upsertLeaderboard?: Maybe<UpsertLeaderboardPayload>;
@@ -575,6 +964,13 @@ export type Mutation = {
    * checking it consumes it. `valid: false` is an answer, not an error.
    */
   validateUserNonce?: Maybe<UserNonceValidation>;
+  /**
+   * Verifies an attestation token with Horizon and checks its claims: the nonce (issued here, to
+   * this player, unused, unexpired), the app (store-recognised, our package and certificate), the
+   * device (genuine) and its ban. The nonce is used up whatever the verdict. A forged or garbled
+   * token is `trusted: false`; input that cannot be a token at all is BAD_USER_INPUT.
+   */
+  verifyAttestation?: Maybe<AttestationVerdict>;
 };
 
 
@@ -594,6 +990,13 @@ export type MutationAddAchievementCountArgs = {
 };
 
 
+export type MutationBanDeviceArgs = {
+  deviceId: Scalars['ID']['input'];
+  durationMinutes: Scalars['Int']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationCancelSubscriptionArgs = {
   ownerAlias?: InputMaybe<Scalars['String']['input']>;
   reason: CancelReason;
@@ -609,9 +1012,26 @@ export type MutationConsumePurchaseArgs = {
 };
 
 
+export type MutationCreateFederatedUserArgs = {
+  displayName: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  persistentId: Scalars['String']['input'];
+};
+
+
+export type MutationCreateFederatedUserAccessTokenArgs = {
+  persistentId: Scalars['String']['input'];
+};
+
+
 export type MutationCreateModeratedRoomArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   maxUsers: Scalars['Int']['input'];
+};
+
+
+export type MutationDeleteFederatedUserArgs = {
+  persistentId: Scalars['String']['input'];
 };
 
 
@@ -639,6 +1059,29 @@ export type MutationExtendSubscriptionArgs = {
 };
 
 
+export type MutationIssueAttestationChallengeArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationLiftDeviceBanArgs = {
+  banId?: InputMaybe<Scalars['ID']['input']>;
+  deviceId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationLinkAccountArgs = {
+  code: Scalars['String']['input'];
+  orgScopedId: Scalars['ID']['input'];
+};
+
+
+export type MutationRefreshLinkedAccountArgs = {
+  orgScopedId: Scalars['ID']['input'];
+  refreshCode: Scalars['String']['input'];
+};
+
+
 export type MutationRefundPurchaseArgs = {
   asPlayer?: InputMaybe<Scalars['Boolean']['input']>;
   reason: RefundReason;
@@ -657,6 +1100,13 @@ export type MutationResetAchievementsArgs = {
 };
 
 
+export type MutationSetAchievementImagesArgs = {
+  apiName: Scalars['String']['input'];
+  lockedImage?: InputMaybe<Scalars['String']['input']>;
+  unlockedImage?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationSubmitLeaderboardScoreArgs = {
   extraDataBase64?: InputMaybe<Scalars['String']['input']>;
   forceUpdate?: InputMaybe<Scalars['Boolean']['input']>;
@@ -670,6 +1120,12 @@ export type MutationSubmitLeaderboardScoreArgs = {
 export type MutationUnlockAchievementArgs = {
   apiName: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateFederatedUserArgs = {
+  displayName: Scalars['String']['input'];
+  persistentId: Scalars['String']['input'];
 };
 
 
@@ -691,6 +1147,12 @@ export type MutationUpsertLeaderboardArgs = {
 
 export type MutationValidateUserNonceArgs = {
   nonce: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationVerifyAttestationArgs = {
+  token: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
 };
 
@@ -738,6 +1200,8 @@ export type PlayerSubscription = {
   isActive: Scalars['Boolean']['output'];
   /** Whether the current period is a trial. */
   isTrial: Scalars['Boolean']['output'];
+  /** Its lifecycle events (started, renewed, cancelled, uncancelled, expired) received by webhook, and the state they lead to. */
+  lifecycle: SubscriptionLifecycle;
   /** What the next period will cost. */
   nextPriceTerm?: Maybe<PriceTerm>;
   /** When it renews next; null once cancelled. */
@@ -810,6 +1274,11 @@ export type Purchase = {
   id: Scalars['ID']['output'];
   /** The catalog item bought. */
   item: PurchaseItem;
+  /**
+   * The player's latest order of this SKU as Horizon's webhooks told it (its `reportingId`, and
+   * whether it was refunded or charged back). Null when no webhook event of it was received.
+   */
+  lastOrder?: Maybe<PurchaseOrder>;
   /** The SKU bought. */
   sku: Scalars['String']['output'];
 };
@@ -834,6 +1303,92 @@ export type PurchaseEdge = {
   node: Purchase;
 };
 
+/**
+ * One event Horizon pushed to this subgraph's webhook endpoint, recorded once however often it
+ * was delivered. Events are kept for WEBHOOK_RETENTION_DAYS (90 days by default).
+ */
+export type PurchaseEvent = {
+  __typename?: 'PurchaseEvent';
+  /** `subscription_canceled`: why, as Horizon names it (e.g. `PRICE_TOO_EXPENSIVE`). */
+  cancelReason?: Maybe<Scalars['String']['output']>;
+  /** `order_status` events: the developer payload attached to the purchase. */
+  developerPayload?: Maybe<Scalars['String']['output']>;
+  /** The webhook field as Horizon named it, e.g. `order_status` or `subscription_canceled`. */
+  field: Scalars['String']['output'];
+  /** This subgraph's id of the event: the same change delivered again has the same id. */
+  id: Scalars['ID']['output'];
+  /** `order_status` events: the notification type exactly as Horizon sent it. */
+  notificationType?: Maybe<Scalars['String']['output']>;
+  /** When it happened, by Horizon's clock (the event's time, else the delivery's). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The change's value exactly as Horizon sent it, as JSON text. */
+  raw: Scalars['String']['output'];
+  /** When this subgraph first received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** Horizon's id of the order (`reporting_id`, a UUID): the one per-order id to reconcile on. */
+  reportingId?: Maybe<Scalars['String']['output']>;
+  /** The SKU of the add-on or subscription tier. */
+  sku?: Maybe<Scalars['String']['output']>;
+  /** Subscription events: Horizon's id of the subscription. */
+  subscriptionId?: Maybe<Scalars['ID']['output']>;
+  /** What happened. */
+  type: PurchaseEventType;
+  /** The player (Horizon's app-scoped user id); null when the event names none. */
+  user?: Maybe<User>;
+};
+
+/** A page of webhook events, in the order they were received (oldest first). */
+export type PurchaseEventConnection = {
+  __typename?: 'PurchaseEventConnection';
+  /** The events of this page with their cursors. */
+  edges: Array<PurchaseEventEdge>;
+  /** The events of this page, without cursors. */
+  nodes: Array<PurchaseEvent>;
+  /** Whether there are more, and where to resume. */
+  pageInfo: PurchaseEventPageInfo;
+};
+
+/** One event in a `PurchaseEventConnection`, with the cursor to resume after it. */
+export type PurchaseEventEdge = {
+  __typename?: 'PurchaseEventEdge';
+  /** Pass as `after` to list the events received after this one. */
+  cursor: Scalars['String']['output'];
+  /** The event. */
+  node: PurchaseEvent;
+};
+
+/** Paging state of a `PurchaseEventConnection`. */
+export type PurchaseEventPageInfo = {
+  __typename?: 'PurchaseEventPageInfo';
+  /** Pass as `after` for the next page; keep the last one to poll for newer events. Null only when nothing was scanned. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more events may follow `endCursor` (a page can end early after scanning 5 000 events that did not match). */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** What a Horizon webhook event reports. */
+export type PurchaseEventType =
+  /** `order_status` CHARGEBACKED: the payment was reversed by the player's bank. */
+  | 'CHARGEBACKED'
+  /** `order_status` with a notification type Horizon does not document (a consumption, for one); see `notificationType`. */
+  | 'ORDER_OTHER'
+  /** Any other webhook field, or a value not of its documented shape: kept raw (see `raw`). */
+  | 'OTHER'
+  /** `order_status` PURCHASED: a player bought an add-on. */
+  | 'PURCHASED'
+  /** `order_status` REFUNDED: the purchase was refunded. */
+  | 'REFUNDED'
+  /** `subscription_canceled`: it will not renew, and stays active until its period ends. */
+  | 'SUBSCRIPTION_CANCELED'
+  /** `subscription_expired`: it ended. */
+  | 'SUBSCRIPTION_EXPIRED'
+  /** `subscription_renewal_success`: a new period was paid. */
+  | 'SUBSCRIPTION_RENEWED'
+  /** `subscription_started`. */
+  | 'SUBSCRIPTION_STARTED'
+  /** `subscription_uncanceled`: the player took the cancellation back. */
+  | 'SUBSCRIPTION_UNCANCELED';
+
 /** A catalog item as a purchase record names it. */
 export type PurchaseItem = {
   __typename?: 'PurchaseItem';
@@ -842,6 +1397,36 @@ export type PurchaseItem = {
   /** The item's SKU. */
   sku: Scalars['String']['output'];
 };
+
+/** One order (`reporting_id`) as its webhook events tell it, whatever order they arrived in. */
+export type PurchaseOrder = {
+  __typename?: 'PurchaseOrder';
+  /** When it was charged back; null if it was not. */
+  chargedBackAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Its events, by when they happened. */
+  events: Array<PurchaseEvent>;
+  /** When it was bought; null when the PURCHASED event was not received (or is past retention). */
+  purchasedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was refunded; null if it was not. */
+  refundedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Horizon's id of the order. */
+  reportingId: Scalars['ID']['output'];
+  /** The add-on's SKU. */
+  sku?: Maybe<Scalars['String']['output']>;
+  /** Refunded or charged back once any reversal is known, else purchased; null when only undocumented notifications arrived. */
+  status?: Maybe<PurchaseOrderStatus>;
+  /** The buyer. */
+  user?: Maybe<User>;
+};
+
+/** Where an order stands, from its webhook events. */
+export type PurchaseOrderStatus =
+  /** Charged back (the latest reversal). */
+  | 'CHARGEBACKED'
+  /** Bought, and neither refunded nor charged back. */
+  | 'PURCHASED'
+  /** Refunded (the latest reversal). */
+  | 'REFUNDED';
 
 /** Paging state of a `PurchaseConnection` (Relay's PageInfo). */
 export type PurchasePageInfo = {
@@ -865,6 +1450,18 @@ export type Query = {
    * omitted. Unknown api names are left out.
    */
   achievementDefinitions?: Maybe<Array<AchievementDefinition>>;
+  /**
+   * A device's ban status, by its id (`unique_id` from a verdict's `deviceId`) or by a ban's id:
+   * give exactly one. Horizon answers NOT_FOUND for an id it has no record of.
+   */
+  deviceBan?: Maybe<DeviceBan>;
+  /**
+   * A federated user, by Horizon's `id` or by your `persistentId` (give exactly one), or null when
+   * there is none.
+   */
+  federatedUser?: Maybe<FederatedUser>;
+  /** The federated users of your federated app, a page at a time. */
+  federatedUsers?: Maybe<FederatedUserConnection>;
   /** One leaderboard, or null when the app has no leaderboard with this api name. */
   leaderboard?: Maybe<Leaderboard>;
   /** Every leaderboard of the app. */
@@ -878,6 +1475,14 @@ export type Query = {
   product?: Maybe<Product>;
   /** Every item the app sells, in the order Horizon lists them: durables, consumables and each term of each subscription. */
   products?: Maybe<Array<Product>>;
+  /**
+   * Reconciliation: the webhook events received from Horizon (purchases, refunds, chargebacks,
+   * subscription changes), oldest first, optionally filtered. Read from this subgraph's event
+   * store; no Horizon call.
+   */
+  purchaseEvents: PurchaseEventConnection;
+  /** One order by its `reporting_id`, with its refund and chargeback state; null when no event of it was received. */
+  purchaseOrder?: Maybe<PurchaseOrder>;
   /** A player by app-scoped Horizon user id, or null when Horizon has no such user. */
   user?: Maybe<User>;
   /**
@@ -900,6 +1505,24 @@ export type QueryAchievementDefinitionsArgs = {
 };
 
 
+export type QueryDeviceBanArgs = {
+  banId?: InputMaybe<Scalars['ID']['input']>;
+  deviceId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryFederatedUserArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  persistentId?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryFederatedUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryLeaderboardArgs = {
   apiName: Scalars['String']['input'];
 };
@@ -912,6 +1535,22 @@ export type QueryModeratedRoomArgs = {
 
 export type QueryProductArgs = {
   sku: Scalars['String']['input'];
+};
+
+
+export type QueryPurchaseEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  occurredBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  occurredFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  sku?: InputMaybe<Scalars['String']['input']>;
+  types?: InputMaybe<Array<PurchaseEventType>>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryPurchaseOrderArgs = {
+  reportingId: Scalars['ID']['input'];
 };
 
 
@@ -996,6 +1635,17 @@ export type SubmitLeaderboardScorePayload = {
   leaderboard: Leaderboard;
   /** How the outcome is known: `READ_BACK` when Horizon's reply was lost; `REPLAYED` for a repeated `idempotencyKey`. */
   settledBy: WriteSettlement;
+};
+
+/** A subscription's lifecycle as its webhook events tell it, ordered by when they happened (not by arrival). */
+export type SubscriptionLifecycle = {
+  __typename?: 'SubscriptionLifecycle';
+  /** Its events, by when they happened. */
+  events: Array<PurchaseEvent>;
+  /** When the latest event happened. */
+  lastEventAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The type of the latest event: its state by webhooks (e.g. `SUBSCRIPTION_CANCELED`); null when none was received. */
+  state?: Maybe<PurchaseEventType>;
 };
 
 /** A trial a subscription term can start with. */
@@ -1273,17 +1923,39 @@ export type ResolversTypes = {
   AchievementType: AchievementType;
   AchievementWritePayload: ResolverTypeWrapper<WritePayloadParentModel>;
   AchievementWritePolicy: AchievementWritePolicy;
+  AppIntegrityCheck: ResolverTypeWrapper<AppIntegrityCheck>;
+  AppIntegrityState: AppIntegrityState;
+  AttestationChallenge: ResolverTypeWrapper<AttestationChallenge>;
+  AttestationNonceCheck: ResolverTypeWrapper<AttestationNonceCheck>;
+  AttestationNonceState: AttestationNonceState;
+  AttestationReason: AttestationReason;
+  AttestationTokenCheck: ResolverTypeWrapper<AttestationTokenCheck>;
+  AttestationTokenState: AttestationTokenState;
+  AttestationVerdict: ResolverTypeWrapper<AttestationVerdict>;
   BillingPlan: ResolverTypeWrapper<BillingPlan>;
   CacheControlScope: CacheControlScope;
   CancelReason: CancelReason;
   CancelSubscriptionPayload: ResolverTypeWrapper<SubscriptionPayloadParentModel>;
   ConsumePurchasePayload: ResolverTypeWrapper<Omit<ConsumePurchasePayload, 'user'> & { user: ResolversTypes['User'] }>;
   ConsumeStatus: ConsumeStatus;
+  CreateFederatedUserPayload: ResolverTypeWrapper<CreateFederatedUserPayloadParentModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteFederatedUserPayload: ResolverTypeWrapper<DeleteFederatedUserPayload>;
   DeleteLeaderboardEntryPayload: ResolverTypeWrapper<DeleteEntryPayloadParentModel>;
   DeleteLeaderboardPayload: ResolverTypeWrapper<DeleteLeaderboardPayload>;
+  DeviceBan: ResolverTypeWrapper<DeviceBan>;
+  DeviceBanCheck: ResolverTypeWrapper<DeviceBanCheck>;
+  DeviceBanPayload: ResolverTypeWrapper<DeviceBanPayload>;
+  DeviceBanState: DeviceBanState;
+  DeviceIntegrityCheck: ResolverTypeWrapper<DeviceIntegrityCheck>;
+  DeviceIntegrityState: DeviceIntegrityState;
   Entitlement: ResolverTypeWrapper<EntitlementParentModel>;
   ExtendSubscriptionPayload: ResolverTypeWrapper<SubscriptionPayloadParentModel>;
+  FederatedUser: ResolverTypeWrapper<FederatedUserModel>;
+  FederatedUserAccessToken: ResolverTypeWrapper<FederatedUserAccessToken>;
+  FederatedUserConnection: ResolverTypeWrapper<FederatedUserConnectionParentModel>;
+  FederatedUserEdge: ResolverTypeWrapper<FederatedUserEdgeParentModel>;
+  FederatedUserPageInfo: ResolverTypeWrapper<FederatedUserPageInfo>;
   Leaderboard: ResolverTypeWrapper<LeaderboardModel>;
   LeaderboardEntry: ResolverTypeWrapper<LeaderboardEntryModel>;
   LeaderboardEntryConnection: ResolverTypeWrapper<EntryConnectionParentModel>;
@@ -1294,6 +1966,7 @@ export type ResolversTypes = {
   LeaderboardSortOrder: LeaderboardSortOrder;
   LeaderboardStartAt: LeaderboardStartAt;
   LeaderboardWritePolicy: LeaderboardWritePolicy;
+  LinkedAccount: ResolverTypeWrapper<LinkedAccount>;
   LocalizedTitle: ResolverTypeWrapper<LocalizedTitle>;
   LocalizedTitleInput: LocalizedTitleInput;
   Long: ResolverTypeWrapper<Scalars['Long']['output']>;
@@ -1306,10 +1979,17 @@ export type ResolversTypes = {
   Price: ResolverTypeWrapper<Price>;
   PriceTerm: ResolverTypeWrapper<PriceTerm>;
   Product: ResolverTypeWrapper<ProductModel>;
-  Purchase: ResolverTypeWrapper<PurchaseModel>;
+  Purchase: ResolverTypeWrapper<PurchaseParentModel>;
   PurchaseConnection: ResolverTypeWrapper<ConnectionParentModel>;
   PurchaseEdge: ResolverTypeWrapper<PurchaseEdgeParentModel>;
+  PurchaseEvent: ResolverTypeWrapper<WebhookEventModel>;
+  PurchaseEventConnection: ResolverTypeWrapper<EventConnectionParentModel>;
+  PurchaseEventEdge: ResolverTypeWrapper<EventEdgeParentModel>;
+  PurchaseEventPageInfo: ResolverTypeWrapper<PurchaseEventPageInfo>;
+  PurchaseEventType: PurchaseEventType;
   PurchaseItem: ResolverTypeWrapper<PurchaseItem>;
+  PurchaseOrder: ResolverTypeWrapper<OrderStateModel>;
+  PurchaseOrderStatus: PurchaseOrderStatus;
   PurchasePageInfo: ResolverTypeWrapper<PurchasePageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RefundPurchasePayload: ResolverTypeWrapper<Omit<RefundPurchasePayload, 'user'> & { user: ResolversTypes['User'] }>;
@@ -1320,6 +2000,7 @@ export type ResolversTypes = {
   RoomDataEntry: ResolverTypeWrapper<RoomDataEntry>;
   RoomDataEntryInput: RoomDataEntryInput;
   SubmitLeaderboardScorePayload: ResolverTypeWrapper<SubmitScorePayloadParentModel>;
+  SubscriptionLifecycle: ResolverTypeWrapper<SubscriptionLifecycleModel>;
   TrialOffer: ResolverTypeWrapper<TrialOffer>;
   TrialType: TrialType;
   UpsertLeaderboardPayload: ResolverTypeWrapper<UpsertLeaderboardPayloadParentModel>;
@@ -1338,20 +2019,37 @@ export type ResolversParentTypes = {
   AchievementDefinitionInput: AchievementDefinitionInput;
   AchievementProgress: ProgressParentModel;
   AchievementWritePayload: WritePayloadParentModel;
+  AppIntegrityCheck: AppIntegrityCheck;
+  AttestationChallenge: AttestationChallenge;
+  AttestationNonceCheck: AttestationNonceCheck;
+  AttestationTokenCheck: AttestationTokenCheck;
+  AttestationVerdict: AttestationVerdict;
   BillingPlan: BillingPlan;
   CancelSubscriptionPayload: SubscriptionPayloadParentModel;
   ConsumePurchasePayload: Omit<ConsumePurchasePayload, 'user'> & { user: ResolversParentTypes['User'] };
+  CreateFederatedUserPayload: CreateFederatedUserPayloadParentModel;
   DateTime: Scalars['DateTime']['output'];
+  DeleteFederatedUserPayload: DeleteFederatedUserPayload;
   DeleteLeaderboardEntryPayload: DeleteEntryPayloadParentModel;
   DeleteLeaderboardPayload: DeleteLeaderboardPayload;
+  DeviceBan: DeviceBan;
+  DeviceBanCheck: DeviceBanCheck;
+  DeviceBanPayload: DeviceBanPayload;
+  DeviceIntegrityCheck: DeviceIntegrityCheck;
   Entitlement: EntitlementParentModel;
   ExtendSubscriptionPayload: SubscriptionPayloadParentModel;
+  FederatedUser: FederatedUserModel;
+  FederatedUserAccessToken: FederatedUserAccessToken;
+  FederatedUserConnection: FederatedUserConnectionParentModel;
+  FederatedUserEdge: FederatedUserEdgeParentModel;
+  FederatedUserPageInfo: FederatedUserPageInfo;
   Leaderboard: LeaderboardModel;
   LeaderboardEntry: LeaderboardEntryModel;
   LeaderboardEntryConnection: EntryConnectionParentModel;
   LeaderboardEntryEdge: EntryEdgeParentModel;
   LeaderboardInput: LeaderboardInput;
   LeaderboardPageInfo: EntryPageInfoParentModel;
+  LinkedAccount: LinkedAccount;
   LocalizedTitle: LocalizedTitle;
   LocalizedTitleInput: LocalizedTitleInput;
   Long: Scalars['Long']['output'];
@@ -1363,10 +2061,15 @@ export type ResolversParentTypes = {
   Price: Price;
   PriceTerm: PriceTerm;
   Product: ProductModel;
-  Purchase: PurchaseModel;
+  Purchase: PurchaseParentModel;
   PurchaseConnection: ConnectionParentModel;
   PurchaseEdge: PurchaseEdgeParentModel;
+  PurchaseEvent: WebhookEventModel;
+  PurchaseEventConnection: EventConnectionParentModel;
+  PurchaseEventEdge: EventEdgeParentModel;
+  PurchaseEventPageInfo: PurchaseEventPageInfo;
   PurchaseItem: PurchaseItem;
+  PurchaseOrder: OrderStateModel;
   PurchasePageInfo: PurchasePageInfo;
   Query: Record<PropertyKey, never>;
   RefundPurchasePayload: Omit<RefundPurchasePayload, 'user'> & { user: ResolversParentTypes['User'] };
@@ -1375,6 +2078,7 @@ export type ResolversParentTypes = {
   RoomDataEntry: RoomDataEntry;
   RoomDataEntryInput: RoomDataEntryInput;
   SubmitLeaderboardScorePayload: SubmitScorePayloadParentModel;
+  SubscriptionLifecycle: SubscriptionLifecycleModel;
   TrialOffer: TrialOffer;
   UpsertLeaderboardPayload: UpsertLeaderboardPayloadParentModel;
   User: UserRefModel;
@@ -1397,6 +2101,10 @@ export type CostGroupDirectiveArgs = {
 };
 
 export type CostGroupDirectiveResolver<Result, Parent, ContextType = Context, Args = CostGroupDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type SensitiveDirectiveArgs = { };
+
+export type SensitiveDirectiveResolver<Result, Parent, ContextType = Context, Args = SensitiveDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AchievementDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AchievementDefinition'] = ResolversParentTypes['AchievementDefinition'], FederationReferenceType extends FederationReferenceTypes['AchievementDefinition'] = FederationReferenceTypes['AchievementDefinition']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AchievementDefinition']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1430,6 +2138,46 @@ export type AchievementWritePayloadResolvers<ContextType = Context, ParentType e
   settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
 };
 
+export type AppIntegrityCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AppIntegrityCheck'] = ResolversParentTypes['AppIntegrityCheck']> = {
+  certificateDigests?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  certificateRecognized?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  packageId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  packageRecognized?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AppIntegrityState'], ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AttestationChallengeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttestationChallenge'] = ResolversParentTypes['AttestationChallenge']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  nonce?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type AttestationNonceCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttestationNonceCheck'] = ResolversParentTypes['AttestationNonceCheck']> = {
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AttestationNonceState'], ParentType, ContextType>;
+};
+
+export type AttestationTokenCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttestationTokenCheck'] = ResolversParentTypes['AttestationTokenCheck']> = {
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['AttestationTokenState'], ParentType, ContextType>;
+};
+
+export type AttestationVerdictResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AttestationVerdict'] = ResolversParentTypes['AttestationVerdict']> = {
+  app?: Resolver<ResolversTypes['AppIntegrityCheck'], ParentType, ContextType>;
+  ban?: Resolver<ResolversTypes['DeviceBanCheck'], ParentType, ContextType>;
+  claimsExpireAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  claimsIssuedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  device?: Resolver<ResolversTypes['DeviceIntegrityCheck'], ParentType, ContextType>;
+  deviceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  nonce?: Resolver<ResolversTypes['AttestationNonceCheck'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['AttestationReason']>, ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['AttestationTokenCheck'], ParentType, ContextType>;
+  trusted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type BillingPlanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BillingPlan'] = ResolversParentTypes['BillingPlan']> = {
   paidOffer?: Resolver<Maybe<ResolversTypes['PaidOffer']>, ParentType, ContextType>;
   trialOffers?: Resolver<Array<ResolversTypes['TrialOffer']>, ParentType, ContextType>;
@@ -1450,9 +2198,20 @@ export type ConsumePurchasePayloadResolvers<ContextType = Context, ParentType ex
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type CreateFederatedUserPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateFederatedUserPayload'] = ResolversParentTypes['CreateFederatedUserPayload']> = {
+  settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['FederatedUser'], ParentType, ContextType>;
+};
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteFederatedUserPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteFederatedUserPayload'] = ResolversParentTypes['DeleteFederatedUserPayload']> = {
+  persistentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
+  success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
 
 export type DeleteLeaderboardEntryPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteLeaderboardEntryPayload'] = ResolversParentTypes['DeleteLeaderboardEntryPayload']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1469,8 +2228,37 @@ export type DeleteLeaderboardPayloadResolvers<ContextType = Context, ParentType 
   success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type DeviceBanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceBan'] = ResolversParentTypes['DeviceBan']> = {
+  banId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  banned?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  bannedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deviceId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  remainingMinutes?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type DeviceBanCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceBanCheck'] = ResolversParentTypes['DeviceBanCheck']> = {
+  banId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  remainingMinutes?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DeviceBanState'], ParentType, ContextType>;
+};
+
+export type DeviceBanPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceBanPayload'] = ResolversParentTypes['DeviceBanPayload']> = {
+  ban?: Resolver<ResolversTypes['DeviceBan'], ParentType, ContextType>;
+  success?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type DeviceIntegrityCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeviceIntegrityCheck'] = ResolversParentTypes['DeviceIntegrityCheck']> = {
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DeviceIntegrityState'], ParentType, ContextType>;
+};
+
 export type EntitlementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Entitlement'] = ResolversParentTypes['Entitlement']> = {
   grantedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastOrder?: Resolver<Maybe<ResolversTypes['PurchaseOrder']>, ParentType, ContextType>;
   owned?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -1482,6 +2270,36 @@ export type ExtendSubscriptionPayloadResolvers<ContextType = Context, ParentType
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subscription?: Resolver<Maybe<ResolversTypes['PlayerSubscription']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type FederatedUserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUser'] = ResolversParentTypes['FederatedUser']> = {
+  displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  persistentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  uniqueName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type FederatedUserAccessTokenResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUserAccessToken'] = ResolversParentTypes['FederatedUserAccessToken']> = {
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  persistentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type FederatedUserConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUserConnection'] = ResolversParentTypes['FederatedUserConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FederatedUserEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['FederatedUser']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['FederatedUserPageInfo'], ParentType, ContextType>;
+};
+
+export type FederatedUserEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUserEdge'] = ResolversParentTypes['FederatedUserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FederatedUser'], ParentType, ContextType>;
+};
+
+export type FederatedUserPageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FederatedUserPageInfo'] = ResolversParentTypes['FederatedUserPageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type LeaderboardResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Leaderboard'] = ResolversParentTypes['Leaderboard'], FederationReferenceType extends FederationReferenceTypes['Leaderboard'] = FederationReferenceTypes['Leaderboard']> = {
@@ -1529,6 +2347,12 @@ export type LeaderboardPageInfoResolvers<ContextType = Context, ParentType exten
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type LinkedAccountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LinkedAccount'] = ResolversParentTypes['LinkedAccount']> = {
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  orgScopedId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  refreshCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type LocalizedTitleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LocalizedTitle'] = ResolversParentTypes['LocalizedTitle']> = {
   locale?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1558,22 +2382,33 @@ export type ModeratedRoomPayloadResolvers<ContextType = Context, ParentType exte
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAchievementBits?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementBitsArgs, 'apiName' | 'bits' | 'userId'>>;
   addAchievementCount?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationAddAchievementCountArgs, 'apiName' | 'count' | 'userId'>>;
+  banDevice?: Resolver<Maybe<ResolversTypes['DeviceBanPayload']>, ParentType, ContextType, RequireFields<MutationBanDeviceArgs, 'deviceId' | 'durationMinutes' | 'reason'>>;
   cancelSubscription?: Resolver<Maybe<ResolversTypes['CancelSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'reason' | 'sku'>>;
   consumePurchase?: Resolver<Maybe<ResolversTypes['ConsumePurchasePayload']>, ParentType, ContextType, RequireFields<MutationConsumePurchaseArgs, 'sku' | 'userId'>>;
+  createFederatedUser?: Resolver<Maybe<ResolversTypes['CreateFederatedUserPayload']>, ParentType, ContextType, RequireFields<MutationCreateFederatedUserArgs, 'displayName' | 'persistentId'>>;
+  createFederatedUserAccessToken?: Resolver<Maybe<ResolversTypes['FederatedUserAccessToken']>, ParentType, ContextType, RequireFields<MutationCreateFederatedUserAccessTokenArgs, 'persistentId'>>;
   createModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationCreateModeratedRoomArgs, 'maxUsers'>>;
+  deleteFederatedUser?: Resolver<Maybe<ResolversTypes['DeleteFederatedUserPayload']>, ParentType, ContextType, RequireFields<MutationDeleteFederatedUserArgs, 'persistentId'>>;
   deleteLeaderboard?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardArgs, 'apiName'>>;
   deleteLeaderboardEntry?: Resolver<Maybe<ResolversTypes['DeleteLeaderboardEntryPayload']>, ParentType, ContextType, RequireFields<MutationDeleteLeaderboardEntryArgs, 'id'>>;
   deleteModeratedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationDeleteModeratedRoomArgs, 'roomId'>>;
   extendSubscription?: Resolver<Maybe<ResolversTypes['ExtendSubscriptionPayload']>, ParentType, ContextType, RequireFields<MutationExtendSubscriptionArgs, 'days' | 'sku'>>;
+  issueAttestationChallenge?: Resolver<Maybe<ResolversTypes['AttestationChallenge']>, ParentType, ContextType, RequireFields<MutationIssueAttestationChallengeArgs, 'userId'>>;
+  liftDeviceBan?: Resolver<Maybe<ResolversTypes['DeviceBanPayload']>, ParentType, ContextType, Partial<MutationLiftDeviceBanArgs>>;
+  linkAccount?: Resolver<Maybe<ResolversTypes['LinkedAccount']>, ParentType, ContextType, RequireFields<MutationLinkAccountArgs, 'code' | 'orgScopedId'>>;
+  refreshLinkedAccount?: Resolver<Maybe<ResolversTypes['LinkedAccount']>, ParentType, ContextType, RequireFields<MutationRefreshLinkedAccountArgs, 'orgScopedId' | 'refreshCode'>>;
   refundPurchase?: Resolver<Maybe<ResolversTypes['RefundPurchasePayload']>, ParentType, ContextType, RequireFields<MutationRefundPurchaseArgs, 'asPlayer' | 'reason' | 'sku' | 'userId'>>;
   removeAllLeaderboardEntries?: Resolver<Maybe<ResolversTypes['RemoveAllLeaderboardEntriesPayload']>, ParentType, ContextType, RequireFields<MutationRemoveAllLeaderboardEntriesArgs, 'leaderboard'>>;
   resetAchievements?: Resolver<Maybe<ResolversTypes['ResetAchievementsPayload']>, ParentType, ContextType, RequireFields<MutationResetAchievementsArgs, 'userId'>>;
+  setAchievementImages?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<MutationSetAchievementImagesArgs, 'apiName'>>;
   submitLeaderboardScore?: Resolver<Maybe<ResolversTypes['SubmitLeaderboardScorePayload']>, ParentType, ContextType, RequireFields<MutationSubmitLeaderboardScoreArgs, 'forceUpdate' | 'leaderboard' | 'score' | 'userId'>>;
   unlockAchievement?: Resolver<Maybe<ResolversTypes['AchievementWritePayload']>, ParentType, ContextType, RequireFields<MutationUnlockAchievementArgs, 'apiName' | 'userId'>>;
+  updateFederatedUser?: Resolver<Maybe<ResolversTypes['FederatedUser']>, ParentType, ContextType, RequireFields<MutationUpdateFederatedUserArgs, 'displayName' | 'persistentId'>>;
   updateModeratedRoomDataStore?: Resolver<Maybe<ResolversTypes['ModeratedRoomPayload']>, ParentType, ContextType, RequireFields<MutationUpdateModeratedRoomDataStoreArgs, 'entries' | 'roomId'>>;
   upsertAchievementDefinition?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<MutationUpsertAchievementDefinitionArgs, 'input'>>;
   upsertLeaderboard?: Resolver<Maybe<ResolversTypes['UpsertLeaderboardPayload']>, ParentType, ContextType, RequireFields<MutationUpsertLeaderboardArgs, 'input'>>;
   validateUserNonce?: Resolver<Maybe<ResolversTypes['UserNonceValidation']>, ParentType, ContextType, RequireFields<MutationValidateUserNonceArgs, 'nonce' | 'userId'>>;
+  verifyAttestation?: Resolver<Maybe<ResolversTypes['AttestationVerdict']>, ParentType, ContextType, RequireFields<MutationVerifyAttestationArgs, 'token' | 'userId'>>;
 };
 
 export type PaidOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PaidOffer'] = ResolversParentTypes['PaidOffer']> = {
@@ -1589,6 +2424,7 @@ export type PlayerSubscriptionResolvers<ContextType = Context, ParentType extend
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   isTrial?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  lifecycle?: Resolver<ResolversTypes['SubscriptionLifecycle'], ParentType, ContextType>;
   nextPriceTerm?: Resolver<Maybe<ResolversTypes['PriceTerm']>, ParentType, ContextType>;
   nextRenewal?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -1624,6 +2460,7 @@ export type PurchaseResolvers<ContextType = Context, ParentType extends Resolver
   grantedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PurchaseItem'], ParentType, ContextType>;
+  lastOrder?: Resolver<Maybe<ResolversTypes['PurchaseOrder']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -1638,9 +2475,52 @@ export type PurchaseEdgeResolvers<ContextType = Context, ParentType extends Reso
   node?: Resolver<ResolversTypes['Purchase'], ParentType, ContextType>;
 };
 
+export type PurchaseEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseEvent'] = ResolversParentTypes['PurchaseEvent']> = {
+  cancelReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  developerPayload?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  notificationType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  raw?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reportingId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sku?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subscriptionId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['PurchaseEventType'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+};
+
+export type PurchaseEventConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseEventConnection'] = ResolversParentTypes['PurchaseEventConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['PurchaseEventEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['PurchaseEvent']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PurchaseEventPageInfo'], ParentType, ContextType>;
+};
+
+export type PurchaseEventEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseEventEdge'] = ResolversParentTypes['PurchaseEventEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['PurchaseEvent'], ParentType, ContextType>;
+};
+
+export type PurchaseEventPageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseEventPageInfo'] = ResolversParentTypes['PurchaseEventPageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type PurchaseItemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseItem'] = ResolversParentTypes['PurchaseItem']> = {
   id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PurchaseOrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseOrder'] = ResolversParentTypes['PurchaseOrder']> = {
+  chargedBackAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['PurchaseEvent']>, ParentType, ContextType>;
+  purchasedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  refundedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  reportingId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sku?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['PurchaseOrderStatus']>, ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
 export type PurchasePageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchasePageInfo'] = ResolversParentTypes['PurchasePageInfo']> = {
@@ -1653,11 +2533,16 @@ export type PurchasePageInfoResolvers<ContextType = Context, ParentType extends 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   achievementDefinition?: Resolver<Maybe<ResolversTypes['AchievementDefinition']>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionArgs, 'apiName'>>;
   achievementDefinitions?: Resolver<Maybe<Array<ResolversTypes['AchievementDefinition']>>, ParentType, ContextType, RequireFields<QueryAchievementDefinitionsArgs, 'includeArchived'>>;
+  deviceBan?: Resolver<Maybe<ResolversTypes['DeviceBan']>, ParentType, ContextType, Partial<QueryDeviceBanArgs>>;
+  federatedUser?: Resolver<Maybe<ResolversTypes['FederatedUser']>, ParentType, ContextType, Partial<QueryFederatedUserArgs>>;
+  federatedUsers?: Resolver<Maybe<ResolversTypes['FederatedUserConnection']>, ParentType, ContextType, RequireFields<QueryFederatedUsersArgs, 'first'>>;
   leaderboard?: Resolver<Maybe<ResolversTypes['Leaderboard']>, ParentType, ContextType, RequireFields<QueryLeaderboardArgs, 'apiName'>>;
   leaderboards?: Resolver<Maybe<Array<ResolversTypes['Leaderboard']>>, ParentType, ContextType>;
   moderatedRoom?: Resolver<Maybe<ResolversTypes['ModeratedRoom']>, ParentType, ContextType, RequireFields<QueryModeratedRoomArgs, 'id'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'sku'>>;
   products?: Resolver<Maybe<Array<ResolversTypes['Product']>>, ParentType, ContextType>;
+  purchaseEvents?: Resolver<ResolversTypes['PurchaseEventConnection'], ParentType, ContextType, RequireFields<QueryPurchaseEventsArgs, 'first'>>;
+  purchaseOrder?: Resolver<Maybe<ResolversTypes['PurchaseOrder']>, ParentType, ContextType, RequireFields<QueryPurchaseOrderArgs, 'reportingId'>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   viewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
@@ -1690,6 +2575,12 @@ export type SubmitLeaderboardScorePayloadResolvers<ContextType = Context, Parent
   entry?: Resolver<Maybe<ResolversTypes['LeaderboardEntry']>, ParentType, ContextType>;
   leaderboard?: Resolver<ResolversTypes['Leaderboard'], ParentType, ContextType>;
   settledBy?: Resolver<ResolversTypes['WriteSettlement'], ParentType, ContextType>;
+};
+
+export type SubscriptionLifecycleResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SubscriptionLifecycle'] = ResolversParentTypes['SubscriptionLifecycle']> = {
+  events?: Resolver<Array<ResolversTypes['PurchaseEvent']>, ParentType, ContextType>;
+  lastEventAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['PurchaseEventType']>, ParentType, ContextType>;
 };
 
 export type TrialOfferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrialOffer'] = ResolversParentTypes['TrialOffer']> = {
@@ -1732,19 +2623,36 @@ export type Resolvers<ContextType = Context> = {
   AchievementDefinition?: AchievementDefinitionResolvers<ContextType>;
   AchievementProgress?: AchievementProgressResolvers<ContextType>;
   AchievementWritePayload?: AchievementWritePayloadResolvers<ContextType>;
+  AppIntegrityCheck?: AppIntegrityCheckResolvers<ContextType>;
+  AttestationChallenge?: AttestationChallengeResolvers<ContextType>;
+  AttestationNonceCheck?: AttestationNonceCheckResolvers<ContextType>;
+  AttestationTokenCheck?: AttestationTokenCheckResolvers<ContextType>;
+  AttestationVerdict?: AttestationVerdictResolvers<ContextType>;
   BillingPlan?: BillingPlanResolvers<ContextType>;
   CancelSubscriptionPayload?: CancelSubscriptionPayloadResolvers<ContextType>;
   ConsumePurchasePayload?: ConsumePurchasePayloadResolvers<ContextType>;
+  CreateFederatedUserPayload?: CreateFederatedUserPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteFederatedUserPayload?: DeleteFederatedUserPayloadResolvers<ContextType>;
   DeleteLeaderboardEntryPayload?: DeleteLeaderboardEntryPayloadResolvers<ContextType>;
   DeleteLeaderboardPayload?: DeleteLeaderboardPayloadResolvers<ContextType>;
+  DeviceBan?: DeviceBanResolvers<ContextType>;
+  DeviceBanCheck?: DeviceBanCheckResolvers<ContextType>;
+  DeviceBanPayload?: DeviceBanPayloadResolvers<ContextType>;
+  DeviceIntegrityCheck?: DeviceIntegrityCheckResolvers<ContextType>;
   Entitlement?: EntitlementResolvers<ContextType>;
   ExtendSubscriptionPayload?: ExtendSubscriptionPayloadResolvers<ContextType>;
+  FederatedUser?: FederatedUserResolvers<ContextType>;
+  FederatedUserAccessToken?: FederatedUserAccessTokenResolvers<ContextType>;
+  FederatedUserConnection?: FederatedUserConnectionResolvers<ContextType>;
+  FederatedUserEdge?: FederatedUserEdgeResolvers<ContextType>;
+  FederatedUserPageInfo?: FederatedUserPageInfoResolvers<ContextType>;
   Leaderboard?: LeaderboardResolvers<ContextType>;
   LeaderboardEntry?: LeaderboardEntryResolvers<ContextType>;
   LeaderboardEntryConnection?: LeaderboardEntryConnectionResolvers<ContextType>;
   LeaderboardEntryEdge?: LeaderboardEntryEdgeResolvers<ContextType>;
   LeaderboardPageInfo?: LeaderboardPageInfoResolvers<ContextType>;
+  LinkedAccount?: LinkedAccountResolvers<ContextType>;
   LocalizedTitle?: LocalizedTitleResolvers<ContextType>;
   Long?: GraphQLScalarType;
   ModeratedRoom?: ModeratedRoomResolvers<ContextType>;
@@ -1758,7 +2666,12 @@ export type Resolvers<ContextType = Context> = {
   Purchase?: PurchaseResolvers<ContextType>;
   PurchaseConnection?: PurchaseConnectionResolvers<ContextType>;
   PurchaseEdge?: PurchaseEdgeResolvers<ContextType>;
+  PurchaseEvent?: PurchaseEventResolvers<ContextType>;
+  PurchaseEventConnection?: PurchaseEventConnectionResolvers<ContextType>;
+  PurchaseEventEdge?: PurchaseEventEdgeResolvers<ContextType>;
+  PurchaseEventPageInfo?: PurchaseEventPageInfoResolvers<ContextType>;
   PurchaseItem?: PurchaseItemResolvers<ContextType>;
+  PurchaseOrder?: PurchaseOrderResolvers<ContextType>;
   PurchasePageInfo?: PurchasePageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RefundPurchasePayload?: RefundPurchasePayloadResolvers<ContextType>;
@@ -1766,6 +2679,7 @@ export type Resolvers<ContextType = Context> = {
   ResetAchievementsPayload?: ResetAchievementsPayloadResolvers<ContextType>;
   RoomDataEntry?: RoomDataEntryResolvers<ContextType>;
   SubmitLeaderboardScorePayload?: SubmitLeaderboardScorePayloadResolvers<ContextType>;
+  SubscriptionLifecycle?: SubscriptionLifecycleResolvers<ContextType>;
   TrialOffer?: TrialOfferResolvers<ContextType>;
   UpsertLeaderboardPayload?: UpsertLeaderboardPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
@@ -1775,4 +2689,5 @@ export type Resolvers<ContextType = Context> = {
 export type DirectiveResolvers<ContextType = Context> = {
   cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
   costGroup?: CostGroupDirectiveResolver<any, any, ContextType>;
+  sensitive?: SensitiveDirectiveResolver<any, any, ContextType>;
 };

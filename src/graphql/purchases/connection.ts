@@ -27,7 +27,10 @@ export async function purchaseConnection(ctx: Context, userId: string, first: nu
         break;
       }
       const lastOfPage = i === items.length - 1 && page.after !== undefined;
-      edges.push({ node: items[i]!, cursor: purchaseCursors.encode(lastOfPage ? { after: page.after, skip: 0 } : { after: graphAfter, skip: i + 1 }) });
+      edges.push({
+        node: { ...items[i]!, userId },
+        cursor: purchaseCursors.encode(lastOfPage ? { after: page.after, skip: 0 } : { after: graphAfter, skip: i + 1 }),
+      });
     }
     if (hasNextPage || page.after === undefined || items.length === 0) break;
     if (edges.length === first) {

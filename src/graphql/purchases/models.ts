@@ -6,9 +6,14 @@ export interface EntitlementParent extends EntitlementCheck {
   sku: string;
 }
 
+/** A purchase with its owner, whose webhook events `Purchase.lastOrder` reads. */
+export interface PurchaseParent extends Purchase {
+  userId: string;
+}
+
 export interface PurchaseEdgeParent {
   cursor: string;
-  node: Purchase;
+  node: PurchaseParent;
 }
 
 export interface ConnectionParent {
