@@ -251,13 +251,22 @@ export async function startSentinel(): Promise<RunningTopology> {
     sentinels.push(new RedisNode(port, [file, '--sentinel'], dir.path));
   }
   const all = [...data, ...sentinels];
+  /** The primary every live sentinel names; throws while they disagree (a failover under way). */
   const masterAddress = async (): Promise<number> => {
+    const named = new Set<number>();
     for (const sentinel of sentinels.filter((s) => s.alive)) {
-      const reply = await withNode(sentinel.port, (r) => r.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)).catch(() => undefined);
-      if (Array.isArray(reply)) return Number(reply[1]);
+      const reply = await withNode(sentinel.port, (r) => r.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME));
+      named.add(Number((reply as string[])[1]));
     }
-    throw new Error('no sentinel names the primary');
+    if (named.size !== 1) throw new Error(`the sentinels name ${[...named].join(' and ')} as the primary`);
+    return [...named][0]!;
   };
+  /** The primary, once the sentinels agree on it and it says it is one. */
+  const settledPrimary = () =>
+    waitFor('the sentinels to agree on a primary that says it is one', async () => {
+      const port = await masterAddress();
+      return (await withNode(port, (r) => info(r, 'replication'))).role === 'master' && port;
+    });
   const byPort = (port: number) => data.find((n) => n.port === port)!;
   const replicaInSync = async (replica: RedisNode, primary: number) => {
     const replication = await withNode(replica.port, (r) => info(r, 'replication'));
@@ -291,13 +300,13 @@ export async function startSentinel(): Promise<RunningTopology> {
     {
       settings: (extra) =>
         settingsFor({ kind: 'sentinel', master: MASTER_NAME, sentinels: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })) }, extra),
-      primary: async () => byPort(await masterAddress()),
+      primary: async () => byPort(await settledPrimary()),
       async replica() {
-        const primary = await masterAddress();
+        const primary = await settledPrimary();
         return data.find((n) => n.port !== primary)!;
       },
       async killPrimary() {
-        const victim = byPort(await masterAddress());
+        const victim = byPort(await settledPrimary());
         const survivor = data.find((n) => n !== victim)!;
         await victim.kill();
         return {
