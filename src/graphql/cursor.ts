@@ -41,3 +41,14 @@ export function pageCursors(options: { field: string; prefix: string; maxSkip: n
     },
   };
 }
+
+/** A Relay connection's `nodes` and `pageInfo`, from its edges and page flags (same for every paged list). */
+export const connectionResolvers = {
+  nodes: <N>(parent: { edges: ReadonlyArray<{ node: N }> }) => parent.edges.map((e) => e.node),
+  pageInfo: (parent: { edges: ReadonlyArray<{ cursor: string }>; hasNextPage: boolean; hasPreviousPage: boolean }) => ({
+    hasNextPage: parent.hasNextPage,
+    hasPreviousPage: parent.hasPreviousPage,
+    startCursor: parent.edges[0]?.cursor ?? null,
+    endCursor: parent.edges.at(-1)?.cursor ?? null,
+  }),
+};

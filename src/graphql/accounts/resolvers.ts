@@ -4,6 +4,7 @@
  * one) or puts them in an error, and `@sensitive` makes every response carrying one `no-store`.
  */
 import { assertDisplayName, assertPersistentId, type FederatedUser } from '../../horizon/accounts.js';
+import { connectionResolvers } from '../cursor.js';
 import { assertGraphId } from '../../horizon/ids.js';
 import { assertIdempotencyKey } from '../../idempotency/ledger.js';
 import type { Context } from '../context.js';
@@ -102,13 +103,5 @@ export const accountResolvers = {
     },
   },
 
-  FederatedUserConnection: {
-    nodes: (parent) => parent.edges.map((e) => e.node),
-    pageInfo: (parent) => ({
-      hasNextPage: parent.hasNextPage,
-      hasPreviousPage: parent.hasPreviousPage,
-      startCursor: parent.edges[0]?.cursor ?? null,
-      endCursor: parent.edges.at(-1)?.cursor ?? null,
-    }),
-  },
+  FederatedUserConnection: connectionResolvers,
 } satisfies Resolvers;

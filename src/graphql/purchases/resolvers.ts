@@ -1,5 +1,6 @@
 /** Resolvers for purchases, entitlements and the catalog. */
 import { assertGraphId, assertSku } from '../../horizon/ids.js';
+import { connectionResolvers } from '../cursor.js';
 import type { ForUserWithId, RefundReason } from '../../horizon/purchases.js';
 import { assertIdempotencyKey } from '../../idempotency/ledger.js';
 import { requirePlayerToken, type Context } from '../context.js';
@@ -97,13 +98,5 @@ export const purchaseResolvers = {
     item: (purchase) => ({ id: purchase.itemId, sku: purchase.sku }),
   },
 
-  PurchaseConnection: {
-    nodes: (parent) => parent.edges.map((e) => e.node),
-    pageInfo: (parent) => ({
-      hasNextPage: parent.hasNextPage,
-      hasPreviousPage: parent.hasPreviousPage,
-      startCursor: parent.edges[0]?.cursor ?? null,
-      endCursor: parent.edges.at(-1)?.cursor ?? null,
-    }),
-  },
+  PurchaseConnection: connectionResolvers,
 } satisfies Resolvers;
