@@ -150,6 +150,7 @@ export class HorizonTransport implements RequestSender {
     const started = performance.now();
     const credential = req.credential ?? APP;
     let status: number | undefined;
+    let failure: Error | undefined;
     try {
       const encoded = encodeRequest(req, this.basePath, credential, this.appToken);
       const { path, body, headers } = encoded instanceof Promise ? await encoded : encoded;
@@ -169,18 +170,11 @@ export class HorizonTransport implements RequestSender {
         throw networkFailure(req.endpoint, cause, this.requestTimeoutMs);
       }
       status = response.statusCode;
-      const result = this.decode<T>(req, response, credential.kind);
-      this.report({
-        endpoint: req.endpoint,
-        method: req.method,
-        status,
-        durationMs: performance.now() - started,
-        credential: credential.kind,
-        attempt: req.attempt ?? 1,
-        scope: req.scope,
-      });
-      return result;
+      return this.decode<T>(req, response, credential.kind);
     } catch (error) {
+      failure = error as Error;
+      throw error;
+    } finally {
       this.report({
         endpoint: req.endpoint,
         method: req.method,
@@ -188,10 +182,9 @@ export class HorizonTransport implements RequestSender {
         durationMs: performance.now() - started,
         credential: credential.kind,
         attempt: req.attempt ?? 1,
-        error: error as Error,
+        error: failure,
         scope: req.scope,
       });
-      throw error;
     }
   }
 
