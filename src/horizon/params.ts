@@ -151,6 +151,9 @@ export async function withParamSpelling<S extends string, T>(
   throw first;
 }
 
+/** An object as Graph sends it: any of the fields asked, each of any type until read. */
+export type RawFields<Fields extends readonly string[]> = { [Name in Fields[number]]?: unknown };
+
 /** Graph's array parameters are JSON arrays in a string: `api_names=["A","B"]`. */
 export function jsonArrayParam(values: readonly string[]): string {
   return JSON.stringify(values);
@@ -246,6 +249,18 @@ export function parseGraphTime(value: unknown): Date | null {
 export function parseGraphInt(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
   if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/**
+ * A 64-bit integer as Graph sends it: a JSON number (exact below 2^53; longer ones arrive
+ * quoted by `losslessIntegerFields`) or a string of digits (a real capture has `"target":"0"`).
+ * Undefined for anything else, a number that has already lost digits included.
+ */
+export function parseGraphBigInt(value: unknown): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : undefined;
+  if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) return BigInt(value.trim());
   return undefined;
 }
 

@@ -17,6 +17,7 @@ import {
   withDocumentedFields,
   type FieldChoice,
   type FieldSelection,
+  type RawFields,
 } from './params.js';
 import type { OfferTerm, TrialType } from './purchases.js';
 import { offerTerm, trialType } from './purchases/wire.js';
@@ -236,11 +237,7 @@ export function assertOwnerAlias(alias: string): string {
   return alias;
 }
 
-interface RawPriceTerm {
-  price?: unknown;
-  term?: unknown;
-  currency?: unknown;
-}
+type RawPriceTerm = RawFields<typeof PRICE_TERM_FIELDS>;
 
 interface RawSubscription {
   id?: unknown;

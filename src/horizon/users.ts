@@ -2,7 +2,7 @@
 import type { CancelSignal } from './signal.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { assertGraphId } from './ids.js';
-import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice } from './params.js';
+import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice, type RawFields } from './params.js';
 import type { RequestSender } from './request.js';
 
 export interface HorizonUser {
@@ -32,7 +32,7 @@ export interface HorizonUser {
 export type ProfileField = 'alias' | 'displayName' | 'profileUrl' | 'orgScopedId';
 
 /** Documented user fields (docs/horizon-api.md, and `user{...}` in leaderboard entries, §3.3). */
-const DOCUMENTED_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'];
+const DOCUMENTED_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'] as const;
 /**
  * The avatar is read by real code on `GET /{user_id}` [CODE BeatLeader] but is in no Meta doc:
  * asked for, with the documented fields as the fallback when Graph refuses it. `/me` is the same
@@ -44,12 +44,7 @@ const USER_FIELDS: FieldChoice = {
   documented: fieldsParam(DOCUMENTED_USER_FIELDS),
 };
 
-interface RawUser {
-  id?: unknown;
-  alias?: unknown;
-  display_name?: unknown;
-  profile_url?: unknown;
-  org_scoped_id?: unknown;
+interface RawUser extends RawFields<typeof DOCUMENTED_USER_FIELDS> {
   avatar_v2?: { avatar_image?: { uri?: unknown } | null } | null;
 }
 

@@ -1,5 +1,15 @@
 /** Achievements on the wire: the fields asked, and Graph's JSON read into the client's types. */
-import { fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, stringOrNull, truthy, type FieldFallbacks } from '../params.js';
+import {
+  fieldsParam,
+  parseGraphBigInt,
+  parseGraphId,
+  parseGraphInt,
+  parseGraphTime,
+  stringOrNull,
+  truthy,
+  type FieldFallbacks,
+  type RawFields,
+} from '../params.js';
 import { ACHIEVEMENT_TYPES, WRITE_POLICIES, type AchievementDefinition, type AchievementProgress, type AchievementType, type WritePolicy } from './model.js';
 
 export const DEFINITION_FIELDS = [
@@ -19,7 +29,7 @@ export const DEFINITION_FIELDS = [
 ] as const;
 
 /** What the current docs list for a progress record (docs/horizon-api.md). */
-const DOCUMENTED_PROGRESS_FIELDS = ['id', 'is_unlocked', 'unlock_time', 'count_progress', 'bitfield_progress'];
+const DOCUMENTED_PROGRESS_FIELDS = ['id', 'is_unlocked', 'unlock_time', 'count_progress', 'bitfield_progress'] as const;
 /**
  * Progress fields, most wanted first: the nested `definition` (older docs; it names the
  * achievement and carries the whole definition, so none is fetched again); else the top-level
@@ -39,30 +49,10 @@ export const PROGRESS_FIELDS: FieldFallbacks = {
 /** Integers that may exceed 2^53, read as decimal strings so no digit is lost. */
 export const LOSSLESS = ['id', 'target', 'count_progress'] as const;
 
-interface RawDefinition {
-  id?: unknown;
-  api_name?: unknown;
-  achievement_type?: unknown;
-  achievement_write_policy?: unknown;
-  target?: unknown;
-  bitfield_length?: unknown;
-  is_archived?: unknown;
-  title?: unknown;
-  description?: unknown;
-  unlocked_description_override?: unknown;
-  is_secret?: unknown;
-  locked_image_uri?: unknown;
-  unlocked_image_uri?: unknown;
-}
+/** A definition as Graph sends it: any of the fields asked, each of any type. */
+type RawDefinition = RawFields<typeof DEFINITION_FIELDS>;
 
-export interface RawProgress {
-  id?: unknown;
-  api_name?: unknown;
-  target?: unknown;
-  is_unlocked?: unknown;
-  unlock_time?: unknown;
-  count_progress?: unknown;
-  bitfield_progress?: unknown;
+export interface RawProgress extends RawFields<[...typeof DOCUMENTED_PROGRESS_FIELDS, 'api_name', 'target']> {
   definition?: RawDefinition;
 }
 
@@ -76,7 +66,7 @@ export function toDefinition(raw: RawDefinition): AchievementDefinition {
     apiName: raw.api_name,
     type,
     writePolicy: WRITE_POLICIES.includes(policy) ? policy : 'CLIENT_AUTHORITATIVE',
-    target: type === 'SIMPLE' ? null : (parseCount(raw.target) ?? null),
+    target: type === 'SIMPLE' ? null : (parseGraphBigInt(raw.target) ?? null),
     bitfieldLength: type === 'BITFIELD' ? (parseGraphInt(raw.bitfield_length) ?? null) : null,
     archived: truthy(raw.is_archived),
     title: stringOrNull(raw.title),
@@ -125,22 +115,10 @@ export function toProgress(userId: string, raw: RawProgress, byId?: ReadonlyMap<
     userId,
     apiName,
     definition,
-    target: parseCount(raw.target) ?? parseCount(nested?.target) ?? definition?.target ?? null,
+    target: parseGraphBigInt(raw.target) ?? parseGraphBigInt(nested?.target) ?? definition?.target ?? null,
     unlocked: truthy(raw.is_unlocked),
     unlockedAt: parseGraphTime(raw.unlock_time),
-    count: parseCount(raw.count_progress) ?? 0n,
+    count: parseGraphBigInt(raw.count_progress) ?? 0n,
     bitfield,
   };
-}
-
-/**
- * A count or target as Graph sends it: a JSON number (exact below 2^53; longer ones arrive
- * quoted by `losslessIntegerFields`) or a string of digits (a real capture has `"target":"0"`).
- * Undefined for anything else, a number that has already lost digits included.
- */
-export function parseCount(value: unknown): bigint | undefined {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : undefined;
-  if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) return BigInt(value.trim());
-  return undefined;
 }

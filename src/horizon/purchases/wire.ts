@@ -1,5 +1,5 @@
 /** Purchases and the catalog on the wire: the fields asked, and Graph's JSON read into the client's types. */
-import { fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, stringOrNull } from '../params.js';
+import { fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, stringOrNull, type RawFields } from '../params.js';
 import { OFFER_TERMS, TRIAL_TYPES, type OfferTerm, type Price, type Product, type Purchase, type TrialType } from './model.js';
 
 const PRICE_FIELDS = ['currency', 'amount_in_hundredths', 'formatted'] as const;
@@ -17,11 +17,7 @@ export const PRODUCT_FIELDS = fieldsParam([
   },
 ]);
 
-interface RawPrice {
-  currency?: unknown;
-  amount_in_hundredths?: unknown;
-  formatted?: unknown;
-}
+type RawPrice = RawFields<typeof PRICE_FIELDS>;
 
 interface RawPurchase {
   id?: unknown;
