@@ -103,7 +103,8 @@ export async function withGuessedFields<T>(
   }
 }
 
-function isFieldRefusal(error: unknown): error is HorizonApiError {
+/** Graph refused a field selection ("Tried accessing nonexisting field ...", code 100). */
+export function isFieldRefusal(error: unknown): error is HorizonApiError {
   return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && /nonexisting field/i.test(error.upstreamMessage);
 }
 

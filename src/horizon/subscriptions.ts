@@ -21,7 +21,7 @@ import {
 } from './params.js';
 import type { OfferTerm, TrialType } from './purchases.js';
 import { offerTerm, trialType } from './purchases/wire.js';
-import type { Credential, RequestSender } from './request.js';
+import { userCredential, type RequestSender } from './request.js';
 
 /** `cancel_reason` codes, in Graph's order (0..5). */
 export const CANCEL_REASONS = ['OTHER', 'PRICING', 'CONTENT', 'USAGE', 'PURCHASED_BY_MISTAKE', 'TECHNICAL'] as const;
@@ -123,11 +123,7 @@ export class SubscriptionsApi {
     }
     options.skus?.forEach((sku) => assertSku('skus', sku));
     if (options.skus && options.skus.length === 0) return [];
-    let credential: Credential | undefined;
-    if (options.userToken !== undefined) {
-      if (options.userToken.trim() === '') throw new InvalidArgumentError('userToken', 'userToken must not be empty');
-      credential = { kind: 'user', token: options.userToken };
-    }
+    const credential = options.userToken === undefined ? undefined : userCredential(options.userToken);
     return collectAllPages(async (after) =>
       readPage(
         await this.transport.request({
