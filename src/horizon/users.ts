@@ -3,7 +3,7 @@ import type { CancelSignal } from './signal.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { assertGraphId } from './ids.js';
 import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice, type RawFields } from './params.js';
-import type { RequestSender } from './request.js';
+import type { Credential, RequestSender } from './request.js';
 
 export interface HorizonUser {
   /** App-scoped user id. */
@@ -54,29 +54,18 @@ export class UsersApi {
   /** `GET /{user_id}` with the app token. */
   async get(userId: string, signal?: CancelSignal): Promise<HorizonUser> {
     assertGraphId('userId', userId);
-    const raw = await withDocumentedFields(this.transport.refusedFields, USER_FIELDS, (fields) =>
-      this.transport.request<RawUser>({
-        method: 'GET',
-        path: `/${userId}`,
-        endpoint: 'GET /{user_id}',
-        params: { fields },
-        signal,
-      }),
-    );
-    return toProfile(raw);
+    return this.profile(`/${userId}`, 'GET /{user_id}', undefined, signal);
   }
 
   /** `GET /me` with a player's user access token. */
   async me(userToken: string, signal?: CancelSignal): Promise<HorizonUser> {
+    return this.profile('/me', 'GET /me', { kind: 'user', token: userToken }, signal);
+  }
+
+  /** `get` and `me`: the same node type, so the same fields and the same memory of a refused avatar. */
+  private async profile(path: string, endpoint: string, credential: Credential | undefined, signal: CancelSignal | undefined): Promise<HorizonUser> {
     const raw = await withDocumentedFields(this.transport.refusedFields, USER_FIELDS, (fields) =>
-      this.transport.request<RawUser>({
-        method: 'GET',
-        path: '/me',
-        endpoint: 'GET /me',
-        params: { fields },
-        credential: { kind: 'user', token: userToken },
-        signal,
-      }),
+      this.transport.request<RawUser>({ method: 'GET', path, endpoint, params: { fields }, credential, signal }),
     );
     return toProfile(raw);
   }
