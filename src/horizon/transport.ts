@@ -101,7 +101,7 @@ export class HorizonTransport implements RequestSender {
     this.limiter = new ConcurrencyLimiter({ ...DEFAULTS.horizon.limits, ...options.limits });
     const interceptors: Interceptor[] = [];
     if (options.coalesce !== false) interceptors.push(coalesce());
-    if (options.retry !== false) interceptors.push(retry({ ...DEFAULT_RETRY, ...options.retry }, (event) => this.reportRetry(event)));
+    if (options.retry !== false) interceptors.push(retry({ ...DEFAULT_RETRY, ...options.retry }, (event) => notify(this.retryListeners, event)));
     if (this.breaker) interceptors.push(this.breaker.interceptor());
     interceptors.push(this.limiter.interceptor());
     interceptors.push(deadline(options.callTimeoutMs ?? options.requestTimeoutMs));
@@ -221,27 +221,22 @@ export class HorizonTransport implements RequestSender {
     return json as T;
   }
 
-  private reportRetry(event: RetryEvent): void {
-    for (const listener of this.retryListeners) {
-      try {
-        listener(event);
-      } catch {
-        // Observers never fail the call.
-      }
-    }
-  }
-
   private report(info: UpstreamCallInfo): void {
     if (info.scope) {
       info.scope.upstreamCalls++;
       if (info.error) info.scope.upstreamErrors++;
     }
-    for (const listener of this.listeners) {
-      try {
-        listener(info);
-      } catch {
-        // A listener's failure must never fail the call it observes.
-      }
+    notify(this.listeners, info);
+  }
+}
+
+/** Tells each observer of a call or a retry, in turn. */
+function notify<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+  for (const listener of listeners) {
+    try {
+      listener(value);
+    } catch {
+      // An observer's failure must never fail the call it observes.
     }
   }
 }
