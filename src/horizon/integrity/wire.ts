@@ -30,12 +30,12 @@ export function toAttestationResult(body: unknown): AttestationResult {
   return { verified: true, claims: decodeClaims(entry.claims) };
 }
 
-/** Base64URL JSON (padded or not; plain base64 accepted too) to claims. */
+/** Base64URL JSON (padded or not; plain base64 accepted too: Node's decoder reads both alphabets) to claims. */
 export function decodeClaims(encoded: string): AttestationClaims {
   if (encoded.length > MAX_CLAIMS_CHARS || !/^[A-Za-z0-9_+/=-]*$/.test(encoded)) throw new UnreadableClaimsError('the claims are not base64url');
   let raw: unknown;
   try {
-    raw = JSON.parse(Buffer.from(encoded.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url').toString('utf8'));
+    raw = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
   } catch {
     throw new UnreadableClaimsError('the claims are not base64url JSON');
   }
