@@ -275,6 +275,11 @@ export function parseGraphId(value: unknown): string {
   throw new TypeError('response object has no id');
 }
 
+/** `value` when it is one of `values`, else `fallback`: Graph may send values this client does not know. */
+export function knownValue<T extends string, F>(values: readonly T[], value: unknown, fallback: F): T | F {
+  return values.includes(value as T) ? (value as T) : fallback;
+}
+
 /** A non-empty string, else null. */
 export function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;

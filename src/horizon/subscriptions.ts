@@ -10,6 +10,7 @@ import {
   collectAllPages,
   fieldsParam,
   isSuccess,
+  knownValue,
   parseGraphId,
   parseGraphTime,
   readPage,
@@ -19,8 +20,7 @@ import {
   type FieldSelection,
   type RawFields,
 } from './params.js';
-import type { OfferTerm, TrialType } from './purchases.js';
-import { offerTerm, trialType } from './purchases/wire.js';
+import { OFFER_TERMS, TRIAL_TYPES, type OfferTerm, type TrialType } from './purchases.js';
 import { userCredential, type RequestSender } from './request.js';
 
 /** `cancel_reason` codes, in Graph's order (0..5). */
@@ -262,7 +262,7 @@ function toSubscription(raw: RawSubscription): Subscription {
     cancelledAt: parseGraphTime(raw.cancellation_time),
     isActive: isSuccess(raw.is_active),
     isTrial: isSuccess(raw.is_trial),
-    trialType: trialType(raw.trial_type),
+    trialType: knownValue(TRIAL_TYPES, raw.trial_type, null),
     currentPriceTerm: toPriceTerm(raw.current_price_term),
     nextPriceTerm: toPriceTerm(raw.next_price_term),
   };
@@ -273,5 +273,5 @@ function toPriceTerm(raw: RawPriceTerm | undefined): PriceTerm | null {
   // Graph documents `price` as a string; a number is kept as written rather than refused.
   const price = typeof raw.price === 'string' ? raw.price : typeof raw.price === 'number' ? String(raw.price) : undefined;
   if (price === undefined) return null;
-  return { price, term: offerTerm(raw.term), currency: stringOrNull(raw.currency) };
+  return { price, term: knownValue(OFFER_TERMS, raw.term, null), currency: stringOrNull(raw.currency) };
 }

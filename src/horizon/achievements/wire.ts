@@ -1,6 +1,7 @@
 /** Achievements on the wire: the fields asked, and Graph's JSON read into the client's types. */
 import {
   fieldsParam,
+  knownValue,
   parseGraphBigInt,
   parseGraphId,
   parseGraphInt,
@@ -10,7 +11,7 @@ import {
   type FieldFallbacks,
   type RawFields,
 } from '../params.js';
-import { ACHIEVEMENT_TYPES, WRITE_POLICIES, type AchievementDefinition, type AchievementProgress, type AchievementType, type WritePolicy } from './model.js';
+import { ACHIEVEMENT_TYPES, WRITE_POLICIES, type AchievementDefinition, type AchievementProgress, type AchievementType } from './model.js';
 
 export const DEFINITION_FIELDS = [
   'id',
@@ -60,12 +61,11 @@ export function toDefinition(raw: RawDefinition): AchievementDefinition {
   if (typeof raw.api_name !== 'string') throw new TypeError('achievement definition has no api_name');
   const type = raw.achievement_type as AchievementType;
   if (!ACHIEVEMENT_TYPES.includes(type)) throw new TypeError(`achievement ${raw.api_name} has unknown type`);
-  const policy = raw.achievement_write_policy as WritePolicy;
   return {
     id: raw.id === undefined ? raw.api_name : parseGraphId(raw.id),
     apiName: raw.api_name,
     type,
-    writePolicy: WRITE_POLICIES.includes(policy) ? policy : 'CLIENT_AUTHORITATIVE',
+    writePolicy: knownValue(WRITE_POLICIES, raw.achievement_write_policy, 'CLIENT_AUTHORITATIVE'),
     target: type === 'SIMPLE' ? null : (parseGraphBigInt(raw.target) ?? null),
     bitfieldLength: type === 'BITFIELD' ? (parseGraphInt(raw.bitfield_length) ?? null) : null,
     archived: truthy(raw.is_archived),

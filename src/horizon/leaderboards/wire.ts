@@ -6,6 +6,7 @@ import type { HorizonApiError } from '../errors.js';
 import {
   fieldsParam,
   jsonArrayParam,
+  knownValue,
   parseGraphBigInt,
   parseGraphId,
   parseGraphInt,
@@ -15,16 +16,7 @@ import {
   type RawFields,
 } from '../params.js';
 import { toUser, type ProfileField } from '../users.js';
-import {
-  ENTRY_WRITE_POLICIES,
-  INT64_MAX,
-  INT64_MIN,
-  SORT_ORDERS,
-  type EntryWritePolicy,
-  type Leaderboard,
-  type LeaderboardEntry,
-  type SortOrder,
-} from './model.js';
+import { ENTRY_WRITE_POLICIES, INT64_MAX, INT64_MIN, SORT_ORDERS, type Leaderboard, type LeaderboardEntry } from './model.js';
 
 /** Read fields: documented ones, and the time window and titles under their write names [GUESS]. */
 const DOCUMENTED_LEADERBOARD_FIELDS = ['id', 'api_name', 'sort_order', 'entry_write_policy', 'entry_count'] as const;
@@ -126,10 +118,8 @@ export function toLeaderboard(raw: RawLeaderboard): Leaderboard {
   return {
     id: parseGraphId(raw.id),
     apiName: raw.api_name,
-    sortOrder: SORT_ORDERS.includes(raw.sort_order as SortOrder) ? (raw.sort_order as SortOrder) : 'HIGHER_IS_BETTER',
-    writePolicy: ENTRY_WRITE_POLICIES.includes(raw.entry_write_policy as EntryWritePolicy)
-      ? (raw.entry_write_policy as EntryWritePolicy)
-      : 'CLIENT_AUTHORITATIVE',
+    sortOrder: knownValue(SORT_ORDERS, raw.sort_order, 'HIGHER_IS_BETTER'),
+    writePolicy: knownValue(ENTRY_WRITE_POLICIES, raw.entry_write_policy, 'CLIENT_AUTHORITATIVE'),
     entryCount: parseGraphInt(raw.entry_count) ?? 0,
     earliestAllowedEntryTime: parseGraphTime(raw.earliest_allowed_entry_time),
     latestAllowedEntryTime: parseGraphTime(raw.latest_allowed_entry_time),
