@@ -2,7 +2,7 @@
 import type { CancelSignal } from './signal.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { assertGraphId } from './ids.js';
-import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice, type RawFields } from './params.js';
+import { fieldsParam, parseGraphId, stringOrNull, withDocumentedFields, type FieldChoice, type RawFields } from './params.js';
 import type { Credential, RequestSender } from './request.js';
 
 export interface HorizonUser {
@@ -95,8 +95,7 @@ function assertNonce(nonce: string): void {
 
 /** A user read on its own (`GET /{user_id}`, `/me`): with the avatar, null when Graph sent none. */
 function toProfile(raw: RawUser): HorizonUser {
-  const uri = raw.avatar_v2?.avatar_image?.uri;
-  return { ...toUser(raw), avatarUrl: typeof uri === 'string' && uri !== '' ? uri : null };
+  return { ...toUser(raw), avatarUrl: stringOrNull(raw.avatar_v2?.avatar_image?.uri) };
 }
 
 /** A user from any answer, without the avatar (only `GET /{user_id}` and `/me` ask for it); `missing` names the profile fields that were not asked for. */

@@ -80,9 +80,8 @@ export function toDefinition(raw: RawDefinition): AchievementDefinition {
 
 /** The achievement a progress record names itself: `definition.api_name`, else the top-level `api_name`. */
 export function namedApiName(raw: RawProgress): string | undefined {
-  const nested = raw.definition && typeof raw.definition === 'object' ? raw.definition.api_name : undefined;
-  if (typeof nested === 'string' && nested !== '') return nested;
-  return typeof raw.api_name === 'string' && raw.api_name !== '' ? raw.api_name : undefined;
+  // Optional chaining reads nothing from a `definition` that is not an object (null, a string).
+  return stringOrNull(raw.definition?.api_name) ?? stringOrNull(raw.api_name) ?? undefined;
 }
 
 export function graphIdOrUndefined(value: unknown): string | undefined {
@@ -109,7 +108,7 @@ export function toProgress(userId: string, raw: RawProgress, byId?: ReadonlyMap<
       definition = null;
     }
   }
-  const bitfield = typeof raw.bitfield_progress === 'string' && raw.bitfield_progress !== '' ? raw.bitfield_progress : null;
+  const bitfield = stringOrNull(raw.bitfield_progress);
   return {
     id: id ?? `${userId}:${apiName}`,
     userId,

@@ -11,6 +11,7 @@ import {
   parseGraphId,
   parseGraphInt,
   parseGraphTime,
+  stringOrNull,
   type FieldChoice,
   type GuessedField,
   type RawFields,
@@ -140,7 +141,7 @@ export function toEntry(raw: RawEntry, apiName: string, missingUserFields: reado
     rank,
     score: parseScore(raw.score),
     timestamp: parseGraphTime(raw.timestamp),
-    extraDataBase64: typeof raw.extra_data_base64 === 'string' && raw.extra_data_base64 !== '' ? raw.extra_data_base64 : null,
+    extraDataBase64: stringOrNull(raw.extra_data_base64),
     user: toUser(raw.user, missingUserFields),
   };
 }
