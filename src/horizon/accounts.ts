@@ -4,7 +4,7 @@
  * error, log line or metric names them). Federated users live in a "federated app" whose id
  * defaults to the app's own (`HORIZON_FEDERATED_APP_ID`).
  */
-import { CODE_INVALID_PARAMETER, HorizonApiError, HorizonProtocolError, isUnknownNode } from './errors.js';
+import { HorizonProtocolError, isUnknownNode } from './errors.js';
 import { assertGraphId } from './ids.js';
 import {
   assertDisplayName,
@@ -15,7 +15,7 @@ import {
   type LinkedAccountTokens,
 } from './accounts/model.js';
 import * as wire from './accounts/wire.js';
-import { fieldsParam, isSuccess, readPage } from './params.js';
+import { fieldsParam, isFieldRefusal, isSuccess, readPage } from './params.js';
 import type { RequestSender } from './request.js';
 import type { CancelSignal } from './signal.js';
 
@@ -35,62 +35,62 @@ export class AccountsApi {
   async exchangeSsoCode(code: string, orgScopedId: string, signal?: CancelSignal): Promise<LinkedAccountTokens> {
     assertSsoCode('code', code);
     assertGraphId('orgScopedId', orgScopedId);
-    const endpoint = 'POST /sso_authorize_code';
-    const body = await this.transport.request<Record<string, unknown>>({
-      method: 'POST',
-      path: '/sso_authorize_code',
-      endpoint,
-      params: { code, org_scoped_id: orgScopedId },
-      signal,
-    });
-    return wire.toTokens(endpoint, orgScopedId, body);
+    return this.sso('/sso_authorize_code', orgScopedId, { code, org_scoped_id: orgScopedId }, signal);
   }
 
   /** `POST /sso_authorize_refresh_code`: a fresh token for a linked player. */
   async refreshSsoToken(orgScopedId: string, refreshCode: string, signal?: CancelSignal): Promise<LinkedAccountTokens> {
     assertGraphId('orgScopedId', orgScopedId);
     assertSsoCode('refreshCode', refreshCode);
-    const endpoint = 'POST /sso_authorize_refresh_code';
-    const body = await this.transport.request<Record<string, unknown>>({
-      method: 'POST',
-      path: '/sso_authorize_refresh_code',
-      endpoint,
-      params: { org_scoped_id: orgScopedId, refresh_code: refreshCode },
-      signal,
-    });
-    return wire.toTokens(endpoint, orgScopedId, body, refreshCode);
+    return this.sso('/sso_authorize_refresh_code', orgScopedId, { org_scoped_id: orgScopedId, refresh_code: refreshCode }, signal, refreshCode);
+  }
+
+  private async sso(
+    path: '/sso_authorize_code' | '/sso_authorize_refresh_code',
+    orgScopedId: string,
+    params: Record<string, string>,
+    signal: CancelSignal | undefined,
+    sentRefreshCode?: string,
+  ): Promise<LinkedAccountTokens> {
+    const endpoint = `POST ${path}`;
+    const body = await this.transport.request<Record<string, unknown>>({ method: 'POST', path, endpoint, params, signal });
+    return wire.toTokens(endpoint, orgScopedId, body, sentRefreshCode);
   }
 
   /**
    * `POST /{federated_app_id}/federated_user_create`. Not resent on its own (a second create of
    * the same persistent id is refused); callers settle a lost reply by reading it back.
    */
-  async createFederatedUser(persistentId: string, displayName: string, signal?: CancelSignal): Promise<FederatedUser> {
-    assertPersistentId('persistentId', persistentId);
-    assertDisplayName('displayName', displayName);
-    const raw = await this.transport.request<wire.RawFederatedUser>({
-      method: 'POST',
-      path: `/${this.federatedAppId}/federated_user_create`,
-      endpoint: 'POST /{federated_app_id}/federated_user_create',
-      params: { persistent_id: persistentId, display_name: displayName },
-      signal,
-    });
-    return this.completed(raw, persistentId, signal);
+  createFederatedUser(persistentId: string, displayName: string, signal?: CancelSignal): Promise<FederatedUser> {
+    return this.writeFederatedUser('create', persistentId, displayName, signal, false);
   }
 
   /** `POST /{federated_app_id}/federated_user_update`: the new display name. Setting it twice is setting it once. */
-  async updateFederatedUser(persistentId: string, displayName: string, signal?: CancelSignal): Promise<FederatedUser> {
+  updateFederatedUser(persistentId: string, displayName: string, signal?: CancelSignal): Promise<FederatedUser> {
+    return this.writeFederatedUser('update', persistentId, displayName, signal, true);
+  }
+
+  /** A create/update answer as a whole user: read back by persistent id when Graph sent only part of it. */
+  private async writeFederatedUser(
+    action: 'create' | 'update',
+    persistentId: string,
+    displayName: string,
+    signal: CancelSignal | undefined,
+    idempotent: boolean,
+  ): Promise<FederatedUser> {
     assertPersistentId('persistentId', persistentId);
     assertDisplayName('displayName', displayName);
     const raw = await this.transport.request<wire.RawFederatedUser>({
       method: 'POST',
-      path: `/${this.federatedAppId}/federated_user_update`,
-      endpoint: 'POST /{federated_app_id}/federated_user_update',
+      path: `/${this.federatedAppId}/federated_user_${action}`,
+      endpoint: `POST /{federated_app_id}/federated_user_${action}`,
       params: { persistent_id: persistentId, display_name: displayName },
       signal,
-      idempotent: true,
+      idempotent,
     });
-    return this.completed(raw, persistentId, signal);
+    if (wire.isCompleteUser(raw)) return wire.toFederatedUser(raw, persistentId);
+    const found = await this.findFederatedUser(persistentId, signal);
+    return found ?? wire.toFederatedUser(raw, persistentId);
   }
 
   /** `DELETE /{federated_app_id}/federated_user`: irreversible, with the user's scores and achievements. */
@@ -137,12 +137,7 @@ export class AccountsApi {
       });
     } catch (error) {
       // No node, or a node of another kind (a player) that has no federated-user fields.
-      if (
-        isUnknownNode(error) ||
-        (error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && /nonexisting field/i.test(error.upstreamMessage))
-      ) {
-        return null;
-      }
+      if (isUnknownNode(error) || isFieldRefusal(error)) return null;
       throw error;
     }
     // Another kind of node (a player, a leaderboard) has no persistent id: not a federated user.
@@ -172,12 +167,5 @@ export class AccountsApi {
     });
     const page = readPage(body, (raw: wire.RawFederatedUser) => wire.toFederatedUser(raw));
     return { users: page.items, after: page.after };
-  }
-
-  /** A create/update answer as a whole user: read back by persistent id when Graph sent only part of it. */
-  private async completed(raw: wire.RawFederatedUser, persistentId: string, signal?: CancelSignal): Promise<FederatedUser> {
-    if (wire.isCompleteUser(raw)) return wire.toFederatedUser(raw, persistentId);
-    const found = await this.findFederatedUser(persistentId, signal);
-    return found ?? wire.toFederatedUser(raw, persistentId);
   }
 }

@@ -109,12 +109,9 @@ export class IntegrityApi {
 }
 
 function targetParams(target: BanTarget): Record<string, string> {
-  if ('banId' in target) {
-    if (!isBanTargetId(target.banId)) throw new InvalidArgumentError('banId', 'banId must be 1-256 letters, digits, `_`, `-` or `=`');
-    return { ban_id: target.banId };
-  }
-  if (!isBanTargetId(target.deviceId)) throw new InvalidArgumentError('deviceId', 'deviceId must be 1-256 letters, digits, `_`, `-` or `=`');
-  return { unique_id: target.deviceId };
+  const [argument, param, id] = 'banId' in target ? ['banId', 'ban_id', target.banId] : ['deviceId', 'unique_id', target.deviceId];
+  if (!isBanTargetId(id)) throw new InvalidArgumentError(argument, `${argument} must be 1-256 letters, digits, \`_\`, \`-\` or \`=\``);
+  return { [param]: id };
 }
 
 /** Graph's message may echo the parameter it refused: never let the token ride along in an error. */

@@ -191,7 +191,7 @@ export class LeaderboardsApi {
     signal: CancelSignal | undefined,
   ): Promise<LeaderboardEntry | null> {
     // Boards with entries first: the entry's board has at least this one (unless the list is stale).
-    const candidates = [...(await boards())].sort((a, b) => Number(b.entryCount > 0) - Number(a.entryCount > 0));
+    const candidates = (await boards()).toSorted((a, b) => Number(b.entryCount > 0) - Number(a.entryCount > 0));
     for (let i = 0; i < candidates.length; i += BOARD_SCAN_CONCURRENCY) {
       const found = await Promise.all(
         candidates.slice(i, i + BOARD_SCAN_CONCURRENCY).map(async (board) => {

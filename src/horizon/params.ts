@@ -103,7 +103,8 @@ export async function withGuessedFields<T>(
   }
 }
 
-function isFieldRefusal(error: unknown): error is HorizonApiError {
+/** Graph refused a field selection ("Tried accessing nonexisting field ...", code 100). */
+export function isFieldRefusal(error: unknown): error is HorizonApiError {
   return error instanceof HorizonApiError && error.code === CODE_INVALID_PARAMETER && /nonexisting field/i.test(error.upstreamMessage);
 }
 
@@ -150,6 +151,9 @@ export async function withParamSpelling<S extends string, T>(
   }
   throw first;
 }
+
+/** An object as Graph sends it: any of the fields asked, each of any type until read. */
+export type RawFields<Fields extends readonly string[]> = { [Name in Fields[number]]?: unknown };
 
 /** Graph's array parameters are JSON arrays in a string: `api_names=["A","B"]`. */
 export function jsonArrayParam(values: readonly string[]): string {
@@ -249,6 +253,18 @@ export function parseGraphInt(value: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * A 64-bit integer as Graph sends it: a JSON number (exact below 2^53; longer ones arrive
+ * quoted by `losslessIntegerFields`) or a string of digits (a real capture has `"target":"0"`).
+ * Undefined for anything else, a number that has already lost digits included.
+ */
+export function parseGraphBigInt(value: unknown): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : undefined;
+  if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) return BigInt(value.trim());
+  return undefined;
+}
+
 /** Graph ids are 64-bit: keep them as strings even when an old endpoint sends a number. */
 export function parseGraphId(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -257,6 +273,11 @@ export function parseGraphId(value: unknown): string {
   // fields losslessly (`losslessIntegerFields`) where Graph may send them as numbers.
   if (typeof value === 'number') throw new TypeError('response id is a number too large to be exact');
   throw new TypeError('response object has no id');
+}
+
+/** `value` when it is one of `values`, else `fallback`: Graph may send values this client does not know. */
+export function knownValue<T extends string, F>(values: readonly T[], value: unknown, fallback: F): T | F {
+  return values.includes(value as T) ? (value as T) : fallback;
 }
 
 /** A non-empty string, else null. */

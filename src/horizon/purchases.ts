@@ -8,7 +8,7 @@ import { assertGraphId, assertSku } from './ids.js';
 import { collectAllPages, isSuccess, parseGraphTime, readPage, type Page } from './params.js';
 import { REFUND_REASONS, type EntitlementCheck, type ForUser, type ForUserWithId, type Product, type Purchase, type RefundReason } from './purchases/model.js';
 import { PRODUCT_FIELDS, PURCHASE_FIELDS, toProduct, toPurchase } from './purchases/wire.js';
-import type { Credential, RequestSender } from './request.js';
+import { userCredential, type Credential, type RequestSender } from './request.js';
 import type { CancelSignal } from './signal.js';
 
 export * from './purchases/model.js';
@@ -128,9 +128,4 @@ export function forUser(who: ForUser, sendUserId: boolean): { params: { user_id?
   const credential = userCredential(who.userToken);
   if (!sendUserId) return { params: {}, credential };
   return { params: { user_id: assertGraphId('userId', who.userId as string) }, credential };
-}
-
-function userCredential(token: string): Credential {
-  if (typeof token !== 'string' || token.trim() === '') throw new InvalidArgumentError('userToken', 'userToken must not be empty');
-  return { kind: 'user', token };
 }

@@ -4,10 +4,17 @@
  * `transport.ts` so the interceptors that wrap the transport can name these without importing it.
  */
 import type { CancelSignal } from './signal.js';
+import { InvalidArgumentError } from '../lib/errors.js';
 
 /** Who a request acts as: the app (server token) or a player (their user access token). */
 export type Credential = { kind: 'app' } | { kind: 'user'; token: string };
 export const APP: Credential = { kind: 'app' };
+
+/** A player's credential; an empty token is refused before anything is sent. */
+export function userCredential(token: string): Credential {
+  if (typeof token !== 'string' || token.trim() === '') throw new InvalidArgumentError('userToken', 'userToken must not be empty');
+  return { kind: 'user', token };
+}
 
 export type ParamValue = string | number | boolean | undefined | null;
 

@@ -4,7 +4,7 @@
 import type { CancelSignal } from './signal.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { assertGraphId } from './ids.js';
-import { fieldsParam, parseGraphId, parseGraphInt } from './params.js';
+import { fieldsParam, parseGraphId, parseGraphInt, stringOrNull } from './params.js';
 import type { RequestSender } from './request.js';
 import { toUser, type HorizonUser } from './users.js';
 
@@ -118,7 +118,6 @@ export class RoomsApi {
 }
 
 function toRoom(raw: RawRoom): ModeratedRoom {
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   return {
     id: parseGraphId(raw.id),
     maxUsers: parseGraphInt(raw.max_users) ?? null,
@@ -127,10 +126,10 @@ function toRoom(raw: RawRoom): ModeratedRoom {
       ? raw.users.filter((u) => u && (u as { id?: unknown }).id !== undefined).map((u) => toUser(u as Record<string, unknown>))
       : [],
     dataStore: toDataStore(raw.data_store),
-    name: str(raw.name),
-    description: str(raw.description),
-    joinPolicy: str(raw.join_policy),
-    joinability: str(raw.joinability),
+    name: stringOrNull(raw.name),
+    description: stringOrNull(raw.description),
+    joinPolicy: stringOrNull(raw.join_policy),
+    joinability: stringOrNull(raw.joinability),
     version: parseGraphInt(raw.version) ?? null,
     membershipLocked: raw.is_membership_locked === true,
   };

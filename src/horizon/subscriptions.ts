@@ -10,6 +10,7 @@ import {
   collectAllPages,
   fieldsParam,
   isSuccess,
+  knownValue,
   parseGraphId,
   parseGraphTime,
   readPage,
@@ -17,10 +18,10 @@ import {
   withDocumentedFields,
   type FieldChoice,
   type FieldSelection,
+  type RawFields,
 } from './params.js';
-import type { OfferTerm, TrialType } from './purchases.js';
-import { offerTerm, trialType } from './purchases/wire.js';
-import type { Credential, RequestSender } from './request.js';
+import { OFFER_TERMS, TRIAL_TYPES, type OfferTerm, type TrialType } from './purchases.js';
+import { userCredential, type RequestSender } from './request.js';
 
 /** `cancel_reason` codes, in Graph's order (0..5). */
 export const CANCEL_REASONS = ['OTHER', 'PRICING', 'CONTENT', 'USAGE', 'PURCHASED_BY_MISTAKE', 'TECHNICAL'] as const;
@@ -122,11 +123,7 @@ export class SubscriptionsApi {
     }
     options.skus?.forEach((sku) => assertSku('skus', sku));
     if (options.skus && options.skus.length === 0) return [];
-    let credential: Credential | undefined;
-    if (options.userToken !== undefined) {
-      if (options.userToken.trim() === '') throw new InvalidArgumentError('userToken', 'userToken must not be empty');
-      credential = { kind: 'user', token: options.userToken };
-    }
+    const credential = options.userToken === undefined ? undefined : userCredential(options.userToken);
     return collectAllPages(async (after) =>
       readPage(
         await this.transport.request({
@@ -236,11 +233,7 @@ export function assertOwnerAlias(alias: string): string {
   return alias;
 }
 
-interface RawPriceTerm {
-  price?: unknown;
-  term?: unknown;
-  currency?: unknown;
-}
+type RawPriceTerm = RawFields<typeof PRICE_TERM_FIELDS>;
 
 interface RawSubscription {
   id?: unknown;
@@ -269,7 +262,7 @@ function toSubscription(raw: RawSubscription): Subscription {
     cancelledAt: parseGraphTime(raw.cancellation_time),
     isActive: isSuccess(raw.is_active),
     isTrial: isSuccess(raw.is_trial),
-    trialType: trialType(raw.trial_type),
+    trialType: knownValue(TRIAL_TYPES, raw.trial_type, null),
     currentPriceTerm: toPriceTerm(raw.current_price_term),
     nextPriceTerm: toPriceTerm(raw.next_price_term),
   };
@@ -280,5 +273,5 @@ function toPriceTerm(raw: RawPriceTerm | undefined): PriceTerm | null {
   // Graph documents `price` as a string; a number is kept as written rather than refused.
   const price = typeof raw.price === 'string' ? raw.price : typeof raw.price === 'number' ? String(raw.price) : undefined;
   if (price === undefined) return null;
-  return { price, term: offerTerm(raw.term), currency: stringOrNull(raw.currency) };
+  return { price, term: knownValue(OFFER_TERMS, raw.term, null), currency: stringOrNull(raw.currency) };
 }

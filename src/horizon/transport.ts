@@ -101,7 +101,7 @@ export class HorizonTransport implements RequestSender {
     this.limiter = new ConcurrencyLimiter({ ...DEFAULTS.horizon.limits, ...options.limits });
     const interceptors: Interceptor[] = [];
     if (options.coalesce !== false) interceptors.push(coalesce());
-    if (options.retry !== false) interceptors.push(retry({ ...DEFAULT_RETRY, ...options.retry }, (event) => this.reportRetry(event)));
+    if (options.retry !== false) interceptors.push(retry({ ...DEFAULT_RETRY, ...options.retry }, (event) => notify(this.retryListeners, event)));
     if (this.breaker) interceptors.push(this.breaker.interceptor());
     interceptors.push(this.limiter.interceptor());
     interceptors.push(deadline(options.callTimeoutMs ?? options.requestTimeoutMs));
@@ -150,6 +150,7 @@ export class HorizonTransport implements RequestSender {
     const started = performance.now();
     const credential = req.credential ?? APP;
     let status: number | undefined;
+    let failure: Error | undefined;
     try {
       const encoded = encodeRequest(req, this.basePath, credential, this.appToken);
       const { path, body, headers } = encoded instanceof Promise ? await encoded : encoded;
@@ -169,18 +170,11 @@ export class HorizonTransport implements RequestSender {
         throw networkFailure(req.endpoint, cause, this.requestTimeoutMs);
       }
       status = response.statusCode;
-      const result = this.decode<T>(req, response, credential.kind);
-      this.report({
-        endpoint: req.endpoint,
-        method: req.method,
-        status,
-        durationMs: performance.now() - started,
-        credential: credential.kind,
-        attempt: req.attempt ?? 1,
-        scope: req.scope,
-      });
-      return result;
+      return this.decode<T>(req, response, credential.kind);
     } catch (error) {
+      failure = error as Error;
+      throw error;
+    } finally {
       this.report({
         endpoint: req.endpoint,
         method: req.method,
@@ -188,10 +182,9 @@ export class HorizonTransport implements RequestSender {
         durationMs: performance.now() - started,
         credential: credential.kind,
         attempt: req.attempt ?? 1,
-        error: error as Error,
+        error: failure,
         scope: req.scope,
       });
-      throw error;
     }
   }
 
@@ -228,27 +221,22 @@ export class HorizonTransport implements RequestSender {
     return json as T;
   }
 
-  private reportRetry(event: RetryEvent): void {
-    for (const listener of this.retryListeners) {
-      try {
-        listener(event);
-      } catch {
-        // Observers never fail the call.
-      }
-    }
-  }
-
   private report(info: UpstreamCallInfo): void {
     if (info.scope) {
       info.scope.upstreamCalls++;
       if (info.error) info.scope.upstreamErrors++;
     }
-    for (const listener of this.listeners) {
-      try {
-        listener(info);
-      } catch {
-        // A listener's failure must never fail the call it observes.
-      }
+    notify(this.listeners, info);
+  }
+}
+
+/** Tells each observer of a call or a retry, in turn. */
+function notify<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+  for (const listener of listeners) {
+    try {
+      listener(value);
+    } catch {
+      // An observer's failure must never fail the call it observes.
     }
   }
 }

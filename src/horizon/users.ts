@@ -2,8 +2,8 @@
 import type { CancelSignal } from './signal.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { assertGraphId } from './ids.js';
-import { fieldsParam, parseGraphId, withDocumentedFields, type FieldChoice } from './params.js';
-import type { RequestSender } from './request.js';
+import { fieldsParam, parseGraphId, stringOrNull, withDocumentedFields, type FieldChoice, type RawFields } from './params.js';
+import type { Credential, RequestSender } from './request.js';
 
 export interface HorizonUser {
   /** App-scoped user id. */
@@ -32,7 +32,7 @@ export interface HorizonUser {
 export type ProfileField = 'alias' | 'displayName' | 'profileUrl' | 'orgScopedId';
 
 /** Documented user fields (docs/horizon-api.md, and `user{...}` in leaderboard entries, §3.3). */
-const DOCUMENTED_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'];
+const DOCUMENTED_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url', 'org_scoped_id'] as const;
 /**
  * The avatar is read by real code on `GET /{user_id}` [CODE BeatLeader] but is in no Meta doc:
  * asked for, with the documented fields as the fallback when Graph refuses it. `/me` is the same
@@ -44,12 +44,7 @@ const USER_FIELDS: FieldChoice = {
   documented: fieldsParam(DOCUMENTED_USER_FIELDS),
 };
 
-interface RawUser {
-  id?: unknown;
-  alias?: unknown;
-  display_name?: unknown;
-  profile_url?: unknown;
-  org_scoped_id?: unknown;
+interface RawUser extends RawFields<typeof DOCUMENTED_USER_FIELDS> {
   avatar_v2?: { avatar_image?: { uri?: unknown } | null } | null;
 }
 
@@ -59,29 +54,18 @@ export class UsersApi {
   /** `GET /{user_id}` with the app token. */
   async get(userId: string, signal?: CancelSignal): Promise<HorizonUser> {
     assertGraphId('userId', userId);
-    const raw = await withDocumentedFields(this.transport.refusedFields, USER_FIELDS, (fields) =>
-      this.transport.request<RawUser>({
-        method: 'GET',
-        path: `/${userId}`,
-        endpoint: 'GET /{user_id}',
-        params: { fields },
-        signal,
-      }),
-    );
-    return toProfile(raw);
+    return this.profile(`/${userId}`, 'GET /{user_id}', undefined, signal);
   }
 
   /** `GET /me` with a player's user access token. */
   async me(userToken: string, signal?: CancelSignal): Promise<HorizonUser> {
+    return this.profile('/me', 'GET /me', { kind: 'user', token: userToken }, signal);
+  }
+
+  /** `get` and `me`: the same node type, so the same fields and the same memory of a refused avatar. */
+  private async profile(path: string, endpoint: string, credential: Credential | undefined, signal: CancelSignal | undefined): Promise<HorizonUser> {
     const raw = await withDocumentedFields(this.transport.refusedFields, USER_FIELDS, (fields) =>
-      this.transport.request<RawUser>({
-        method: 'GET',
-        path: '/me',
-        endpoint: 'GET /me',
-        params: { fields },
-        credential: { kind: 'user', token: userToken },
-        signal,
-      }),
+      this.transport.request<RawUser>({ method: 'GET', path, endpoint, params: { fields }, credential, signal }),
     );
     return toProfile(raw);
   }
@@ -111,8 +95,7 @@ function assertNonce(nonce: string): void {
 
 /** A user read on its own (`GET /{user_id}`, `/me`): with the avatar, null when Graph sent none. */
 function toProfile(raw: RawUser): HorizonUser {
-  const uri = raw.avatar_v2?.avatar_image?.uri;
-  return { ...toUser(raw), avatarUrl: typeof uri === 'string' && uri !== '' ? uri : null };
+  return { ...toUser(raw), avatarUrl: stringOrNull(raw.avatar_v2?.avatar_image?.uri) };
 }
 
 /** A user from any answer, without the avatar (only `GET /{user_id}` and `/me` ask for it); `missing` names the profile fields that were not asked for. */

@@ -1,17 +1,12 @@
 /** Reading Graph's account-linking and federated-user answers liberally (docs/horizon-api.md). */
 import { HorizonProtocolError } from '../errors.js';
-import { parseGraphId, stringOrNull } from '../params.js';
+import { parseGraphId, stringOrNull, type RawFields } from '../params.js';
 import type { FederatedUser, LinkedAccountTokens } from './model.js';
 
 /** Every field ps-fed-auth-read-user documents. */
-export const FEDERATED_USER_FIELDS = ['id', 'persistent_id', 'unique_name', 'display_name'];
+export const FEDERATED_USER_FIELDS = ['id', 'persistent_id', 'unique_name', 'display_name'] as const;
 
-export interface RawFederatedUser {
-  id?: unknown;
-  persistent_id?: unknown;
-  unique_name?: unknown;
-  display_name?: unknown;
-}
+export type RawFederatedUser = RawFields<typeof FEDERATED_USER_FIELDS>;
 
 export function toFederatedUser(raw: RawFederatedUser, persistentId?: string): FederatedUser {
   return {

@@ -11,7 +11,7 @@ import { InvalidArgumentError } from '../../lib/errors.js';
 export const IMAGE_SIDE = 256;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Base64 (standard or URL-safe alphabet, padding optional, a `data:image/png;base64,` prefix allowed) to bytes, refusing anything longer than `maxBytes` before decoding it. */
+/** Base64 (standard or URL-safe alphabet, both read by Node's decoder; padding optional, a `data:image/png;base64,` prefix allowed) to bytes, refusing anything longer than `maxBytes` before decoding it. */
 export function decodeBase64Image(argument: string, text: string, maxBytes: number): Buffer {
   const body = text.replace(/^data:image\/png;base64,/, '');
   // Each 4 characters carry 3 bytes: a longer text cannot fit, whatever it holds.
@@ -19,7 +19,7 @@ export function decodeBase64Image(argument: string, text: string, maxBytes: numb
   if (body.length === 0 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(body)) {
     throw new InvalidArgumentError(argument, `${argument} must be a PNG image encoded as base64`);
   }
-  return assertImage(argument, Buffer.from(body, body.includes('-') || body.includes('_') ? 'base64url' : 'base64'), maxBytes);
+  return assertImage(argument, Buffer.from(body, 'base64'), maxBytes);
 }
 
 /** A PNG (by its signature and header), `IMAGE_SIDE` pixels square, at most `maxBytes`. */

@@ -1,14 +1,6 @@
 /** Attestation answers on the wire: the verify envelope, the base64url claims, ban answers. */
-import { parseGraphInt, parseGraphTime, stringOrNull, truthy } from '../params.js';
-import {
-  APP_INTEGRITY_STATES,
-  DEVICE_INTEGRITY_STATES,
-  type AppIntegrity,
-  type AttestationClaims,
-  type AttestationResult,
-  type DeviceBanStatus,
-  type DeviceIntegrity,
-} from './model.js';
+import { knownValue, parseGraphInt, parseGraphTime, stringOrNull, truthy } from '../params.js';
+import { APP_INTEGRITY_STATES, DEVICE_INTEGRITY_STATES, type AttestationClaims, type AttestationResult, type DeviceBanStatus } from './model.js';
 
 /** Claims bigger than this are not claims (the documented example is ~500 bytes). */
 const MAX_CLAIMS_CHARS = 64 * 1024;
@@ -30,12 +22,12 @@ export function toAttestationResult(body: unknown): AttestationResult {
   return { verified: true, claims: decodeClaims(entry.claims) };
 }
 
-/** Base64URL JSON (padded or not; plain base64 accepted too) to claims. */
+/** Base64URL JSON (padded or not; plain base64 accepted too: Node's decoder reads both alphabets) to claims. */
 export function decodeClaims(encoded: string): AttestationClaims {
   if (encoded.length > MAX_CLAIMS_CHARS || !/^[A-Za-z0-9_+/=-]*$/.test(encoded)) throw new UnreadableClaimsError('the claims are not base64url');
   let raw: unknown;
   try {
-    raw = JSON.parse(Buffer.from(encoded.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url').toString('utf8'));
+    raw = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
   } catch {
     throw new UnreadableClaimsError('the claims are not base64url JSON');
   }
@@ -50,13 +42,13 @@ export function decodeClaims(encoded: string): AttestationClaims {
     issuedAt: parseGraphTime(request.timestamp),
     expiresAt: parseGraphTime(request.exp),
     app: {
-      integrity: known(APP_INTEGRITY_STATES, app.app_integrity_state) as AppIntegrity,
+      integrity: knownValue(APP_INTEGRITY_STATES, app.app_integrity_state, 'Unknown'),
       packageId: stringOrNull(app.package_id),
       version: app.version === undefined || app.version === null ? null : String(app.version),
       certificateDigests: digests(app.package_cert_sha256_digest),
     },
     device: {
-      integrity: known(DEVICE_INTEGRITY_STATES, device.device_integrity_state) as DeviceIntegrity,
+      integrity: knownValue(DEVICE_INTEGRITY_STATES, device.device_integrity_state, 'Unknown'),
       uniqueId: stringOrNull(device.unique_id),
     },
     ban:
@@ -92,10 +84,6 @@ function firstEntry(body: unknown): Record<string, unknown> | undefined {
 
 function objectOf(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function known(values: readonly string[], value: unknown): string {
-  return typeof value === 'string' && values.includes(value) ? value : 'Unknown';
 }
 
 /** A list of hex digests (one string accepted too), normalised to lowercase without colons. */

@@ -29,14 +29,10 @@ export interface RetryEvent {
   scope: CallScope | undefined;
 }
 
-export function isIdempotent(req: HorizonRequest): boolean {
-  return req.idempotent ?? req.method === 'GET';
-}
-
 export function shouldRetry(req: HorizonRequest, error: unknown): error is HorizonError {
   if (!(error instanceof HorizonError) || !error.retryable) return false;
   if (req.signal?.aborted) return false;
-  return isIdempotent(req) || !error.mayHaveApplied;
+  return (req.idempotent ?? req.method === 'GET') || !error.mayHaveApplied;
 }
 
 export function retry(options: RetryOptions, onRetry?: (event: RetryEvent) => void): Interceptor {

@@ -3,24 +3,28 @@
  * the sources disagree, and Graph's JSON read into the client's types.
  */
 import type { HorizonApiError } from '../errors.js';
-import { fieldsParam, jsonArrayParam, parseGraphId, parseGraphInt, parseGraphTime, type FieldChoice, type GuessedField } from '../params.js';
-import { toUser, type ProfileField } from '../users.js';
 import {
-  ENTRY_WRITE_POLICIES,
-  INT64_MAX,
-  INT64_MIN,
-  SORT_ORDERS,
-  type EntryWritePolicy,
-  type Leaderboard,
-  type LeaderboardEntry,
-  type SortOrder,
-} from './model.js';
+  fieldsParam,
+  jsonArrayParam,
+  knownValue,
+  parseGraphBigInt,
+  parseGraphId,
+  parseGraphInt,
+  parseGraphTime,
+  stringOrNull,
+  type FieldChoice,
+  type GuessedField,
+  type RawFields,
+} from '../params.js';
+import { toUser, type ProfileField } from '../users.js';
+import { ENTRY_WRITE_POLICIES, INT64_MAX, INT64_MIN, SORT_ORDERS, type Leaderboard, type LeaderboardEntry } from './model.js';
 
 /** Read fields: documented ones, and the time window and titles under their write names [GUESS]. */
-const DOCUMENTED_LEADERBOARD_FIELDS = ['id', 'api_name', 'sort_order', 'entry_write_policy', 'entry_count'];
+const DOCUMENTED_LEADERBOARD_FIELDS = ['id', 'api_name', 'sort_order', 'entry_write_policy', 'entry_count'] as const;
+const GUESSED_LEADERBOARD_FIELDS = ['earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map'] as const;
 export const LEADERBOARD_FIELDS: FieldChoice = {
   name: 'leaderboard',
-  preferred: fieldsParam([...DOCUMENTED_LEADERBOARD_FIELDS, 'earliest_allowed_entry_time', 'latest_allowed_entry_time', 'title_locale_map']),
+  preferred: fieldsParam([...DOCUMENTED_LEADERBOARD_FIELDS, ...GUESSED_LEADERBOARD_FIELDS]),
   documented: fieldsParam(DOCUMENTED_LEADERBOARD_FIELDS),
 };
 /**
@@ -31,7 +35,7 @@ export const LEADERBOARD_FIELDS: FieldChoice = {
  * documented), and the entry → `leaderboard{id,api_name}` edge of `GET /{entry_id}` (then the
  * board is found with documented reads, see `getEntry`).
  */
-const ENTRY_SCALARS = ['id', 'rank', 'score', 'timestamp', 'extra_data_base64'];
+const ENTRY_SCALARS = ['id', 'rank', 'score', 'timestamp', 'extra_data_base64'] as const;
 const DOCUMENTED_ENTRY_USER_FIELDS = ['id', 'alias', 'display_name', 'profile_url'];
 export const ENTRY_USER_ORG_SCOPED_ID: GuessedField = { name: 'leaderboard_entry.user.org_scoped_id', field: 'org_scoped_id' };
 export const ENTRY_LEADERBOARD: GuessedField = { name: 'leaderboard_entry.leaderboard', field: 'leaderboard' };
@@ -96,32 +100,15 @@ export function mayRefuse(param: string): (error: HorizonApiError) => boolean {
 
 /** An int64 score as Graph sends it: a JSON number (exact only below 2^53) or a string of digits. */
 export function parseScore(value: unknown): bigint {
-  let score: bigint | undefined;
-  if (typeof value === 'bigint') score = value;
-  else if (typeof value === 'number' && Number.isSafeInteger(value)) score = BigInt(value);
-  else if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) score = BigInt(value.trim());
   // An unsafe number already lost digits in JSON.parse: refuse it rather than return a wrong score.
+  const score = parseGraphBigInt(value);
   if (score === undefined || score < INT64_MIN || score > INT64_MAX) throw new TypeError('leaderboard entry score is not a 64-bit integer');
   return score;
 }
 
-interface RawLeaderboard {
-  id?: unknown;
-  api_name?: unknown;
-  sort_order?: unknown;
-  entry_write_policy?: unknown;
-  entry_count?: unknown;
-  earliest_allowed_entry_time?: unknown;
-  latest_allowed_entry_time?: unknown;
-  title_locale_map?: unknown;
-}
+type RawLeaderboard = RawFields<[...typeof DOCUMENTED_LEADERBOARD_FIELDS, ...typeof GUESSED_LEADERBOARD_FIELDS]>;
 
-export interface RawEntry {
-  id?: unknown;
-  rank?: unknown;
-  score?: unknown;
-  timestamp?: unknown;
-  extra_data_base64?: unknown;
+export interface RawEntry extends RawFields<typeof ENTRY_SCALARS> {
   user?: { id?: unknown };
   leaderboard?: { api_name?: unknown };
 }
@@ -132,10 +119,8 @@ export function toLeaderboard(raw: RawLeaderboard): Leaderboard {
   return {
     id: parseGraphId(raw.id),
     apiName: raw.api_name,
-    sortOrder: SORT_ORDERS.includes(raw.sort_order as SortOrder) ? (raw.sort_order as SortOrder) : 'HIGHER_IS_BETTER',
-    writePolicy: ENTRY_WRITE_POLICIES.includes(raw.entry_write_policy as EntryWritePolicy)
-      ? (raw.entry_write_policy as EntryWritePolicy)
-      : 'CLIENT_AUTHORITATIVE',
+    sortOrder: knownValue(SORT_ORDERS, raw.sort_order, 'HIGHER_IS_BETTER'),
+    writePolicy: knownValue(ENTRY_WRITE_POLICIES, raw.entry_write_policy, 'CLIENT_AUTHORITATIVE'),
     entryCount: parseGraphInt(raw.entry_count) ?? 0,
     earliestAllowedEntryTime: parseGraphTime(raw.earliest_allowed_entry_time),
     latestAllowedEntryTime: parseGraphTime(raw.latest_allowed_entry_time),
@@ -156,7 +141,7 @@ export function toEntry(raw: RawEntry, apiName: string, missingUserFields: reado
     rank,
     score: parseScore(raw.score),
     timestamp: parseGraphTime(raw.timestamp),
-    extraDataBase64: typeof raw.extra_data_base64 === 'string' && raw.extra_data_base64 !== '' ? raw.extra_data_base64 : null,
+    extraDataBase64: stringOrNull(raw.extra_data_base64),
     user: toUser(raw.user, missingUserFields),
   };
 }

@@ -1,6 +1,6 @@
 /** Purchases and the catalog on the wire: the fields asked, and Graph's JSON read into the client's types. */
-import { fieldsParam, parseGraphId, parseGraphInt, parseGraphTime, stringOrNull } from '../params.js';
-import { OFFER_TERMS, TRIAL_TYPES, type OfferTerm, type Price, type Product, type Purchase, type TrialType } from './model.js';
+import { fieldsParam, knownValue, parseGraphId, parseGraphInt, parseGraphTime, stringOrNull, type RawFields } from '../params.js';
+import { OFFER_TERMS, TRIAL_TYPES, type Price, type Product, type Purchase } from './model.js';
 
 const PRICE_FIELDS = ['currency', 'amount_in_hundredths', 'formatted'] as const;
 export const PURCHASE_FIELDS = fieldsParam(['id', 'grant_time', 'expiration_time', { item: ['id', 'sku'] }]);
@@ -17,11 +17,7 @@ export const PRODUCT_FIELDS = fieldsParam([
   },
 ]);
 
-interface RawPrice {
-  currency?: unknown;
-  amount_in_hundredths?: unknown;
-  formatted?: unknown;
-}
+type RawPrice = RawFields<typeof PRICE_FIELDS>;
 
 interface RawPurchase {
   id?: unknown;
@@ -68,14 +64,15 @@ export function toProduct(raw: RawProduct): Product {
             name: stringOrNull(plan.paid_offer.name),
             description: stringOrNull(plan.paid_offer.description),
             price: toPrice(plan.paid_offer.price),
-            term: offerTerm(stringOrNull(plan.paid_offer.subscription_term) ?? termOfSku(sku)),
+            term: knownValue(OFFER_TERMS, stringOrNull(plan.paid_offer.subscription_term) ?? termOfSku(sku), null),
           }
         : null,
       trialOffers: (Array.isArray(plan.trial_offers) ? plan.trial_offers : []).map((trial) => ({
         name: stringOrNull(trial.name),
         description: stringOrNull(trial.description),
-        type: trialType(trial.trial_type),
-        term: offerTerm(trial.trial_term),
+        type: knownValue(TRIAL_TYPES, trial.trial_type, null),
+        // Null for an empty (trial) or unknown term.
+        term: knownValue(OFFER_TERMS, trial.trial_term, null),
         maxTermCount: parseGraphInt(trial.max_term_count) ?? null,
         price: toPrice(trial.price),
       })),
@@ -92,13 +89,4 @@ export function toPrice(raw: RawPrice | undefined): Price | null {
 /** A subscription term's SKU ends in `:SUBSCRIPTION__{TERM}` (docs/horizon-api.md). */
 function termOfSku(sku: string): string | undefined {
   return /:SUBSCRIPTION__([A-Z]+)$/.exec(sku)?.[1];
-}
-
-/** A term Graph sent, or null for an empty (trial) or unknown one. */
-export function offerTerm(value: unknown): OfferTerm | null {
-  return OFFER_TERMS.includes(value as OfferTerm) ? (value as OfferTerm) : null;
-}
-
-export function trialType(value: unknown): TrialType | null {
-  return TRIAL_TYPES.includes(value as TrialType) ? (value as TrialType) : null;
 }
