@@ -63,6 +63,7 @@ export class HorizonTransport implements RequestSender {
   private readonly appToken: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private closing: Promise<void> | undefined;
   private readonly maxResponseBytes: number;
   private readonly requestTimeoutMs: number;
   private readonly listeners = new Set<UpstreamListener>();
@@ -188,8 +189,10 @@ export class HorizonTransport implements RequestSender {
     }
   }
 
+  /** Closes the dispatcher it made (not one it was given); a second call waits for the first. */
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    this.closing ??= this.ownsDispatcher ? this.dispatcher.close() : Promise.resolve();
+    await this.closing;
   }
 
   private decode<T>(req: HorizonRequest, response: CollectedResponse, credential: Credential['kind']): T {
@@ -253,12 +256,16 @@ export function quoteLargeIntegers(text: string, fields: readonly string[]): str
   return text.replace(new RegExp(`("(?:${names})"\\s*:\\s*)(-?\\d{16,})(?=\\s*[,}\\]])`, 'g'), '$1"$2"');
 }
 
+const HTTP_DATE_TIME = /\b\d{2}:\d{2}:\d{2}\b/;
+
 /** `Retry-After` as seconds or an HTTP date, capped so a hostile value cannot park a call. */
 export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return undefined;
   const seconds = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
-  const ms = seconds ? Number(seconds[1]) * 1000 : Date.parse(value) - now;
+  // An HTTP date always has its hh:mm:ss; Date.parse alone would read junk such as "in 5" as a past year, i.e. retry now.
+  // Always GMT: the asctime form says so by rule, not by a zone Date.parse would see.
+  const ms = seconds ? Number(seconds[1]) * 1000 : HTTP_DATE_TIME.test(value) ? Date.parse(`${value} GMT`) - now : Number.NaN;
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(Math.max(0, Math.round(ms)), 60_000);
 }

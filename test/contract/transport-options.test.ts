@@ -257,8 +257,14 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs(header, NOW)).toBe(expected);
   });
 
-  test('a number after other words is not a count of seconds', () => {
-    expect(retryAfterMs('in 5', NOW)).not.toBe(5_000);
+  test('a number after other words is neither seconds nor a date (Date.parse reads "in 5" as 2001)', () => {
+    expect(retryAfterMs('in 5', NOW)).toBeUndefined();
+    expect(retryAfterMs('-1', NOW)).toBeUndefined();
+    expect(retryAfterMs('Wed, 21 Oct 2015', NOW)).toBeUndefined();
+  });
+
+  test.each(['Sun, 06 Nov 1994 08:49:37 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994'])('the three HTTP date forms: %s', (date) => {
+    expect(retryAfterMs(date, Date.parse('1994-11-06T08:49:35Z'))).toBe(2_000);
   });
 
   test('an HTTP date is measured from now by default', () => {
@@ -528,6 +534,12 @@ describe('what a call reports', () => {
     expect(off()).toBe(true);
     await t.request(GET);
     expect(heard).toEqual([GET.endpoint]);
+  });
+
+  test('closing twice is harmless (shutdown paths may both close)', async () => {
+    const t = new HorizonTransport({ baseUrl: 'http://127.0.0.1:9', appId: '1', appSecret: 's' });
+    await expect(Promise.all([t.close(), t.close()])).resolves.toEqual([undefined, undefined]);
+    await expect(t.close()).resolves.toBeUndefined();
   });
 
   test('close leaves a dispatcher it was given open', async () => {
