@@ -19,8 +19,6 @@ export interface ObservabilityOptions {
   caches?: SharedCaches;
   /** Serve `/metrics` (default true). */
   metricsEnabled?: boolean;
-  /** prom-client's process metrics (default true). */
-  processMetrics?: boolean;
   /** `/ready`'s upstream probe; default: a cheap Horizon call with the app token. */
   readinessProbe?: (signal: AbortSignal) => Promise<void>;
   readinessUpstreamMaxAgeMs?: number;
@@ -42,10 +40,7 @@ export interface Observability {
 }
 
 export function createObservability(options: ObservabilityOptions): Observability {
-  const metrics =
-    options.metricsEnabled === false
-      ? undefined
-      : new SubgraphMetrics({ horizon: options.horizon, caches: options.caches, processMetrics: options.processMetrics });
+  const metrics = options.metricsEnabled === false ? undefined : new SubgraphMetrics({ horizon: options.horizon, caches: options.caches });
   const readiness = new Readiness({
     horizon: options.horizon,
     probe: options.readinessProbe ?? horizonProbe(options.horizon),
