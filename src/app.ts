@@ -47,12 +47,7 @@ async function startWithStore(config: Config, logger: Logger, redis: RedisConnec
   // Caller authentication (src/auth): the JWT verifier, router secret, and in demo mode a generated secret and token.
   const auth = await createSubgraphAuth(config.auth, logger);
   let emulator: RunningEmulator | undefined;
-  let horizonTarget = {
-    baseUrl: config.horizon.baseUrl,
-    appId: config.horizon.appId,
-    appSecret: config.horizon.appSecret,
-    federatedAppId: config.horizon.federatedAppId,
-  };
+  let horizonTarget: Partial<Config['horizon']> = {}; // demo mode: the emulator's app in place of the configured one
   let graphiqlDemo: GraphiQLDemo | undefined;
   if (config.horizon.mode === 'emulator') {
     // Loaded only in demo mode: a live replica carries no emulator code.

@@ -4,12 +4,10 @@
  * control, the operators' routes, and a stop that drains operations in flight.
  */
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { ApolloServer } from '@apollo/server';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { upstreamAdmission } from './http/admission.js';
 import { createApolloServer } from './graphql/apolloServer.js';
-import type { Context } from './graphql/context.js';
 import { DEFAULTS } from './config.js';
 import { createSharedCaches } from './graphql/sharedCache.js';
 import { warmUpAtStart } from './graphql/warmup.js';
@@ -26,8 +24,6 @@ import { MemoryWebhookEventStore } from './webhooks/store.js';
 
 export interface RunningSubgraph {
   url: string;
-  server: ApolloServer<Context>;
-  httpServer: Server;
   /** Metrics, readiness and the /health, /ready, /metrics routes. */
   observability: Observability;
   stop(): Promise<void>;
@@ -86,8 +82,6 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   const host = listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
   return {
     url: `http://${host}:${address.port}/`,
-    server,
-    httpServer,
     observability,
     async stop() {
       observability.readiness.markShuttingDown();

@@ -12,35 +12,26 @@
  */
 import type { Values } from '../settings/schema.js';
 
-export interface AuthConfig {
-  /** `jwt`: callers present a JWT whose scopes the schema's directives check; `none`: no caller checks. */
-  mode: 'jwt' | 'none';
-  jwksUrl: string | undefined;
-  hs256Secret: string | undefined;
-  /** No key configured outside production: a random HS256 secret is generated at start-up and a demo token printed. */
-  demo: boolean;
-  issuer: string | undefined;
-  audience: string[];
-  clockToleranceSec: number;
-  /** When set, every GraphQL request must carry it in `x-router-secret`. */
-  routerSecret: string | undefined;
-}
-
 type AuthValues = Pick<
   Values,
   'AUTH_MODE' | 'AUTH_JWKS_URL' | 'AUTH_HS256_SECRET' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_CLOCK_TOLERANCE_SEC' | 'ROUTER_SHARED_SECRET'
 >;
 
-export function authConfig(v: AuthValues, production: boolean): AuthConfig {
+export type AuthConfig = ReturnType<typeof authConfig>;
+
+export function authConfig(v: AuthValues, production: boolean) {
   const hasKey = v.AUTH_JWKS_URL !== undefined || v.AUTH_HS256_SECRET !== undefined;
   return {
+    /** `jwt`: callers present a JWT whose scopes the schema's directives check; `none`: no caller checks. */
     mode: v.AUTH_MODE,
     jwksUrl: v.AUTH_JWKS_URL,
     hs256Secret: v.AUTH_HS256_SECRET,
+    /** No key configured outside production: a random HS256 secret is generated at start-up and a demo token printed. */
     demo: v.AUTH_MODE === 'jwt' && !hasKey && !production,
     issuer: v.AUTH_ISSUER,
     audience: v.AUTH_AUDIENCE,
     clockToleranceSec: v.AUTH_CLOCK_TOLERANCE_SEC,
+    /** When set, every GraphQL request must carry it in `x-router-secret`. */
     routerSecret: v.ROUTER_SHARED_SECRET,
   };
 }

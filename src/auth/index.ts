@@ -25,16 +25,13 @@ export interface SubgraphAuth extends CallerAuthenticator {
   routerSecret?: string | undefined;
   /** Demo mode only: a token with every scope, signed with the generated secret. */
   devToken?: string | undefined;
-  /** Every scope the schema declares (what the demo token holds). */
-  scopes: string[];
 }
 
 export async function createSubgraphAuth(config: AuthConfig, logger?: Logger): Promise<SubgraphAuth> {
   registerSecret(config.routerSecret);
-  const scopes = scopesDeclared(parse(loadTypeDefs()));
   if (config.mode === 'none') {
     logger?.warn('caller authentication is OFF (AUTH_MODE=none): every field is open to anyone who can reach this subgraph');
-    return { ...NO_CALLER_AUTH, routerSecret: config.routerSecret, scopes };
+    return { ...NO_CALLER_AUTH, routerSecret: config.routerSecret };
   }
   const hs256Secret = config.demo ? randomBytes(32).toString('base64url') : config.hs256Secret;
   registerSecret(hs256Secret);
@@ -48,11 +45,12 @@ export async function createSubgraphAuth(config: AuthConfig, logger?: Logger): P
   const devToken = config.demo
     ? await signHs256Token(hs256Secret!, {
         subject: DEMO_TOKEN_SUBJECT,
-        scopes,
+        // Every scope the schema declares.
+        scopes: scopesDeclared(parse(loadTypeDefs())),
         expiresIn: DEMO_TOKEN_TTL,
         ...(config.issuer ? { issuer: config.issuer } : {}),
         ...(config.audience.length > 0 ? { audience: config.audience } : {}),
       })
     : undefined;
-  return { authenticate: (header) => verifier.authenticate(header), routerSecret: config.routerSecret, devToken, scopes };
+  return { authenticate: (header) => verifier.authenticate(header), routerSecret: config.routerSecret, devToken };
 }

@@ -50,16 +50,16 @@ export async function serveGraphQL(
   // Reads stop when the caller goes away; writes are never aborted half-way.
   const abort = new Cancellation();
   const signal = abort.signal;
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
   // The operation's deadline: reads still running past it are abandoned. Cleared when the
   // response is done, so no timer outlives its operation.
   const operationTimer = setTimeout(
     () => abort.abort(new DOMException('operation deadline passed', 'TimeoutError')),
     deps.config.operationTimeoutMs ?? DEFAULTS.operationTimeoutMs,
   );
-  res.once('close', () => clearTimeout(operationTimer));
+  res.once('close', () => {
+    clearTimeout(operationTimer);
+    if (!res.writableFinished) abort.abort();
+  });
   // Wait for admission while Horizon is saturated (src/http/admission.ts); the deadline counts from arrival.
   let ticket: AdmissionTicket;
   try {

@@ -7,13 +7,9 @@ import { USER_TOKEN_HEADER } from '../graphql/context.js';
  * The request's path and query. Always read as a path: `//host/x` is the path `//host/x`, not
  * a URL of another host (which `new URL(req.url, base)` would make of it, or throw on `//`).
  */
-export function requestUrl(req: IncomingMessage): URL | undefined {
+export function requestUrl(req: IncomingMessage): URL | null {
   const target = req.url ?? '/';
-  try {
-    return new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
-  } catch {
-    return undefined;
-  }
+  return URL.parse(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
 }
 
 /** The player's Horizon user token, when the caller forwards one. */

@@ -14,7 +14,7 @@ import type { SubgraphDeps } from '../subgraphDeps.js';
 import type { WebhookReceiver } from '../webhooks/receiver.js';
 import { applyCors } from './cors.js';
 import { serveGraphQL } from './graphqlRequest.js';
-import { requestUrl, sendError, sendJson } from './messages.js';
+import { requestUrl, sendError } from './messages.js';
 
 const GRAPHQL_PATHS = new Set(['/', '/graphql']);
 
@@ -60,7 +60,7 @@ export async function handleRequest(
   // Only the router may run operations, when a shared secret is configured (src/auth/routerSecret.ts).
   const routerRefusal = deps.auth?.routerSecret ? checkRouterSecret(deps.auth.routerSecret, req.headers[ROUTER_SECRET_HEADER]) : undefined;
   if (routerRefusal) {
-    sendJson(res, routerRefusal.status, routerRefusal.body);
+    sendError(res, routerRefusal.status, routerRefusal.message, routerRefusal.extensions);
     return;
   }
   await serveGraphQL(deps, server, req, res, url, ops, admission);

@@ -27,14 +27,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-/** Replicas the `writing` record must reach before the write is sent (0: none). */
-export type RedisStoreOptions = Durability;
-
 export class RedisIdempotencyStore implements IdempotencyStore {
   constructor(
     private readonly redis: RedisConnection,
     private readonly prefix = 'horizon-subgraph:idempotency:',
-    private readonly options: RedisStoreOptions = {},
+    /** Replicas the `writing` record must reach before the write is sent (0: none). */
+    private readonly options: Durability = {},
   ) {}
 
   async claim(key: string, record: LedgerRecord, ttlMs: number): Promise<LedgerRecord | undefined> {

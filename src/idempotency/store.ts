@@ -4,6 +4,7 @@
  * store (Redis) can never both run the same key's write.
  */
 
+import { decodeJson } from '../lib/json.js';
 import { IdempotencyError } from './errors.js';
 
 export type LedgerRecord =
@@ -30,15 +31,8 @@ export interface IdempotencyStore {
 
 export const encodeRecord = (record: LedgerRecord): string => JSON.stringify(record);
 
-export function decodeRecord(text: string | null | undefined): LedgerRecord | undefined {
-  if (!text) return undefined;
-  try {
-    const parsed = JSON.parse(text) as LedgerRecord;
-    return parsed && typeof parsed === 'object' && typeof parsed.fingerprint === 'string' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const asRecord = (parsed: LedgerRecord) => (parsed && typeof parsed === 'object' && typeof parsed.fingerprint === 'string' ? parsed : undefined);
+export const decodeRecord = (text: string | null | undefined): LedgerRecord | undefined => decodeJson(text, asRecord);
 
 /**
  * One process's ledger: the default without REDIS_URL. Bounded: expired records go first, and

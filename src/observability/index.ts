@@ -19,8 +19,6 @@ export interface ObservabilityOptions {
   caches?: SharedCaches;
   /** Serve `/metrics` (default true). */
   metricsEnabled?: boolean;
-  /** prom-client's process metrics (default true). */
-  processMetrics?: boolean;
   /** `/ready`'s upstream probe; default: a cheap Horizon call with the app token. */
   readinessProbe?: (signal: AbortSignal) => Promise<void>;
   readinessUpstreamMaxAgeMs?: number;
@@ -42,10 +40,7 @@ export interface Observability {
 }
 
 export function createObservability(options: ObservabilityOptions): Observability {
-  const metrics =
-    options.metricsEnabled === false
-      ? undefined
-      : new SubgraphMetrics({ horizon: options.horizon, caches: options.caches, processMetrics: options.processMetrics });
+  const metrics = options.metricsEnabled === false ? undefined : new SubgraphMetrics({ horizon: options.horizon, caches: options.caches });
   const readiness = new Readiness({
     horizon: options.horizon,
     probe: options.readinessProbe ?? horizonProbe(options.horizon),
@@ -54,32 +49,16 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     requireSharedStore: options.readinessRequireSharedStore ?? false,
   });
   metrics?.observeSharedStore(options.sharedStore ?? memoryStoreHealth);
-  const routes = new Map<string, Route>();
-  routes.set(
-    '/health',
-    getOnly(async (_req, res) => send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ status: 'ok' }))),
-  );
-  routes.set(
-    '/ready',
-    getOnly(async (_req, res) => {
-      const report = await readiness.check();
-      send(res, report.ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify(report));
-    }),
-  );
-  if (metrics) {
-    routes.set(
-      '/metrics',
-      getOnly(async (_req, res) => {
-        const { contentType, body } = await metrics.render();
-        send(res, 200, contentType, body);
-      }),
-    );
-  }
+  const answers = new Map<string, () => Promise<Answer>>([
+    ['/health', async () => json(200, { status: 'ok' })],
+    ['/ready', () => readiness.check().then((report) => json(report.ready ? 200 : 503, report))],
+  ]);
+  if (metrics) answers.set('/metrics', async () => ({ status: 200, ...(await metrics.render()) }));
   return {
     metrics,
     readiness,
     plugins: [operationSpanPlugin(), ...(metrics ? [metrics.plugin()] : [])],
-    routes,
+    routes: new Map([...answers].map(([path, answer]) => [path, getOnly(answer)])),
     onBatch: metrics?.observeBatch,
     close() {
       metrics?.close();
@@ -88,18 +67,24 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   };
 }
 
-function getOnly(handler: Route): Route {
+interface Answer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const json = (status: number, value: unknown): Answer => ({ status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(value) });
+
+/** Answers GET and HEAD (405 to anything else), never to be cached. */
+function getOnly(answer: () => Promise<Answer>): Route {
   return async (req, res) => {
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    await handler(req, res);
+    const { status, contentType, body } = await answer();
+    res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+    res.end(method === 'HEAD' ? undefined : body);
   };
-}
-
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(res.req.method?.toUpperCase() === 'HEAD' ? undefined : body);
 }

@@ -113,22 +113,8 @@ export class SubgraphMetrics {
     if (breaker) this.unsubscribe.push(breaker.onStateChange((state) => this.circuitTransitions.inc({ state })));
 
     const limiter = transport.limiter;
-    new Gauge({
-      name: 'horizon_upstream_in_flight',
-      help: 'Horizon API calls in flight now.',
-      registers,
-      collect() {
-        this.set(limiter.active);
-      },
-    });
-    new Gauge({
-      name: 'horizon_upstream_queued',
-      help: 'Horizon API calls waiting for a slot now.',
-      registers,
-      collect() {
-        this.set(limiter.queued);
-      },
-    });
+    this.readAtScrape('horizon_upstream_in_flight', 'Horizon API calls in flight now.', () => limiter.active);
+    this.readAtScrape('horizon_upstream_queued', 'Horizon API calls waiting for a slot now.', () => limiter.queued);
 
     const caches = Object.values(options.caches ?? {}) as SharedCache<unknown>[];
     const seen = new Map<string, number>();
@@ -170,20 +156,26 @@ export class SubgraphMetrics {
 
   /** Operations waiting for admission (src/http/admission.ts), read at scrape time. */
   observeAdmission(gate: { readonly queued: number; readonly cpuLimit: number }): void {
+    this.readAtScrape(
+      'graphql_operations_running_limit',
+      'Operations allowed to run at once while the event loop is saturated (src/http/admission.ts); +Inf while it has room.',
+      () => gate.cpuLimit,
+    );
+    this.readAtScrape(
+      'graphql_operations_waiting',
+      'GraphQL operations waiting for admission because the Horizon API is saturated (more calls queued than ADMISSION_MAX_QUEUED_CALLS) or the event loop is.',
+      () => gate.queued,
+    );
+  }
+
+  /** A gauge without labels whose value is read when scraped. */
+  private readAtScrape(name: string, help: string, read: () => number): void {
     new Gauge({
-      name: 'graphql_operations_running_limit',
-      help: 'Operations allowed to run at once while the event loop is saturated (src/http/admission.ts); +Inf while it has room.',
+      name,
+      help,
       registers: [this.registry],
       collect() {
-        this.set(gate.cpuLimit);
-      },
-    });
-    new Gauge({
-      name: 'graphql_operations_waiting',
-      help: 'GraphQL operations waiting for admission because the Horizon API is saturated (more calls queued than ADMISSION_MAX_QUEUED_CALLS) or the event loop is.',
-      registers: [this.registry],
-      collect() {
-        this.set(gate.queued);
+        this.set(read());
       },
     });
   }

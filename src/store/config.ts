@@ -57,21 +57,24 @@ export function redisSettings(v: RedisValues): RedisSettings | undefined {
       kind: 'sentinel',
       sentinels: v.REDIS_SENTINELS,
       master: v.REDIS_SENTINEL_MASTER ?? '',
-      ...(v.REDIS_SENTINEL_USERNAME !== undefined ? { sentinelUsername: v.REDIS_SENTINEL_USERNAME } : {}),
-      ...(v.REDIS_SENTINEL_PASSWORD !== undefined ? { sentinelPassword: v.REDIS_SENTINEL_PASSWORD } : {}),
+      sentinelUsername: v.REDIS_SENTINEL_USERNAME,
+      sentinelPassword: v.REDIS_SENTINEL_PASSWORD,
     };
   else return undefined;
   return {
     topology,
-    ...(v.REDIS_USERNAME !== undefined ? { username: v.REDIS_USERNAME } : {}),
-    ...(v.REDIS_PASSWORD !== undefined ? { password: v.REDIS_PASSWORD } : {}),
-    tls: v.REDIS_TLS || (v.REDIS_URL?.startsWith('rediss:') ?? false),
-    ...(v.REDIS_TLS_CA_FILE !== undefined ? { caFile: v.REDIS_TLS_CA_FILE } : {}),
+    username: v.REDIS_USERNAME,
+    password: v.REDIS_PASSWORD,
+    tls: tlsOn(v),
+    caFile: v.REDIS_TLS_CA_FILE,
     commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
     waitReplicas: v.REDIS_WAIT_REPLICAS,
     waitTimeoutMs: v.REDIS_WAIT_TIMEOUT_MS,
   };
 }
+
+/** TLS is on with REDIS_TLS, or with a `rediss://` REDIS_URL. */
+const tlsOn = (v: RedisValues): boolean => v.REDIS_TLS || (v.REDIS_URL?.startsWith('rediss:') ?? false);
 
 /** Rules across the REDIS_* settings, one message each. `given(name)`: the variable is set. */
 export function redisProblems(v: RedisValues, given: (name: SettingName) => boolean): string[] {
@@ -113,9 +116,8 @@ export function redisProblems(v: RedisValues, given: (name: SettingName) => bool
     if (given('REDIS_TLS') && v.REDIS_TLS !== (url.protocol === 'rediss:'))
       problems.push('with REDIS_URL, TLS is chosen by its scheme (rediss:// for TLS): leave REDIS_TLS unset');
   }
-  const tls = v.REDIS_TLS || (v.REDIS_URL?.startsWith('rediss:') ?? false);
   if (v.REDIS_TLS_CA_FILE !== undefined) {
-    if (!tls) problems.push('REDIS_TLS_CA_FILE is set but TLS is off: use rediss:// in REDIS_URL, or REDIS_TLS=true');
+    if (!tlsOn(v)) problems.push('REDIS_TLS_CA_FILE is set but TLS is off: use rediss:// in REDIS_URL, or REDIS_TLS=true');
     const problem = pemProblem(v.REDIS_TLS_CA_FILE);
     if (problem) problems.push(`REDIS_TLS_CA_FILE ${problem}`);
   }

@@ -91,12 +91,8 @@ export class RedisStoreHealth implements SharedStoreHealth {
     const primary = redis.stream?.remoteAddress ? `${redis.stream.remoteAddress}:${redis.stream.remotePort}` : undefined;
     // ROLE may be refused to a narrow ACL user: the store is up all the same.
     const role = (await redis.call('ROLE').catch(() => undefined)) as [string, number, unknown[]] | undefined;
-    if (role?.[0] === 'slave') return { state: 'down', reason: `the node at ${primary} is a replica, not the primary`, ...(primary ? { primary } : {}) };
-    return {
-      state: 'up',
-      ...(primary ? { primary } : {}),
-      ...(role?.[0] === 'master' ? { nodes: { primaries: 1, replicas: Array.isArray(role[2]) ? role[2].length : 0 } } : {}),
-    };
+    if (role?.[0] === 'slave') return { state: 'down', reason: `the node at ${primary} is a replica, not the primary`, primary };
+    return { state: 'up', primary, nodes: role?.[0] === 'master' ? { primaries: 1, replicas: Array.isArray(role[2]) ? role[2].length : 0 } : undefined };
   }
 
   private async clusterState(): Promise<Omit<SharedStoreReport, 'kind' | 'topology'>> {

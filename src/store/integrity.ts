@@ -4,6 +4,7 @@
  * notes of the device bans it placed (the reason, which Horizon does not keep). Consuming a
  * nonce is one atomic step, so two replicas can never both accept it.
  */
+import { decodeJson } from '../lib/json.js';
 
 export interface NonceRecord {
   /** The player the nonce was issued to. */
@@ -45,25 +46,19 @@ export interface IntegrityStore {
 
 export const encodeNonce = (record: NonceRecord): string => JSON.stringify([record.userId, record.issuedAt, record.expiresAt]);
 
-export function decodeNonce(text: string | null | undefined): NonceRecord | undefined {
-  if (!text) return undefined;
-  try {
-    const [userId, issuedAt, expiresAt] = JSON.parse(text) as unknown[];
-    return typeof userId === 'string' && typeof issuedAt === 'number' && typeof expiresAt === 'number' ? { userId, issuedAt, expiresAt } : undefined;
-  } catch {
-    return undefined;
-  }
+const asNonce = ([userId, issuedAt, expiresAt]: unknown[]): NonceRecord | undefined =>
+  typeof userId === 'string' && typeof issuedAt === 'number' && typeof expiresAt === 'number' ? { userId, issuedAt, expiresAt } : undefined;
+
+/** A nonce's stored value to its consumption: `!` in front once used. */
+export function consumedNonce(text: string): ConsumedNonce | undefined {
+  const alreadyUsed = text.startsWith('!');
+  const record = decodeJson(alreadyUsed ? text.slice(1) : text, asNonce);
+  return record ? { record, alreadyUsed } : undefined;
 }
 
-export function decodeBanNote(text: string | null | undefined): BanNote | undefined {
-  if (!text) return undefined;
-  try {
-    const note = JSON.parse(text) as BanNote;
-    return note && typeof note.deviceId === 'string' && typeof note.banId === 'string' && typeof note.until === 'number' ? note : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const asBanNote = (note: BanNote) =>
+  note && typeof note.deviceId === 'string' && typeof note.banId === 'string' && typeof note.until === 'number' ? note : undefined;
+export const decodeBanNote = (text: string | null | undefined): BanNote | undefined => decodeJson(text, asBanNote);
 
 /** How long a ban note is kept: until the ban ends, at least a minute. */
 export const banNoteTtlMs = (note: BanNote, now: number): number => Math.max(60_000, note.until - now);
@@ -89,13 +84,10 @@ export class MemoryIntegrityStore implements IntegrityStore {
   async consumeNonce(nonce: string): Promise<ConsumedNonce | undefined> {
     const key = `nonce:${nonce}`;
     const text = this.read(key);
-    if (text === undefined) return undefined;
-    const alreadyUsed = text.startsWith('!');
-    const record = decodeNonce(alreadyUsed ? text.slice(1) : text);
-    if (!record) return undefined;
+    const consumed = text === undefined ? undefined : consumedNonce(text);
     // Same expiry: only the mark changes (single-threaded, so read-and-mark is atomic here).
-    if (!alreadyUsed) this.entries.get(key)!.text = `!${text}`;
-    return { record, alreadyUsed };
+    if (consumed && !consumed.alreadyUsed) this.entries.get(key)!.text = `!${text}`;
+    return consumed;
   }
 
   async putBanNote(note: BanNote): Promise<void> {

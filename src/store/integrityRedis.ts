@@ -5,7 +5,16 @@
  */
 import { evalDurable, type Durability } from './durable.js';
 import type { RedisConnection } from './redis.js';
-import { banNoteTtlMs, decodeBanNote, decodeNonce, encodeNonce, type BanNote, type ConsumedNonce, type IntegrityStore, type NonceRecord } from './integrity.js';
+import {
+  banNoteTtlMs,
+  consumedNonce,
+  decodeBanNote,
+  encodeNonce,
+  type BanNote,
+  type ConsumedNonce,
+  type IntegrityStore,
+  type NonceRecord,
+} from './integrity.js';
 
 /** Returns the value as it was and marks it used (`!` in front), keeping its expiry (Redis 6.0+). */
 const CONSUME = `
@@ -29,10 +38,7 @@ export class RedisIntegrityStore implements IntegrityStore {
 
   async consumeNonce(nonce: string): Promise<ConsumedNonce | undefined> {
     const text = (await evalDurable(this.redis, this.durability, CONSUME, [this.key('nonce', nonce)], [])) as string | null;
-    if (!text) return undefined;
-    const alreadyUsed = text.startsWith('!');
-    const record = decodeNonce(alreadyUsed ? text.slice(1) : text);
-    return record ? { record, alreadyUsed } : undefined;
+    return text ? consumedNonce(text) : undefined;
   }
 
   async putBanNote(note: BanNote): Promise<void> {

@@ -39,8 +39,9 @@ function nodeOptions(settings: RedisSettings): RedisOptions {
     // After a failover the old primary may still be reached, demoted to a replica: a write it
     // refuses (READONLY) was not applied, so reconnect (Sentinel then names the new primary) and resend.
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
-    ...(settings.username !== undefined ? { username: settings.username } : {}),
-    ...(settings.password !== undefined ? { password: settings.password } : {}),
+    // Unset ones stay undefined: ioredis then takes a `REDIS_URL`'s credentials, else none.
+    username: settings.username,
+    password: settings.password,
     ...(settings.tls ? { tls: settings.caFile ? { ca: readFileSync(settings.caFile) } : {} } : {}),
   };
 }
@@ -70,8 +71,8 @@ export function createRedisClient(settings: RedisSettings): RedisConnection {
     sentinels: topology.sentinels,
     name: topology.master,
     role: 'master',
-    ...(topology.sentinelUsername !== undefined ? { sentinelUsername: topology.sentinelUsername } : {}),
-    ...(topology.sentinelPassword !== undefined ? { sentinelPassword: topology.sentinelPassword } : {}),
+    sentinelUsername: topology.sentinelUsername,
+    sentinelPassword: topology.sentinelPassword,
     ...(settings.tls ? { enableTLSForSentinelMode: true, sentinelTLS: options.tls } : {}),
     sentinelCommandTimeout: 1_000,
     // Sentinel's +switch-master moves us to the new primary at once, not at the next error.

@@ -60,7 +60,6 @@ const unixTime = z.union([
 ]);
 const change = z.object({ field: z.string().min(1).max(100), value: z.unknown() });
 // An entry's own id and time only help: unreadable ones are ignored rather than the delivery refused.
-// An entry's own id and time only help: unreadable ones are ignored rather than the delivery refused.
 const entry = z.object({ id: idText.optional().catch(undefined), time: unixTime.optional().catch(undefined), changes: z.array(change).max(1000) });
 /** The envelope; anything else is not a Horizon delivery (400). */
 export const envelopeSchema = z.object({

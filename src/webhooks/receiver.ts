@@ -7,11 +7,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import { readBody } from '../lib/body.js';
+import { constantTimeEqual } from '../lib/compare.js';
 import { registerSecret } from '../lib/redact.js';
 import { sendJson } from '../http/messages.js';
 import { envelopeSchema, eventsOf } from './events.js';
 import type { DeliveryOutcome, WebhookMetrics } from './metrics.js';
-import { checkSignature, sameText, SIGNATURE_HEADER } from './signature.js';
+import { checkSignature, SIGNATURE_HEADER } from './signature.js';
 import { indexesOf, type WebhookEventStore } from './store.js';
 
 export interface WebhookOptions {
@@ -55,7 +56,7 @@ export class WebhookReceiver {
       return;
     }
     const expected = this.options.verifyToken;
-    if (!expected || !sameText(token, expected)) {
+    if (!expected || !constantTimeEqual(token, expected)) {
       this.logger.warn({ webhook: 'handshake', configured: Boolean(expected) }, 'webhook verification refused: wrong verify token');
       this.refuse(res, 403, 'handshake_refused', 'The verify token does not match WEBHOOK_VERIFY_TOKEN');
       return;

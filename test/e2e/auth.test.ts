@@ -11,7 +11,7 @@ import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { request } from 'undici';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { callerAuthBanner } from '../../src/auth/banner.js';
-import { constantTimeEqual } from '../../src/auth/routerSecret.js';
+import { constantTimeEqual } from '../../src/lib/compare.js';
 import { loadConfig } from '../../src/config.js';
 import { demoUserId } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';

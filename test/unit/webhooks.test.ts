@@ -6,7 +6,8 @@
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { envelopeSchema, eventsOf, type WebhookEvent } from '../../src/webhooks/events.js';
 import { indexEvents, lifecycleOf, MAX_INDEX_EVENTS, orderState, pageEvents } from '../../src/webhooks/queries.js';
-import { checkSignature, sameText, signBody } from '../../src/webhooks/signature.js';
+import { constantTimeEqual as sameText } from '../../src/lib/compare.js';
+import { checkSignature, signBody } from '../../src/webhooks/signature.js';
 import { indexesOf, MemoryWebhookEventStore } from '../../src/webhooks/store.js';
 
 const order = (type: string, eventTime: string | number = '1659742639', reportingId = '03f8833e-9c02-4fa0-978f-4cfe91f86bae') => ({

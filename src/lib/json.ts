@@ -1,0 +1,9 @@
+/** Reading back what a store wrote as JSON: a missing, unreadable or unexpected value reads as none. */
+export function decodeJson<V, T>(text: string | null | undefined, accept: (value: V) => T | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return accept(JSON.parse(text) as V);
+  } catch {
+    return undefined;
+  }
+}
