@@ -11,8 +11,7 @@ import { InvalidArgumentError } from '../../lib/errors.js';
 import type { BanNote, ConsumedNonce } from '../../store/integrity.js';
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
-import type { Resolvers } from '../generated/types.js';
-import type { DeviceBanView } from './models.js';
+import type { DeviceBan, Resolvers } from '../generated/types.js';
 import { judge } from './verdict.js';
 
 const MAX_REASON_LENGTH = 500;
@@ -88,7 +87,7 @@ async function banDevice(ctx: Context, args: { deviceId: string; durationMinutes
   const note: BanNote = { deviceId: args.deviceId, banId, reason: args.reason, bannedAt, until: bannedAt + args.durationMinutes * 60_000 };
   await fromStore(ctx, 'keep ban', () => ctx.integrity.store.putBanNote(note));
   ctx.logger.info({ requestId: ctx.requestId, deviceId: note.deviceId, banId, durationMinutes: args.durationMinutes, reason: note.reason }, 'device banned');
-  const ban: DeviceBanView = {
+  const ban: DeviceBan = {
     deviceId: note.deviceId,
     banId,
     banned: true,
@@ -109,7 +108,7 @@ async function liftBan(ctx: Context, args: { deviceId?: string | null; banId?: s
     { requestId: ctx.requestId, deviceId: 'deviceId' in target ? target.deviceId : (note?.deviceId ?? null), banId: note?.banId ?? null },
     'device ban lifted',
   );
-  const ban: DeviceBanView = {
+  const ban: DeviceBan = {
     deviceId: 'deviceId' in target ? target.deviceId : (note?.deviceId ?? null),
     banId: 'banId' in target ? target.banId : null,
     banned: false,
@@ -121,7 +120,7 @@ async function liftBan(ctx: Context, args: { deviceId?: string | null; banId?: s
   return { success: true, ban };
 }
 
-async function readBan(ctx: Context, args: { deviceId?: string | null; banId?: string | null }): Promise<DeviceBanView> {
+async function readBan(ctx: Context, args: { deviceId?: string | null; banId?: string | null }): Promise<DeviceBan> {
   const target = banTarget(args);
   const status = await ctx.horizon.integrity.status(target, ctx.signal);
   const stored = await fromStore(ctx, 'read ban', () => ctx.integrity.store.banNote(target));
