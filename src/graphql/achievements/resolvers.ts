@@ -208,7 +208,6 @@ export const achievementResolvers = {
 
   AchievementWritePayload: {
     justUnlocked: (parent) => parent.result.justUnlocked,
-    settledBy: (parent) => parent.settledBy,
     async progress(parent, _, ctx) {
       const [progress] = await progressFor(ctx, parent.userId, [parent.definition]);
       return progress!;
