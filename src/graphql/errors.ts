@@ -3,7 +3,7 @@
  * Resolvers throw what they have (client errors, validation errors); Apollo's
  * `formatError` hook calls `formatError` below, so every error leaves through here.
  */
-import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import {
   CODE_INVALID_PARAMETER,
@@ -59,17 +59,8 @@ export function userError(code: ErrorCode, message: string, extensions: Record<s
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
-/** Apollo Server's own codes for errors raised before resolvers run (parse, validation, ...). */
-const APOLLO_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-]);
-const OWN_CODES = new Set<string>(Object.values(ErrorCode));
+/** Ours, and Apollo Server's own for errors raised before resolvers run (parse, validation, ...). */
+const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), ...Object.values(ApolloServerErrorCode)]);
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown, options: { production: boolean }): GraphQLFormattedError {
   const refused = queryLimitOf(formatted, error);
@@ -91,7 +82,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   }
   const code = formatted.extensions?.code;
   // Apollo itself labels a resolver's unexpected throw INTERNAL_SERVER_ERROR: that is a bug too.
-  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (OWN_CODES.has(code) || APOLLO_CODES.has(code))) {
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && KNOWN_CODES.has(code)) {
     const redacted = redactSecrets(formatted.message);
     const message = withoutVariableValue(redacted);
     // A refused variable's stack trace names its value again, and tells the caller nothing.
