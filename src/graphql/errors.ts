@@ -267,21 +267,18 @@ function apiErrorMessage(error: HorizonApiError, code: ErrorCode, production: bo
     // Graph's message is generic; its error_data (or our request) names the board.
     return unknownLeaderboardMessage(error.apiName);
   }
-  switch (code) {
-    case ErrorCode.UPSTREAM_AUTH_FAILED:
-      return "The Horizon API rejected this subgraph's app credentials (check HORIZON_APP_ID and HORIZON_APP_SECRET)";
-    case ErrorCode.UNAUTHENTICATED:
-      return 'The Horizon API rejected the user access token (invalid or expired)';
-    case ErrorCode.UPSTREAM_RATE_LIMITED:
-      return 'The Horizon API is throttling this app; retry later';
-    case ErrorCode.UPSTREAM_UNAVAILABLE:
-      return 'The Horizon API is unavailable; retry later';
-    case ErrorCode.UPSTREAM_ERROR:
-      // Graph's own text about a failure that is not the caller's: kept for development only.
-      // extensions.upstream (code, subcode, fbtraceId) still identifies it for Meta support.
-      if (production) return 'The Horizon API answered with an unexpected error';
-      return `Horizon API: ${error.upstreamMessage}`;
-    default:
-      return `Horizon API: ${error.upstreamMessage}`;
-  }
+  const ours = API_ERROR_MESSAGES[code];
+  if (ours) return ours;
+  // Graph's own text about a failure that is not the caller's: kept for development only.
+  // extensions.upstream (code, subcode, fbtraceId) still identifies it for Meta support.
+  if (code === ErrorCode.UPSTREAM_ERROR && production) return 'The Horizon API answered with an unexpected error';
+  return `Horizon API: ${error.upstreamMessage}`;
 }
+
+/** Our own message for these codes, in place of Graph's text (which the others keep, UPSTREAM_ERROR outside production). */
+const API_ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  UPSTREAM_AUTH_FAILED: "The Horizon API rejected this subgraph's app credentials (check HORIZON_APP_ID and HORIZON_APP_SECRET)",
+  UNAUTHENTICATED: 'The Horizon API rejected the user access token (invalid or expired)',
+  UPSTREAM_RATE_LIMITED: 'The Horizon API is throttling this app; retry later',
+  UPSTREAM_UNAVAILABLE: 'The Horizon API is unavailable; retry later',
+};
