@@ -120,8 +120,7 @@ export function operationCachePolicy(
   hints: Hints = new Hints(),
 ): CachePolicy {
   const overall = new CachePolicy();
-  const root =
-    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root = schema.getRootType(operation.operation);
   if (!root) {
     overall.restrict({ maxAge: 0 });
     return overall;

@@ -57,12 +57,7 @@ export function estimateCost(
 ): number {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
   if (coerced.errors) return 0;
-  const rootType =
-    operation.operation === 'mutation'
-      ? schema.getMutationType()
-      : operation.operation === 'subscription'
-        ? schema.getSubscriptionType()
-        : schema.getQueryType();
+  const rootType = schema.getRootType(operation.operation);
   if (!rootType) return 0;
   const estimator = new CostEstimator(schema, costModelOf(schema), new Map(fragments.map((f) => [f.name.value, f])), coerced.coerced);
   try {

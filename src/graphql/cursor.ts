@@ -42,10 +42,17 @@ export function pageCursors(options: { field: string; prefix: string; maxSkip: n
   };
 }
 
+/** What a Relay connection paged with these cursors resolves from: its edges and page flags. */
+export interface ConnectionParent<N> {
+  edges: Array<{ cursor: string; node: N }>;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
 /** A Relay connection's `nodes` and `pageInfo`, from its edges and page flags (same for every paged list). */
 export const connectionResolvers = {
-  nodes: <N>(parent: { edges: ReadonlyArray<{ node: N }> }) => parent.edges.map((e) => e.node),
-  pageInfo: (parent: { edges: ReadonlyArray<{ cursor: string }>; hasNextPage: boolean; hasPreviousPage: boolean }) => ({
+  nodes: <N>(parent: ConnectionParent<N>) => parent.edges.map((e) => e.node),
+  pageInfo: (parent: ConnectionParent<unknown>) => ({
     hasNextPage: parent.hasNextPage,
     hasPreviousPage: parent.hasPreviousPage,
     startCursor: parent.edges[0]?.cursor ?? null,

@@ -3,7 +3,7 @@
  * Resolvers throw what they have (client errors, validation errors); Apollo's
  * `formatError` hook calls `formatError` below, so every error leaves through here.
  */
-import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import {
   CODE_INVALID_PARAMETER,
@@ -59,17 +59,8 @@ export function userError(code: ErrorCode, message: string, extensions: Record<s
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
-/** Apollo Server's own codes for errors raised before resolvers run (parse, validation, ...). */
-const APOLLO_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-]);
-const OWN_CODES = new Set<string>(Object.values(ErrorCode));
+/** Ours, and Apollo Server's own for errors raised before resolvers run (parse, validation, ...). */
+const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), ...Object.values(ApolloServerErrorCode)]);
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown, options: { production: boolean }): GraphQLFormattedError {
   const refused = queryLimitOf(formatted, error);
@@ -91,7 +82,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, op
   }
   const code = formatted.extensions?.code;
   // Apollo itself labels a resolver's unexpected throw INTERNAL_SERVER_ERROR: that is a bug too.
-  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && (OWN_CODES.has(code) || APOLLO_CODES.has(code))) {
+  if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && KNOWN_CODES.has(code)) {
     const redacted = redactSecrets(formatted.message);
     const message = withoutVariableValue(redacted);
     // A refused variable's stack trace names its value again, and tells the caller nothing.
@@ -276,21 +267,18 @@ function apiErrorMessage(error: HorizonApiError, code: ErrorCode, production: bo
     // Graph's message is generic; its error_data (or our request) names the board.
     return unknownLeaderboardMessage(error.apiName);
   }
-  switch (code) {
-    case ErrorCode.UPSTREAM_AUTH_FAILED:
-      return "The Horizon API rejected this subgraph's app credentials (check HORIZON_APP_ID and HORIZON_APP_SECRET)";
-    case ErrorCode.UNAUTHENTICATED:
-      return 'The Horizon API rejected the user access token (invalid or expired)';
-    case ErrorCode.UPSTREAM_RATE_LIMITED:
-      return 'The Horizon API is throttling this app; retry later';
-    case ErrorCode.UPSTREAM_UNAVAILABLE:
-      return 'The Horizon API is unavailable; retry later';
-    case ErrorCode.UPSTREAM_ERROR:
-      // Graph's own text about a failure that is not the caller's: kept for development only.
-      // extensions.upstream (code, subcode, fbtraceId) still identifies it for Meta support.
-      if (production) return 'The Horizon API answered with an unexpected error';
-      return `Horizon API: ${error.upstreamMessage}`;
-    default:
-      return `Horizon API: ${error.upstreamMessage}`;
-  }
+  const ours = API_ERROR_MESSAGES[code];
+  if (ours) return ours;
+  // Graph's own text about a failure that is not the caller's: kept for development only.
+  // extensions.upstream (code, subcode, fbtraceId) still identifies it for Meta support.
+  if (code === ErrorCode.UPSTREAM_ERROR && production) return 'The Horizon API answered with an unexpected error';
+  return `Horizon API: ${error.upstreamMessage}`;
 }
+
+/** Our own message for these codes, in place of Graph's text (which the others keep, UPSTREAM_ERROR outside production). */
+const API_ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  UPSTREAM_AUTH_FAILED: "The Horizon API rejected this subgraph's app credentials (check HORIZON_APP_ID and HORIZON_APP_SECRET)",
+  UNAUTHENTICATED: 'The Horizon API rejected the user access token (invalid or expired)',
+  UPSTREAM_RATE_LIMITED: 'The Horizon API is throttling this app; retry later',
+  UPSTREAM_UNAVAILABLE: 'The Horizon API is unavailable; retry later',
+};

@@ -51,19 +51,9 @@ export function guardEntityRepresentations(schema: GraphQLSchema): GraphQLSchema
 
 /** The fields of a type's `@key(fields: "...")` directives (simple keys: the only kind this schema has). */
 function keyFieldsOf(type: GraphQLObjectType): string[] {
-  const fields = new Set<string>();
-  for (const node of [type.astNode, ...(type.extensionASTNodes ?? [])]) {
-    for (const directive of node?.directives ?? []) {
-      if (directive.name.value !== 'key') continue;
-      const argument = directive.arguments?.find((a) => a.name.value === 'fields');
-      if (argument?.value.kind === Kind.STRING)
-        argument.value.value
-          .split(/\s+/)
-          .filter(Boolean)
-          .forEach((f) => fields.add(f));
-    }
-  }
-  return [...fields];
+  const keys = [type.astNode, ...(type.extensionASTNodes ?? [])].flatMap((node) => node?.directives ?? []).filter((d) => d.name.value === 'key');
+  const fields = keys.map((key) => key.arguments?.find((a) => a.name.value === 'fields')?.value);
+  return [...new Set(fields.flatMap((value) => (value?.kind === Kind.STRING ? value.value.split(/\s+/).filter(Boolean) : [])))];
 }
 
 function refusedRepresentation(representation: unknown, index: number, keyFields: Map<string, string[]>): InvalidArgumentError | undefined {

@@ -8,13 +8,17 @@ export const QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 
 export type QueryLimitKind = 'depth' | 'aliases' | 'directives' | 'cost' | 'tokens';
 
-/** The setting that raises each limit, named in the message. */
-const SETTING: Record<QueryLimitKind, string> = {
-  depth: 'MAX_QUERY_DEPTH',
-  aliases: 'MAX_ALIASES',
-  directives: 'at most 50 directives',
-  cost: 'MAX_QUERY_COST',
-  tokens: 'MAX_QUERY_TOKENS',
+/** Per limit: what the operation did (`found`, when counted) and the setting that raises the limit, both named in the message. */
+const LIMITS: Record<QueryLimitKind, { did: (max: number, found: number | undefined) => string; setting: string }> = {
+  depth: { did: (max, found) => `nests fields ${found ?? 'too many'} levels deep; at most ${max} are allowed`, setting: 'MAX_QUERY_DEPTH' },
+  aliases: { did: (max, found) => `uses ${found ?? 'too many'} aliases; at most ${max} are allowed`, setting: 'MAX_ALIASES' },
+  directives: { did: (max, found) => `uses ${found ?? 'too many'} directives; at most ${max} are allowed`, setting: 'at most 50 directives' },
+  cost: {
+    did: (max, found) =>
+      `has an estimated cost of ${found ?? 'more than can be counted'} (about one per Horizon call it may make); at most ${max} is allowed. Ask for fewer entities, smaller pages or fewer nested lists`,
+    setting: 'MAX_QUERY_COST',
+  },
+  tokens: { did: (max) => `is longer than ${max} tokens`, setting: 'MAX_QUERY_TOKENS' },
 };
 
 /** An operation refused by a limit before anything ran. Reported with code QUERY_TOO_COMPLEX, HTTP 400. */
@@ -24,7 +28,7 @@ export class QueryTooComplexError extends GraphQLError {
     readonly max: number,
     readonly found: number | undefined,
   ) {
-    super(`Operation refused: it ${describe(limit, max, found)} (${SETTING[limit]}).`, {
+    super(`Operation refused: it ${LIMITS[limit].did(max, found)} (${LIMITS[limit].setting}).`, {
       extensions: { code: QUERY_TOO_COMPLEX, limit, max, ...(found !== undefined ? { found } : {}), http: { status: 400 } },
     });
   }
@@ -32,21 +36,6 @@ export class QueryTooComplexError extends GraphQLError {
   /** What `formatError` puts in `extensions`, besides the code. */
   get details(): Record<string, unknown> {
     return { limit: this.limit, max: this.max, ...(this.found !== undefined ? { found: this.found } : {}) };
-  }
-}
-
-function describe(limit: QueryLimitKind, max: number, found: number | undefined): string {
-  switch (limit) {
-    case 'depth':
-      return `nests fields ${found ?? 'too many'} levels deep; at most ${max} are allowed`;
-    case 'aliases':
-      return `uses ${found ?? 'too many'} aliases; at most ${max} are allowed`;
-    case 'directives':
-      return `uses ${found ?? 'too many'} directives; at most ${max} are allowed`;
-    case 'cost':
-      return `has an estimated cost of ${found ?? 'more than can be counted'} (about one per Horizon call it may make); at most ${max} is allowed. Ask for fewer entities, smaller pages or fewer nested lists`;
-    case 'tokens':
-      return `is longer than ${max} tokens`;
   }
 }
 

@@ -9,9 +9,7 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
     throw new GraphQLError('DateTime cannot represent a non-date value');
   },
-  parseValue(value) {
-    return parseDateTime(value);
-  },
+  parseValue: parseDateTime,
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be an ISO-8601 string', { nodes: ast });
     return parseDateTime(ast.value);

@@ -1,8 +1,8 @@
 /** Per-request loaders for federated users: one upstream call per distinct user per request. */
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { FederatedUser } from '../../horizon/accounts.js';
 import type { HorizonClient } from '../../horizon/client.js';
-import { loadEach, observed } from '../batch.js';
+import { eachLoader } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 
 export interface AccountLoaders {
@@ -13,11 +13,8 @@ export interface AccountLoaders {
 }
 
 export function createAccountLoaders(client: HorizonClient, { signal, onBatch }: LoaderOptions): AccountLoaders {
-  const federatedUser = new DataLoader<string, FederatedUser | null>(
-    observed(onBatch, 'accounts.federatedUser', (ids) => loadEach(ids, (id) => client.accounts.getFederatedUser(id, signal))),
-  );
-  const federatedUserByPersistentId = new DataLoader<string, FederatedUser | null>(
-    observed(onBatch, 'accounts.federatedUserByPersistentId', (ids) => loadEach(ids, (id) => client.accounts.findFederatedUser(id, signal))),
-  );
-  return { federatedUser, federatedUserByPersistentId };
+  return {
+    federatedUser: eachLoader(onBatch, 'accounts.federatedUser', (id: string) => client.accounts.getFederatedUser(id, signal)),
+    federatedUserByPersistentId: eachLoader(onBatch, 'accounts.federatedUserByPersistentId', (id: string) => client.accounts.findFederatedUser(id, signal)),
+  };
 }

@@ -1,17 +1,10 @@
 /** What the accounts resolvers pass as parents (the mappers of src/graphql/codegen.yml). */
 import type { FederatedUser } from '../../horizon/accounts.js';
 import type { Settlement } from '../../idempotency/ledger.js';
+import type { ConnectionParent } from '../cursor.js';
 
-export interface FederatedUserEdgeParent {
-  cursor: string;
-  node: FederatedUser;
-}
-
-export interface FederatedUserConnectionParent {
-  edges: FederatedUserEdgeParent[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
+export type FederatedUserConnectionParent = ConnectionParent<FederatedUser>;
+export type FederatedUserEdgeParent = FederatedUserConnectionParent['edges'][number];
 
 export interface CreateFederatedUserPayloadParent {
   user: FederatedUser;

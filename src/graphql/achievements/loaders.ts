@@ -5,10 +5,10 @@
  * and it primes the definitions it carries. Progress records that do not name their
  * achievement are named from that same listing (through the shared cache), never another call.
  */
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { AchievementDefinition, AchievementProgress } from '../../horizon/achievements.js';
 import type { HorizonClient } from '../../horizon/client.js';
-import { asError, loadEach, observed } from '../batch.js';
+import { cachedLoader, eachLoader } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 import type { SharedCaches } from '../sharedCache.js';
 
@@ -39,16 +39,7 @@ export function createAchievementLoaders(client: HorizonClient, { signal, onBatc
     for (const d of await listEvery()) found.set(d.apiName, d);
     return found;
   };
-  const definition = new DataLoader<string, AchievementDefinition | null>(
-    observed(onBatch, 'achievements.definition', async (apiNames) => {
-      try {
-        const found = await caches.achievementDefinitions.getMany(apiNames, fetchDefinitions);
-        return apiNames.map((name) => found.get(name) ?? null);
-      } catch (error) {
-        return apiNames.map(() => asError(error));
-      }
-    }),
-  );
+  const definition = cachedLoader(onBatch, 'achievements.definition', caches.achievementDefinitions, fetchDefinitions);
   const lists = new Map<boolean, Promise<AchievementDefinition[]>>();
   const allDefinitions = (includeArchived: boolean) => {
     let list = lists.get(includeArchived);
@@ -63,20 +54,16 @@ export function createAchievementLoaders(client: HorizonClient, { signal, onBatc
     }
     return list;
   };
-  const progress = new DataLoader<string, AchievementProgress[]>(
-    observed(onBatch, 'achievements.progress', (userIds) =>
-      loadEach(userIds, async (userId) => {
-        // Archived too: a player keeps progress on an archived achievement.
-        const records = await client.achievements.listProgress(userId, { signal, definitions: () => allDefinitions(true) });
-        // Progress carries its full definition: no need to ask for it again.
-        for (const record of records) {
-          if (!record.definition) continue;
-          definition.prime(record.apiName, record.definition);
-          caches.achievementDefinitions.set(record.apiName, record.definition);
-        }
-        return records;
-      }),
-    ),
-  );
+  const progress = eachLoader(onBatch, 'achievements.progress', async (userId: string) => {
+    // Archived too: a player keeps progress on an archived achievement.
+    const records = await client.achievements.listProgress(userId, { signal, definitions: () => allDefinitions(true) });
+    // Progress carries its full definition: no need to ask for it again.
+    for (const record of records) {
+      if (!record.definition) continue;
+      definition.prime(record.apiName, record.definition);
+      caches.achievementDefinitions.set(record.apiName, record.definition);
+    }
+    return records;
+  });
   return { definition, progress, allDefinitions };
 }

@@ -80,10 +80,7 @@ export const achievementResolvers = {
       }
       return ctx.loaders.achievements.allDefinitions(args.includeArchived ?? false);
     },
-    async achievementDefinition(_, args, ctx) {
-      assertApiName('apiName', args.apiName);
-      return ctx.loaders.achievements.definition.load(args.apiName);
-    },
+    achievementDefinition: async (_, args, ctx) => ctx.loaders.achievements.definition.load(assertApiName('apiName', args.apiName)),
   },
 
   Mutation: {
@@ -188,10 +185,7 @@ export const achievementResolvers = {
 
   AchievementDefinition: {
     // Async so a bad representation fails only its own entity.
-    async __resolveReference(reference, ctx) {
-      assertApiName('apiName', reference.apiName);
-      return ctx.loaders.achievements.definition.load(reference.apiName);
-    },
+    __resolveReference: async (reference, ctx) => ctx.loaders.achievements.definition.load(assertApiName('apiName', reference.apiName)),
   },
 
   AchievementProgress: {
@@ -208,7 +202,6 @@ export const achievementResolvers = {
 
   AchievementWritePayload: {
     justUnlocked: (parent) => parent.result.justUnlocked,
-    settledBy: (parent) => parent.settledBy,
     async progress(parent, _, ctx) {
       const [progress] = await progressFor(ctx, parent.userId, [parent.definition]);
       return progress!;

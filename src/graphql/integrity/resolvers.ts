@@ -11,8 +11,7 @@ import { InvalidArgumentError } from '../../lib/errors.js';
 import type { BanNote, ConsumedNonce } from '../../store/integrity.js';
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
-import type { Resolvers } from '../generated/types.js';
-import type { DeviceBanView } from './models.js';
+import type { DeviceBan, MutationBanDeviceArgs, MutationLiftDeviceBanArgs, QueryDeviceBanArgs, Resolvers } from '../generated/types.js';
 import { judge } from './verdict.js';
 
 const MAX_REASON_LENGTH = 500;
@@ -29,7 +28,7 @@ async function fromStore<T>(ctx: Context, what: string, run: () => Promise<T>): 
   }
 }
 
-function banTarget(args: { deviceId?: string | null; banId?: string | null }): BanTarget {
+function banTarget(args: QueryDeviceBanArgs): BanTarget {
   const { deviceId, banId } = args;
   if ((deviceId == null) === (banId == null)) throw new InvalidArgumentError(deviceId == null ? 'deviceId' : 'banId', 'give exactly one of deviceId and banId');
   return banId != null ? { banId } : { deviceId: deviceId! };
@@ -78,7 +77,7 @@ async function verify(ctx: Context, userId: string, token: string) {
   return verdict;
 }
 
-async function banDevice(ctx: Context, args: { deviceId: string; durationMinutes: number; reason: string }) {
+async function banDevice(ctx: Context, args: MutationBanDeviceArgs) {
   if (!Number.isInteger(args.durationMinutes) || args.durationMinutes < 1 || args.durationMinutes > MAX_BAN_MINUTES) {
     throw new InvalidArgumentError('durationMinutes', `durationMinutes must be a whole number from 1 to ${MAX_BAN_MINUTES}`);
   }
@@ -88,7 +87,7 @@ async function banDevice(ctx: Context, args: { deviceId: string; durationMinutes
   const note: BanNote = { deviceId: args.deviceId, banId, reason: args.reason, bannedAt, until: bannedAt + args.durationMinutes * 60_000 };
   await fromStore(ctx, 'keep ban', () => ctx.integrity.store.putBanNote(note));
   ctx.logger.info({ requestId: ctx.requestId, deviceId: note.deviceId, banId, durationMinutes: args.durationMinutes, reason: note.reason }, 'device banned');
-  const ban: DeviceBanView = {
+  const ban: DeviceBan = {
     deviceId: note.deviceId,
     banId,
     banned: true,
@@ -100,17 +99,15 @@ async function banDevice(ctx: Context, args: { deviceId: string; durationMinutes
   return { success: true, ban };
 }
 
-async function liftBan(ctx: Context, args: { deviceId?: string | null; banId?: string | null }) {
+async function liftBan(ctx: Context, args: MutationLiftDeviceBanArgs) {
   const target = banTarget(args);
   const note = await fromStore(ctx, 'read ban', () => ctx.integrity.store.banNote(target));
   await ctx.horizon.integrity.lift(target);
   if (note) await fromStore(ctx, 'forget ban', () => ctx.integrity.store.removeBanNote(note));
-  ctx.logger.info(
-    { requestId: ctx.requestId, deviceId: 'deviceId' in target ? target.deviceId : (note?.deviceId ?? null), banId: note?.banId ?? null },
-    'device ban lifted',
-  );
-  const ban: DeviceBanView = {
-    deviceId: 'deviceId' in target ? target.deviceId : (note?.deviceId ?? null),
+  const deviceId = 'deviceId' in target ? target.deviceId : (note?.deviceId ?? null);
+  ctx.logger.info({ requestId: ctx.requestId, deviceId, banId: note?.banId ?? null }, 'device ban lifted');
+  const ban: DeviceBan = {
+    deviceId,
     banId: 'banId' in target ? target.banId : null,
     banned: false,
     remainingMinutes: null,
@@ -121,7 +118,7 @@ async function liftBan(ctx: Context, args: { deviceId?: string | null; banId?: s
   return { success: true, ban };
 }
 
-async function readBan(ctx: Context, args: { deviceId?: string | null; banId?: string | null }): Promise<DeviceBanView> {
+async function readBan(ctx: Context, args: QueryDeviceBanArgs): Promise<DeviceBan> {
   const target = banTarget(args);
   const status = await ctx.horizon.integrity.status(target, ctx.signal);
   const stored = await fromStore(ctx, 'read ban', () => ctx.integrity.store.banNote(target));

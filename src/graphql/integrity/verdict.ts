@@ -4,7 +4,8 @@
  */
 import type { AttestationClaims, AttestationResult } from '../../horizon/integrity.js';
 import type { BanNote, ConsumedNonce } from '../../store/integrity.js';
-import type { AttestationNonceState, AttestationPolicy, AttestationReason, AttestationTokenState, Verdict } from './models.js';
+import type { AttestationNonceState, AttestationReason, AttestationTokenState, AttestationVerdict } from '../generated/types.js';
+import type { AttestationPolicy } from './models.js';
 
 export interface VerdictInput {
   /** The player the caller says the token is for. */
@@ -31,7 +32,7 @@ const NONCE_REASONS = {
   MISSING: 'NONCE_MISSING',
 } as const;
 
-export function judge(input: VerdictInput): Verdict {
+export function judge(input: VerdictInput): AttestationVerdict {
   const { result, policy, now } = input;
   const claims = result.verified === true ? result.claims : undefined;
   const reasons: AttestationReason[] = [];
@@ -119,7 +120,7 @@ function nonceStateOf(input: VerdictInput, claims: AttestationClaims): Exclude<A
 }
 
 /** Without claims nothing else can be checked: every other check is UNCHECKED and fails. */
-function unchecked(state: AttestationTokenState, message: string | null, reasons: AttestationReason[]): Verdict {
+function unchecked(state: AttestationTokenState, message: string | null, reasons: AttestationReason[]): AttestationVerdict {
   return {
     trusted: false,
     reasons,

@@ -6,9 +6,9 @@
  */
 import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
-import { CODE_INVALID_PARAMETER, HorizonApiError, isUnknownNode } from '../../horizon/errors.js';
+import { CODE_INVALID_PARAMETER, HorizonApiError } from '../../horizon/errors.js';
 import { MAX_USER_IDS_PER_CALL, type Leaderboard, type LeaderboardEntry } from '../../horizon/leaderboards.js';
-import { asError, loadEach, observed } from '../batch.js';
+import { cachedLoader, eachLoader, nullIfUnknown, observed } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 import type { SharedCaches } from '../sharedCache.js';
 import type { UserLoaders } from '../users/loaders.js';
@@ -59,32 +59,14 @@ export function createLeaderboardLoaders(
     for (const b of boards) if (found.has(b.apiName)) found.set(b.apiName, b);
     return found;
   };
-  const board = new DataLoader<string, Leaderboard | null>(
-    observed(onBatch, 'leaderboards.board', async (apiNames) => {
-      try {
-        const found = await caches.leaderboards.getMany(apiNames, fetchBoards);
-        return apiNames.map((name) => found.get(name) ?? null);
-      } catch (error) {
-        return apiNames.map(() => asError(error));
-      }
-    }),
-  );
+  const board = cachedLoader(onBatch, 'leaderboards.board', caches.leaderboards, fetchBoards);
 
-  const entry = new DataLoader<string, LeaderboardEntry | null>(
-    observed(onBatch, 'leaderboards.entry', (ids) =>
-      loadEach(ids, async (id) => {
-        try {
-          // Should Graph refuse the entry → leaderboard edge, the board is looked for among the shared cached list.
-          const found = await client.leaderboards.getEntry(id, signal, { boards: allBoards });
-          if (found) primeUsers([found]);
-          return found;
-        } catch (error) {
-          if (isUnknownNode(error)) return null;
-          throw error;
-        }
-      }),
-    ),
-  );
+  const entry = eachLoader(onBatch, 'leaderboards.entry', async (id: string) => {
+    // Should Graph refuse the entry → leaderboard edge, the board is looked for among the shared cached list.
+    const found = await nullIfUnknown(client.leaderboards.getEntry(id, signal, { boards: allBoards }));
+    if (found) primeUsers([found]);
+    return found;
+  });
 
   const byBoard = new Map<string, DataLoader<string, LeaderboardEntry | null>>();
   const entryOfUser = (apiName: string) => {

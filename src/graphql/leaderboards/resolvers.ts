@@ -51,25 +51,16 @@ async function payloadBoard(parent: BoardRef, _: unknown, ctx: Context): Promise
 export const leaderboardResolvers = {
   Query: {
     leaderboards: (_, __, ctx) => ctx.loaders.leaderboards.allBoards(),
-    async leaderboard(_, args, ctx) {
-      assertApiName('apiName', args.apiName);
-      return ctx.loaders.leaderboards.board.load(args.apiName);
-    },
+    leaderboard: async (_, args, ctx) => ctx.loaders.leaderboards.board.load(assertApiName('apiName', args.apiName)),
   },
 
   User: {
-    async leaderboardEntry(user, args, ctx) {
-      assertApiName('leaderboard', args.leaderboard);
-      return ctx.loaders.leaderboards.entryOfUser(args.leaderboard).load(user.id);
-    },
+    leaderboardEntry: async (user, args, ctx) => ctx.loaders.leaderboards.entryOfUser(assertApiName('leaderboard', args.leaderboard)).load(user.id),
   },
 
   Leaderboard: {
     // Async so a bad representation fails only its own entity.
-    async __resolveReference(reference, ctx) {
-      assertApiName('apiName', reference.apiName);
-      return ctx.loaders.leaderboards.board.load(reference.apiName);
-    },
+    __resolveReference: async (reference, ctx) => ctx.loaders.leaderboards.board.load(assertApiName('apiName', reference.apiName)),
     title: (board, args) => titleFor(board.titles, args.locale),
     async entries(board, args, ctx) {
       const query = {
@@ -113,13 +104,10 @@ export const leaderboardResolvers = {
   },
 
   LeaderboardEntry: {
-    async __resolveReference(reference, ctx) {
-      assertGraphId('id', reference.id);
-      return ctx.loaders.leaderboards.entry.load(reference.id);
-    },
+    __resolveReference: async (reference, ctx) => ctx.loaders.leaderboards.entry.load(assertGraphId('id', reference.id)),
     extraDataSize: (entry) => (entry.extraDataBase64 ? (extraDataSize(entry.extraDataBase64) ?? 0) : 0),
     user: (entry) => ({ id: entry.user.id }),
-    leaderboard: (entry, _, ctx) => payloadBoard({ leaderboardApiName: entry.leaderboardApiName }, _, ctx),
+    leaderboard: payloadBoard,
   },
 
   Mutation: {

@@ -13,11 +13,10 @@
  * After a write, `clearUser` drops everything cached about that user, so later reads in the
  * same request see the change.
  */
-import DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
 import type { Page } from '../../horizon/params.js';
 import type { EntitlementCheck, Product, Purchase } from '../../horizon/purchases.js';
-import { loadEach, observed } from '../batch.js';
+import { eachLoader } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 import type { SharedCaches } from '../sharedCache.js';
 
@@ -51,17 +50,13 @@ export function createPurchaseLoaders(client: HorizonClient, { signal, onBatch }
   }
 
   // Keys are `${userId}:${sku}`; ids are digits only, so the first `:` splits them (SKUs may hold `:`).
-  const entitlement = new DataLoader<string, EntitlementCheck>(
-    observed(onBatch, 'purchases.entitlement', (keys) =>
-      loadEach(keys, async (key) => {
-        const split = key.indexOf(':');
-        const userId = key.slice(0, split);
-        const sku = key.slice(split + 1);
-        if (sku === '') return client.purchases.verifyEntitlement(userId, undefined, signal);
-        return (await fromListedPurchases(userId, sku)) ?? client.purchases.verifyEntitlement(userId, sku, signal);
-      }),
-    ),
-  );
+  const entitlement = eachLoader(onBatch, 'purchases.entitlement', async (key: string): Promise<EntitlementCheck> => {
+    const split = key.indexOf(':');
+    const userId = key.slice(0, split);
+    const sku = key.slice(split + 1);
+    if (sku === '') return client.purchases.verifyEntitlement(userId, undefined, signal);
+    return (await fromListedPurchases(userId, sku)) ?? client.purchases.verifyEntitlement(userId, sku, signal);
+  });
 
   return {
     entitlement(userId, sku) {

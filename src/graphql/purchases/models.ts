@@ -1,5 +1,6 @@
 /** What the purchases resolvers pass as parents (the mappers of src/graphql/codegen.yml). */
 import type { EntitlementCheck, Purchase } from '../../horizon/purchases.js';
+import type { ConnectionParent as Connection } from '../cursor.js';
 
 export interface EntitlementParent extends EntitlementCheck {
   userId: string;
@@ -11,13 +12,5 @@ export interface PurchaseParent extends Purchase {
   userId: string;
 }
 
-export interface PurchaseEdgeParent {
-  cursor: string;
-  node: PurchaseParent;
-}
-
-export interface ConnectionParent {
-  edges: PurchaseEdgeParent[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
+export type ConnectionParent = Connection<PurchaseParent>;
+export type PurchaseEdgeParent = ConnectionParent['edges'][number];

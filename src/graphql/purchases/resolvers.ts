@@ -1,10 +1,10 @@
 /** Resolvers for purchases, entitlements and the catalog. */
 import { assertGraphId, assertSku } from '../../horizon/ids.js';
 import { connectionResolvers } from '../cursor.js';
-import type { ForUserWithId, RefundReason } from '../../horizon/purchases.js';
+import type { ForUserWithId } from '../../horizon/purchases.js';
 import { assertIdempotencyKey } from '../../idempotency/ledger.js';
 import { requirePlayerToken, type Context } from '../context.js';
-import type { RefundReason as RefundReasonArg, Resolvers } from '../generated/types.js';
+import type { RefundReason, Resolvers } from '../generated/types.js';
 import { assertFirst } from '../inputs.js';
 import { MAX_PURCHASES_PAGE, purchaseConnection } from './connection.js';
 
@@ -18,12 +18,6 @@ export async function writeFor<T>(ctx: Context, userId: string, write: () => Pro
     ctx.loaders.subscriptions.ofUser.clear(userId);
   }
 }
-
-const REFUND_REASON_PARAM: Record<RefundReasonArg, RefundReason> = {
-  CUSTOMER_SUPPORT: 'customer_support',
-  UNABLE_TO_FULFILL: 'unable_to_fulfill',
-  OTHER: 'other',
-};
 
 export const purchaseResolvers = {
   Query: {
@@ -76,7 +70,9 @@ export const purchaseResolvers = {
             userId: args.userId,
           }
         : args.userId;
-      const refunded = await writeFor(ctx, args.userId, () => ctx.horizon.purchases.refund(who, args.sku, REFUND_REASON_PARAM[args.reason]));
+      const refunded = await writeFor(ctx, args.userId, () =>
+        ctx.horizon.purchases.refund(who, args.sku, args.reason.toLowerCase() as Lowercase<RefundReason>),
+      );
       return { refunded, status: refunded ? 'REFUNDED' : 'REFUSED', user: { id: args.userId }, sku: args.sku };
     },
   },

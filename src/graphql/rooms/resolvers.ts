@@ -1,22 +1,11 @@
 /** Resolvers for moderated rooms (deprecated by Meta). Rooms are rare and read one at a time: no loader. */
-import { isUnknownNode } from '../../horizon/errors.js';
-import type { ModeratedRoom } from '../../horizon/rooms.js';
 import { assertIdempotencyKey } from '../../idempotency/ledger.js';
-import type { Context } from '../context.js';
+import { nullIfUnknown } from '../batch.js';
 import type { Resolvers } from '../generated/types.js';
-
-async function findRoom(ctx: Context, id: string): Promise<ModeratedRoom | null> {
-  try {
-    return await ctx.horizon.rooms.get(id, ctx.signal);
-  } catch (error) {
-    if (isUnknownNode(error)) return null;
-    throw error;
-  }
-}
 
 export const roomResolvers = {
   Query: {
-    moderatedRoom: (_, args, ctx) => findRoom(ctx, args.id),
+    moderatedRoom: (_, args, ctx) => nullIfUnknown(ctx.horizon.rooms.get(args.id, ctx.signal)),
   },
   Mutation: {
     async createModeratedRoom(_, args, ctx) {

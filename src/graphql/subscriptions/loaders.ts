@@ -1,8 +1,8 @@
 /** Per-request loaders for subscriptions: one listing per user per request; the field's filters apply locally. */
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
 import type { Subscription } from '../../horizon/subscriptions.js';
-import { loadEach, observed } from '../batch.js';
+import { eachLoader } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 
 export interface SubscriptionLoaders {
@@ -13,8 +13,6 @@ export interface SubscriptionLoaders {
 export function createSubscriptionLoaders(client: HorizonClient, { signal, onBatch }: LoaderOptions): SubscriptionLoaders {
   return {
     // The metric's loader label is the one it had when subscriptions were loaded with purchases: dashboards read it.
-    ofUser: new DataLoader<string, Subscription[]>(
-      observed(onBatch, 'purchases.subscriptions', (userIds) => loadEach(userIds, (ownerId) => client.subscriptions.list({ ownerId, signal }))),
-    ),
+    ofUser: eachLoader(onBatch, 'purchases.subscriptions', (ownerId: string) => client.subscriptions.list({ ownerId, signal })),
   };
 }

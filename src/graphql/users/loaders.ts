@@ -1,9 +1,8 @@
 /** Per-request loaders for users: one upstream call per distinct user per request. */
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { HorizonClient } from '../../horizon/client.js';
-import { isUnknownNode } from '../../horizon/errors.js';
 import type { HorizonUser, ProfileField } from '../../horizon/users.js';
-import { loadEach, observed } from '../batch.js';
+import { eachLoader, nullIfUnknown } from '../batch.js';
 import type { LoaderOptions } from '../loaderOptions.js';
 
 export interface UserLoaders {
@@ -38,15 +37,12 @@ export function createUserLoaders(client: HorizonClient, { signal, userToken, on
   const fetch = (userId: string): Promise<HorizonUser | null> => {
     let user = fetched.get(userId);
     if (!user) {
-      user = client.users.get(userId, signal).catch((error: unknown) => {
-        if (isUnknownNode(error)) return null;
-        throw error;
-      });
+      user = nullIfUnknown(client.users.get(userId, signal));
       fetched.set(userId, user);
     }
     return user;
   };
-  const profile = new DataLoader<string, HorizonUser | null>(observed(onBatch, 'users.profile', (userIds) => loadEach(userIds, fetch)));
+  const profile = eachLoader(onBatch, 'users.profile', fetch);
   // Nested profiles that lack some fields, by user id; complete ones go straight into `profile`.
   const partial = new Map<string, HorizonUser>();
   return {

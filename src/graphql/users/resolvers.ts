@@ -37,10 +37,7 @@ export const userResolvers = {
   User: {
     // The gateway already knows the id; nothing is fetched until a field needs it. Async so
     // a bad representation fails only its own entity, not the whole `_entities` list.
-    async __resolveReference(reference) {
-      assertGraphId('id', reference.id);
-      return { id: reference.id };
-    },
+    __resolveReference: async (reference) => ({ id: assertGraphId('id', reference.id) }),
     alias: (user, _, ctx) => profileField(user, ctx, 'alias'),
     displayName: (user, _, ctx) => profileField(user, ctx, 'displayName'),
     profileUrl: (user, _, ctx) => profileField(user, ctx, 'profileUrl'),

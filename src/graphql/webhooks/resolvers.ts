@@ -5,7 +5,6 @@
  */
 import { assertGraphId, assertSku } from '../../horizon/ids.js';
 import { InvalidArgumentError } from '../../lib/errors.js';
-import type { WebhookEvent } from '../../webhooks/events.js';
 import { findOrder, latestOrder, pageEvents, subscriptionLifecycle, type EventFilter } from '../../webhooks/queries.js';
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
@@ -82,7 +81,7 @@ export const webhookResolvers = {
   },
 
   PurchaseEvent: {
-    user: (event: WebhookEvent) => (event.userId ? { id: event.userId } : null),
+    user: (event) => (event.userId ? { id: event.userId } : null),
     occurredAt: (event) => new Date(event.occurredAt),
     receivedAt: (event) => new Date(event.receivedAt),
   },
