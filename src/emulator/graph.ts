@@ -47,6 +47,8 @@ export function fbtraceId(): string {
 }
 
 export const errors = {
+  /** Graph's code 2, the transient "unexpected error" of a failed request (or an injected 500). */
+  unexpected: () => new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true),
   missingToken: () => new GraphError(400, 190, 'An access token is required to request this resource.'),
   badAppToken: () => new GraphError(400, 190, 'Error validating application'),
   badUserToken: () => new GraphError(400, 190, 'Invalid OAuth 2.0 Access Token', 'OCApiException'),

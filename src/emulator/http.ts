@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultFaults, FaultDice, parseFaultSettings, type FaultMode, type Faults } from './faults.js';
 import { errors, GraphError, parseFields, toJsonText, type FieldTree } from './graph.js';
 import { extractToken, readParams, send, type UploadedFile } from './messages.js';
@@ -163,10 +164,7 @@ export class EmulatorHttp {
       body = await match.route.handler({ state: this.state, method, params, files, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
       entry.applied = true;
     } catch (error) {
-      const graphError =
-        error instanceof GraphError
-          ? error
-          : new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true);
+      const graphError = error instanceof GraphError ? error : errors.unexpected();
       status = graphError.status;
       body = graphError.toBody();
     }
@@ -188,11 +186,7 @@ export class EmulatorHttp {
   private failBefore(fault: FaultMode, res: ServerResponse): boolean {
     switch (fault) {
       case 'error_500':
-        send(
-          res,
-          500,
-          new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true).toBody(),
-        );
+        send(res, 500, errors.unexpected().toBody());
         return true;
       case 'error_503_html':
         res.writeHead(503, { 'content-type': 'text/html' });
@@ -294,8 +288,4 @@ function matchSegments(segments: string[], parts: readonly string[]): Record<str
     else if (segment !== part) return undefined;
   }
   return captures;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
