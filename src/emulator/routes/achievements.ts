@@ -3,24 +3,11 @@
  * write (accumulating counts, OR-merged bits, `force_unlock`, `just_unlocked` once), and
  * `achievement_remove_all`.
  */
-import {
-  errors,
-  GraphError,
-  JsonInteger,
-  nowSeconds,
-  paginate,
-  parseBool,
-  parseIntParam,
-  parseJsonArray,
-  project,
-  required,
-  requiredApiName,
-  type NodeShape,
-} from '../graph.js';
+import { errors, GraphError, JsonInteger, nowSeconds, parseBool, parseIntParam, parseJsonArray, required, requiredApiName, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedAchievementDefinition, EmulatedAchievementProgress, EmulatorBehavior, EmulatorState } from '../state.js';
 import { storeImages, type StoredImages } from './achievementImages.js';
-import { actingUser, requireApp, requireOwnApp } from './common.js';
+import { actingUser, listPage, requireApp, requireOwnApp } from './common.js';
 
 export const DEFINITION_SHAPE: NodeShape = {
   type: 'AchievementDefinition',
@@ -83,8 +70,7 @@ export const achievementRoutes: Route[] = [
         definitions = definitions.filter((d) => wanted.has(d.api_name));
       }
       if (!includeArchived) definitions = definitions.filter((d) => !d.is_archived);
-      const { page, paging } = paginate(definitions, ctx.params, ctx.selfUrl);
-      return { data: page.map((d) => project(definitionNode(ctx.state, d), DEFINITION_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return listPage(ctx, definitions, DEFINITION_SHAPE, definitionNode);
     },
   },
   {
@@ -105,12 +91,7 @@ export const achievementRoutes: Route[] = [
       const apiNames = parseJsonArray('api_names', ctx.params.api_names);
       const wanted = apiNames ? new Set(apiNames) : undefined;
       const records = [...ctx.state.progressOf(user.id).values()].filter((p) => !wanted || wanted.has(p.api_name));
-      const { page, paging } = paginate(records, ctx.params, ctx.selfUrl);
-      const shape = progressShape(ctx.state.behavior);
-      return {
-        data: page.map((p) => project(progressNode(ctx.state, p), shape, ctx.fields)),
-        ...(paging ? { paging } : {}),
-      };
+      return listPage(ctx, records, progressShape(ctx.state.behavior), progressNode);
     },
   },
   {

@@ -4,10 +4,10 @@
  * Soft refusals are HTTP 200 `{"success":false}`; malformed requests are Graph's code 100.
  */
 import type { EmulatedItem } from '../data/purchases.js';
-import { DAY_SECONDS, errors, nowSeconds, paginate, project, required, type NodeShape } from '../graph.js';
+import { DAY_SECONDS, errors, nowSeconds, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedUser, EmulatorState } from '../state.js';
-import { actingUser, requireOwnApp } from './common.js';
+import { actingUser, listPage, requireOwnApp } from './common.js';
 import { orderStatus } from '../webhooks.js';
 import type { NodeKind } from './nodes.js';
 
@@ -92,7 +92,7 @@ function availableTo(state: EmulatorState, user: EmulatedUser, item: EmulatedIte
   return !state.purchases.entitlementsOf(user.id).has(item.sku);
 }
 
-function itemNode(item: EmulatedItem): Record<string, unknown> {
+function itemNode(_state: EmulatorState, item: EmulatedItem): Record<string, unknown> {
   // item_type and subscription_sku are the emulator's bookkeeping, not Graph fields.
   const { item_type: _type, subscription_sku: _tier, ...node } = item;
   return node;
@@ -147,8 +147,7 @@ export const purchaseRoutes: Route[] = [
     handler: (ctx) => {
       requireOwnApp(ctx);
       const user = actingUser(ctx, 'user_id', ctx.params.user_id);
-      const { page, paging } = paginate(purchasesOf(ctx.state, user.id, nowSeconds()), ctx.params, ctx.selfUrl);
-      return { data: page.map((p) => project({ ...p }, PURCHASE_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return listPage(ctx, purchasesOf(ctx.state, user.id, nowSeconds()), PURCHASE_SHAPE, (_, p) => ({ ...p }));
     },
   },
   {
@@ -159,11 +158,7 @@ export const purchaseRoutes: Route[] = [
       const now = nowSeconds();
       const auth = ctx.auth;
       const items = [...ctx.state.purchases.items.values()].filter((item) => auth.kind === 'app' || availableTo(ctx.state, auth.user, item, now));
-      const { page, paging } = paginate(items, ctx.params, ctx.selfUrl);
-      return {
-        data: page.map((item) => project(itemNode(item), ITEM_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
-        ...(paging ? { paging } : {}),
-      };
+      return listPage(ctx, items, ITEM_SHAPE, itemNode);
     },
   },
   {
@@ -196,7 +191,7 @@ export const purchaseNodes: NodeKind[] = [
     shape: ITEM_SHAPE,
     find: (state, id) => {
       const item = state.purchases.itemById(id);
-      return item ? itemNode(item) : undefined;
+      return item ? itemNode(state, item) : undefined;
     },
   },
 ];

@@ -3,10 +3,10 @@
  * extend). Graph writes their times as ISO strings with a colon-less offset.
  */
 import type { EmulatedSubscription } from '../data/subscriptions.js';
-import { DAY_SECONDS, errors, nowSeconds, paginate, parseBool, parseIntParam, project, required, type NodeShape } from '../graph.js';
+import { DAY_SECONDS, errors, nowSeconds, parseBool, parseIntParam, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedUser, EmulatorState } from '../state.js';
-import { requireApp } from './common.js';
+import { listPage, requireApp } from './common.js';
 import { USER_SHAPE, userNode } from './users.js';
 import { subscriptionChange } from '../webhooks.js';
 
@@ -112,11 +112,7 @@ export const subscriptionRoutes: Route[] = [
           (isTrial === undefined || s.is_trial === isTrial) &&
           (!skus || skus.has(s.sku)),
       );
-      const { page, paging } = paginate(list, ctx.params, ctx.selfUrl);
-      return {
-        data: page.map((s) => project(subscriptionNode(ctx.state, s, now), SUBSCRIPTION_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
-        ...(paging ? { paging } : {}),
-      };
+      return listPage(ctx, list, SUBSCRIPTION_SHAPE, (state, s) => subscriptionNode(state, s, now));
     },
   },
   {
