@@ -52,7 +52,9 @@ export const errors = {
   missingToken: () => new GraphError(400, 190, 'An access token is required to request this resource.'),
   badAppToken: () => new GraphError(400, 190, 'Error validating application'),
   badUserToken: () => new GraphError(400, 190, 'Invalid OAuth 2.0 Access Token', 'OCApiException'),
-  needsAppToken: () => new GraphError(403, 10, '(#10) This endpoint requires the app access token (OC|APP_ID|APP_SECRET).'),
+  /** Code 10, permission denied: the token may not do this. */
+  forbidden: (message: string) => new GraphError(403, 10, `(#10) ${message}`),
+  needsAppToken: () => errors.forbidden('This endpoint requires the app access token (OC|APP_ID|APP_SECRET).'),
   needsUserToken: () => new GraphError(400, 2500, 'An active access token must be used to query information about the current user.'),
   param: (message: string) => new GraphError(400, 100, `(#100) ${message}`),
   invalidUser: (param: string, userId: string) => new GraphError(400, 100, `Parameter ${param}: invalid user id: ${userId}`),
@@ -241,6 +243,12 @@ export function parseBool(name: string, value: string | undefined): boolean | un
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw errors.param(`Param ${name} must be a boolean`);
+}
+
+export function enumParam<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!allowed.includes(value as T)) throw errors.param(`Param ${name} must be one of ${allowed.join(', ')}`);
+  return value as T;
 }
 
 export function parseIntParam(name: string, value: string | undefined, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {

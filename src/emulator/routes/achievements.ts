@@ -3,7 +3,7 @@
  * write (accumulating counts, OR-merged bits, `force_unlock`, `just_unlocked` once), and
  * `achievement_remove_all`.
  */
-import { errors, GraphError, JsonInteger, nowSeconds, parseBool, parseIntParam, parseJsonArray, required, requiredApiName, type NodeShape } from '../graph.js';
+import { enumParam, errors, JsonInteger, nowSeconds, parseBool, parseIntParam, parseJsonArray, required, requiredApiName, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedAchievementDefinition, EmulatedAchievementProgress, EmulatorBehavior, EmulatorState } from '../state.js';
 import { storeImages, type StoredImages } from './achievementImages.js';
@@ -150,14 +150,11 @@ function parseInt64Param(name: string, value: string | undefined, min: bigint): 
 export function upsertDefinition(state: EmulatorState, params: Record<string, string>, images: StoredImages = {}): EmulatedAchievementDefinition {
   const apiName = requiredApiName(params);
   const existing = state.achievementDefinitions.get(apiName);
-  const type = (params.achievement_type ?? existing?.achievement_type) as EmulatedAchievementDefinition['achievement_type'] | undefined;
-  if (!type || !TYPES.includes(type)) throw errors.param('Param achievement_type must be one of SIMPLE, COUNT, BITFIELD');
+  const type = enumParam('achievement_type', params.achievement_type ?? existing?.achievement_type, TYPES);
+  if (!type) throw errors.param('Param achievement_type must be one of SIMPLE, COUNT, BITFIELD');
   if (existing && existing.achievement_type !== type) throw errors.param('The achievement_type of an existing achievement cannot be changed');
-  const policy = (params.achievement_write_policy ?? existing?.achievement_write_policy) as
-    EmulatedAchievementDefinition['achievement_write_policy'] | undefined;
-  if (!policy || !POLICIES.includes(policy)) {
-    throw errors.param('Param achievement_write_policy must be one of CLIENT_AUTHORITATIVE, SERVER_AUTHORITATIVE');
-  }
+  const policy = enumParam('achievement_write_policy', params.achievement_write_policy ?? existing?.achievement_write_policy, POLICIES);
+  if (!policy) throw errors.param('Param achievement_write_policy must be one of CLIENT_AUTHORITATIVE, SERVER_AUTHORITATIVE');
   const bitfieldLength =
     type === 'BITFIELD' ? (parseIntParam('bitfield_length', params.bitfield_length, 1, MAX_BITFIELD_LENGTH) ?? existing?.bitfield_length) : undefined;
   if (type === 'BITFIELD' && bitfieldLength === undefined) throw errors.param('The parameter bitfield_length is required for BITFIELD achievements');
@@ -196,7 +193,7 @@ function writeProgress(ctx: RouteContext) {
     throw errors.param(`The achievement ${apiName} is CLIENT_AUTHORITATIVE; server writes need SERVER_AUTHORITATIVE`);
   }
   if (!serverWrite && definition.achievement_write_policy === 'SERVER_AUTHORITATIVE') {
-    throw new GraphError(403, 10, `(#10) The achievement ${apiName} is SERVER_AUTHORITATIVE; use the app access token`);
+    throw errors.forbidden(`The achievement ${apiName} is SERVER_AUTHORITATIVE; use the app access token`);
   }
   const forceUnlock = parseBool('force_unlock', params.force_unlock) ?? false;
   const addCount = parseInt64Param('add_count', params.add_count, 0n);

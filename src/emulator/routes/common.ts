@@ -22,7 +22,7 @@ export function actingUser(ctx: RouteContext, param: string, userId: string | un
   const auth: Auth = ctx.auth;
   if (auth.kind === 'user') {
     if (userId !== undefined && userId !== 'me' && userId !== auth.user.id) {
-      throw new GraphError(403, 10, '(#10) A user access token can only act for its own user');
+      throw errors.forbidden('A user access token can only act for its own user');
     }
     return auth.user;
   }

@@ -3,7 +3,7 @@
  * `device_ban` (ban, re-time, lift), `device_ban_status`, `device_ban_ids`; and, standing in
  * for the headset's SDK, `POST /device_integrity_token` to get a token for a nonce.
  */
-import { errors, GraphError, parseBool, required } from '../graph.js';
+import { enumParam, errors, GraphError, parseBool, required } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import { NONCE_PATTERN, type EmulatedAppIntegrity, type EmulatedBan, type EmulatedDeviceIntegrity } from '../data/integrity.js';
 import { requireApp } from './common.js';
@@ -69,13 +69,6 @@ function deviceBan(ctx: RouteContext) {
   return { message: 'Success', ban_id: ctx.state.integrity.ban(uniqueId, minutes).banId };
 }
 
-function option<T extends string>(ctx: RouteContext, name: string, allowed: readonly T[]): T | undefined {
-  const value = ctx.params[name];
-  if (value === undefined || value === '') return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw errors.param(`Param ${name} must be one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
 export const integrityRoutes: Route[] = [
   {
     // GET only: the code that calls it notes that POST is refused (docs/horizon-api.md).
@@ -134,8 +127,8 @@ export const integrityRoutes: Route[] = [
       const token = ctx.state.integrity.mint({
         nonce,
         device: ctx.params.device || `headset-of-${ctx.auth.user.id}`,
-        appIntegrity: option(ctx, 'app_integrity_state', APP_STATES),
-        deviceIntegrity: option(ctx, 'device_integrity_state', DEVICE_STATES),
+        appIntegrity: enumParam('app_integrity_state', ctx.params.app_integrity_state, APP_STATES),
+        deviceIntegrity: enumParam('device_integrity_state', ctx.params.device_integrity_state, DEVICE_STATES),
         packageId: ctx.params.package_id || undefined,
       });
       return { attestation_token: token };

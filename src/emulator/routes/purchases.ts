@@ -4,7 +4,7 @@
  * Soft refusals are HTTP 200 `{"success":false}`; malformed requests are Graph's code 100.
  */
 import type { EmulatedItem } from '../data/purchases.js';
-import { DAY_SECONDS, errors, nowSeconds, required, type NodeShape } from '../graph.js';
+import { DAY_SECONDS, enumParam, errors, nowSeconds, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedUser, EmulatorState } from '../state.js';
 import { actingUser, listPage, requireOwnApp } from './common.js';
@@ -170,8 +170,7 @@ export const purchaseRoutes: Route[] = [
       requireOwnApp(ctx);
       const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
-      const reason = required(ctx.params, 'reason');
-      if (!(REFUND_REASONS as readonly string[]).includes(reason)) throw errors.param(`Param reason must be one of ${REFUND_REASONS.join(', ')}`);
+      enumParam('reason', required(ctx.params, 'reason'), REFUND_REASONS);
       const item = ctx.state.purchases.items.get(sku);
       if (item?.item_type === 'SUBSCRIPTION') throw errors.param('Only DURABLE or CONSUMABLE entitlements can be refunded');
       const owned = ctx.state.purchases.entitlementsOf(user.id);
