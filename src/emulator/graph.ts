@@ -223,15 +223,27 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/** `JSON.parse`, or undefined when the text is not JSON (which `JSON.parse` never returns). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `a, b,,c` → ['a', 'b', 'c']: a comma-separated list, blanks dropped. */
+export function csvList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
 /** `["A","B"]` → ['A','B']; anything else is Graph's code 100. */
 export function parseJsonArray(name: string, value: string | undefined): string[] | undefined {
   if (value === undefined || value === '') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    throw errors.param(`Param ${name} must be a JSON array of strings`);
-  }
+  const parsed = parseJson(value);
   if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) {
     throw errors.param(`Param ${name} must be a JSON array of strings`);
   }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../lib/body.js';
-import { errors, toJsonText } from './graph.js';
+import { errors, parseJson, toJsonText } from './graph.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -38,12 +38,8 @@ export async function readParams(req: IncomingMessage, url: URL, files?: Record<
     .trim()
     .toLowerCase();
   if (type === 'application/json') {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw errors.param('Request body is not valid JSON');
-    }
+    const json = parseJson(raw.toString('utf8'));
+    if (json === undefined) throw errors.param('Request body is not valid JSON');
     if (json && typeof json === 'object' && !Array.isArray(json)) {
       for (const [key, value] of Object.entries(json)) {
         if (value === undefined || value === null) continue;

@@ -2,7 +2,7 @@
  * Moderated rooms (docs/horizon-api.md; deprecated by Meta, kept for games that still use them):
  * create, read, update the data store, delete.
  */
-import { errors, JsonInteger, parseIntParam, required, type NodeShape } from '../graph.js';
+import { errors, JsonInteger, parseIntParam, parseJson, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedRoom, EmulatorState } from '../state.js';
 import { requireApp } from './common.js';
@@ -75,12 +75,9 @@ export const roomRoutes: Route[] = [
     handler: (ctx) => {
       requireApp(ctx);
       const room = roomOf(ctx, required(ctx.params, 'room_id'));
-      let entries: unknown;
-      try {
-        entries = JSON.parse(required(ctx.params, 'datastore'));
-      } catch {
-        throw errors.param('Param datastore must be a JSON array of {"key","value"} objects');
-      }
+      // A missing datastore is "not a JSON array" too.
+      const entries = parseJson(ctx.params.datastore ?? '');
+      if (entries === undefined) throw errors.param('Param datastore must be a JSON array of {"key","value"} objects');
       if (!Array.isArray(entries) || !entries.every((e) => e && typeof e.key === 'string' && typeof e.value === 'string')) {
         throw errors.param('Param datastore must be a JSON array of {"key","value"} objects with string values');
       }

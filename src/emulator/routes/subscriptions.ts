@@ -3,7 +3,7 @@
  * extend). Graph writes their times as ISO strings with a colon-less offset.
  */
 import type { EmulatedSubscription } from '../data/subscriptions.js';
-import { DAY_SECONDS, errors, nowSeconds, parseBool, parseIntParam, required, type NodeShape } from '../graph.js';
+import { csvList, DAY_SECONDS, errors, nowSeconds, parseBool, parseIntParam, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedUser, EmulatorState } from '../state.js';
 import { listPage, requireApp } from './common.js';
@@ -97,14 +97,7 @@ export const subscriptionRoutes: Route[] = [
       }
       const isActive = parseBool('is_active', ctx.params.is_active);
       const isTrial = parseBool('is_trial', ctx.params.is_trial);
-      const skus = ctx.params.skus
-        ? new Set(
-            ctx.params.skus
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-          )
-        : undefined;
+      const skus = ctx.params.skus ? new Set(csvList(ctx.params.skus)) : undefined;
       const list = ctx.state.subscriptions.all.filter(
         (s) =>
           (ownerId === undefined || s.owner_id === ownerId) &&

@@ -1,6 +1,7 @@
 /** Leaderboard entries: reads with every `filter` and `start_at`, and score submission with both write policies. */
 import type { EmulatedLeaderboard, EmulatedLeaderboardEntry, RankedEntry } from '../../data/leaderboards.js';
 import {
+  csvList,
   enumParam,
   errors,
   GraphError,
@@ -79,15 +80,7 @@ function parseIdList(name: string, value: string | undefined, accepted: readonly
   const numbers = /^\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]$/.exec(text);
   const format: UserIdsFormat = !text.startsWith('[') ? 'csv' : numbers ? 'json-numbers' : 'json-strings';
   if (!accepted.includes(format)) throw errors.param(`Param ${name} must be written as one of: ${accepted.join(', ')}`);
-  const ids =
-    format === 'csv'
-      ? text.split(',').map((s) => s.trim())
-      : numbers
-        ? (numbers[1] ?? '')
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : parseJsonArray(name, text)!;
+  const ids = format === 'csv' ? text.split(',').map((s) => s.trim()) : numbers ? csvList(numbers[1] ?? '') : parseJsonArray(name, text)!;
   for (const id of ids) if (!/^\d{1,20}$/.test(id)) throw errors.param(`Param ${name} must list numeric user ids`);
   return ids;
 }
