@@ -94,11 +94,7 @@ export const achievementRoutes: Route[] = [
       return listPage(ctx, records, progressShape(ctx.state.behavior), progressNode);
     },
   },
-  {
-    method: 'POST',
-    pattern: '/:user_id/achievements',
-    handler: (ctx) => writeProgress(ctx),
-  },
+  { method: 'POST', pattern: '/:user_id/achievements', handler: writeProgress },
   {
     method: 'POST',
     pattern: '/achievement_remove_all',
@@ -226,7 +222,7 @@ function writeProgress(ctx: RouteContext) {
   if (addBits !== undefined) progress.bitfield_progress = orBits(progress.bitfield_progress, addBits);
   const reached =
     (definition.achievement_type === 'COUNT' && progress.count_progress >= definition.target!) ||
-    (definition.achievement_type === 'BITFIELD' && BigInt(countOnes(progress.bitfield_progress)) >= definition.target!);
+    (definition.achievement_type === 'BITFIELD' && BigInt(progress.bitfield_progress.replaceAll('0', '').length) >= definition.target!);
   if (!wasUnlocked && (forceUnlock || reached)) {
     progress.is_unlocked = true;
     progress.unlock_time = nowSeconds();
@@ -241,10 +237,4 @@ export function orBits(current: string, add: string): string {
   let out = '';
   for (let i = 0; i < length; i++) out += current[i] === '1' || add[i] === '1' ? '1' : '0';
   return out;
-}
-
-function countOnes(bits: string): number {
-  let n = 0;
-  for (const bit of bits) if (bit === '1') n++;
-  return n;
 }

@@ -31,16 +31,8 @@ export const leaderboardRoutes: Route[] = [
       return { id: upsertLeaderboard(ctx.state, ctx.params).id };
     },
   },
-  {
-    method: 'GET',
-    pattern: '/leaderboard_entries',
-    handler: (ctx) => readEntries(ctx),
-  },
-  {
-    method: 'POST',
-    pattern: '/leaderboard_submit_entry',
-    handler: (ctx) => submitEntry(ctx),
-  },
+  { method: 'GET', pattern: '/leaderboard_entries', handler: readEntries },
+  { method: 'POST', pattern: '/leaderboard_submit_entry', handler: submitEntry },
   {
     method: 'POST',
     pattern: '/leaderboard_remove_all_entries',
