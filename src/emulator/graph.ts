@@ -1,6 +1,6 @@
 /**
  * Graph API conventions the emulator reproduces: error envelopes, `fields=` parsing and
- * projection, cursor paging. Kept apart from the routes so every endpoint behaves alike.
+ * projection, cursor paging, parameter forms. Kept apart from the routes so every endpoint behaves alike.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -285,28 +285,6 @@ export function required(params: Record<string, string>, name: string): string {
   const value = params[name];
   if (value === undefined || value === '') throw errors.param(`The parameter ${name} is required`);
   return value;
-}
-
-/**
- * An integer written into the response as bare JSON number text, exact even beyond 2^53
- * (Graph's int64 leaderboard scores), which `JSON.stringify` cannot do for a bigint.
- */
-export class JsonInteger {
-  constructor(readonly value: bigint) {}
-  toJSON(): string {
-    return `${RAW_INTEGER_MARKER}${this.value.toString()}`;
-  }
-}
-
-// Random per process, so no string a client stored can ever be mistaken for the marker.
-const RAW_INTEGER_MARKER = `\u0000int${randomBytes(6).toString('hex')}:`;
-const RAW_INTEGER_PATTERN = new RegExp(`"\\\\u0000int${RAW_INTEGER_MARKER.slice(4)}(-?\\d+)"`, 'g');
-
-/** `JSON.stringify`, with each `JsonInteger` unquoted into its exact number text. */
-export function toJsonText(body: unknown): string {
-  const text = JSON.stringify(body);
-  // Most answers hold no JsonInteger: skip the pass over the text.
-  return text.includes('\\u0000int') ? text.replace(RAW_INTEGER_PATTERN, '$1') : text;
 }
 
 export const DAY_SECONDS = 86_400;

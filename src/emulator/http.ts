@@ -7,8 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultFaults, FaultDice, parseFaultSettings, type FaultMode, type Faults } from './faults.js';
-import { errors, GraphError, parseFields, toJsonText, type FieldTree } from './graph.js';
-import { extractToken, readParams, send, type UploadedFile } from './messages.js';
+import { errors, GraphError, parseFields, type FieldTree } from './graph.js';
+import { extractToken, readParams, send, toJsonText, type UploadedFile } from './messages.js';
 import type { EmulatedUser, EmulatorState } from './state.js';
 
 export type Auth = { kind: 'app' } | { kind: 'user'; user: EmulatedUser };

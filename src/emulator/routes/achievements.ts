@@ -3,8 +3,9 @@
  * write (accumulating counts, OR-merged bits, `force_unlock`, `just_unlocked` once), and
  * `achievement_remove_all`.
  */
-import { enumParam, errors, JsonInteger, nowSeconds, parseBool, parseIntParam, parseJsonArray, required, requiredApiName, type NodeShape } from '../graph.js';
+import { enumParam, errors, nowSeconds, parseBool, parseIntParam, parseJsonArray, required, requiredApiName, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
+import { JsonInteger } from '../messages.js';
 import type { EmulatedAchievementDefinition, EmulatedAchievementProgress, EmulatorBehavior, EmulatorState } from '../state.js';
 import { storeImages, type StoredImages } from './achievementImages.js';
 import { actingUser, listPage, requireApp, requireOwnApp } from './common.js';

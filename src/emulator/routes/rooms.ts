@@ -2,8 +2,9 @@
  * Moderated rooms (docs/horizon-api.md; deprecated by Meta, kept for games that still use them):
  * create, read, update the data store, delete.
  */
-import { errors, JsonInteger, parseIntParam, parseJson, required, type NodeShape } from '../graph.js';
+import { errors, parseIntParam, parseJson, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
+import { JsonInteger } from '../messages.js';
 import type { EmulatedRoom, EmulatorState } from '../state.js';
 import { requireApp } from './common.js';
 import type { NodeKind } from './nodes.js';

@@ -5,7 +5,6 @@ import {
   enumParam,
   errors,
   GraphError,
-  JsonInteger,
   nowSeconds,
   paginate,
   parseBool,
@@ -16,6 +15,7 @@ import {
   type NodeShape,
 } from '../../graph.js';
 import type { RouteContext } from '../../http.js';
+import { JsonInteger } from '../../messages.js';
 import type { EmulatorState, UserIdsFormat } from '../../state.js';
 import { actingUser } from '../common.js';
 import { USER_SHAPE, userNode } from '../users.js';
