@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultFaults, FaultDice, parseFaultSettings, type FaultMode, type Faults } from './faults.js';
 import { errors, GraphError, parseFields, type FieldTree } from './graph.js';
-import { extractToken, readParams, send, toJsonText, type UploadedFile } from './messages.js';
+import { extractToken, readParams, send, type UploadedFile } from './messages.js';
 import type { EmulatedUser, EmulatorState } from './state.js';
 
 export type Auth = { kind: 'app' } | { kind: 'user'; user: EmulatedUser };
@@ -173,13 +173,7 @@ export class EmulatorHttp {
       res.socket?.destroy();
       return;
     }
-    if (fault === 'truncate_after') {
-      const text = toJsonText(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
-      res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
-      return;
-    }
-    send(res, status, body);
+    send(res, status, body, fault === 'truncate_after');
   }
 
   /** Faults that strike before the request is carried out. True when the reply was dealt with. */

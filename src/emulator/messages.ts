@@ -65,10 +65,12 @@ export async function readParams(req: IncomingMessage, url: URL, files?: Record<
   return params;
 }
 
-export function send(res: ServerResponse, status: number, body: unknown): void {
+/** A JSON reply; `truncate` sends only its first half (the whole length announced), then drops the connection. */
+export function send(res: ServerResponse, status: number, body: unknown, truncate = false): void {
   const text = toJsonText(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  if (truncate) res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+  else res.end(text);
 }
 
 /**
