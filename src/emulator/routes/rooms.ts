@@ -22,21 +22,14 @@ export const ROOM_SHAPE: NodeShape = {
 function roomNode(state: EmulatorState, room: EmulatedRoom): Record<string, unknown> {
   const owner = room.owner_id ? state.users.get(room.owner_id) : undefined;
   return {
+    ...room,
     // Old docs render room ids as JSON numbers (docs/horizon-api.md): the emulator does too, exactly
     // (a 64-bit id beyond 2^53 as a JavaScript number would be another room's).
     id: new JsonInteger(BigInt(room.id)),
-    max_users: room.max_users,
     owner: owner ? userNode(owner) : undefined,
     users: [],
     // GUESS: the data store as a list of {key, value}, the shape it is written in.
     data_store: [...room.data_store].map(([key, value]) => ({ key, value })),
-    name: room.name,
-    description: room.description,
-    join_policy: room.join_policy,
-    type: room.type,
-    joinability: room.joinability,
-    version: room.version,
-    is_membership_locked: room.is_membership_locked,
   };
 }
 
