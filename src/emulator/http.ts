@@ -3,6 +3,7 @@
  * error envelopes, the test controls, and the request log tests and benchmarks count upstream
  * calls with. Reading parameters and writing replies: ./messages.ts.
  */
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -89,10 +90,8 @@ export class EmulatorHttp {
     this.server.keepAliveTimeout = 60_000;
     // Never traced when the subgraph runs with tracing on (see UNTRACED_SERVER in src/observability/tracing.ts).
     (this.server as unknown as Record<symbol, boolean>)[Symbol.for('horizon-subgraph.untraced-server')] = true;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, host, () => resolve());
-    });
+    this.server.listen(port, host);
+    await once(this.server, 'listening');
     const address = this.server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return `http://${shownHost}:${address.port}`;
@@ -111,10 +110,7 @@ export class EmulatorHttp {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = Date.now();
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    if (url.pathname.startsWith('/__emulator/')) {
-      this.handleControl(req, res, url);
-      return;
-    }
+    if (url.pathname.startsWith('/__emulator/')) return this.handleControl(req, res, url);
     this.inFlight++;
     res.once('close', () => this.inFlight--);
     const method = (req.method ?? 'GET').toUpperCase();
@@ -227,43 +223,31 @@ export class EmulatorHttp {
   }
 
   /** Test and benchmark controls: the request log and fault settings. Not part of Graph. */
-  private handleControl(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private async handleControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    if (url.pathname === '/__emulator/requests') {
-      if (method === 'DELETE') {
-        this.log.length = 0;
-        send(res, 200, { success: true });
-      } else {
-        send(res, 200, { data: this.log });
-      }
-      return;
+    const path = url.pathname;
+    if (path === '/__emulator/requests') {
+      if (method !== 'DELETE') return send(res, 200, { data: this.log });
+      this.log.length = 0;
+      return send(res, 200, { success: true });
     }
-    if (url.pathname === '/__emulator/health') {
-      send(res, 200, { status: 'ok', app_id: this.state.appId });
-      return;
+    if (path === '/__emulator/health') return send(res, 200, { status: 'ok', app_id: this.state.appId });
+    if (path === '/__emulator/faults' && method === 'GET') return send(res, 200, this.faults);
+    if (path === '/__emulator/faults' && method === 'POST') {
+      const problem = await readParams(req, url).then(
+        (params) => parseFaultSettings(params, this.faults),
+        () => 'bad fault settings',
+      );
+      return problem ? send(res, 400, { error: problem }) : send(res, 200, this.faults);
     }
-    if (url.pathname === '/__emulator/faults' && method === 'GET') {
-      send(res, 200, this.faults);
-      return;
+    const control = this.controls.get(path);
+    if (!control || method !== 'POST') return send(res, 404, { error: 'unknown emulator control' });
+    try {
+      send(res, 200, control(await readParams(req, url)));
+    } catch (error) {
+      if (error instanceof GraphError) send(res, error.status, error.toBody());
+      else send(res, 400, { error: String(error) });
     }
-    if (url.pathname === '/__emulator/faults' && method === 'POST') {
-      readParams(req, url)
-        .then((params) => {
-          const problem = parseFaultSettings(params, this.faults);
-          if (problem) send(res, 400, { error: problem });
-          else send(res, 200, this.faults);
-        })
-        .catch(() => send(res, 400, { error: 'bad fault settings' }));
-      return;
-    }
-    const control = this.controls.get(url.pathname);
-    if (control && method === 'POST') {
-      readParams(req, url)
-        .then((params) => send(res, 200, control(params)))
-        .catch((error: unknown) => (error instanceof GraphError ? send(res, error.status, error.toBody()) : send(res, 400, { error: String(error) })));
-      return;
-    }
-    send(res, 404, { error: 'unknown emulator control' });
   }
 }
 
