@@ -11,31 +11,19 @@ import { requireApp } from './common.js';
 const MAX_BAN_MINUTES = 52_560_000;
 
 /** The documented refusals, word for word (code 1 or -1, type OCApiException). */
+const banError = (code: number, subcode: number, message: string) => () => new GraphError(400, code, message, 'OCApiException', subcode);
 const banErrors = {
-  unknownDevice: () =>
-    new GraphError(
-      400,
-      1,
-      'There is no record of this Unique ID. Please check that the Unique ID matches what is given in the Attestation Token and try again. Note that Unique IDs will change every 30 days for each application and device, make sure the Unique ID is up to date.',
-      'OCApiException',
-      1614026,
-    ),
-  badTime: () =>
-    new GraphError(
-      400,
-      1,
-      'The Remaining Time In Minute field is invalid. Please check that the time inputted is between 0 and 52560000.',
-      'OCApiException',
-      1614028,
-    ),
-  unknownBan: () =>
-    new GraphError(
-      400,
-      -1,
-      "There is no record of this ban_id. Please check the ban_id and try again. If you don't know the specific ban_id, query the Device Ban IDs endpoint to see a list of all the ban_ids currently active for your application.",
-      'OCApiException',
-      1614033,
-    ),
+  unknownDevice: banError(
+    1,
+    1614026,
+    'There is no record of this Unique ID. Please check that the Unique ID matches what is given in the Attestation Token and try again. Note that Unique IDs will change every 30 days for each application and device, make sure the Unique ID is up to date.',
+  ),
+  badTime: banError(1, 1614028, 'The Remaining Time In Minute field is invalid. Please check that the time inputted is between 0 and 52560000.'),
+  unknownBan: banError(
+    -1,
+    1614033,
+    "There is no record of this ban_id. Please check the ban_id and try again. If you don't know the specific ban_id, query the Device Ban IDs endpoint to see a list of all the ban_ids currently active for your application.",
+  ),
 };
 
 const APP_STATES: readonly EmulatedAppIntegrity[] = ['StoreRecognized', 'NotRecognized', 'NotEvaluated'];
