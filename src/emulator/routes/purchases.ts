@@ -99,11 +99,13 @@ function itemNode(_state: EmulatorState, item: EmulatedItem): Record<string, unk
 }
 
 /**
- * The user verify, consume and refund act for: `user_id` with the app token; with a user token
- * the token's own user, whom `user_id` may name too (another user's id is refused). With
- * `requireUserIdWithUserToken`, a user token without `user_id` is refused (docs/horizon-api.md).
+ * The user verify, consume and refund act for, once the path has named this app: `user_id` with
+ * the app token; with a user token the token's own user, whom `user_id` may name too (another
+ * user's id is refused). With `requireUserIdWithUserToken`, a user token without `user_id` is
+ * refused (docs/horizon-api.md).
  */
 function entitlementUser(ctx: RouteContext): EmulatedUser {
+  requireOwnApp(ctx);
   if (ctx.auth.kind === 'user' && ctx.state.behavior.requireUserIdWithUserToken && !ctx.params.user_id) {
     throw errors.param('The parameter user_id is required');
   }
@@ -116,7 +118,6 @@ export const purchaseRoutes: Route[] = [
     method: 'POST',
     pattern: '/:app_id/verify_entitlement',
     handler: (ctx) => {
-      requireOwnApp(ctx);
       const user = entitlementUser(ctx);
       const sku = ctx.params.sku;
       const granted = sku === undefined || sku === '' ? ctx.state.purchases.appOwners.get(user.id) : grantTime(ctx.state, user.id, sku, nowSeconds());
@@ -128,7 +129,6 @@ export const purchaseRoutes: Route[] = [
     method: 'POST',
     pattern: '/:app_id/consume_entitlement',
     handler: (ctx) => {
-      requireOwnApp(ctx);
       const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
       const item = ctx.state.purchases.items.get(sku);
@@ -167,7 +167,6 @@ export const purchaseRoutes: Route[] = [
     method: 'POST',
     pattern: '/:app_id/refund_iap_entitlement',
     handler: (ctx) => {
-      requireOwnApp(ctx);
       const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
       enumParam('reason', required(ctx.params, 'reason'), REFUND_REASONS);
