@@ -47,18 +47,13 @@ export function graphIsoTime(seconds: number): string {
 function subscriptionNode(state: EmulatorState, s: EmulatedSubscription, now: number): Record<string, unknown> {
   const owner = state.users.get(s.owner_id);
   return {
-    id: s.id,
+    ...s,
     owner: owner ? userNode(owner) : { id: s.owner_id },
-    sku: s.sku,
     period_start_time: graphIsoTime(s.period_start),
     period_end_time: graphIsoTime(s.period_end),
     cancellation_time: s.cancellation === undefined ? undefined : graphIsoTime(s.cancellation),
     next_renewal_time: s.next_renewal === undefined ? undefined : graphIsoTime(s.next_renewal),
-    is_trial: s.is_trial,
-    trial_type: s.trial_type,
     is_active: state.subscriptions.isActive(s, now),
-    current_price_term: { ...s.current_price_term },
-    next_price_term: s.next_price_term ? { ...s.next_price_term } : undefined,
   };
 }
 
