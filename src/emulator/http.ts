@@ -3,7 +3,6 @@
  * error envelopes, the test controls, and the request log tests and benchmarks count upstream
  * calls with. Reading parameters and writing replies: ./messages.ts.
  */
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,8 +89,10 @@ export class EmulatorHttp {
     this.server.keepAliveTimeout = 60_000;
     // Never traced when the subgraph runs with tracing on (see UNTRACED_SERVER in src/observability/tracing.ts).
     (this.server as unknown as Record<symbol, boolean>)[Symbol.for('horizon-subgraph.untraced-server')] = true;
-    this.server.listen(port, host);
-    await once(this.server, 'listening');
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
     const address = this.server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return `http://${shownHost}:${address.port}`;
