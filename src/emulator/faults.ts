@@ -5,6 +5,7 @@
  * (the write is applied, then the reply is lost, cut short or late): the ambiguous case a
  * client must never answer by blindly resending a non-idempotent write.
  */
+import { csvList } from './graph.js';
 
 export const FAULT_MODES = [
   /** HTTP 500, Graph code 2 with `is_transient`; nothing applied. */
@@ -108,19 +109,12 @@ export function parseFaultSettings(params: Record<string, string>, into: Faults)
     if (value !== undefined) updates[key] = value;
   }
   if (params.modes !== undefined) {
-    const modes = params.modes
-      .split(',')
-      .map((m) => m.trim())
-      .filter(Boolean);
+    const modes = csvList(params.modes);
     const unknown = modes.find((m) => !(FAULT_MODES as readonly string[]).includes(m));
     if (unknown) return `unknown fault mode ${unknown}; known: ${FAULT_MODES.join(', ')}`;
     updates.modes = modes as FaultMode[];
   }
-  if (params.routes !== undefined)
-    updates.routes = params.routes
-      .split(',')
-      .map((r) => r.trim())
-      .filter(Boolean);
+  if (params.routes !== undefined) updates.routes = csvList(params.routes);
   Object.assign(into, updates);
   return undefined;
 }

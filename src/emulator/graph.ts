@@ -1,6 +1,6 @@
 /**
  * Graph API conventions the emulator reproduces: error envelopes, `fields=` parsing and
- * projection, cursor paging. Kept apart from the routes so every endpoint behaves alike.
+ * projection, cursor paging, parameter forms. Kept apart from the routes so every endpoint behaves alike.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -47,10 +47,14 @@ export function fbtraceId(): string {
 }
 
 export const errors = {
+  /** Graph's code 2, the transient "unexpected error" of a failed request (or an injected 500). */
+  unexpected: () => new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true),
   missingToken: () => new GraphError(400, 190, 'An access token is required to request this resource.'),
   badAppToken: () => new GraphError(400, 190, 'Error validating application'),
   badUserToken: () => new GraphError(400, 190, 'Invalid OAuth 2.0 Access Token', 'OCApiException'),
-  needsAppToken: () => new GraphError(403, 10, '(#10) This endpoint requires the app access token (OC|APP_ID|APP_SECRET).'),
+  /** Code 10, permission denied: the token may not do this. */
+  forbidden: (message: string) => new GraphError(403, 10, `(#10) ${message}`),
+  needsAppToken: () => errors.forbidden('This endpoint requires the app access token (OC|APP_ID|APP_SECRET).'),
   needsUserToken: () => new GraphError(400, 2500, 'An active access token must be used to query information about the current user.'),
   param: (message: string) => new GraphError(400, 100, `(#100) ${message}`),
   invalidUser: (param: string, userId: string) => new GraphError(400, 100, `Parameter ${param}: invalid user id: ${userId}`),
@@ -219,15 +223,27 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/** `JSON.parse`, or undefined when the text is not JSON (which `JSON.parse` never returns). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `a, b,,c` → ['a', 'b', 'c']: a comma-separated list, blanks dropped. */
+export function csvList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
 /** `["A","B"]` → ['A','B']; anything else is Graph's code 100. */
 export function parseJsonArray(name: string, value: string | undefined): string[] | undefined {
   if (value === undefined || value === '') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    throw errors.param(`Param ${name} must be a JSON array of strings`);
-  }
+  const parsed = parseJson(value);
   if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) {
     throw errors.param(`Param ${name} must be a JSON array of strings`);
   }
@@ -239,6 +255,12 @@ export function parseBool(name: string, value: string | undefined): boolean | un
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw errors.param(`Param ${name} must be a boolean`);
+}
+
+export function enumParam<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!allowed.includes(value as T)) throw errors.param(`Param ${name} must be one of ${allowed.join(', ')}`);
+  return value as T;
 }
 
 export function parseIntParam(name: string, value: string | undefined, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -263,28 +285,6 @@ export function required(params: Record<string, string>, name: string): string {
   const value = params[name];
   if (value === undefined || value === '') throw errors.param(`The parameter ${name} is required`);
   return value;
-}
-
-/**
- * An integer written into the response as bare JSON number text, exact even beyond 2^53
- * (Graph's int64 leaderboard scores), which `JSON.stringify` cannot do for a bigint.
- */
-export class JsonInteger {
-  constructor(readonly value: bigint) {}
-  toJSON(): string {
-    return `${RAW_INTEGER_MARKER}${this.value.toString()}`;
-  }
-}
-
-// Random per process, so no string a client stored can ever be mistaken for the marker.
-const RAW_INTEGER_MARKER = `\u0000int${randomBytes(6).toString('hex')}:`;
-const RAW_INTEGER_PATTERN = new RegExp(`"\\\\u0000int${RAW_INTEGER_MARKER.slice(4)}(-?\\d+)"`, 'g');
-
-/** `JSON.stringify`, with each `JsonInteger` unquoted into its exact number text. */
-export function toJsonText(body: unknown): string {
-  const text = JSON.stringify(body);
-  // Most answers hold no JsonInteger: skip the pass over the text.
-  return text.includes('\\u0000int') ? text.replace(RAW_INTEGER_PATTERN, '$1') : text;
 }
 
 export const DAY_SECONDS = 86_400;

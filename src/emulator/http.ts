@@ -5,8 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultFaults, FaultDice, parseFaultSettings, type FaultMode, type Faults } from './faults.js';
-import { errors, GraphError, parseFields, toJsonText, type FieldTree } from './graph.js';
+import { errors, GraphError, parseFields, type FieldTree } from './graph.js';
 import { extractToken, readParams, send, type UploadedFile } from './messages.js';
 import type { EmulatedUser, EmulatorState } from './state.js';
 
@@ -110,10 +111,7 @@ export class EmulatorHttp {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const startedAt = Date.now();
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    if (url.pathname.startsWith('/__emulator/')) {
-      this.handleControl(req, res, url);
-      return;
-    }
+    if (url.pathname.startsWith('/__emulator/')) return this.handleControl(req, res, url);
     this.inFlight++;
     res.once('close', () => this.inFlight--);
     const method = (req.method ?? 'GET').toUpperCase();
@@ -163,10 +161,7 @@ export class EmulatorHttp {
       body = await match.route.handler({ state: this.state, method, params, files, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
       entry.applied = true;
     } catch (error) {
-      const graphError =
-        error instanceof GraphError
-          ? error
-          : new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true);
+      const graphError = error instanceof GraphError ? error : errors.unexpected();
       status = graphError.status;
       body = graphError.toBody();
     }
@@ -175,24 +170,14 @@ export class EmulatorHttp {
       res.socket?.destroy();
       return;
     }
-    if (fault === 'truncate_after') {
-      const text = toJsonText(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
-      res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
-      return;
-    }
-    send(res, status, body);
+    send(res, status, body, fault === 'truncate_after');
   }
 
   /** Faults that strike before the request is carried out. True when the reply was dealt with. */
   private failBefore(fault: FaultMode, res: ServerResponse): boolean {
     switch (fault) {
       case 'error_500':
-        send(
-          res,
-          500,
-          new GraphError(500, 2, 'An unexpected error has occurred. Please retry your request later.', 'OAuthException', undefined, true).toBody(),
-        );
+        send(res, 500, errors.unexpected().toBody());
         return true;
       case 'error_503_html':
         res.writeHead(503, { 'content-type': 'text/html' });
@@ -239,43 +224,31 @@ export class EmulatorHttp {
   }
 
   /** Test and benchmark controls: the request log and fault settings. Not part of Graph. */
-  private handleControl(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private async handleControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    if (url.pathname === '/__emulator/requests') {
-      if (method === 'DELETE') {
-        this.log.length = 0;
-        send(res, 200, { success: true });
-      } else {
-        send(res, 200, { data: this.log });
-      }
-      return;
+    const path = url.pathname;
+    if (path === '/__emulator/requests') {
+      if (method !== 'DELETE') return send(res, 200, { data: this.log });
+      this.log.length = 0;
+      return send(res, 200, { success: true });
     }
-    if (url.pathname === '/__emulator/health') {
-      send(res, 200, { status: 'ok', app_id: this.state.appId });
-      return;
+    if (path === '/__emulator/health') return send(res, 200, { status: 'ok', app_id: this.state.appId });
+    if (path === '/__emulator/faults' && method === 'GET') return send(res, 200, this.faults);
+    if (path === '/__emulator/faults' && method === 'POST') {
+      const problem = await readParams(req, url).then(
+        (params) => parseFaultSettings(params, this.faults),
+        () => 'bad fault settings',
+      );
+      return problem ? send(res, 400, { error: problem }) : send(res, 200, this.faults);
     }
-    if (url.pathname === '/__emulator/faults' && method === 'GET') {
-      send(res, 200, this.faults);
-      return;
+    const control = this.controls.get(path);
+    if (!control || method !== 'POST') return send(res, 404, { error: 'unknown emulator control' });
+    try {
+      send(res, 200, control(await readParams(req, url)));
+    } catch (error) {
+      if (error instanceof GraphError) send(res, error.status, error.toBody());
+      else send(res, 400, { error: String(error) });
     }
-    if (url.pathname === '/__emulator/faults' && method === 'POST') {
-      readParams(req, url)
-        .then((params) => {
-          const problem = parseFaultSettings(params, this.faults);
-          if (problem) send(res, 400, { error: problem });
-          else send(res, 200, this.faults);
-        })
-        .catch(() => send(res, 400, { error: 'bad fault settings' }));
-      return;
-    }
-    const control = this.controls.get(url.pathname);
-    if (control && method === 'POST') {
-      readParams(req, url)
-        .then((params) => send(res, 200, control(params)))
-        .catch((error: unknown) => (error instanceof GraphError ? send(res, error.status, error.toBody()) : send(res, 400, { error: String(error) })));
-      return;
-    }
-    send(res, 404, { error: 'unknown emulator control' });
   }
 }
 
@@ -294,8 +267,4 @@ function matchSegments(segments: string[], parts: readonly string[]): Record<str
     else if (segment !== part) return undefined;
   }
   return captures;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

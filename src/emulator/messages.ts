@@ -1,10 +1,11 @@
 /**
  * Reading a request as Graph does (the token from the header, query or body; parameters from
- * the query, a form or a JSON body, merged) and writing a JSON reply.
+ * the query, a form or a JSON body, merged) and writing a JSON reply, int64s exact.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../lib/body.js';
-import { errors, toJsonText } from './graph.js';
+import { errors, parseJson } from './graph.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -38,12 +39,8 @@ export async function readParams(req: IncomingMessage, url: URL, files?: Record<
     .trim()
     .toLowerCase();
   if (type === 'application/json') {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw errors.param('Request body is not valid JSON');
-    }
+    const json = parseJson(raw.toString('utf8'));
+    if (json === undefined) throw errors.param('Request body is not valid JSON');
     if (json && typeof json === 'object' && !Array.isArray(json)) {
       for (const [key, value] of Object.entries(json)) {
         if (value === undefined || value === null) continue;
@@ -68,8 +65,32 @@ export async function readParams(req: IncomingMessage, url: URL, files?: Record<
   return params;
 }
 
-export function send(res: ServerResponse, status: number, body: unknown): void {
+/** A JSON reply; `truncate` sends only its first half (the whole length announced), then drops the connection. */
+export function send(res: ServerResponse, status: number, body: unknown, truncate = false): void {
   const text = toJsonText(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  if (truncate) res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+  else res.end(text);
+}
+
+/**
+ * An integer written into the response as bare JSON number text, exact even beyond 2^53
+ * (Graph's int64 leaderboard scores), which `JSON.stringify` cannot do for a bigint.
+ */
+export class JsonInteger {
+  constructor(readonly value: bigint) {}
+  toJSON(): string {
+    return `${RAW_INTEGER_MARKER}${this.value.toString()}`;
+  }
+}
+
+// Random per process, so no string a client stored can ever be mistaken for the marker.
+const RAW_INTEGER_MARKER = `\u0000int${randomBytes(6).toString('hex')}:`;
+const RAW_INTEGER_PATTERN = new RegExp(`"\\\\u0000int${RAW_INTEGER_MARKER.slice(4)}(-?\\d+)"`, 'g');
+
+/** `JSON.stringify`, with each `JsonInteger` unquoted into its exact number text. */
+export function toJsonText(body: unknown): string {
+  const text = JSON.stringify(body);
+  // Most answers hold no JsonInteger: skip the pass over the text.
+  return text.includes('\\u0000int') ? text.replace(RAW_INTEGER_PATTERN, '$1') : text;
 }

@@ -7,6 +7,7 @@
  * test controls (`POST /__emulator/...`) make them happen.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SIGNATURE_HEADER, signBody } from '../webhooks/signature.js';
 import type { EmulatedEntitlement } from './data/purchases.js';
 import type { EmulatedSubscription } from './data/subscriptions.js';
@@ -82,7 +83,7 @@ export class WebhookSender {
       } catch {
         delivery.status = 0;
       }
-      await new Promise((resolve) => setTimeout(resolve, this.options.baseDelayMs * 2 ** (delivery.attempts - 1)));
+      await sleep(this.options.baseDelayMs * 2 ** (delivery.attempts - 1));
     }
   }
 }

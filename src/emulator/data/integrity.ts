@@ -5,6 +5,7 @@
  * key derived from the app secret: opaque to clients, verifiable only here.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { parseJson } from '../graph.js';
 
 export type EmulatedAppIntegrity = 'StoreRecognized' | 'NotRecognized' | 'NotEvaluated';
 export type EmulatedDeviceIntegrity = 'Advanced' | 'Basic' | 'NotTrusted';
@@ -158,10 +159,6 @@ export class IntegrityData {
     const expected = Buffer.from(this.sign(body));
     const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    try {
-      return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;
-    } catch {
-      return undefined;
-    }
+    return parseJson(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload | undefined;
   }
 }

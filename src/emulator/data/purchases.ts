@@ -4,10 +4,8 @@
  */
 
 /** Billing terms of subscriptions and trial offers (docs/horizon-api.md). */
-export const OFFER_TERMS = ['WEEKLY', 'BIWEEKLY', 'MONTHLY', 'QUARTERLY', 'SEMIANNUAL', 'ANNUAL'] as const;
-export type OfferTerm = (typeof OFFER_TERMS)[number];
-export const TRIAL_TYPES = ['FREE_TRIAL', 'INTRO_OFFER'] as const;
-export type TrialType = (typeof TRIAL_TYPES)[number];
+export type OfferTerm = 'WEEKLY' | 'BIWEEKLY' | 'MONTHLY' | 'QUARTERLY' | 'SEMIANNUAL' | 'ANNUAL';
+export type TrialType = 'FREE_TRIAL' | 'INTRO_OFFER';
 
 /** Graph has no item-type field on catalog items; the emulator needs it for the consume/refund rules. */
 export type ItemType = 'DURABLE' | 'CONSUMABLE' | 'SUBSCRIPTION';

@@ -5,9 +5,9 @@
  * `POST /sso_code_generate` is the emulator's stand-in for the `auth.oculus.com/sso` redirect.
  */
 import { SSO_CODE_TTL_MS, type EmulatedFederatedUser } from '../data/accounts.js';
-import { errors, GraphError, paginate, project, required, type NodeShape } from '../graph.js';
+import { errors, GraphError, project, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
-import { requireApp } from './common.js';
+import { listPage, requireApp } from './common.js';
 import type { NodeKind } from './nodes.js';
 
 export const FEDERATED_USER_SHAPE: NodeShape = {
@@ -153,12 +153,9 @@ export const accountRoutes: Route[] = [
       requireFederatedApp(ctx);
       const wanted = ctx.params.persistent_id;
       const users = [...ctx.state.accounts.federatedUsers.values()].filter((u) => wanted === undefined || u.persistent_id === wanted);
-      const { page, paging } = paginate(users, ctx.params, ctx.selfUrl);
+      const { data, paging } = listPage(ctx, users, FEDERATED_USER_SHAPE, (_, u) => ({ ...u }));
       // ps-fed-auth-read-users: previous and next are "an empty string if" there are none.
-      return {
-        data: page.map((u) => project({ ...u }, FEDERATED_USER_SHAPE, ctx.fields)),
-        paging: { ...paging, previous: (paging?.previous as string | undefined) ?? '', next: (paging?.next as string | undefined) ?? '' },
-      };
+      return { data, paging: { ...paging, previous: (paging?.previous as string | undefined) ?? '', next: (paging?.next as string | undefined) ?? '' } };
     },
   },
 ];

@@ -3,24 +3,12 @@
  * write (accumulating counts, OR-merged bits, `force_unlock`, `just_unlocked` once), and
  * `achievement_remove_all`.
  */
-import {
-  errors,
-  GraphError,
-  JsonInteger,
-  nowSeconds,
-  paginate,
-  parseBool,
-  parseIntParam,
-  parseJsonArray,
-  project,
-  required,
-  requiredApiName,
-  type NodeShape,
-} from '../graph.js';
+import { enumParam, errors, nowSeconds, parseBool, parseIntParam, parseJsonArray, required, requiredApiName, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
+import { JsonInteger } from '../messages.js';
 import type { EmulatedAchievementDefinition, EmulatedAchievementProgress, EmulatorBehavior, EmulatorState } from '../state.js';
 import { storeImages, type StoredImages } from './achievementImages.js';
-import { actingUser, requireApp, requireOwnApp } from './common.js';
+import { actingUser, listPage, requireApp, requireOwnApp } from './common.js';
 
 export const DEFINITION_SHAPE: NodeShape = {
   type: 'AchievementDefinition',
@@ -83,8 +71,7 @@ export const achievementRoutes: Route[] = [
         definitions = definitions.filter((d) => wanted.has(d.api_name));
       }
       if (!includeArchived) definitions = definitions.filter((d) => !d.is_archived);
-      const { page, paging } = paginate(definitions, ctx.params, ctx.selfUrl);
-      return { data: page.map((d) => project(definitionNode(ctx.state, d), DEFINITION_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return listPage(ctx, definitions, DEFINITION_SHAPE, definitionNode);
     },
   },
   {
@@ -105,19 +92,10 @@ export const achievementRoutes: Route[] = [
       const apiNames = parseJsonArray('api_names', ctx.params.api_names);
       const wanted = apiNames ? new Set(apiNames) : undefined;
       const records = [...ctx.state.progressOf(user.id).values()].filter((p) => !wanted || wanted.has(p.api_name));
-      const { page, paging } = paginate(records, ctx.params, ctx.selfUrl);
-      const shape = progressShape(ctx.state.behavior);
-      return {
-        data: page.map((p) => project(progressNode(ctx.state, p), shape, ctx.fields)),
-        ...(paging ? { paging } : {}),
-      };
+      return listPage(ctx, records, progressShape(ctx.state.behavior), progressNode);
     },
   },
-  {
-    method: 'POST',
-    pattern: '/:user_id/achievements',
-    handler: (ctx) => writeProgress(ctx),
-  },
+  { method: 'POST', pattern: '/:user_id/achievements', handler: writeProgress },
   {
     method: 'POST',
     pattern: '/achievement_remove_all',
@@ -169,14 +147,11 @@ function parseInt64Param(name: string, value: string | undefined, min: bigint): 
 export function upsertDefinition(state: EmulatorState, params: Record<string, string>, images: StoredImages = {}): EmulatedAchievementDefinition {
   const apiName = requiredApiName(params);
   const existing = state.achievementDefinitions.get(apiName);
-  const type = (params.achievement_type ?? existing?.achievement_type) as EmulatedAchievementDefinition['achievement_type'] | undefined;
-  if (!type || !TYPES.includes(type)) throw errors.param('Param achievement_type must be one of SIMPLE, COUNT, BITFIELD');
+  const type = enumParam('achievement_type', params.achievement_type ?? existing?.achievement_type, TYPES);
+  if (!type) throw errors.param('Param achievement_type must be one of SIMPLE, COUNT, BITFIELD');
   if (existing && existing.achievement_type !== type) throw errors.param('The achievement_type of an existing achievement cannot be changed');
-  const policy = (params.achievement_write_policy ?? existing?.achievement_write_policy) as
-    EmulatedAchievementDefinition['achievement_write_policy'] | undefined;
-  if (!policy || !POLICIES.includes(policy)) {
-    throw errors.param('Param achievement_write_policy must be one of CLIENT_AUTHORITATIVE, SERVER_AUTHORITATIVE');
-  }
+  const policy = enumParam('achievement_write_policy', params.achievement_write_policy ?? existing?.achievement_write_policy, POLICIES);
+  if (!policy) throw errors.param('Param achievement_write_policy must be one of CLIENT_AUTHORITATIVE, SERVER_AUTHORITATIVE');
   const bitfieldLength =
     type === 'BITFIELD' ? (parseIntParam('bitfield_length', params.bitfield_length, 1, MAX_BITFIELD_LENGTH) ?? existing?.bitfield_length) : undefined;
   if (type === 'BITFIELD' && bitfieldLength === undefined) throw errors.param('The parameter bitfield_length is required for BITFIELD achievements');
@@ -215,7 +190,7 @@ function writeProgress(ctx: RouteContext) {
     throw errors.param(`The achievement ${apiName} is CLIENT_AUTHORITATIVE; server writes need SERVER_AUTHORITATIVE`);
   }
   if (!serverWrite && definition.achievement_write_policy === 'SERVER_AUTHORITATIVE') {
-    throw new GraphError(403, 10, `(#10) The achievement ${apiName} is SERVER_AUTHORITATIVE; use the app access token`);
+    throw errors.forbidden(`The achievement ${apiName} is SERVER_AUTHORITATIVE; use the app access token`);
   }
   const forceUnlock = parseBool('force_unlock', params.force_unlock) ?? false;
   const addCount = parseInt64Param('add_count', params.add_count, 0n);
@@ -248,7 +223,7 @@ function writeProgress(ctx: RouteContext) {
   if (addBits !== undefined) progress.bitfield_progress = orBits(progress.bitfield_progress, addBits);
   const reached =
     (definition.achievement_type === 'COUNT' && progress.count_progress >= definition.target!) ||
-    (definition.achievement_type === 'BITFIELD' && BigInt(countOnes(progress.bitfield_progress)) >= definition.target!);
+    (definition.achievement_type === 'BITFIELD' && BigInt(progress.bitfield_progress.replaceAll('0', '').length) >= definition.target!);
   if (!wasUnlocked && (forceUnlock || reached)) {
     progress.is_unlocked = true;
     progress.unlock_time = nowSeconds();
@@ -263,10 +238,4 @@ export function orBits(current: string, add: string): string {
   let out = '';
   for (let i = 0; i < length; i++) out += current[i] === '1' || add[i] === '1' ? '1' : '0';
   return out;
-}
-
-function countOnes(bits: string): number {
-  let n = 0;
-  for (const bit of bits) if (bit === '1') n++;
-  return n;
 }

@@ -1,7 +1,7 @@
-/** Token and id rules shared by the emulator's routes. */
-import { errors, GraphError } from '../graph.js';
+/** Token and id rules, and Graph's list answer, shared by the emulator's routes. */
+import { errors, GraphError, paginate, project, type NodeShape } from '../graph.js';
 import type { Auth, RouteContext } from '../http.js';
-import type { EmulatedUser } from '../state.js';
+import type { EmulatedUser, EmulatorState } from '../state.js';
 
 export function requireApp(ctx: RouteContext): void {
   if (ctx.auth.kind !== 'app') throw errors.needsAppToken();
@@ -22,7 +22,7 @@ export function actingUser(ctx: RouteContext, param: string, userId: string | un
   const auth: Auth = ctx.auth;
   if (auth.kind === 'user') {
     if (userId !== undefined && userId !== 'me' && userId !== auth.user.id) {
-      throw new GraphError(403, 10, '(#10) A user access token can only act for its own user');
+      throw errors.forbidden('A user access token can only act for its own user');
     }
     return auth.user;
   }
@@ -30,4 +30,20 @@ export function actingUser(ctx: RouteContext, param: string, userId: string | un
   const user = ctx.state.users.get(userId);
   if (!user) throw errors.invalidUser(param, userId);
   return user;
+}
+
+/**
+ * A list answer: one page of `items`, each made a node and projected (guessed fields refused as
+ * the behaviour says), and `paging` unless the page is empty.
+ */
+export function listPage<T>(
+  ctx: RouteContext,
+  items: readonly T[],
+  shape: NodeShape,
+  toNode: (state: EmulatorState, item: T) => Record<string, unknown>,
+): { data: Record<string, unknown>[]; paging?: Record<string, unknown> } {
+  const { page, paging } = paginate(items, ctx.params, ctx.selfUrl);
+  const data: Record<string, unknown>[] = [];
+  for (const item of page) data.push(project(toNode(ctx.state, item), shape, ctx.fields, ctx.state.behavior.refuseGuessedFields));
+  return paging ? { data, paging } : { data };
 }

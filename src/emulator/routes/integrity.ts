@@ -3,7 +3,7 @@
  * `device_ban` (ban, re-time, lift), `device_ban_status`, `device_ban_ids`; and, standing in
  * for the headset's SDK, `POST /device_integrity_token` to get a token for a nonce.
  */
-import { errors, GraphError, parseBool, required } from '../graph.js';
+import { enumParam, errors, GraphError, parseBool, required } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import { NONCE_PATTERN, type EmulatedAppIntegrity, type EmulatedBan, type EmulatedDeviceIntegrity } from '../data/integrity.js';
 import { requireApp } from './common.js';
@@ -11,31 +11,19 @@ import { requireApp } from './common.js';
 const MAX_BAN_MINUTES = 52_560_000;
 
 /** The documented refusals, word for word (code 1 or -1, type OCApiException). */
+const banError = (code: number, subcode: number, message: string) => () => new GraphError(400, code, message, 'OCApiException', subcode);
 const banErrors = {
-  unknownDevice: () =>
-    new GraphError(
-      400,
-      1,
-      'There is no record of this Unique ID. Please check that the Unique ID matches what is given in the Attestation Token and try again. Note that Unique IDs will change every 30 days for each application and device, make sure the Unique ID is up to date.',
-      'OCApiException',
-      1614026,
-    ),
-  badTime: () =>
-    new GraphError(
-      400,
-      1,
-      'The Remaining Time In Minute field is invalid. Please check that the time inputted is between 0 and 52560000.',
-      'OCApiException',
-      1614028,
-    ),
-  unknownBan: () =>
-    new GraphError(
-      400,
-      -1,
-      "There is no record of this ban_id. Please check the ban_id and try again. If you don't know the specific ban_id, query the Device Ban IDs endpoint to see a list of all the ban_ids currently active for your application.",
-      'OCApiException',
-      1614033,
-    ),
+  unknownDevice: banError(
+    1,
+    1614026,
+    'There is no record of this Unique ID. Please check that the Unique ID matches what is given in the Attestation Token and try again. Note that Unique IDs will change every 30 days for each application and device, make sure the Unique ID is up to date.',
+  ),
+  badTime: banError(1, 1614028, 'The Remaining Time In Minute field is invalid. Please check that the time inputted is between 0 and 52560000.'),
+  unknownBan: banError(
+    -1,
+    1614033,
+    "There is no record of this ban_id. Please check the ban_id and try again. If you don't know the specific ban_id, query the Device Ban IDs endpoint to see a list of all the ban_ids currently active for your application.",
+  ),
 };
 
 const APP_STATES: readonly EmulatedAppIntegrity[] = ['StoreRecognized', 'NotRecognized', 'NotEvaluated'];
@@ -67,13 +55,6 @@ function deviceBan(ctx: RouteContext) {
   const minutes = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(minutes >= 0 && minutes <= MAX_BAN_MINUTES)) throw banErrors.badTime();
   return { message: 'Success', ban_id: ctx.state.integrity.ban(uniqueId, minutes).banId };
-}
-
-function option<T extends string>(ctx: RouteContext, name: string, allowed: readonly T[]): T | undefined {
-  const value = ctx.params[name];
-  if (value === undefined || value === '') return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw errors.param(`Param ${name} must be one of ${allowed.join(', ')}`);
-  return value as T;
 }
 
 export const integrityRoutes: Route[] = [
@@ -134,8 +115,8 @@ export const integrityRoutes: Route[] = [
       const token = ctx.state.integrity.mint({
         nonce,
         device: ctx.params.device || `headset-of-${ctx.auth.user.id}`,
-        appIntegrity: option(ctx, 'app_integrity_state', APP_STATES),
-        deviceIntegrity: option(ctx, 'device_integrity_state', DEVICE_STATES),
+        appIntegrity: enumParam('app_integrity_state', ctx.params.app_integrity_state, APP_STATES),
+        deviceIntegrity: enumParam('device_integrity_state', ctx.params.device_integrity_state, DEVICE_STATES),
         packageId: ctx.params.package_id || undefined,
       });
       return { attestation_token: token };

@@ -3,9 +3,9 @@
  * `start_at`, score submission with both write policies, best-score keeping, the allowed time
  * window and extra data, and the deletes (entry and board by node id, all entries by name).
  */
-import { paginate, project, required } from '../graph.js';
+import { required } from '../graph.js';
 import type { Route } from '../http.js';
-import { requireApp, requireOwnApp } from './common.js';
+import { listPage, requireApp, requireOwnApp } from './common.js';
 import { boardNamed, LEADERBOARD_SHAPE, leaderboardNode, upsertLeaderboard } from './leaderboards/boards.js';
 import { ENTRY_SHAPE, entryNode, readEntries, submitEntry } from './leaderboards/entries.js';
 import type { NodeKind } from './nodes.js';
@@ -19,11 +19,7 @@ export const leaderboardRoutes: Route[] = [
       const apiName = ctx.params.api_name;
       let boards = [...ctx.state.leaderboards.boards.values()];
       if (apiName) boards = boards.filter((b) => b.api_name === apiName);
-      const { page, paging } = paginate(boards, ctx.params, ctx.selfUrl);
-      return {
-        data: page.map((b) => project(leaderboardNode(ctx.state, b), LEADERBOARD_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
-        ...(paging ? { paging } : {}),
-      };
+      return listPage(ctx, boards, LEADERBOARD_SHAPE, leaderboardNode);
     },
   },
   {
@@ -35,16 +31,8 @@ export const leaderboardRoutes: Route[] = [
       return { id: upsertLeaderboard(ctx.state, ctx.params).id };
     },
   },
-  {
-    method: 'GET',
-    pattern: '/leaderboard_entries',
-    handler: (ctx) => readEntries(ctx),
-  },
-  {
-    method: 'POST',
-    pattern: '/leaderboard_submit_entry',
-    handler: (ctx) => submitEntry(ctx),
-  },
+  { method: 'GET', pattern: '/leaderboard_entries', handler: readEntries },
+  { method: 'POST', pattern: '/leaderboard_submit_entry', handler: submitEntry },
   {
     method: 'POST',
     pattern: '/leaderboard_remove_all_entries',

@@ -4,10 +4,10 @@
  * Soft refusals are HTTP 200 `{"success":false}`; malformed requests are Graph's code 100.
  */
 import type { EmulatedItem } from '../data/purchases.js';
-import { DAY_SECONDS, errors, nowSeconds, paginate, project, required, type NodeShape } from '../graph.js';
+import { DAY_SECONDS, enumParam, errors, nowSeconds, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedUser, EmulatorState } from '../state.js';
-import { actingUser, requireOwnApp } from './common.js';
+import { actingUser, listPage, requireOwnApp } from './common.js';
 import { orderStatus } from '../webhooks.js';
 import type { NodeKind } from './nodes.js';
 
@@ -92,18 +92,20 @@ function availableTo(state: EmulatorState, user: EmulatedUser, item: EmulatedIte
   return !state.purchases.entitlementsOf(user.id).has(item.sku);
 }
 
-function itemNode(item: EmulatedItem): Record<string, unknown> {
+function itemNode(_state: EmulatorState, item: EmulatedItem): Record<string, unknown> {
   // item_type and subscription_sku are the emulator's bookkeeping, not Graph fields.
   const { item_type: _type, subscription_sku: _tier, ...node } = item;
   return node;
 }
 
 /**
- * The user verify, consume and refund act for: `user_id` with the app token; with a user token
- * the token's own user, whom `user_id` may name too (another user's id is refused). With
- * `requireUserIdWithUserToken`, a user token without `user_id` is refused (docs/horizon-api.md).
+ * The user verify, consume and refund act for, once the path has named this app: `user_id` with
+ * the app token; with a user token the token's own user, whom `user_id` may name too (another
+ * user's id is refused). With `requireUserIdWithUserToken`, a user token without `user_id` is
+ * refused (docs/horizon-api.md).
  */
 function entitlementUser(ctx: RouteContext): EmulatedUser {
+  requireOwnApp(ctx);
   if (ctx.auth.kind === 'user' && ctx.state.behavior.requireUserIdWithUserToken && !ctx.params.user_id) {
     throw errors.param('The parameter user_id is required');
   }
@@ -116,7 +118,6 @@ export const purchaseRoutes: Route[] = [
     method: 'POST',
     pattern: '/:app_id/verify_entitlement',
     handler: (ctx) => {
-      requireOwnApp(ctx);
       const user = entitlementUser(ctx);
       const sku = ctx.params.sku;
       const granted = sku === undefined || sku === '' ? ctx.state.purchases.appOwners.get(user.id) : grantTime(ctx.state, user.id, sku, nowSeconds());
@@ -128,7 +129,6 @@ export const purchaseRoutes: Route[] = [
     method: 'POST',
     pattern: '/:app_id/consume_entitlement',
     handler: (ctx) => {
-      requireOwnApp(ctx);
       const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
       const item = ctx.state.purchases.items.get(sku);
@@ -147,8 +147,7 @@ export const purchaseRoutes: Route[] = [
     handler: (ctx) => {
       requireOwnApp(ctx);
       const user = actingUser(ctx, 'user_id', ctx.params.user_id);
-      const { page, paging } = paginate(purchasesOf(ctx.state, user.id, nowSeconds()), ctx.params, ctx.selfUrl);
-      return { data: page.map((p) => project({ ...p }, PURCHASE_SHAPE, ctx.fields)), ...(paging ? { paging } : {}) };
+      return listPage(ctx, purchasesOf(ctx.state, user.id, nowSeconds()), PURCHASE_SHAPE, (_, p) => ({ ...p }));
     },
   },
   {
@@ -159,11 +158,7 @@ export const purchaseRoutes: Route[] = [
       const now = nowSeconds();
       const auth = ctx.auth;
       const items = [...ctx.state.purchases.items.values()].filter((item) => auth.kind === 'app' || availableTo(ctx.state, auth.user, item, now));
-      const { page, paging } = paginate(items, ctx.params, ctx.selfUrl);
-      return {
-        data: page.map((item) => project(itemNode(item), ITEM_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
-        ...(paging ? { paging } : {}),
-      };
+      return listPage(ctx, items, ITEM_SHAPE, itemNode);
     },
   },
   {
@@ -172,11 +167,9 @@ export const purchaseRoutes: Route[] = [
     method: 'POST',
     pattern: '/:app_id/refund_iap_entitlement',
     handler: (ctx) => {
-      requireOwnApp(ctx);
       const user = entitlementUser(ctx);
       const sku = required(ctx.params, 'sku');
-      const reason = required(ctx.params, 'reason');
-      if (!(REFUND_REASONS as readonly string[]).includes(reason)) throw errors.param(`Param reason must be one of ${REFUND_REASONS.join(', ')}`);
+      enumParam('reason', required(ctx.params, 'reason'), REFUND_REASONS);
       const item = ctx.state.purchases.items.get(sku);
       if (item?.item_type === 'SUBSCRIPTION') throw errors.param('Only DURABLE or CONSUMABLE entitlements can be refunded');
       const owned = ctx.state.purchases.entitlementsOf(user.id);
@@ -196,7 +189,7 @@ export const purchaseNodes: NodeKind[] = [
     shape: ITEM_SHAPE,
     find: (state, id) => {
       const item = state.purchases.itemById(id);
-      return item ? itemNode(item) : undefined;
+      return item ? itemNode(state, item) : undefined;
     },
   },
 ];

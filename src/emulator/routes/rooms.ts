@@ -2,8 +2,9 @@
  * Moderated rooms (docs/horizon-api.md; deprecated by Meta, kept for games that still use them):
  * create, read, update the data store, delete.
  */
-import { errors, JsonInteger, parseIntParam, required, type NodeShape } from '../graph.js';
+import { errors, parseIntParam, parseJson, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
+import { JsonInteger } from '../messages.js';
 import type { EmulatedRoom, EmulatorState } from '../state.js';
 import { requireApp } from './common.js';
 import type { NodeKind } from './nodes.js';
@@ -21,21 +22,14 @@ export const ROOM_SHAPE: NodeShape = {
 function roomNode(state: EmulatorState, room: EmulatedRoom): Record<string, unknown> {
   const owner = room.owner_id ? state.users.get(room.owner_id) : undefined;
   return {
+    ...room,
     // Old docs render room ids as JSON numbers (docs/horizon-api.md): the emulator does too, exactly
     // (a 64-bit id beyond 2^53 as a JavaScript number would be another room's).
     id: new JsonInteger(BigInt(room.id)),
-    max_users: room.max_users,
     owner: owner ? userNode(owner) : undefined,
     users: [],
     // GUESS: the data store as a list of {key, value}, the shape it is written in.
     data_store: [...room.data_store].map(([key, value]) => ({ key, value })),
-    name: room.name,
-    description: room.description,
-    join_policy: room.join_policy,
-    type: room.type,
-    joinability: room.joinability,
-    version: room.version,
-    is_membership_locked: room.is_membership_locked,
   };
 }
 
@@ -75,12 +69,9 @@ export const roomRoutes: Route[] = [
     handler: (ctx) => {
       requireApp(ctx);
       const room = roomOf(ctx, required(ctx.params, 'room_id'));
-      let entries: unknown;
-      try {
-        entries = JSON.parse(required(ctx.params, 'datastore'));
-      } catch {
-        throw errors.param('Param datastore must be a JSON array of {"key","value"} objects');
-      }
+      // A missing datastore is "not a JSON array" too.
+      const entries = parseJson(ctx.params.datastore ?? '');
+      if (entries === undefined) throw errors.param('Param datastore must be a JSON array of {"key","value"} objects');
       if (!Array.isArray(entries) || !entries.every((e) => e && typeof e.key === 'string' && typeof e.value === 'string')) {
         throw errors.param('Param datastore must be a JSON array of {"key","value"} objects with string values');
       }

@@ -3,10 +3,10 @@
  * extend). Graph writes their times as ISO strings with a colon-less offset.
  */
 import type { EmulatedSubscription } from '../data/subscriptions.js';
-import { DAY_SECONDS, errors, nowSeconds, paginate, parseBool, parseIntParam, project, required, type NodeShape } from '../graph.js';
+import { csvList, DAY_SECONDS, errors, nowSeconds, parseBool, parseIntParam, required, type NodeShape } from '../graph.js';
 import type { Route, RouteContext } from '../http.js';
 import type { EmulatedUser, EmulatorState } from '../state.js';
-import { requireApp } from './common.js';
+import { listPage, requireApp } from './common.js';
 import { USER_SHAPE, userNode } from './users.js';
 import { subscriptionChange } from '../webhooks.js';
 
@@ -47,18 +47,13 @@ export function graphIsoTime(seconds: number): string {
 function subscriptionNode(state: EmulatorState, s: EmulatedSubscription, now: number): Record<string, unknown> {
   const owner = state.users.get(s.owner_id);
   return {
-    id: s.id,
+    ...s,
     owner: owner ? userNode(owner) : { id: s.owner_id },
-    sku: s.sku,
     period_start_time: graphIsoTime(s.period_start),
     period_end_time: graphIsoTime(s.period_end),
     cancellation_time: s.cancellation === undefined ? undefined : graphIsoTime(s.cancellation),
     next_renewal_time: s.next_renewal === undefined ? undefined : graphIsoTime(s.next_renewal),
-    is_trial: s.is_trial,
-    trial_type: s.trial_type,
     is_active: state.subscriptions.isActive(s, now),
-    current_price_term: { ...s.current_price_term },
-    next_price_term: s.next_price_term ? { ...s.next_price_term } : undefined,
   };
 }
 
@@ -97,14 +92,7 @@ export const subscriptionRoutes: Route[] = [
       }
       const isActive = parseBool('is_active', ctx.params.is_active);
       const isTrial = parseBool('is_trial', ctx.params.is_trial);
-      const skus = ctx.params.skus
-        ? new Set(
-            ctx.params.skus
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-          )
-        : undefined;
+      const skus = ctx.params.skus ? new Set(csvList(ctx.params.skus)) : undefined;
       const list = ctx.state.subscriptions.all.filter(
         (s) =>
           (ownerId === undefined || s.owner_id === ownerId) &&
@@ -112,11 +100,7 @@ export const subscriptionRoutes: Route[] = [
           (isTrial === undefined || s.is_trial === isTrial) &&
           (!skus || skus.has(s.sku)),
       );
-      const { page, paging } = paginate(list, ctx.params, ctx.selfUrl);
-      return {
-        data: page.map((s) => project(subscriptionNode(ctx.state, s, now), SUBSCRIPTION_SHAPE, ctx.fields, ctx.state.behavior.refuseGuessedFields)),
-        ...(paging ? { paging } : {}),
-      };
+      return listPage(ctx, list, SUBSCRIPTION_SHAPE, (state, s) => subscriptionNode(state, s, now));
     },
   },
   {

@@ -2,13 +2,15 @@
  * Achievement definitions of every type and both write policies (one archived, one secret),
  * and some progress for the first eight players, varied but fixed.
  */
+import { upsertDefinition } from '../routes/achievements.js';
 import type { EmulatorState } from '../state.js';
 import { demoUserId } from './demo.js';
 
 const IMAGE_BASE = 'https://scontent.oculuscdn.com/emulator/achievements';
 
 export function seedAchievements(state: EmulatorState): void {
-  const definitions: Array<Parameters<typeof define>[1]> = [
+  // Through the upsert the API serves, so the demo definitions pass its checks.
+  const definitions: Array<Record<string, string>> = [
     {
       api_name: 'FIRST_STEPS',
       achievement_type: 'SIMPLE',
@@ -27,7 +29,7 @@ export function seedAchievements(state: EmulatorState): void {
       api_name: 'COLLECT_100_GEMS',
       achievement_type: 'COUNT',
       achievement_write_policy: 'SERVER_AUTHORITATIVE',
-      target: 100,
+      target: '100',
       title: 'Gem Hoarder',
       description: 'Collect 100 gems.',
       unlocked_description_override: 'You collected 100 gems.',
@@ -36,7 +38,7 @@ export function seedAchievements(state: EmulatorState): void {
       api_name: 'WIN_10_MATCHES',
       achievement_type: 'COUNT',
       achievement_write_policy: 'CLIENT_AUTHORITATIVE',
-      target: 10,
+      target: '10',
       title: 'Contender',
       description: 'Win 10 matches.',
     },
@@ -44,8 +46,8 @@ export function seedAchievements(state: EmulatorState): void {
       api_name: 'VISIT_3_CONTINENTS',
       achievement_type: 'BITFIELD',
       achievement_write_policy: 'SERVER_AUTHORITATIVE',
-      target: 3,
-      bitfield_length: 7,
+      target: '3',
+      bitfield_length: '7',
       title: 'Globetrotter',
       description: 'Visit 3 of the 7 continents.',
     },
@@ -53,8 +55,8 @@ export function seedAchievements(state: EmulatorState): void {
       api_name: 'FIND_ALL_RELICS',
       achievement_type: 'BITFIELD',
       achievement_write_policy: 'CLIENT_AUTHORITATIVE',
-      target: 5,
-      bitfield_length: 5,
+      target: '5',
+      bitfield_length: '5',
       title: 'Relic Hunter',
       description: 'Find all 5 relics.',
     },
@@ -64,7 +66,7 @@ export function seedAchievements(state: EmulatorState): void {
       achievement_write_policy: 'SERVER_AUTHORITATIVE',
       title: 'Behind the Waterfall',
       description: 'Find the secret room.',
-      is_secret: true,
+      is_secret: 'true',
     },
     {
       api_name: 'BETA_TESTER',
@@ -72,10 +74,13 @@ export function seedAchievements(state: EmulatorState): void {
       achievement_write_policy: 'SERVER_AUTHORITATIVE',
       title: 'Beta Tester',
       description: 'Played during the beta.',
-      is_archived: true,
+      is_archived: 'true',
     },
   ];
-  for (const definition of definitions) define(state, definition);
+  for (const definition of definitions) {
+    const slug = definition.api_name!.toLowerCase();
+    upsertDefinition(state, definition, { locked_image_uri: `${IMAGE_BASE}/${slug}_locked.png`, unlocked_image_uri: `${IMAGE_BASE}/${slug}_unlocked.png` });
+  }
 
   // Some progress for the first eight players, varied but fixed.
   const unlockTime = 1_760_000_000;
@@ -97,32 +102,4 @@ export function seedAchievements(state: EmulatorState): void {
     if (i % 2 === 0) add('VISIT_3_CONTINENTS', 0, i < 4 ? '1000100' : '1010100', i >= 4);
     if (i % 3 === 0) add('BETA_TESTER', 0, '', true);
   }
-}
-
-function define(
-  state: EmulatorState,
-  definition: {
-    api_name: string;
-    achievement_type: 'SIMPLE' | 'COUNT' | 'BITFIELD';
-    achievement_write_policy: 'CLIENT_AUTHORITATIVE' | 'SERVER_AUTHORITATIVE';
-    target?: number;
-    bitfield_length?: number;
-    title: string;
-    description: string;
-    unlocked_description_override?: string;
-    is_secret?: boolean;
-    is_archived?: boolean;
-  },
-): void {
-  const slug = definition.api_name.toLowerCase();
-  const { target, ...rest } = definition;
-  state.achievementDefinitions.set(definition.api_name, {
-    id: state.newId(),
-    is_archived: false,
-    is_secret: false,
-    locked_image_uri: `${IMAGE_BASE}/${slug}_locked.png`,
-    unlocked_image_uri: `${IMAGE_BASE}/${slug}_unlocked.png`,
-    ...rest,
-    ...(target !== undefined ? { target: BigInt(target) } : {}),
-  });
 }

@@ -1,4 +1,5 @@
 /** Who the demo data is about: the emulator's app, and the players' ids and tokens every domain's seed uses. */
+import type { EmulatedUser } from '../state.js';
 
 /** The emulator's app. The secret is deliberately not shaped like a real one (docs/horizon-api.md). */
 export const DEMO_APP = { id: '1234567898014273', secret: 'emulator-demo-secret' } as const;
@@ -11,4 +12,16 @@ export function demoUserId(index: number): string {
 /** The user access token of the i-th demo player, as a device would hand it over. */
 export function demoUserToken(index: number): string {
   return `FRLDEMO${demoUserId(index)}EMULATORUSERTOKEN`;
+}
+
+/** The i-th demo player: id, token, avatar URL and org-scoped id all follow from the index and alias. */
+export function demoUser(index: number, alias: string, displayName: string): EmulatedUser {
+  return {
+    id: demoUserId(index),
+    alias,
+    display_name: displayName,
+    profile_url: `https://scontent.oculuscdn.com/emulator/avatars/${alias.toLowerCase()}.png`,
+    org_scoped_id: (5978973908802860n + BigInt(index) * 104729n).toString(),
+    token: demoUserToken(index),
+  };
 }

@@ -2,7 +2,7 @@
 import type { EmulatedLeaderboard } from '../data/leaderboards.js';
 import { upsertLeaderboard } from '../routes/leaderboards/boards.js';
 import type { EmulatorState } from '../state.js';
-import { demoUserId, demoUserToken } from './demo.js';
+import { demoUser, demoUserId } from './demo.js';
 
 /** Players that exist only to fill leaderboards, after the 12 demo players (indices 12..39). */
 const EXTRA_PLAYERS = 28;
@@ -14,17 +14,7 @@ const SEED_TIME = 1_760_000_000;
  * ten runs), SEASON_0 (a time window that has closed, and titles in four locales).
  */
 export function seedLeaderboards(state: EmulatorState): void {
-  for (let i = 12; i < 12 + EXTRA_PLAYERS; i++) {
-    const alias = `Challenger${i}`;
-    state.addUser({
-      id: demoUserId(i),
-      alias,
-      display_name: `Challenger ${i}`,
-      profile_url: `https://scontent.oculuscdn.com/emulator/avatars/${alias.toLowerCase()}.png`,
-      org_scoped_id: (5978973908802860n + BigInt(i) * 104729n).toString(),
-      token: demoUserToken(i),
-    });
-  }
+  for (let i = 12; i < 12 + EXTRA_PLAYERS; i++) state.addUser(demoUser(i, `Challenger${i}`, `Challenger ${i}`));
   const board = (params: Record<string, string>) => upsertLeaderboard(state, params);
   const enter = (b: EmulatedLeaderboard, userIndex: number, score: bigint, timestamp: number, extra = '') => {
     const userId = demoUserId(userIndex);

@@ -1,5 +1,5 @@
 /** The demo store: the catalog (add-ons and the VIP subscription's terms) and who owns what. */
-import type { EmulatedEntitlement, EmulatedItem, EmulatedPrice, OfferTerm, TrialType } from '../data/purchases.js';
+import type { EmulatedEntitlement, EmulatedItem, EmulatedPrice, EmulatedTrialOffer, OfferTerm } from '../data/purchases.js';
 import { DAY_SECONDS } from '../graph.js';
 import type { EmulatorState } from '../state.js';
 import { demoUserId } from './demo.js';
@@ -35,7 +35,7 @@ export function seedPurchases(state: EmulatorState): void {
   addItem('gems_100', 'CONSUMABLE', '100 Gems', 'A pouch of 100 gems.', usd(99));
   addItem('gems_500', 'CONSUMABLE', '500 Gems', 'A chest of 500 gems.', usd(399));
   addItem('gems_1200', 'CONSUMABLE', '1200 Gems', 'A vault of 1200 gems.', usd(799));
-  const term = (t: OfferTerm, price: EmulatedPrice, trial: { type: TrialType; term: OfferTerm; price: EmulatedPrice; name: string; description: string }) =>
+  const term = (t: OfferTerm, price: EmulatedPrice, trial: Omit<EmulatedTrialOffer, 'id' | 'max_term_count'>) =>
     addItem(`${DEMO_SUBSCRIPTION_SKU}:SUBSCRIPTION__${t}`, 'SUBSCRIPTION', `VIP Pass (${t.toLowerCase()})`, 'Double XP and a monthly skin drop.', price, {
       subscription_sku: DEMO_SUBSCRIPTION_SKU,
       billing_plans: [
@@ -47,30 +47,20 @@ export function seedPurchases(state: EmulatorState): void {
             price,
             subscription_term: t,
           },
-          trial_offers: [
-            {
-              id: state.newId(),
-              name: trial.name,
-              description: trial.description,
-              max_term_count: 1,
-              trial_type: trial.type,
-              trial_term: trial.term,
-              price: trial.price,
-            },
-          ],
+          trial_offers: [{ id: state.newId(), max_term_count: 1, ...trial }],
         },
       ],
     });
   term('MONTHLY', usd(499), {
-    type: 'FREE_TRIAL',
-    term: 'MONTHLY',
+    trial_type: 'FREE_TRIAL',
+    trial_term: 'MONTHLY',
     price: usd(0),
     name: 'First month free',
     description: 'Try VIP free for a month.',
   });
   term('ANNUAL', usd(4999), {
-    type: 'INTRO_OFFER',
-    term: 'ANNUAL',
+    trial_type: 'INTRO_OFFER',
+    trial_term: 'ANNUAL',
     price: usd(2999),
     name: 'First year $29.99',
     description: 'Your first year at a lower price.',

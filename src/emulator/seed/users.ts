@@ -1,6 +1,6 @@
 /** The demo players, each with a token, and their friendships. */
 import type { EmulatorState } from '../state.js';
-import { demoUserId, demoUserToken } from './demo.js';
+import { demoUser, demoUserId } from './demo.js';
 
 /** The named demo players, at indices 0..11 (the leaderboard seed adds challengers after them). */
 const PLAYERS: Array<[alias: string, displayName: string]> = [
@@ -20,18 +20,12 @@ const PLAYERS: Array<[alias: string, displayName: string]> = [
 
 export function seedUsers(state: EmulatorState): void {
   PLAYERS.forEach(([alias, displayName], index) => {
-    const id = demoUserId(index);
     state.addUser({
-      id,
-      alias,
-      display_name: displayName,
-      profile_url: `https://scontent.oculuscdn.com/emulator/avatars/${alias.toLowerCase()}.png`,
-      org_scoped_id: (5978973908802860n + BigInt(index) * 104729n).toString(),
+      ...demoUser(index, alias, displayName),
       // Every player but the last has an avatar image, so "none" can be seen too.
       ...(index < PLAYERS.length - 1
         ? { avatar_v2: { avatar_image: { uri: `https://scontent.oculuscdn.com/emulator/avatars/v2/${alias.toLowerCase()}.png` } } }
         : {}),
-      token: demoUserToken(index),
     });
   });
 

@@ -1,6 +1,6 @@
 /** Leaderboards themselves: their node, the lookup by api name, and the upsert (also used by the seed). */
 import { ENTRY_WRITE_POLICIES, SORT_ORDERS, type EmulatedLeaderboard } from '../../data/leaderboards.js';
-import { errors, parseIntParam, requiredApiName, type NodeShape } from '../../graph.js';
+import { enumParam, errors, parseIntParam, parseJson, requiredApiName, type NodeShape } from '../../graph.js';
 import type { EmulatorState } from '../../state.js';
 
 export const LEADERBOARD_SHAPE: NodeShape = {
@@ -21,12 +21,6 @@ export function boardNamed(state: EmulatorState, apiName: string): EmulatedLeade
   // generic, so reads and remove-all answer the same.
   if (!board) throw errors.unknownLeaderboard(apiName);
   return board;
-}
-
-export function enumParam<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!allowed.includes(value as T)) throw errors.param(`Param ${name} must be one of ${allowed.join(', ')}`);
-  return value as T;
 }
 
 export function upsertLeaderboard(state: EmulatorState, params: Record<string, string>): EmulatedLeaderboard {
@@ -56,12 +50,7 @@ export function upsertLeaderboard(state: EmulatorState, params: Record<string, s
 
 /** `{"en_US":"Soccer","en_GB":"Football"}`: locale → non-empty title. */
 function parseTitleLocaleMap(value: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parseJson(value);
   const bad = () => errors.param('Param title_locale_map must be a JSON object of locale (e.g. en_US) to title');
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad();
   const titles: Record<string, string> = {};

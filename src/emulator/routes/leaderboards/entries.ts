@@ -1,9 +1,10 @@
 /** Leaderboard entries: reads with every `filter` and `start_at`, and score submission with both write policies. */
 import type { EmulatedLeaderboard, EmulatedLeaderboardEntry, RankedEntry } from '../../data/leaderboards.js';
 import {
+  csvList,
+  enumParam,
   errors,
   GraphError,
-  JsonInteger,
   nowSeconds,
   paginate,
   parseBool,
@@ -14,10 +15,11 @@ import {
   type NodeShape,
 } from '../../graph.js';
 import type { RouteContext } from '../../http.js';
+import { JsonInteger } from '../../messages.js';
 import type { EmulatorState, UserIdsFormat } from '../../state.js';
 import { actingUser } from '../common.js';
 import { USER_SHAPE, userNode } from '../users.js';
-import { boardNamed, enumParam, LEADERBOARD_SHAPE, leaderboardNode } from './boards.js';
+import { boardNamed, LEADERBOARD_SHAPE, leaderboardNode } from './boards.js';
 
 /**
  * A player nested in an entry: the docs show `user{id,alias,profile_url}` and the field list in docs/horizon-api.md
@@ -78,15 +80,7 @@ function parseIdList(name: string, value: string | undefined, accepted: readonly
   const numbers = /^\[\s*(\d+(?:\s*,\s*\d+)*)?\s*\]$/.exec(text);
   const format: UserIdsFormat = !text.startsWith('[') ? 'csv' : numbers ? 'json-numbers' : 'json-strings';
   if (!accepted.includes(format)) throw errors.param(`Param ${name} must be written as one of: ${accepted.join(', ')}`);
-  const ids =
-    format === 'csv'
-      ? text.split(',').map((s) => s.trim())
-      : numbers
-        ? (numbers[1] ?? '')
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : parseJsonArray(name, text)!;
+  const ids = format === 'csv' ? text.split(',').map((s) => s.trim()) : numbers ? csvList(numbers[1] ?? '') : parseJsonArray(name, text)!;
   for (const id of ids) if (!/^\d{1,20}$/.test(id)) throw errors.param(`Param ${name} must list numeric user ids`);
   return ids;
 }
@@ -145,10 +139,10 @@ export function submitEntry(ctx: RouteContext) {
   if (ctx.auth.kind === 'user') {
     if (params.user_id !== undefined) throw errors.param('Do not send user_id with a user access token: the token names the user');
     if (board.entry_write_policy === 'SERVER_AUTHORITATIVE') {
-      throw new GraphError(403, 10, `(#10) The leaderboard ${board.api_name} is SERVER_AUTHORITATIVE; submit with the app access token and user_id`);
+      throw errors.forbidden(`The leaderboard ${board.api_name} is SERVER_AUTHORITATIVE; submit with the app access token and user_id`);
     }
   } else if (board.entry_write_policy === 'CLIENT_AUTHORITATIVE') {
-    throw new GraphError(403, 10, `(#10) The leaderboard ${board.api_name} is CLIENT_AUTHORITATIVE; submit with the player's user access token`);
+    throw errors.forbidden(`The leaderboard ${board.api_name} is CLIENT_AUTHORITATIVE; submit with the player's user access token`);
   }
   const user = actingUser(ctx, 'user_id', params.user_id);
   const score = parseScore(required(params, 'score'));
