@@ -154,12 +154,16 @@ describeEachTopology(
         const deadline = Date.now() + 60_000;
         const trials = users.map((userId, i) => trial(userId, `trial-${seed}-${round}-${i}`, random(seed * 1_000 + round * 1_000_000 + i), deadline));
         await sleep(200 + rng() * 800);
-        // The store's state, polled through the failover: it must be seen down, then up again.
-        const seen = new Set<SharedStoreReport['state']>();
+        // The store's state, polled through the failover: it must be seen down or short of a
+        // replica (the promoted primary has none until the old one rejoins; a busy machine can
+        // let the few seconds without a primary pass between two polls), then up again.
+        const replicas = topology().kind === 'cluster' ? 3 : 1;
+        const seen = new Set<string>();
         let watching = true;
         const watcher = (async () => {
           while (watching) {
-            seen.add((await health.check()).state);
+            const report = await health.check();
+            seen.add(report.state === 'up' && (report.nodes?.replicas ?? replicas) < replicas ? 'up-without-a-replica' : report.state);
             await sleep(100);
           }
         })();
@@ -174,9 +178,9 @@ describeEachTopology(
         watching = false;
         await watcher;
         tally.healthSeen.push([...seen].sort().join('+'));
-        expect(seen.has('down')).toBe(true);
+        expect(seen.has('down') || seen.has('up-without-a-replica')).toBe(true);
         // Up again, with the old primary counted as a replica (a Cluster client refreshes its slot map within seconds).
-        const replicasBack = (r: SharedStoreReport) => r.state === 'up' && r.nodes?.replicas === (topology().kind === 'cluster' ? 3 : 1) && r;
+        const replicasBack = (r: SharedStoreReport) => r.state === 'up' && r.nodes?.replicas === replicas && r;
         const after = await waitFor('the store reported up with every replica back', async () => replicasBack(await health.check()), 15_000);
         if (topology().kind === 'sentinel') expect(after.primary).toBe(`127.0.0.1:${(await topology().primary()).port}`);
         for (const [i, result] of results.entries()) {
