@@ -180,8 +180,14 @@ describeEachTopology(
         tally.healthSeen.push([...seen].sort().join('+'));
         expect(seen.has('down') || seen.has('up-without-a-replica')).toBe(true);
         // Up again, with the old primary counted as a replica (a Cluster client refreshes its slot map within seconds).
-        const replicasBack = (r: SharedStoreReport) => r.state === 'up' && r.nodes?.replicas === replicas && r;
-        const after = await waitFor('the store reported up with every replica back', async () => replicasBack(await health.check()), 15_000);
+        let lastReport: SharedStoreReport | undefined;
+        const replicasBack = (r: SharedStoreReport) => {
+          lastReport = r;
+          return r.state === 'up' && r.nodes?.replicas === replicas && r;
+        };
+        const after = await waitFor('the store reported up with every replica back', async () => replicasBack(await health.check()), 15_000).catch(
+          (error: Error) => Promise.reject(new Error(`${error.message}; the last report: ${JSON.stringify(lastReport)}`)),
+        );
         if (topology().kind === 'sentinel') expect(after.primary).toBe(`127.0.0.1:${(await topology().primary()).port}`);
         for (const [i, result] of results.entries()) {
           const applied = Number(emulator.state.progressOf(users[i]!).get(API_NAME)?.count_progress ?? 0n);
