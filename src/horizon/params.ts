@@ -265,6 +265,14 @@ export function parseGraphBigInt(value: unknown): bigint | undefined {
   return undefined;
 }
 
+export const INT64_MAX = 2n ** 63n - 1n;
+
+/** `parseGraphBigInt` within the signed 64-bit range (scores, counts), else undefined. */
+export function parseInt64(value: unknown): bigint | undefined {
+  const parsed = parseGraphBigInt(value);
+  return parsed !== undefined && BigInt.asIntN(64, parsed) === parsed ? parsed : undefined;
+}
+
 /** Graph ids are 64-bit: keep them as strings even when an old endpoint sends a number. */
 export function parseGraphId(value: unknown): string {
   if (typeof value === 'string') return value;
