@@ -1,6 +1,5 @@
 /** Achievements' types as the client returns and takes them, and the checks of what it writes. */
 import { InvalidArgumentError } from '../../lib/errors.js';
-import { INT64_MAX } from '../params.js';
 
 export const ACHIEVEMENT_TYPES = ['SIMPLE', 'COUNT', 'BITFIELD'] as const;
 export type AchievementType = (typeof ACHIEVEMENT_TYPES)[number];
@@ -63,6 +62,8 @@ export interface AchievementDefinitionInput {
   unlockedDescription?: string | null;
   secret?: boolean | null;
 }
+
+const INT64_MAX = 2n ** 63n - 1n;
 
 /** The longest bitfield `addBits` writes. */
 export const MAX_BITFIELD_LENGTH = 1024;
