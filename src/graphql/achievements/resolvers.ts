@@ -29,8 +29,7 @@ async function progressFor(ctx: Context, userId: string, definitions: readonly (
 /** Loads and checks the definition a write targets, before anything is sent upstream. */
 async function writableDefinition(ctx: Context, userId: string, apiName: string, accepts: AchievementDefinition['type'][]): Promise<AchievementDefinition> {
   assertGraphId('userId', userId);
-  assertApiName('apiName', apiName);
-  const definition = await ctx.loaders.achievements.definition.load(apiName);
+  const definition = await ctx.loaders.achievements.definition.load(assertApiName('apiName', apiName));
   if (!definition) throw userError(ErrorCode.NOT_FOUND, `No achievement with api name ${apiName}`, { argument: 'apiName' });
   if (definition.archived) throw userError(ErrorCode.BAD_USER_INPUT, `Achievement ${apiName} is archived and cannot be written`, { argument: 'apiName' });
   if (!accepts.includes(definition.type)) {

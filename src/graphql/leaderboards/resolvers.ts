@@ -30,8 +30,7 @@ interface EntrySnapshot {
 const MAX_LEADERBOARD_TITLES = 100;
 
 async function boardOrThrow(ctx: Context, apiName: string, argument: string): Promise<Leaderboard> {
-  assertApiName(argument, apiName);
-  const board = await ctx.loaders.leaderboards.board.load(apiName);
+  const board = await ctx.loaders.leaderboards.board.load(assertApiName(argument, apiName));
   if (!board) throw userError(ErrorCode.NOT_FOUND, unknownLeaderboardMessage(apiName), { argument, reason: 'UNKNOWN_LEADERBOARD', leaderboard: apiName });
   return board;
 }
@@ -197,9 +196,8 @@ export const leaderboardResolvers = {
     },
 
     async deleteLeaderboardEntry(_, args, ctx) {
-      assertGraphId('id', args.id);
       // Read first: the payload says whose entry, on which board, with what score.
-      const entry = await ctx.loaders.leaderboards.entry.load(args.id);
+      const entry = await ctx.loaders.leaderboards.entry.load(assertGraphId('id', args.id));
       if (!entry) throw userError(ErrorCode.NOT_FOUND, `No leaderboard entry with id ${args.id}`, { argument: 'id' });
       const success = await ctx.horizon.leaderboards.deleteEntry(entry.id);
       ctx.loaders.leaderboards.forgetBoard(entry.leaderboardApiName);

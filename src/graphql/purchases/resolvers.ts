@@ -80,8 +80,7 @@ export const purchaseResolvers = {
   User: {
     purchases: (user, args, ctx) => purchaseConnection(ctx, user.id, assertFirst(args.first ?? 20, MAX_PURCHASES_PAGE), args.after),
     async entitlement(user, args, ctx) {
-      assertSku('sku', args.sku);
-      return { ...(await ctx.loaders.purchases.entitlement(user.id, args.sku)), userId: user.id, sku: args.sku };
+      return { ...(await ctx.loaders.purchases.entitlement(user.id, assertSku('sku', args.sku))), userId: user.id, sku: args.sku };
     },
     ownsApp: async (user, _, ctx) => (await ctx.loaders.purchases.entitlement(user.id, null)).owned,
   },
