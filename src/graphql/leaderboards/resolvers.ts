@@ -118,15 +118,9 @@ export const leaderboardResolvers = {
       assertIdempotencyKey(args.idempotencyKey);
       const board = await boardOrThrow(ctx, args.leaderboard, 'leaderboard');
       const write = { apiName: board.apiName, score: args.score, extraDataBase64: args.extraDataBase64, forceUpdate: args.forceUpdate ?? false };
-      let send: () => Promise<SubmitEntryResult>;
-      if (board.writePolicy === 'CLIENT_AUTHORITATIVE') {
-        // Horizon takes these only with the player's own token; make sure it is this player's.
-        const refusal = `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`;
-        const userToken = await requirePlayerToken(ctx, args.userId, refusal);
-        send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userToken });
-      } else {
-        send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userId: args.userId });
-      }
+      // CLIENT_AUTHORITATIVE: Horizon takes these only with the player's own token; make sure it is this player's.
+      const refusal = `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`;
+      const who = board.writePolicy === 'CLIENT_AUTHORITATIVE' ? { userToken: await requirePlayerToken(ctx, args.userId, refusal) } : { userId: args.userId };
       const entryNow = async (): Promise<EntrySnapshot | null> => {
         const { entries } = await ctx.horizon.leaderboards.entries({ apiName: board.apiName, filter: 'USER_IDS', userIds: [args.userId], signal: ctx.signal });
         const entry = entries.find((e) => e.user.id === args.userId);
@@ -143,7 +137,7 @@ export const leaderboardResolvers = {
           forceUpdate: write.forceUpdate,
         },
         snapshot: entryNow,
-        run: send,
+        run: () => ctx.horizon.leaderboards.submitEntry({ ...write, ...who }),
         // A lost reply: the entry now holds our score with a new timestamp iff ours landed.
         settle: async (before) => {
           const after = await entryNow();
