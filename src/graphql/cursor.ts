@@ -4,6 +4,7 @@
  * was read after, how many items of that page to skip): resuming after any edge is "read after
  * that Graph cursor, drop the first `skip`". Opaque to callers: a field prefix and base64url JSON.
  */
+import { decodeJson } from '../lib/json.js';
 import { ErrorCode, userError } from './errors.js';
 
 export interface PageCursor {
@@ -26,12 +27,8 @@ export function pageCursors(options: { field: string; prefix: string; maxSkip: n
     decode(value) {
       const body = value.slice(prefix.length);
       if (!value.startsWith(prefix) || value.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(body)) throw invalid();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-      } catch {
-        throw invalid();
-      }
+      const parsed = decodeJson(Buffer.from(body, 'base64url').toString('utf8'), (json: unknown) => json);
+      if (parsed === undefined) throw invalid();
       // `{a, s}`: how Leaderboard.entries wrote its cursors before this codec, still read so a caller paging across the upgrade goes on.
       const [after, skip] =
         Array.isArray(parsed) && parsed.length === 2 ? parsed : [(parsed as { a?: unknown } | null)?.a, (parsed as { s?: unknown } | null)?.s];

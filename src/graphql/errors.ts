@@ -13,7 +13,6 @@ import {
   CODE_TRANSIENT,
   CODE_UNKNOWN_LEADERBOARD,
   HorizonApiError,
-  HorizonError,
   HorizonNetworkError,
   HorizonProtocolError,
   HorizonTimeoutError,
@@ -197,9 +196,6 @@ function fromCause(cause: unknown, production: boolean): Mapped | undefined {
         upstream: { endpoint: cause.endpoint, status: cause.status },
       },
     };
-  }
-  if (cause instanceof HorizonError) {
-    return { message: 'The Horizon API call failed', extensions: { code: ErrorCode.UPSTREAM_ERROR, upstream: { endpoint: cause.endpoint } } };
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 /** Custom scalars. */
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { parseInt64 } from '../horizon/params.js';
 
 /** Instants as ISO-8601 UTC strings, whatever form Graph used (Unix seconds or `+0000` strings). */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
@@ -25,9 +26,6 @@ function parseDateTime(value: unknown): Date {
     extensions: { code: 'BAD_USER_INPUT' },
   });
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * 64-bit integers (leaderboard scores). Serialized as a decimal string, because JSON numbers
@@ -60,12 +58,7 @@ function longInputError(): GraphQLError {
   return new GraphQLError('Long must be a 64-bit integer, as a string or an integer', { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-/** A bigint from a bigint, a safe-integer number or a decimal string; undefined outside int64. */
+/** A bigint from a bigint, an integer number or a decimal string (as `parseInt64` reads them); undefined outside int64. */
 export function toLong(value: unknown): bigint | undefined {
-  let parsed: bigint;
-  if (typeof value === 'bigint') parsed = value;
-  else if (typeof value === 'number' && Number.isInteger(value)) parsed = BigInt(value);
-  else if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) parsed = BigInt(value.trim());
-  else return undefined;
-  return parsed >= INT64_MIN && parsed <= INT64_MAX ? parsed : undefined;
+  return parseInt64(typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value);
 }

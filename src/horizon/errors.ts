@@ -4,6 +4,7 @@
  * `redactSecrets`, so no token can ride along in a message or a stack trace.
  */
 import type { CancelSignal } from './signal.js';
+import { decodeJson } from '../lib/json.js';
 import { redactSecrets } from '../lib/redact.js';
 
 /** Graph's error envelope: `{"error":{"message","type","code","error_subcode","error_data","fbtrace_id","is_transient"}}`. */
@@ -254,14 +255,8 @@ const MAX_ERROR_DATA_STRING = 200;
  * characters. Nested values are dropped.
  */
 export function boundedErrorData(value: unknown): GraphErrorData | undefined {
-  let object = value;
-  if (typeof object === 'string' && object.length <= 4096 && object.trimStart().startsWith('{')) {
-    try {
-      object = JSON.parse(object);
-    } catch {
-      return undefined;
-    }
-  }
+  const object =
+    typeof value === 'string' && value.length <= 4096 && value.trimStart().startsWith('{') ? decodeJson(value, (parsed: unknown) => parsed) : value;
   if (!object || typeof object !== 'object' || Array.isArray(object)) return undefined;
   const kept: Record<string, string | number | boolean> = {};
   let count = 0;

@@ -16,20 +16,6 @@ export { UnreadableClaimsError } from './integrity/wire.js';
 /** Longest attestation token passed on: Meta documents none; real ones are a few kilobytes. */
 export const MAX_ATTESTATION_TOKEN_LENGTH = 16 * 1024;
 
-/**
- * Whether `value` can be an attestation token at all: Meta documents its content as opaque, and
- * signed tokens are written in base64/base64url with `.` separators. Anything else (spaces, quotes,
- * `&`, control characters) is refused before a byte is sent.
- */
-export function isAttestationToken(value: string): boolean {
-  return value.length >= 16 && value.length <= MAX_ATTESTATION_TOKEN_LENGTH && /^[A-Za-z0-9_.~+/=-]+$/.test(value);
-}
-
-/** A device's `unique_id` (64 hex characters in every example) or a `ban_id` (base64url): bounded and URL-safe. */
-export function isBanTargetId(value: string): boolean {
-  return /^[A-Za-z0-9_=-]{1,256}$/.test(value);
-}
-
 export class IntegrityApi {
   constructor(private readonly transport: RequestSender) {}
 
@@ -39,7 +25,9 @@ export class IntegrityApi {
    * code-100 refusal of the parameter) is an answer, not an error: `verified: false`.
    */
   async verify(token: string, signal?: CancelSignal): Promise<AttestationResult> {
-    if (!isAttestationToken(token)) {
+    // Meta documents a token's content as opaque, and signed tokens are written in base64/base64url with `.` separators:
+    // anything else (spaces, quotes, `&`, control characters) is refused before a byte is sent.
+    if (token.length < 16 || token.length > MAX_ATTESTATION_TOKEN_LENGTH || !/^[A-Za-z0-9_.~+/=-]+$/.test(token)) {
       throw new InvalidArgumentError('token', `token must be an attestation token: 16-${MAX_ATTESTATION_TOKEN_LENGTH} base64url characters`);
     }
     let body: unknown;
@@ -108,9 +96,10 @@ export class IntegrityApi {
   }
 }
 
+/** A device's `unique_id` (64 hex characters in every example) or a `ban_id` (base64url), checked bounded and URL-safe. */
 function targetParams(target: BanTarget): Record<string, string> {
   const [argument, param, id] = 'banId' in target ? ['banId', 'ban_id', target.banId] : ['deviceId', 'unique_id', target.deviceId];
-  if (!isBanTargetId(id)) throw new InvalidArgumentError(argument, `${argument} must be 1-256 letters, digits, \`_\`, \`-\` or \`=\``);
+  if (!/^[A-Za-z0-9_=-]{1,256}$/.test(id)) throw new InvalidArgumentError(argument, `${argument} must be 1-256 letters, digits, \`_\`, \`-\` or \`=\``);
   return { [param]: id };
 }
 

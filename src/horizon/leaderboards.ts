@@ -7,7 +7,7 @@
 import { InvalidArgumentError } from '../lib/errors.js';
 import { CODE_UNKNOWN_LEADERBOARD, HorizonApiError } from './errors.js';
 import { assertApiName, assertGraphId } from './ids.js';
-import { assertEntriesQuery, assertExtraData, INT64_MAX, INT64_MIN, titleLocaleMap, unixSeconds, viewerBound } from './leaderboards/model.js';
+import { assertEntriesQuery, assertExtraData, titleLocaleMap, unixSeconds, viewerBound } from './leaderboards/model.js';
 import type { EntriesPage, EntriesQuery, Leaderboard, LeaderboardEntry, LeaderboardInput, SubmitEntryInput, SubmitEntryResult } from './leaderboards/model.js';
 import * as wire from './leaderboards/wire.js';
 import { collectAllPages, cursorFromUrl, isSuccess, parseGraphId, readPage, withDocumentedFields, withGuessedFields, withParamSpelling } from './params.js';
@@ -221,7 +221,7 @@ export class LeaderboardsApi {
       throw new InvalidArgumentError('userId', 'give either userId (app writes, SERVER_AUTHORITATIVE) or userToken (player writes, CLIENT_AUTHORITATIVE)');
     }
     if (input.userId !== undefined) assertGraphId('userId', input.userId);
-    if (input.score < INT64_MIN || input.score > INT64_MAX) throw new InvalidArgumentError('score', 'score must be a 64-bit integer');
+    if (BigInt.asIntN(64, input.score) !== input.score) throw new InvalidArgumentError('score', 'score must be a 64-bit integer');
     if (input.extraDataBase64 !== undefined && input.extraDataBase64 !== null) assertExtraData(input.extraDataBase64);
     const body = await this.transport.request<{ did_update?: unknown; updated_challenge_ids?: unknown }>({
       method: 'POST',

@@ -207,11 +207,7 @@ export function readPage<Raw, T>(body: unknown, map: (raw: Raw) => T): Page<T> {
 
 /** A cursor parameter of one of Graph's `paging.next`/`previous` URLs (never followed: they embed the token). */
 export function cursorFromUrl(url: string, name: string): string | undefined {
-  try {
-    return new URL(url).searchParams.get(name) ?? undefined;
-  } catch {
-    return undefined;
-  }
+  return URL.parse(url)?.searchParams.get(name) ?? undefined;
 }
 
 /**
@@ -263,6 +259,12 @@ export function parseGraphBigInt(value: unknown): bigint | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : undefined;
   if (typeof value === 'string' && /^-?\d{1,20}$/.test(value.trim())) return BigInt(value.trim());
   return undefined;
+}
+
+/** `parseGraphBigInt` within the signed 64-bit range (scores, the Long scalar), else undefined. */
+export function parseInt64(value: unknown): bigint | undefined {
+  const parsed = parseGraphBigInt(value);
+  return parsed !== undefined && BigInt.asIntN(64, parsed) === parsed ? parsed : undefined;
 }
 
 /** Graph ids are 64-bit: keep them as strings even when an old endpoint sends a number. */

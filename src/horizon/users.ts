@@ -2,7 +2,7 @@
 import type { CancelSignal } from './signal.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { assertGraphId } from './ids.js';
-import { fieldsParam, parseGraphId, stringOrNull, withDocumentedFields, type FieldChoice, type RawFields } from './params.js';
+import { fieldsParam, isSuccess, parseGraphId, stringOrNull, withDocumentedFields, type FieldChoice, type RawFields } from './params.js';
 import type { Credential, RequestSender } from './request.js';
 
 export interface HorizonUser {
@@ -85,7 +85,7 @@ export class UsersApi {
       params: { nonce, user_id: userId },
       signal,
     });
-    return body.is_valid === true || body.is_valid === 'true';
+    return isSuccess(body.is_valid);
   }
 }
 

@@ -70,8 +70,6 @@ export const accountResolvers = {
     },
 
     async updateFederatedUser(_, args, ctx) {
-      assertPersistentId('persistentId', args.persistentId);
-      assertDisplayName('displayName', args.displayName);
       // Setting a name twice is setting it once: the client resends it after a lost reply.
       const user = await ctx.horizon.accounts.updateFederatedUser(args.persistentId, args.displayName);
       forget(ctx, user);
@@ -79,7 +77,6 @@ export const accountResolvers = {
     },
 
     async deleteFederatedUser(_, args, ctx) {
-      assertPersistentId('persistentId', args.persistentId);
       const { result, settledBy } = await ctx.ledger.execute<FederatedUser, boolean>({
         scope: 'deleteFederatedUser',
         args: { persistentId: args.persistentId },

@@ -1,7 +1,7 @@
 /** Resolvers for achievement definitions, players' progress, and progress writes. */
 import { assertBits, assertCount, type AchievementDefinition, type AchievementWriteResult } from '../../horizon/achievements.js';
 import { assertApiName, assertGraphId } from '../../horizon/ids.js';
-import { assertIdempotencyKey, type Settlement } from '../../idempotency/ledger.js';
+import { assertIdempotencyKey, type Settlement, type WriteSpec } from '../../idempotency/ledger.js';
 import type { Context } from '../context.js';
 import { ErrorCode, userError } from '../errors.js';
 import { assertAtMost } from '../inputs.js';
@@ -29,8 +29,7 @@ async function progressFor(ctx: Context, userId: string, definitions: readonly (
 /** Loads and checks the definition a write targets, before anything is sent upstream. */
 async function writableDefinition(ctx: Context, userId: string, apiName: string, accepts: AchievementDefinition['type'][]): Promise<AchievementDefinition> {
   assertGraphId('userId', userId);
-  assertApiName('apiName', apiName);
-  const definition = await ctx.loaders.achievements.definition.load(apiName);
+  const definition = await ctx.loaders.achievements.definition.load(assertApiName('apiName', apiName));
   if (!definition) throw userError(ErrorCode.NOT_FOUND, `No achievement with api name ${apiName}`, { argument: 'apiName' });
   if (definition.archived) throw userError(ErrorCode.BAD_USER_INPUT, `Achievement ${apiName} is archived and cannot be written`, { argument: 'apiName' });
   if (!accepts.includes(definition.type)) {
@@ -66,9 +65,15 @@ async function progressSnapshot(ctx: Context, userId: string, apiName: string): 
   return record ? { count: record.count.toString(), bits: record.bitfield ?? '', unlocked: record.unlocked } : null;
 }
 
-/** The write's result as established by reading back, since its reply was lost. */
-function readBackResult(apiName: string, before: ProgressSnapshot | null | undefined, after: ProgressSnapshot | null): AchievementWriteResult {
-  return { id: '', apiName, justUnlocked: (after?.unlocked ?? false) && !(before?.unlocked ?? false) };
+type Landed = (before: ProgressSnapshot | null | undefined, after: ProgressSnapshot | null) => boolean;
+
+/** Settles a lost reply by reading the progress back: applied iff `landed`, with the result the read-back shows. */
+function settleByReadBack(ctx: Context, userId: string, apiName: string, landed: Landed): WriteSpec<ProgressSnapshot | null, AchievementWriteResult>['settle'] {
+  return async (before) => {
+    const after = await progressSnapshot(ctx, userId, apiName);
+    if (!landed(before, after)) return { applied: false };
+    return { applied: true, result: { id: '', apiName, justUnlocked: (after?.unlocked ?? false) && !(before?.unlocked ?? false) } };
+  };
 }
 
 export const achievementResolvers = {
@@ -102,12 +107,7 @@ export const achievementResolvers = {
         snapshot: () => progressSnapshot(ctx, args.userId, args.apiName),
         run: () => ctx.horizon.achievements.addCount(args.userId, args.apiName, args.count),
         // A lost reply: the count moved (no one else writes this key's counter meanwhile) iff ours landed.
-        settle: async (before) => {
-          const after = await progressSnapshot(ctx, args.userId, args.apiName);
-          return BigInt(after?.count ?? 0) > BigInt(before?.count ?? 0)
-            ? { applied: true, result: readBackResult(args.apiName, before, after) }
-            : { applied: false };
-        },
+        settle: settleByReadBack(ctx, args.userId, args.apiName, (before, after) => BigInt(after?.count ?? 0) > BigInt(before?.count ?? 0)),
       });
       return payload(ctx, args.userId, definition, result, settledBy);
     },
@@ -127,11 +127,7 @@ export const achievementResolvers = {
         snapshot: () => progressSnapshot(ctx, args.userId, args.apiName),
         run: () => ctx.horizon.achievements.addBits(args.userId, args.apiName, args.bits),
         // A lost reply: OR-merged bits are all set iff ours landed (or were already set: same effect).
-        settle: async (before) => {
-          const after = await progressSnapshot(ctx, args.userId, args.apiName);
-          const set = [...args.bits].every((bit, i) => bit === '0' || after?.bits[i] === '1');
-          return set ? { applied: true, result: readBackResult(args.apiName, before, after) } : { applied: false };
-        },
+        settle: settleByReadBack(ctx, args.userId, args.apiName, (_, after) => [...args.bits].every((bit, i) => bit === '0' || after?.bits[i] === '1')),
       });
       return payload(ctx, args.userId, definition, result, settledBy);
     },

@@ -30,8 +30,7 @@ interface EntrySnapshot {
 const MAX_LEADERBOARD_TITLES = 100;
 
 async function boardOrThrow(ctx: Context, apiName: string, argument: string): Promise<Leaderboard> {
-  assertApiName(argument, apiName);
-  const board = await ctx.loaders.leaderboards.board.load(apiName);
+  const board = await ctx.loaders.leaderboards.board.load(assertApiName(argument, apiName));
   if (!board) throw userError(ErrorCode.NOT_FOUND, unknownLeaderboardMessage(apiName), { argument, reason: 'UNKNOWN_LEADERBOARD', leaderboard: apiName });
   return board;
 }
@@ -119,15 +118,9 @@ export const leaderboardResolvers = {
       assertIdempotencyKey(args.idempotencyKey);
       const board = await boardOrThrow(ctx, args.leaderboard, 'leaderboard');
       const write = { apiName: board.apiName, score: args.score, extraDataBase64: args.extraDataBase64, forceUpdate: args.forceUpdate ?? false };
-      let send: () => Promise<SubmitEntryResult>;
-      if (board.writePolicy === 'CLIENT_AUTHORITATIVE') {
-        // Horizon takes these only with the player's own token; make sure it is this player's.
-        const refusal = `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`;
-        const userToken = await requirePlayerToken(ctx, args.userId, refusal);
-        send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userToken });
-      } else {
-        send = () => ctx.horizon.leaderboards.submitEntry({ ...write, userId: args.userId });
-      }
+      // CLIENT_AUTHORITATIVE: Horizon takes these only with the player's own token; make sure it is this player's.
+      const refusal = `${board.apiName} is CLIENT_AUTHORITATIVE: only the player ${args.userId} can submit their score, with their own token`;
+      const who = board.writePolicy === 'CLIENT_AUTHORITATIVE' ? { userToken: await requirePlayerToken(ctx, args.userId, refusal) } : { userId: args.userId };
       const entryNow = async (): Promise<EntrySnapshot | null> => {
         const { entries } = await ctx.horizon.leaderboards.entries({ apiName: board.apiName, filter: 'USER_IDS', userIds: [args.userId], signal: ctx.signal });
         const entry = entries.find((e) => e.user.id === args.userId);
@@ -144,7 +137,7 @@ export const leaderboardResolvers = {
           forceUpdate: write.forceUpdate,
         },
         snapshot: entryNow,
-        run: send,
+        run: () => ctx.horizon.leaderboards.submitEntry({ ...write, ...who }),
         // A lost reply: the entry now holds our score with a new timestamp iff ours landed.
         settle: async (before) => {
           const after = await entryNow();
@@ -197,9 +190,8 @@ export const leaderboardResolvers = {
     },
 
     async deleteLeaderboardEntry(_, args, ctx) {
-      assertGraphId('id', args.id);
       // Read first: the payload says whose entry, on which board, with what score.
-      const entry = await ctx.loaders.leaderboards.entry.load(args.id);
+      const entry = await ctx.loaders.leaderboards.entry.load(assertGraphId('id', args.id));
       if (!entry) throw userError(ErrorCode.NOT_FOUND, `No leaderboard entry with id ${args.id}`, { argument: 'id' });
       const success = await ctx.horizon.leaderboards.deleteEntry(entry.id);
       ctx.loaders.leaderboards.forgetBoard(entry.leaderboardApiName);

@@ -60,16 +60,8 @@ export const purchaseResolvers = {
       assertGraphId('userId', args.userId);
       assertSku('sku', args.sku);
       // Horizon would take the user from the token: it must be this player's.
-      const who: ForUserWithId = args.asPlayer
-        ? {
-            userToken: await requirePlayerToken(
-              ctx,
-              args.userId,
-              `asPlayer refunds need the token of the player ${args.userId}; the forwarded token is another player's`,
-            ),
-            userId: args.userId,
-          }
-        : args.userId;
+      const refusal = `asPlayer refunds need the token of the player ${args.userId}; the forwarded token is another player's`;
+      const who: ForUserWithId = args.asPlayer ? { userToken: await requirePlayerToken(ctx, args.userId, refusal), userId: args.userId } : args.userId;
       const refunded = await writeFor(ctx, args.userId, () =>
         ctx.horizon.purchases.refund(who, args.sku, args.reason.toLowerCase() as Lowercase<RefundReason>),
       );
@@ -80,8 +72,7 @@ export const purchaseResolvers = {
   User: {
     purchases: (user, args, ctx) => purchaseConnection(ctx, user.id, assertFirst(args.first ?? 20, MAX_PURCHASES_PAGE), args.after),
     async entitlement(user, args, ctx) {
-      assertSku('sku', args.sku);
-      return { ...(await ctx.loaders.purchases.entitlement(user.id, args.sku)), userId: user.id, sku: args.sku };
+      return { ...(await ctx.loaders.purchases.entitlement(user.id, assertSku('sku', args.sku))), userId: user.id, sku: args.sku };
     },
     ownsApp: async (user, _, ctx) => (await ctx.loaders.purchases.entitlement(user.id, null)).owned,
   },

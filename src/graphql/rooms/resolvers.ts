@@ -1,5 +1,4 @@
 /** Resolvers for moderated rooms (deprecated by Meta). Rooms are rare and read one at a time: no loader. */
-import { assertIdempotencyKey } from '../../idempotency/ledger.js';
 import { nullIfUnknown } from '../batch.js';
 import type { Resolvers } from '../generated/types.js';
 
@@ -9,7 +8,6 @@ export const roomResolvers = {
   },
   Mutation: {
     async createModeratedRoom(_, args, ctx) {
-      assertIdempotencyKey(args.idempotencyKey);
       // Each call makes a new room. Horizon lists no rooms to read back, so a lost reply stays unknown.
       const { result: id, settledBy } = await ctx.ledger.execute<undefined, string>({
         scope: 'createModeratedRoom',

@@ -58,7 +58,6 @@ export const subscriptionResolvers = {
   Mutation: {
     async cancelSubscription(_, args, ctx) {
       const owner = subscriberOf(args);
-      assertSku('sku', args.sku);
       const userId = await subscriberId(ctx, owner, args.sku);
       const success = await writeFor(ctx, userId, () => ctx.horizon.subscriptions.cancel(owner, args.sku, args.reason));
       return { success, userId, sku: args.sku };

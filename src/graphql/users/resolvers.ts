@@ -19,8 +19,7 @@ async function profileField<F extends ProfileField>(user: UserRef, ctx: Context,
 export const userResolvers = {
   Query: {
     async user(_, args, ctx) {
-      assertGraphId('id', args.id);
-      const found = await ctx.loaders.users.profile.load(args.id);
+      const found = await ctx.loaders.users.profile.load(assertGraphId('id', args.id));
       return found ? { id: found.id } : null;
     },
     async viewer(_, __, ctx) {

@@ -1,4 +1,5 @@
 /** Attestation answers on the wire: the verify envelope, the base64url claims, ban answers. */
+import { decodeJson } from '../../lib/json.js';
 import { knownValue, parseGraphInt, parseGraphTime, stringOrNull, truthy } from '../params.js';
 import { APP_INTEGRITY_STATES, DEVICE_INTEGRITY_STATES, type AttestationClaims, type AttestationResult, type DeviceBanStatus } from './model.js';
 
@@ -25,12 +26,8 @@ export function toAttestationResult(body: unknown): AttestationResult {
 /** Base64URL JSON (padded or not; plain base64 accepted too: Node's decoder reads both alphabets) to claims. */
 export function decodeClaims(encoded: string): AttestationClaims {
   if (encoded.length > MAX_CLAIMS_CHARS || !/^[A-Za-z0-9_+/=-]*$/.test(encoded)) throw new UnreadableClaimsError('the claims are not base64url');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  } catch {
-    throw new UnreadableClaimsError('the claims are not base64url JSON');
-  }
+  const raw = decodeJson(Buffer.from(encoded, 'base64url').toString('utf8'), (json: unknown) => json);
+  if (raw === undefined) throw new UnreadableClaimsError('the claims are not base64url JSON');
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UnreadableClaimsError('the claims are not a JSON object');
   const claims = raw as Record<string, unknown>;
   const request = objectOf(claims.request_details);

@@ -17,8 +17,6 @@ export type EntryFilter = (typeof ENTRY_FILTERS)[number];
 export const MAX_EXTRA_DATA_BYTES = 2048;
 /** Most user ids one `filter=USER_IDS` read names. */
 export const MAX_USER_IDS_PER_CALL = 100;
-export const INT64_MIN = -(2n ** 63n);
-export const INT64_MAX = 2n ** 63n - 1n;
 
 export interface LocalizedTitle {
   /** e.g. `en_US`. */

@@ -7,17 +7,17 @@ import {
   fieldsParam,
   jsonArrayParam,
   knownValue,
-  parseGraphBigInt,
   parseGraphId,
   parseGraphInt,
   parseGraphTime,
+  parseInt64,
   stringOrNull,
   type FieldChoice,
   type GuessedField,
   type RawFields,
 } from '../params.js';
 import { toUser, type ProfileField } from '../users.js';
-import { ENTRY_WRITE_POLICIES, INT64_MAX, INT64_MIN, SORT_ORDERS, type Leaderboard, type LeaderboardEntry } from './model.js';
+import { ENTRY_WRITE_POLICIES, SORT_ORDERS, type Leaderboard, type LeaderboardEntry } from './model.js';
 
 /** Read fields: documented ones, and the time window and titles under their write names [GUESS]. */
 const DOCUMENTED_LEADERBOARD_FIELDS = ['id', 'api_name', 'sort_order', 'entry_write_policy', 'entry_count'] as const;
@@ -101,8 +101,8 @@ export function mayRefuse(param: string): (error: HorizonApiError) => boolean {
 /** An int64 score as Graph sends it: a JSON number (exact only below 2^53) or a string of digits. */
 export function parseScore(value: unknown): bigint {
   // An unsafe number already lost digits in JSON.parse: refuse it rather than return a wrong score.
-  const score = parseGraphBigInt(value);
-  if (score === undefined || score < INT64_MIN || score > INT64_MAX) throw new TypeError('leaderboard entry score is not a 64-bit integer');
+  const score = parseInt64(value);
+  if (score === undefined) throw new TypeError('leaderboard entry score is not a 64-bit integer');
   return score;
 }
 
