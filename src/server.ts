@@ -40,15 +40,7 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
     integrity: given.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
   };
   const httpServer = createServer();
-  const observability = createObservability({
-    horizon: deps.horizon,
-    caches: deps.caches,
-    metricsEnabled: deps.config.metricsEnabled,
-    readinessProbe: deps.readinessProbe,
-    readinessUpstreamMaxAgeMs: deps.config.readinessUpstreamMaxAgeMs,
-    sharedStore: deps.sharedStore,
-    readinessRequireSharedStore: deps.config.readinessRequireSharedStore,
-  });
+  const observability = createObservability(deps);
   // On stop: the listener closes at once; operations in flight get the grace period.
   const drain = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.shutdownGraceMs });
   const server = createApolloServer(deps, [drain, ...observability.plugins]);
