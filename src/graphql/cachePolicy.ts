@@ -40,7 +40,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { getArgumentValues } from 'graphql/execution/values.js';
+import { argumentValues } from './cost.js';
 
 export type CacheScope = 'PUBLIC' | 'PRIVATE';
 
@@ -198,12 +198,7 @@ export function operationCachePolicy(
 
   /** `_entities`: the hint of each representation's type, as @apollo/subgraph applies it. */
   const restrictByRepresentations = (policy: CachePolicy, field: GraphQLField<unknown, unknown>, node: FieldNode) => {
-    let representations: unknown;
-    try {
-      representations = getArgumentValues(field, node, variables).representations;
-    } catch {
-      return; // Invalid arguments fail the operation anyway.
-    }
+    const { representations } = argumentValues(field, node, variables);
     if (!Array.isArray(representations)) return;
     const names = new Set(representations.map((r) => (r && typeof r === 'object' ? (r as { __typename?: unknown }).__typename : undefined)));
     for (const name of names) {
