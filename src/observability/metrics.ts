@@ -193,12 +193,10 @@ export class SubgraphMetrics {
       async collect() {
         const { nodes } = await health.check();
         this.reset();
-        if (nodes)
-          for (const [role, count] of [
-            ['primary', nodes.primaries],
-            ['replica', nodes.replicas],
-          ] as const)
-            this.set({ role }, count);
+        if (nodes) {
+          this.set({ role: 'primary' }, nodes.primaries);
+          this.set({ role: 'replica' }, nodes.replicas);
+        }
       },
     });
     const changes = new Counter({
