@@ -4,7 +4,8 @@
  * claims, and keeps device bans. Tokens are `base64url(payload).base64url(HMAC-SHA256)` with a
  * key derived from the app secret: opaque to clients, verifiable only here.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../../lib/compare.js';
 import { parseJson } from '../graph.js';
 
 export type EmulatedAppIntegrity = 'StoreRecognized' | 'NotRecognized' | 'NotEvaluated';
@@ -156,9 +157,7 @@ export class IntegrityData {
   private open(token: string): TokenPayload | undefined {
     const [body, signature, extra] = token.split('.');
     if (!body || !signature || extra !== undefined) return undefined;
-    const expected = Buffer.from(this.sign(body));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (!constantTimeEqual(signature, this.sign(body))) return undefined;
     return parseJson(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload | undefined;
   }
 }
