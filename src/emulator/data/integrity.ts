@@ -63,7 +63,6 @@ export class IntegrityData {
   constructor(
     private readonly appId: string,
     appSecret: string,
-    private readonly now: () => number = Date.now,
   ) {
     this.key = createHash('sha256').update(`emulator-attestation:${appId}:${appSecret}`).digest();
   }
@@ -75,7 +74,7 @@ export class IntegrityData {
 
   /** A signed token, as `DeviceApplicationIntegrity.GetIntegrityToken(nonce)` would return on a headset. */
   mint(options: MintOptions): string {
-    const issuedAt = options.issuedAt ?? Math.floor(this.now() / 1000);
+    const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
     const payload: TokenPayload = {
       n: options.nonce,
       d: options.device ?? 'headset-1',
@@ -96,7 +95,7 @@ export class IntegrityData {
   verify(token: string): { message: string; claims?: string } {
     const payload = this.open(token);
     if (!payload) return { message: 'invalid signature' };
-    if (payload.exp * 1000 <= this.now()) return { message: 'token expired' };
+    if (payload.exp * 1000 <= Date.now()) return { message: 'token expired' };
     const uniqueId = this.uniqueIdOf(payload.d);
     const ban = this.activeBan(uniqueId);
     const claims = {
@@ -112,12 +111,12 @@ export class IntegrityData {
   /** Bans (or re-times the ban of) a known device; returns the ban. */
   ban(uniqueId: string, minutes: number): EmulatedBan {
     const existing = this.activeBan(uniqueId);
-    const until = this.now() + minutes * 60_000;
+    const until = Date.now() + minutes * 60_000;
     if (existing) {
       existing.until = until;
       return existing;
     }
-    const ban: EmulatedBan = { banId: randomBytes(13).toString('base64url'), uniqueId, until, createdAt: this.now() };
+    const ban: EmulatedBan = { banId: randomBytes(13).toString('base64url'), uniqueId, until, createdAt: Date.now() };
     this.bans.set(uniqueId, ban);
     return ban;
   }
@@ -128,7 +127,7 @@ export class IntegrityData {
 
   activeBan(uniqueId: string): EmulatedBan | undefined {
     const ban = this.bans.get(uniqueId);
-    if (ban && ban.until <= this.now()) {
+    if (ban && ban.until <= Date.now()) {
       // Expired bans are deleted with their ban_id (ps-attestation-api).
       this.bans.delete(uniqueId);
       return undefined;
@@ -147,7 +146,7 @@ export class IntegrityData {
   }
 
   remainingMinutes(ban: EmulatedBan): number {
-    return Math.max(0, Math.ceil((ban.until - this.now()) / 60_000));
+    return Math.max(0, Math.ceil((ban.until - Date.now()) / 60_000));
   }
 
   private sign(body: string): string {
