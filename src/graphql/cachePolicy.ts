@@ -71,8 +71,6 @@ export class CachePolicy {
   }
 }
 
-const ENTITIES = '_entities';
-
 /** Hints read from the schema's AST, once per type and field. */
 class Hints {
   private readonly types = new WeakMap<GraphQLNamedType, CacheHint>();
@@ -188,7 +186,7 @@ export function operationCachePolicy(
         } else {
           policy.replace(fieldHint);
         }
-        if (isRoot && name === ENTITIES) restrictByRepresentations(policy, field, node);
+        if (isRoot && name === '_entities') restrictByRepresentations(policy, field, node);
         if (policy.maxAge === undefined && ((isCompositeType(target) && !inheritMaxAge) || isRoot)) policy.restrict({ maxAge: 0 });
         overall.restrict(policy);
         if (isCompositeType(target) && node.selectionSet) visit(target, node.selectionSet, false);
