@@ -169,5 +169,21 @@ export function loadEmulatorConfig(env: NodeJS.ProcessEnv = process.env): Config
   return result.data;
 }
 
+/**
+ * An entry point's start (`npm start`, `npm run emulator`): `start` with the settings `load` reads.
+ * Invalid settings print their problems, anything else that fails `<name> failed to start: ...`,
+ * on stderr; either exits 1.
+ */
+export function startProcess<T>(name: string, load: () => T, start: (settings: T) => Promise<void>): void {
+  Promise.resolve()
+    .then(load)
+    .then(start)
+    .catch((error: unknown) => {
+      const message = error instanceof ConfigError ? error.message : `${name} failed to start: ${error instanceof Error ? error.message : String(error)}`;
+      process.stderr.write(`${message}\n`);
+      process.exit(1);
+    });
+}
+
 /** Every setting's default, as the modules take them. */
 export const DEFAULTS: Config = loadConfig({});

@@ -1,24 +1,14 @@
 /** Entry point: `npm start`. Reads the environment, starts the app, stops it on SIGTERM/SIGINT. */
 // First of all: tracing (off unless OTEL_TRACES_EXPORTER is set) must start before node:http and undici load.
 import './observability/preload.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig, startProcess, type Config } from './config.js';
 import { startApp } from './app.js';
 import { callerAuthBanner } from './auth/banner.js';
 import { createLogger } from './logger.js';
 import { installShutdown } from './observability/shutdown.js';
 import { stopTracing } from './observability/tracing.js';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+async function main(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   const app = await startApp(config, logger);
   const graphqlUrl = app.subgraph.url;
@@ -58,7 +48,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`horizon-subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+startProcess('horizon-subgraph', loadConfig, main);

@@ -16,7 +16,7 @@ import { handleRequest } from './http/routes.js';
 import { IdempotencyLedger } from './idempotency/ledger.js';
 import { MemoryIdempotencyStore } from './idempotency/store.js';
 import { MemoryIntegrityStore } from './store/integrity.js';
-import { createObservability, type Observability } from './observability/index.js';
+import { createObservability } from './observability/index.js';
 import type { SubgraphDeps } from './subgraphDeps.js';
 import { WebhookMetrics } from './webhooks/metrics.js';
 import { WebhookReceiver } from './webhooks/receiver.js';
@@ -24,8 +24,6 @@ import { MemoryWebhookEventStore } from './webhooks/store.js';
 
 export interface RunningSubgraph {
   url: string;
-  /** Metrics, readiness and the /health, /ready, /metrics routes. */
-  observability: Observability;
   stop(): Promise<void>;
 }
 
@@ -40,15 +38,7 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
     integrity: given.integrity ?? { store: new MemoryIntegrityStore(), policy: DEFAULTS.attestation },
   };
   const httpServer = createServer();
-  const observability = createObservability({
-    horizon: deps.horizon,
-    caches: deps.caches,
-    metricsEnabled: deps.config.metricsEnabled,
-    readinessProbe: deps.readinessProbe,
-    readinessUpstreamMaxAgeMs: deps.config.readinessUpstreamMaxAgeMs,
-    sharedStore: deps.sharedStore,
-    readinessRequireSharedStore: deps.config.readinessRequireSharedStore,
-  });
+  const observability = createObservability(deps);
   // On stop: the listener closes at once; operations in flight get the grace period.
   const drain = ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.shutdownGraceMs });
   const server = createApolloServer(deps, [drain, ...observability.plugins]);
@@ -82,7 +72,6 @@ export async function startSubgraph(given: SubgraphDeps, listen: { port: number;
   const host = listen.host === '0.0.0.0' || listen.host === '::' ? 'localhost' : listen.host;
   return {
     url: `http://${host}:${address.port}/`,
-    observability,
     async stop() {
       observability.readiness.markShuttingDown();
       // Operations still in flight finish during the drain: keep counting their upstream calls.

@@ -48,13 +48,11 @@ export function defaultFaults(): Faults {
 
 /** Decides, per request, whether and how it fails. Deterministic for a given seed and order. */
 export class FaultDice {
-  private state: number;
-  private seededWith: number;
+  private state = 1;
+  /** The seed `state` started from; none yet, so the first roll seeds it. */
+  private seededWith = NaN;
 
-  constructor(private readonly faults: Faults) {
-    this.seededWith = faults.seed;
-    this.state = faults.seed >>> 0 || 1;
-  }
+  constructor(private readonly faults: Faults) {}
 
   roll(route: string): FaultMode | undefined {
     const f = this.faults;

@@ -28,7 +28,7 @@ export class GraphError extends Error {
         ...(this.subcode !== undefined ? { error_subcode: this.subcode } : {}),
         ...(this.isTransient !== undefined ? { is_transient: this.isTransient } : {}),
         error_data: this.errorData,
-        fbtrace_id: fbtraceId(),
+        fbtrace_id: randomBytes(12).toString('base64url').replace(/[-_]/g, 'A').slice(0, 16),
       },
     };
   }
@@ -40,10 +40,6 @@ class CapturedGraphError extends GraphError {
     const { fbtrace_id: _trace, ...error } = super.toBody().error;
     return { error };
   }
-}
-
-export function fbtraceId(): string {
-  return randomBytes(12).toString('base64url').replace(/[-_]/g, 'A').slice(0, 16);
 }
 
 export const errors = {
@@ -230,6 +226,13 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** What `map` holds for `key`, first set to a new, empty `Empty` when it holds nothing. */
+export function entryOf<K, V>(map: Map<K, V>, key: K, Empty: new () => NoInfer<V>): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = new Empty()));
+  return value;
 }
 
 /** `a, b,,c` → ['a', 'b', 'c']: a comma-separated list, blanks dropped. */

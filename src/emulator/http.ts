@@ -15,7 +15,6 @@ export type Auth = { kind: 'app' } | { kind: 'user'; user: EmulatedUser };
 
 export interface RouteContext {
   state: EmulatorState;
-  method: string;
   /** Query, form and JSON body parameters merged, body winning. */
   params: Record<string, string>;
   /** Files of a multipart body, by parameter name. */
@@ -158,7 +157,7 @@ export class EmulatorHttp {
       }
       if (fault === 'stall') await sleep(this.faults.stallMs);
       const selfUrl = new URL(url.origin + url.pathname);
-      body = await match.route.handler({ state: this.state, method, params, files, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
+      body = await match.route.handler({ state: this.state, params, files, path: match.captures, auth, fields: parseFields(params.fields), selfUrl });
       entry.applied = true;
     } catch (error) {
       const graphError = error instanceof GraphError ? error : errors.unexpected();

@@ -1,18 +1,8 @@
 /** `npm run emulator`: the graph.oculus.com emulator on its own, with demo data. */
-import { ConfigError, loadEmulatorConfig } from '../config.js';
+import { loadEmulatorConfig, startProcess, type Config } from '../config.js';
 import { startEmulator } from './index.js';
 
-async function main(): Promise<void> {
-  let options;
-  try {
-    options = loadEmulatorConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+async function main(options: Config['emulator']): Promise<void> {
   const emulator = await startEmulator(options);
   process.stdout.write(
     `Horizon API emulator listening at ${emulator.url}\n` +
@@ -26,7 +16,4 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`emulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+startProcess('emulator', loadEmulatorConfig, main);

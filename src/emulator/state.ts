@@ -3,7 +3,7 @@ import { IntegrityData } from './data/integrity.js';
 import { LeaderboardData } from './data/leaderboards.js';
 import { PurchaseData } from './data/purchases.js';
 import { SubscriptionData } from './data/subscriptions.js';
-import type { GuessedFieldPolicy } from './graph.js';
+import { entryOf, type GuessedFieldPolicy } from './graph.js';
 
 /**
  * The emulator's in-memory world: one app, its users and their tokens, and each API
@@ -188,18 +188,11 @@ export class EmulatorState {
 
   befriend(a: string, b: string): void {
     if (a === b) return;
-    if (!this.friends.has(a)) this.friends.set(a, new Set());
-    if (!this.friends.has(b)) this.friends.set(b, new Set());
-    this.friends.get(a)!.add(b);
-    this.friends.get(b)!.add(a);
+    entryOf(this.friends, a, Set).add(b);
+    entryOf(this.friends, b, Set).add(a);
   }
 
   progressOf(userId: string): Map<string, EmulatedAchievementProgress> {
-    let progress = this.achievementProgress.get(userId);
-    if (!progress) {
-      progress = new Map();
-      this.achievementProgress.set(userId, progress);
-    }
-    return progress;
+    return entryOf(this.achievementProgress, userId, Map);
   }
 }

@@ -40,7 +40,7 @@ export class WebhookSender {
     private readonly appId: string,
     private readonly secret: string,
     target: string | undefined,
-    private readonly options: SenderOptions = { maxAttempts: 6, baseDelayMs: 100, timeoutMs: 5_000 },
+    private readonly options: SenderOptions,
   ) {
     this.target = target;
   }

@@ -40,7 +40,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { getArgumentValues } from 'graphql/execution/values.js';
+import { argumentValues } from './cost.js';
 
 export type CacheScope = 'PUBLIC' | 'PRIVATE';
 
@@ -70,8 +70,6 @@ export class CachePolicy {
     return this.maxAge !== undefined && this.maxAge > 0 ? `max-age=${this.maxAge}, ${(this.scope ?? 'PUBLIC').toLowerCase()}` : 'no-store';
   }
 }
-
-const ENTITIES = '_entities';
 
 /** Hints read from the schema's AST, once per type and field. */
 class Hints {
@@ -188,7 +186,7 @@ export function operationCachePolicy(
         } else {
           policy.replace(fieldHint);
         }
-        if (isRoot && name === ENTITIES) restrictByRepresentations(policy, field, node);
+        if (isRoot && name === '_entities') restrictByRepresentations(policy, field, node);
         if (policy.maxAge === undefined && ((isCompositeType(target) && !inheritMaxAge) || isRoot)) policy.restrict({ maxAge: 0 });
         overall.restrict(policy);
         if (isCompositeType(target) && node.selectionSet) visit(target, node.selectionSet, false);
@@ -198,12 +196,7 @@ export function operationCachePolicy(
 
   /** `_entities`: the hint of each representation's type, as @apollo/subgraph applies it. */
   const restrictByRepresentations = (policy: CachePolicy, field: GraphQLField<unknown, unknown>, node: FieldNode) => {
-    let representations: unknown;
-    try {
-      representations = getArgumentValues(field, node, variables).representations;
-    } catch {
-      return; // Invalid arguments fail the operation anyway.
-    }
+    const { representations } = argumentValues(field, node, variables);
     if (!Array.isArray(representations)) return;
     const names = new Set(representations.map((r) => (r && typeof r === 'object' ? (r as { __typename?: unknown }).__typename : undefined)));
     for (const name of names) {

@@ -122,7 +122,7 @@ class CostEstimator {
     const subSelections = nodes.map((n) => n.selectionSet).filter((s): s is SelectionSetNode => s !== undefined);
     if (subSelections.length === 0) return 0;
     const key = `${parent.name}.${definition.name}`;
-    const args = this.argumentsOf(definition, nodes[0]!);
+    const args = argumentValues(definition, nodes[0]!, this.variables);
     const returnType = getNamedType(definition.type);
 
     if (key === 'Query._entities') return this.entitiesCost(args.representations, subSelections);
@@ -176,14 +176,6 @@ class CostEstimator {
     return total;
   }
 
-  private argumentsOf(definition: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
-    try {
-      return getArgumentValues(definition, node, this.variables);
-    } catch {
-      return {};
-    }
-  }
-
   /** Fields of one selection on an object of `type`, by response name, as execution merges them. */
   private collectFields(type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
     const fields = new Map<string, FieldNode[]>();
@@ -221,6 +213,15 @@ class CostEstimator {
     if (typeCondition === type.name) return true;
     const conditionType = this.schema.getType(typeCondition);
     return conditionType !== undefined && isAbstractType(conditionType) && this.schema.isSubType(conditionType, type);
+  }
+}
+
+/** A field's argument values; none when they do not coerce (execution refuses the operation then). */
+export function argumentValues(definition: GraphQLField<unknown, unknown>, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return getArgumentValues(definition, node, variables);
+  } catch {
+    return {};
   }
 }
 

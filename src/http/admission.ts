@@ -71,7 +71,6 @@ export class CpuGovernor {
 
 interface Waiter {
   admit(): void;
-  signal: CancelSignal;
   onAbort: () => void;
 }
 
@@ -118,7 +117,6 @@ export class AdmissionGate {
           signal.removeEventListener('abort', waiter.onAbort);
           resolve(this.ticket());
         },
-        signal,
         onAbort: () => {
           const index = this.waiting.indexOf(waiter);
           if (index >= 0) this.waiting.splice(index, 1);

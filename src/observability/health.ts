@@ -8,7 +8,7 @@
  *   breaker is not open, and the upstream answered recently: any call of the last
  *   `maxAgeMs` that got an answer other than a 5xx or a refusal of the app's credentials
  *   counts; with none, `/ready` makes one cheap probe call (shared by concurrent probes,
- *   bounded by `probeTimeoutMs`). In demo mode the probe asks the emulator's health.
+ *   bounded by `PROBE_TIMEOUT_MS`). In demo mode the probe asks the emulator's health.
  *   503 otherwise, with the reason in the JSON body.
  *
  *   The body always reports the shared store (`sharedStore`: memory, or Redis per topology,
@@ -22,13 +22,15 @@ import { CODE_INVALID_TOKEN, HorizonApiError, HorizonProtocolError } from '../ho
 import type { UpstreamCallInfo } from '../horizon/request.js';
 import { memoryStoreHealth, type SharedStoreHealth, type SharedStoreReport } from '../store/health.js';
 
+/** The longest a probe call may take. */
+const PROBE_TIMEOUT_MS = 3_000;
+
 export interface ReadinessOptions {
   horizon: HorizonClient;
   /** A cheap call proving the upstream answers (and accepts the app's credentials); throws otherwise. */
   probe: (signal: AbortSignal) => Promise<void>;
   /** How long a successful upstream answer counts (default 30 s). */
   maxAgeMs?: number;
-  probeTimeoutMs?: number;
   now?: () => number;
   /** The store replicas share (default: in memory, always up). */
   sharedStore?: SharedStoreHealth;
@@ -53,13 +55,11 @@ export class Readiness {
   private shuttingDown = false;
   private readonly now: () => number;
   private readonly maxAgeMs: number;
-  private readonly probeTimeoutMs: number;
   private readonly stopListening: () => void;
 
   constructor(private readonly options: ReadinessOptions) {
     this.now = options.now ?? Date.now;
     this.maxAgeMs = options.maxAgeMs ?? DEFAULTS.readinessUpstreamMaxAgeMs;
-    this.probeTimeoutMs = options.probeTimeoutMs ?? 3_000;
     this.stopListening = options.horizon.transport.onCall((call) => this.observe(call));
   }
 
@@ -95,7 +95,7 @@ export class Readiness {
   /** Concurrent checks share one probe. Resolves with the failure's message, or undefined. */
   private probeOnce(): Promise<string | undefined> {
     this.probing ??= this.options
-      .probe(AbortSignal.timeout(this.probeTimeoutMs))
+      .probe(AbortSignal.timeout(PROBE_TIMEOUT_MS))
       .then(
         () => {
           this.lastAnswerAt = this.now();

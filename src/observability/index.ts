@@ -5,28 +5,13 @@
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SharedCaches } from '../graphql/sharedCache.js';
-import type { HorizonClient } from '../horizon/client.js';
-import { memoryStoreHealth, type SharedStoreHealth } from '../store/health.js';
+import { memoryStoreHealth } from '../store/health.js';
+import type { SubgraphDeps } from '../subgraphDeps.js';
 import { horizonProbe, Readiness } from './health.js';
 import { SubgraphMetrics } from './metrics.js';
 import { operationSpanPlugin } from './spans.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-export interface ObservabilityOptions {
-  horizon: HorizonClient;
-  caches?: SharedCaches;
-  /** Serve `/metrics` (default true). */
-  metricsEnabled?: boolean;
-  /** `/ready`'s upstream probe; default: a cheap Horizon call with the app token. */
-  readinessProbe?: (signal: AbortSignal) => Promise<void>;
-  readinessUpstreamMaxAgeMs?: number;
-  /** The replica-shared store's health, in `/ready` and `/metrics` (default: in memory). */
-  sharedStore?: SharedStoreHealth;
-  /** `/ready` is 503 while the shared store is down. */
-  readinessRequireSharedStore?: boolean;
-}
 
 export interface Observability {
   metrics: SubgraphMetrics | undefined;
@@ -39,16 +24,18 @@ export interface Observability {
   close(): void;
 }
 
-export function createObservability(options: ObservabilityOptions): Observability {
-  const metrics = options.metricsEnabled === false ? undefined : new SubgraphMetrics({ horizon: options.horizon, caches: options.caches });
+/** From the subgraph's deps: `/metrics` unless `config.metricsEnabled` is false; the shared store defaults to memory. */
+export function createObservability(deps: Pick<SubgraphDeps, 'config' | 'horizon' | 'caches' | 'readinessProbe' | 'sharedStore'>): Observability {
+  const { config, horizon, sharedStore = memoryStoreHealth } = deps;
+  const metrics = config.metricsEnabled === false ? undefined : new SubgraphMetrics(deps);
   const readiness = new Readiness({
-    horizon: options.horizon,
-    probe: options.readinessProbe ?? horizonProbe(options.horizon),
-    maxAgeMs: options.readinessUpstreamMaxAgeMs,
-    sharedStore: options.sharedStore ?? memoryStoreHealth,
-    requireSharedStore: options.readinessRequireSharedStore ?? false,
+    horizon,
+    probe: deps.readinessProbe ?? horizonProbe(horizon),
+    maxAgeMs: config.readinessUpstreamMaxAgeMs,
+    sharedStore,
+    requireSharedStore: config.readinessRequireSharedStore,
   });
-  metrics?.observeSharedStore(options.sharedStore ?? memoryStoreHealth);
+  metrics?.observeSharedStore(sharedStore);
   const answers = new Map<string, () => Promise<Answer>>([
     ['/health', async () => json(200, { status: 'ok' })],
     ['/ready', () => readiness.check().then((report) => json(report.ready ? 200 : 503, report))],

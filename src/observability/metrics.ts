@@ -11,27 +11,18 @@
  * - the shared store (memory or Redis): up or down, and the Redis nodes known, checked at scrape time;
  * - the process: prom-client's default metrics (CPU, memory, event loop lag, GC, handles).
  *
- * Operation names come from callers, so at most `maxOperationNames` distinct ones get their
+ * Operation names come from callers, so at most `MAX_OPERATION_NAMES` distinct ones get their
  * own series; the rest are counted as `__other__`.
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { SharedCache, SharedCaches } from '../graphql/sharedCache.js';
-import type { HorizonClient } from '../horizon/client.js';
+import type { SharedCache } from '../graphql/sharedCache.js';
 import { HorizonNetworkError, HorizonTimeoutError, HorizonUnavailableError } from '../horizon/errors.js';
 import type { CircuitState } from '../horizon/interceptors/breaker.js';
 import type { UpstreamCallInfo } from '../horizon/request.js';
 import type { SharedStoreHealth } from '../store/health.js';
+import type { SubgraphDeps } from '../subgraphDeps.js';
 import { responseErrorCodes } from './errorCodes.js';
-
-export interface MetricsOptions {
-  horizon: HorizonClient;
-  caches?: SharedCaches;
-  /** prom-client's process metrics (default true). */
-  processMetrics?: boolean;
-  /** Distinct operation names given their own series (default 200). */
-  maxOperationNames?: number;
-}
 
 const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'half_open', 'open'];
 const CACHE_RESULTS = [
@@ -40,6 +31,8 @@ const CACHE_RESULTS = [
   ['miss', 'misses'],
 ] as const;
 export const OTHER_OPERATIONS = '__other__';
+/** Distinct operation names given their own series. */
+export const MAX_OPERATION_NAMES = 200;
 
 export class SubgraphMetrics {
   readonly registry = new Registry();
@@ -51,14 +44,12 @@ export class SubgraphMetrics {
   private readonly circuitTransitions: Counter<'state'>;
   private readonly batchSize: Histogram<'loader'>;
   private readonly operationNames = new Set<string>();
-  private readonly maxOperationNames: number;
   private readonly unsubscribe: Array<() => void> = [];
 
-  constructor(options: MetricsOptions) {
+  constructor(options: Pick<SubgraphDeps, 'horizon' | 'caches'>) {
     const registers = [this.registry];
     const transport = options.horizon.transport;
-    this.maxOperationNames = options.maxOperationNames ?? 200;
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry });
 
     this.operationDuration = new Histogram({
       name: 'graphql_operation_duration_seconds',
@@ -202,12 +193,10 @@ export class SubgraphMetrics {
       async collect() {
         const { nodes } = await health.check();
         this.reset();
-        if (nodes)
-          for (const [role, count] of [
-            ['primary', nodes.primaries],
-            ['replica', nodes.replicas],
-          ] as const)
-            this.set({ role }, count);
+        if (nodes) {
+          this.set({ role: 'primary' }, nodes.primaries);
+          this.set({ role: 'replica' }, nodes.replicas);
+        }
       },
     });
     const changes = new Counter({
@@ -259,7 +248,7 @@ export class SubgraphMetrics {
   private operationLabel(name: string | undefined): string {
     if (!name) return '';
     if (this.operationNames.has(name)) return name;
-    if (this.operationNames.size >= this.maxOperationNames || !/^[_A-Za-z][_0-9A-Za-z]{0,127}$/.test(name)) return OTHER_OPERATIONS;
+    if (this.operationNames.size >= MAX_OPERATION_NAMES || !/^[_A-Za-z][_0-9A-Za-z]{0,127}$/.test(name)) return OTHER_OPERATIONS;
     this.operationNames.add(name);
     return name;
   }

@@ -13,8 +13,6 @@ export interface ShutdownOptions {
   graceMs: number;
   /** Stops the app: drains HTTP within `graceMs`, then closes pools and stores. */
   stop: () => Promise<void>;
-  /** Called first (e.g. readiness turns 503). */
-  onStopping?: () => void;
   /** Extra time for closing pools and stores and flushing traces after the drain. */
   closeMarginMs?: number;
   exit?: (code: number) => void;
@@ -37,7 +35,6 @@ export function installShutdown(options: ShutdownOptions): { shutdown: (signal: 
     stopping = true;
     const started = Date.now();
     options.logger.info({ signal, graceMs: options.graceMs }, 'stopping: refusing new connections, finishing operations in flight');
-    options.onStopping?.();
     const hardLimit = setTimeout(
       () => {
         options.logger.error({ signal, waitedMs: Date.now() - started }, 'shutdown took too long; exiting anyway');

@@ -34,15 +34,15 @@ let sdk: NodeSDK | undefined;
  * Starts the NodeSDK when the environment asks for traces; a no-op otherwise. Bad settings
  * are left to `loadConfig` in `main`, which reports them and exits.
  */
-export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (sdk) return true;
+export function startTracing(): void {
+  if (sdk) return;
   let tracing: Config['tracing'];
   try {
-    tracing = loadConfig(env).tracing;
+    tracing = loadConfig().tracing;
   } catch {
-    return false;
+    return;
   }
-  if (!tracing.enabled) return false;
+  if (!tracing.enabled) return;
   // Required here, not imported above: with tracing off none of it is loaded.
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
@@ -64,7 +64,6 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
     ],
   });
   sdk.start();
-  return true;
 }
 
 /** Flushes and stops the SDK (at shutdown); resolves at once when tracing is off. */

@@ -110,11 +110,13 @@ test('METRICS_ENABLED=false: no /metrics', async () => {
 });
 
 test('operation names past the cap share one series', async () => {
-  const { SubgraphMetrics, OTHER_OPERATIONS } = await import('../../src/observability/metrics.js');
+  const { SubgraphMetrics, OTHER_OPERATIONS, MAX_OPERATION_NAMES } = await import('../../src/observability/metrics.js');
   const app = await start();
-  const metrics = new SubgraphMetrics({ horizon: app.horizon, processMetrics: false, maxOperationNames: 2 });
+  const metrics = new SubgraphMetrics({ horizon: app.horizon });
   const plugin = metrics.plugin();
-  for (const name of ['A', 'B', 'C', 'D', 'A']) {
+  // A, B and the fillers take every series the cap allows; C and D come too late.
+  const fillers = Array.from({ length: MAX_OPERATION_NAMES - 2 }, (_, i) => `Filler${i}`);
+  for (const name of ['A', 'B', ...fillers, 'C', 'D', 'A']) {
     const hooks = await plugin.requestDidStart!({ request: { operationName: name } } as any);
     await hooks!.willSendResponse!({
       operationName: name,

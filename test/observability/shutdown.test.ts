@@ -10,8 +10,10 @@ function setup(stop: () => Promise<void>, graceMs = 50) {
     logger: logs.logger,
     graceMs,
     closeMarginMs: 50,
-    stop,
-    onStopping: () => stopping++,
+    stop: () => {
+      stopping++;
+      return stop();
+    },
     exit: (code) => void exits.push(code),
     signals: [],
   });

@@ -4,7 +4,8 @@
  * claims, and keeps device bans. Tokens are `base64url(payload).base64url(HMAC-SHA256)` with a
  * key derived from the app secret: opaque to clients, verifiable only here.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../../lib/compare.js';
 import { parseJson } from '../graph.js';
 
 export type EmulatedAppIntegrity = 'StoreRecognized' | 'NotRecognized' | 'NotEvaluated';
@@ -62,7 +63,6 @@ export class IntegrityData {
   constructor(
     private readonly appId: string,
     appSecret: string,
-    private readonly now: () => number = Date.now,
   ) {
     this.key = createHash('sha256').update(`emulator-attestation:${appId}:${appSecret}`).digest();
   }
@@ -74,7 +74,7 @@ export class IntegrityData {
 
   /** A signed token, as `DeviceApplicationIntegrity.GetIntegrityToken(nonce)` would return on a headset. */
   mint(options: MintOptions): string {
-    const issuedAt = options.issuedAt ?? Math.floor(this.now() / 1000);
+    const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
     const payload: TokenPayload = {
       n: options.nonce,
       d: options.device ?? 'headset-1',
@@ -95,7 +95,7 @@ export class IntegrityData {
   verify(token: string): { message: string; claims?: string } {
     const payload = this.open(token);
     if (!payload) return { message: 'invalid signature' };
-    if (payload.exp * 1000 <= this.now()) return { message: 'token expired' };
+    if (payload.exp * 1000 <= Date.now()) return { message: 'token expired' };
     const uniqueId = this.uniqueIdOf(payload.d);
     const ban = this.activeBan(uniqueId);
     const claims = {
@@ -111,12 +111,12 @@ export class IntegrityData {
   /** Bans (or re-times the ban of) a known device; returns the ban. */
   ban(uniqueId: string, minutes: number): EmulatedBan {
     const existing = this.activeBan(uniqueId);
-    const until = this.now() + minutes * 60_000;
+    const until = Date.now() + minutes * 60_000;
     if (existing) {
       existing.until = until;
       return existing;
     }
-    const ban: EmulatedBan = { banId: randomBytes(13).toString('base64url'), uniqueId, until, createdAt: this.now() };
+    const ban: EmulatedBan = { banId: randomBytes(13).toString('base64url'), uniqueId, until, createdAt: Date.now() };
     this.bans.set(uniqueId, ban);
     return ban;
   }
@@ -127,7 +127,7 @@ export class IntegrityData {
 
   activeBan(uniqueId: string): EmulatedBan | undefined {
     const ban = this.bans.get(uniqueId);
-    if (ban && ban.until <= this.now()) {
+    if (ban && ban.until <= Date.now()) {
       // Expired bans are deleted with their ban_id (ps-attestation-api).
       this.bans.delete(uniqueId);
       return undefined;
@@ -146,7 +146,7 @@ export class IntegrityData {
   }
 
   remainingMinutes(ban: EmulatedBan): number {
-    return Math.max(0, Math.ceil((ban.until - this.now()) / 60_000));
+    return Math.max(0, Math.ceil((ban.until - Date.now()) / 60_000));
   }
 
   private sign(body: string): string {
@@ -156,9 +156,7 @@ export class IntegrityData {
   private open(token: string): TokenPayload | undefined {
     const [body, signature, extra] = token.split('.');
     if (!body || !signature || extra !== undefined) return undefined;
-    const expected = Buffer.from(this.sign(body));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (!constantTimeEqual(signature, this.sign(body))) return undefined;
     return parseJson(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload | undefined;
   }
 }

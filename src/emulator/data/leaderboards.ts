@@ -1,4 +1,5 @@
 /** The emulator's leaderboards and their entries, in Graph's (snake_case) shapes. */
+import { entryOf } from '../graph.js';
 
 export const SORT_ORDERS = ['HIGHER_IS_BETTER', 'LOWER_IS_BETTER'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
@@ -51,12 +52,7 @@ export class LeaderboardData {
   }
 
   entriesOf(boardId: string): Map<string, EmulatedLeaderboardEntry> {
-    let entries = this.entries.get(boardId);
-    if (!entries) {
-      entries = new Map();
-      this.entries.set(boardId, entries);
-    }
-    return entries;
+    return entryOf(this.entries, boardId, Map);
   }
 
   entryById(id: string): { board: EmulatedLeaderboard; entry: EmulatedLeaderboardEntry } | undefined {

@@ -2,6 +2,7 @@
  * The emulator's catalog and entitlements (docs/horizon-api.md), stored in Graph's own
  * snake_case shapes so routes only filter and project them. Subscriptions: ./subscriptions.ts.
  */
+import { entryOf } from '../graph.js';
 
 /** Billing terms of subscriptions and trial offers (docs/horizon-api.md). */
 export type OfferTerm = 'WEEKLY' | 'BIWEEKLY' | 'MONTHLY' | 'QUARTERLY' | 'SEMIANNUAL' | 'ANNUAL';
@@ -73,12 +74,7 @@ export class PurchaseData {
   readonly entitlements = new Map<string, Map<string, EmulatedEntitlement>>();
 
   entitlementsOf(userId: string): Map<string, EmulatedEntitlement> {
-    let owned = this.entitlements.get(userId);
-    if (!owned) {
-      owned = new Map();
-      this.entitlements.set(userId, owned);
-    }
-    return owned;
+    return entryOf(this.entitlements, userId, Map);
   }
 
   itemById(id: string): EmulatedItem | undefined {

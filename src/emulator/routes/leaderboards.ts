@@ -53,11 +53,7 @@ export const leaderboardNodes: NodeKind[] = [
       const board = state.leaderboards.boardById(id);
       return board ? leaderboardNode(state, board) : undefined;
     },
-    remove: (ctx, id) => {
-      requireApp(ctx);
-      ctx.state.leaderboards.removeBoard(ctx.state.leaderboards.boardById(id)!);
-      return { success: true };
-    },
+    remove: (state, id) => state.leaderboards.removeBoard(state.leaderboards.boardById(id)!),
   },
   {
     shape: ENTRY_SHAPE,
@@ -67,11 +63,9 @@ export const leaderboardNodes: NodeKind[] = [
       const ranked = state.leaderboards.ranked(found.board).find((r) => r.entry.id === id)!;
       return entryNode(state, found.board, ranked);
     },
-    remove: (ctx, id) => {
-      requireApp(ctx);
-      const { board, entry } = ctx.state.leaderboards.entryById(id)!;
-      ctx.state.leaderboards.entriesOf(board.id).delete(entry.user_id);
-      return { success: true };
+    remove: (state, id) => {
+      const { board, entry } = state.leaderboards.entryById(id)!;
+      state.leaderboards.entriesOf(board.id).delete(entry.user_id);
     },
   },
 ];

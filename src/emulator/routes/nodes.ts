@@ -3,14 +3,15 @@
  * an API area registers (users, leaderboards, entries, rooms, ...).
  */
 import { errors, project, type NodeShape } from '../graph.js';
-import type { Route, RouteContext } from '../http.js';
+import type { Route } from '../http.js';
 import type { EmulatorState } from '../state.js';
+import { requireApp } from './common.js';
 
 export interface NodeKind {
   shape: NodeShape;
   find(state: EmulatorState, id: string): Record<string, unknown> | undefined;
-  /** Deletes the node; absent where Graph does not allow deleting this kind. */
-  remove?(ctx: RouteContext, id: string): unknown;
+  /** Deletes the node (with the app token; Graph answers `{"success":true}`); absent where Graph does not allow deleting this kind. */
+  remove?(state: EmulatorState, id: string): void;
 }
 
 export function nodeRoutes(kinds: NodeKind[]): Route[] {
@@ -33,7 +34,11 @@ export function nodeRoutes(kinds: NodeKind[]): Route[] {
       handler: (ctx) => {
         const id = ctx.path.node_id!;
         for (const kind of kinds) {
-          if (kind.remove && kind.find(ctx.state, id)) return kind.remove(ctx, id);
+          if (kind.remove && kind.find(ctx.state, id)) {
+            requireApp(ctx);
+            kind.remove(ctx.state, id);
+            return { success: true };
+          }
         }
         throw errors.unknownNode(id);
       },

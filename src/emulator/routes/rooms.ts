@@ -92,10 +92,6 @@ export const roomNodes: NodeKind[] = [
       const room = state.rooms.get(id);
       return room ? roomNode(state, room) : undefined;
     },
-    remove: (ctx, id) => {
-      requireApp(ctx);
-      ctx.state.rooms.delete(id);
-      return { success: true };
-    },
+    remove: (state, id) => state.rooms.delete(id),
   },
 ];

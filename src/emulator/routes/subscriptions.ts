@@ -111,8 +111,7 @@ export const subscriptionRoutes: Route[] = [
       requireApp(ctx);
       const owner = subscriptionOwner(ctx);
       const sku = required(ctx.params, 'sku');
-      const reason = parseIntParam('cancel_reason', ctx.params.cancel_reason, 0, 5);
-      if (reason === undefined) throw errors.param('The parameter cancel_reason is required');
+      const reason = parseIntParam('cancel_reason', required(ctx.params, 'cancel_reason'), 0, 5)!;
       const now = nowSeconds();
       const subscription = ctx.state.subscriptions.active(owner.id, sku, now);
       if (!subscription) throw errors.param(`Param sku: the user has no active subscription to ${sku}`);
@@ -131,8 +130,7 @@ export const subscriptionRoutes: Route[] = [
       requireApp(ctx);
       const owner = subscriptionOwner(ctx);
       const sku = required(ctx.params, 'sku');
-      const days = parseIntParam('number_of_days', ctx.params.number_of_days, 1, 365);
-      if (days === undefined) throw errors.param('The parameter number_of_days is required');
+      const days = parseIntParam('number_of_days', required(ctx.params, 'number_of_days'), 1, 365)!;
       const subscription = ctx.state.subscriptions.active(owner.id, sku, nowSeconds());
       if (!subscription) throw errors.param(`Param sku: the user has no active subscription to ${sku}`);
       if (subscription.extended_days + days > MAX_EXTENDED_DAYS) {

@@ -52,8 +52,6 @@ const DEFAULT_ENTRY_LIMIT = 25;
 const MAX_ENTRY_LIMIT = 100;
 const MAX_USER_IDS = 100;
 const MAX_EXTRA_DATA_BYTES = 2048;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 const CODE_NOT_RANKED = 12074;
 
@@ -182,7 +180,7 @@ export function submitEntry(ctx: RouteContext) {
 function parseScore(value: string): bigint {
   if (!/^-?\d{1,19}$/.test(value.trim())) throw errors.param('Param score must be a 64-bit integer');
   const score = BigInt(value.trim());
-  if (score < INT64_MIN || score > INT64_MAX) throw errors.param('Param score must be a 64-bit integer');
+  if (BigInt.asIntN(64, score) !== score) throw errors.param('Param score must be a 64-bit integer');
   return score;
 }
 
