@@ -179,7 +179,7 @@ export class AchievementsApi {
       // Resetting twice leaves the same empty progress.
       idempotent: true,
     });
-    return body.success === true;
+    return isSuccess(body.success);
   }
 
   private async write(

@@ -80,7 +80,7 @@ export class LeaderboardsApi {
       endpoint: 'DELETE /{leaderboard_id}',
       signal,
     });
-    return body.success === true;
+    return isSuccess(body.success);
   }
 
   /** `GET /leaderboard_entries`: one page. */
@@ -249,7 +249,7 @@ export class LeaderboardsApi {
   async deleteEntry(entryId: string, signal?: CancelSignal): Promise<boolean> {
     assertGraphId('entryId', entryId);
     const body = await this.transport.request<{ success?: unknown }>({ method: 'DELETE', path: `/${entryId}`, endpoint: 'DELETE /{entry_id}', signal });
-    return body.success === true;
+    return isSuccess(body.success);
   }
 
   /** `POST /leaderboard_remove_all_entries`: empties a board. Irreversible. */
@@ -263,6 +263,6 @@ export class LeaderboardsApi {
       idempotent: true,
       signal,
     });
-    return body.success === true;
+    return isSuccess(body.success);
   }
 }

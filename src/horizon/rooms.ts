@@ -4,7 +4,7 @@
 import type { CancelSignal } from './signal.js';
 import { InvalidArgumentError } from '../lib/errors.js';
 import { assertGraphId } from './ids.js';
-import { fieldsParam, parseGraphId, parseGraphInt, stringOrNull } from './params.js';
+import { fieldsParam, isSuccess, parseGraphId, parseGraphInt, stringOrNull } from './params.js';
 import type { RequestSender } from './request.js';
 import { toUser, type HorizonUser } from './users.js';
 
@@ -106,14 +106,14 @@ export class RoomsApi {
       params: { room_id: roomId, datastore: JSON.stringify(entries.map(({ key, value }) => ({ key, value }))) },
       signal,
     });
-    return body.success === true;
+    return isSuccess(body.success);
   }
 
   /** `DELETE /{room_id}`. */
   async delete(roomId: string, signal?: CancelSignal): Promise<boolean> {
     assertGraphId('roomId', roomId);
     const body = await this.transport.request<{ success?: unknown }>({ method: 'DELETE', path: `/${roomId}`, endpoint: 'DELETE /{room_id}', signal });
-    return body.success === true;
+    return isSuccess(body.success);
   }
 }
 
