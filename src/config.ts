@@ -169,6 +169,13 @@ export function loadEmulatorConfig(env: NodeJS.ProcessEnv = process.env): Config
   return result.data;
 }
 
+/** `SDL_AUTH_DIRECTIVES` alone (`npm run schema:print` prints what `_service { sdl }` would publish). */
+export function loadSdlAuthDirectives(env: NodeJS.ProcessEnv = process.env): Config['sdlAuthDirectives'] {
+  const result = z.object({ SDL_AUTH_DIRECTIVES: VARIABLES.SDL_AUTH_DIRECTIVES }).safeParse(env);
+  if (!result.success) throw problemsOf(result.error);
+  return result.data.SDL_AUTH_DIRECTIVES;
+}
+
 /**
  * An entry point's start (`npm start`, `npm run emulator`): `start` with the settings `load` reads.
  * Invalid settings print their problems, anything else that fails `<name> failed to start: ...`,

@@ -8,6 +8,7 @@
  * text), so every field is refused here exactly as before.
  */
 import { Kind, parse, print, visit, type ConstArgumentNode, type ConstValueNode } from 'graphql';
+import { loadTypeDefs } from '../schema.js';
 import { isAuthorizationDirective } from './directives.js';
 
 export type SdlAuthDirectives = 'publish' | 'omit';
@@ -46,4 +47,9 @@ export function withoutAuthDirectives(sdl: string): string {
     },
   });
   return print(document);
+}
+
+/** The SDL of `schema/` as this subgraph publishes it under `SDL_AUTH_DIRECTIVES` (`npm run schema:print`). */
+export function publishedTypeDefs(choice: SdlAuthDirectives, typeDefs = loadTypeDefs()): string {
+  return choice === 'omit' ? withoutAuthDirectives(typeDefs) : typeDefs;
 }

@@ -10,6 +10,8 @@
  * compared (the subgraph printer groups directive definitions first).
  */
 import { Kind, parse, print, visit, type DefinitionNode, type DirectiveNode, type DocumentNode } from 'graphql';
+import { publishedTypeDefs } from '../../src/auth/publishedSdl.js';
+import { loadSdlAuthDirectives } from '../../src/config.js';
 import { loadTypeDefs } from '../../src/schema.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -138,5 +140,25 @@ describe('_service { sdl }', () => {
 
     const missingType = mutate((sdl) => sdl.replace(/\n"""[^"]*"""\ntype RoomDataEntry \{[^}]*\}\n/, '\n'));
     expect(missingType).toEqual(expect.arrayContaining(['missing from _service: RoomDataEntry', 'missing from _service: RoomDataEntry.key']));
+  });
+});
+
+describe('npm run schema:print', () => {
+  test('prints schema/ as served by default, and without the auth directives under SDL_AUTH_DIRECTIVES=omit, as _service then serves', async () => {
+    expect(publishedTypeDefs(loadSdlAuthDirectives({}))).toBe(loadTypeDefs());
+    const harness = await startHarness({ server: { sdlAuthDirectives: 'omit' } });
+    try {
+      const result = await harness.execute('{ _service { sdl } }');
+      expect(result.errors).toBeUndefined();
+      const printed = publishedTypeDefs(loadSdlAuthDirectives({ SDL_AUTH_DIRECTIVES: 'omit' }));
+      expect(printed).not.toMatch(/@authenticated|@requiresScopes|specs\.apollo\.dev\/(authenticated|requiresScopes)/);
+      expect(compare(elements(parse(printed)), elements(parse(result.data!._service.sdl)))).toEqual([]);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  test('refuses a value SDL_AUTH_DIRECTIVES does not take, naming it', () => {
+    expect(() => loadSdlAuthDirectives({ SDL_AUTH_DIRECTIVES: 'drop' })).toThrow(/SDL_AUTH_DIRECTIVES must be/);
   });
 });
