@@ -11,6 +11,7 @@
  * peak RSS. 32 MB ones are cheaper in CPU (S2 about 25% more throughput at c=64, S1 about 7%),
  * but take a 64 MB young generation, and S2's peak RSS at c=64 went over 200 MB with them
  * (202-213 MB against 165-169 MB, `npm run bench`). 512 MB stays far above what the subgraph
- * needs; set NODE_OPTIONS to change it.
+ * needs; set NODE_OPTIONS to change it. On Node 24 S2 peaks at 235-250 MB with these flags;
+ * smaller semi-spaces or old space cost more throughput than they save (docs/benchmark.md).
  */
 export const PRODUCTION_NODE_OPTIONS = '--max-old-space-size=512 --max-semi-space-size=16';
