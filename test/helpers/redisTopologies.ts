@@ -157,19 +157,28 @@ export async function startCluster(): Promise<RunningTopology> {
       }
       return true;
     });
-    // CLUSTER SLOTS (what clients see) lists a replica only once its replication offset is past 0: write to every shard.
+    // CLUSTER SLOTS (what clients see) lists a replica only once the node asked has heard (by the
+    // cluster bus) that its replication offset is past 0: write to every shard, again each round,
+    // so a replica that synced late still moves; a slow first sync on a fresh machine gets 45 s.
     const seeder = new Cluster([{ host: '127.0.0.1', port: nodes[0]!.port }], { lazyConnect: true });
     seeder.on('error', () => undefined);
     try {
       await seeder.connect();
-      for (let i = 0; i < 30; i++) await seeder.set(`harness-seed-${i}`, '1');
+      await waitFor(
+        'every shard to list its replica in CLUSTER SLOTS',
+        async () => {
+          for (let i = 0; i < 30; i++) await seeder.set(`harness-seed-${i}`, '1');
+          for (const node of nodes) {
+            const lacking = (await clusterSlots(node.port)).filter((range) => range.length < 4);
+            if (lacking.length > 0) throw new Error(`node ${node.port} lists no replica for slots ${lacking.map(([from, to]) => `${from}-${to}`).join(', ')}`);
+          }
+          return true;
+        },
+        45_000,
+      );
     } finally {
       seeder.disconnect();
     }
-    await waitFor('every shard to list its replica in CLUSTER SLOTS', async () => {
-      for (const node of nodes) if ((await clusterSlots(node.port)).some((range) => range.length < 4)) return false;
-      return true;
-    });
   } catch (error) {
     await stop();
     throw error;
@@ -349,7 +358,7 @@ export function describeEachTopology(title: string, suite: (topology: () => Runn
       let topology: RunningTopology | undefined;
       beforeAll(async () => {
         topology = await startTopology(kind);
-      }, 60_000);
+      }, 120_000);
       afterAll(async () => {
         await topology?.stop();
       }, 30_000);
